@@ -1,0 +1,1 @@
+#include "models/core/hash_key.h"

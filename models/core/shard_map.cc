@@ -1,0 +1,1 @@
+#include "models/core/shard_map.h"

@@ -1,0 +1,1 @@
+#include "models/core/uint128.h"

@@ -1,0 +1,83 @@
+// Metric series bucketed on virtual time. Each resolution (e.g. 1 s and 60 s) keeps an Eigen
+// matrix with one row per series and one column per bucket; an update touches one cell per
+// resolution, so it is O(1). Counters sum within a bucket; gauges keep the last and the
+// largest value set in it (NaN where nothing was set).
+#pragma once
+
+#include <Eigen/Core>
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/time.h"
+
+namespace kinesim::sim {
+
+enum class MetricKind : uint8_t { kCounter, kGauge };
+
+struct SeriesId {
+  MetricKind kind;
+  uint32_t row;
+};
+
+class MetricRecorder {
+ public:
+  // `horizon` pre-sizes the buckets (writes past it grow the matrices); `resolutions` are the
+  // bucket widths, each > 0.
+  MetricRecorder(Duration horizon, std::vector<Duration> resolutions);
+
+  SeriesId add_counter(std::string name);
+  SeriesId add_gauge(std::string name);
+
+  void add(SeriesId id, Time at, double amount = 1.0) {
+    for (Resolution& r : resolutions_) {
+      const Eigen::Index col = r.column(at);
+      r.sums(id.row, col) += amount;
+    }
+  }
+  void set(SeriesId id, Time at, double value) {
+    for (Resolution& r : resolutions_) {
+      const Eigen::Index col = r.column(at);
+      r.last(id.row, col) = value;
+      double& mx = r.max(id.row, col);
+      if (std::isnan(mx) || value > mx) mx = value;
+    }
+  }
+
+  std::size_t resolution_count() const { return resolutions_.size(); }
+  Duration resolution(std::size_t i) const { return resolutions_[i].width; }
+  // Buckets holding data up to the last written time, at resolution i.
+  Eigen::Index buckets(std::size_t i) const { return resolutions_[i].used; }
+  // Counter sums: rows are counters in registration order, columns buckets [0, buckets(i)).
+  Eigen::Ref<const Eigen::MatrixXd> counter_sums(std::size_t i) const;
+  Eigen::Ref<const Eigen::MatrixXd> gauge_last(std::size_t i) const;
+  Eigen::Ref<const Eigen::MatrixXd> gauge_max(std::size_t i) const;
+  const std::vector<std::string>& counter_names() const { return counter_names_; }
+  const std::vector<std::string>& gauge_names() const { return gauge_names_; }
+  // Bytes held by the matrices (for memory reports).
+  std::size_t bytes() const;
+
+ private:
+  struct Resolution {
+    Duration width;
+    Eigen::MatrixXd sums;
+    Eigen::MatrixXd last;
+    Eigen::MatrixXd max;
+    Eigen::Index used = 0;
+    Eigen::Index column(Time at) {
+      const Eigen::Index col = static_cast<Eigen::Index>(at.nanos() / width.count_nanos());
+      if (col >= sums.cols()) [[unlikely]] {
+        grow(col + 1);
+      }
+      if (col >= used) used = col + 1;
+      return col;
+    }
+    void grow(Eigen::Index min_cols);
+  };
+  std::vector<Resolution> resolutions_;
+  std::vector<std::string> counter_names_;
+  std::vector<std::string> gauge_names_;
+};
+
+}  // namespace kinesim::sim
