@@ -1,5 +1,7 @@
 #include "sim/engine.h"
 
+#include <algorithm>
+#include <new>
 #include <stdexcept>
 #include <string>
 
@@ -8,6 +10,10 @@ namespace kinesim::sim {
 void Engine::throw_past(Time at) const {
   throw std::invalid_argument("cannot schedule an event at " + to_string(at) +
                               ", before the current time " + to_string(now_));
+}
+
+void Engine::throw_too_many() {
+  throw std::length_error("more than " + std::to_string(kSlotMask + 1) + " events pending at once");
 }
 
 bool Engine::cancel(EventId id) {
@@ -38,15 +44,37 @@ void Engine::run() {
 
 std::optional<Time> Engine::next_time() {
   // Cancelled entries at the top are discarded so the answer is the next event that will run.
-  while (!heap_.empty() && !slot(heap_.front().slot).pending) {
-    release_slot(pop_min().slot);
+  while (size_ > 0 && !slot(slot_of(top())).pending) {
+    release_slot(slot_of(pop_min()));
   }
-  if (heap_.empty()) return std::nullopt;
-  return Time::from_nanos(heap_.front().time);
+  if (size_ == 0) return std::nullopt;
+  return Time::from_nanos(time_of(top()));
+}
+
+void Engine::grow_heap(std::size_t min_capacity) {
+  const std::size_t capacity = std::max<std::size_t>({min_capacity, capacity_ * 2, 64});
+  std::unique_ptr<Entry[], AlignedFree> buffer(static_cast<Entry*>(
+      ::operator new[]((capacity + kHeapOffset) * sizeof(Entry), std::align_val_t{64})));
+  if (size_ > 0) std::copy(heap_, heap_ + size_, buffer.get() + kHeapOffset);
+  buffer_ = std::move(buffer);
+  heap_ = buffer_.get() + kHeapOffset;
+  capacity_ = capacity;
+}
+
+void Engine::renumber() {
+  // Reassign sequence numbers 0..n-1 in current (time, key) order; a sorted array is a heap.
+  std::sort(heap_, heap_ + size_);
+  for (std::size_t k = 0; k < size_; ++k) {
+    const Entry e = heap_[k];
+    const uint64_t priority_bits = static_cast<uint64_t>(e) >> (kSeqBits + kSlotBits);
+    heap_[k] = make_entry(time_of(e), (priority_bits << (kSeqBits + kSlotBits)) |
+                                          (uint64_t{k} << kSlotBits) | slot_of(e));
+  }
+  next_seq_ = size_;
 }
 
 void Engine::reserve(std::size_t n) {
-  heap_.reserve(n);
+  if (n > capacity_) grow_heap(n);
   free_slots_.reserve(n);
   while (chunks_.size() * kChunkSize < n) chunks_.push_back(std::make_unique<Slot[]>(kChunkSize));
 }

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <new>
 #include <optional>
 #include <vector>
 
@@ -61,14 +62,21 @@ class Engine {
   void reserve(std::size_t n);
 
  private:
-  // A heap entry is 24 bytes: ordering key plus the index of the handler's pool slot.
-  struct Entry {
-    int64_t time;
-    uint64_t order;  // priority in the top 8 bits, insertion sequence below
-    uint32_t slot;
-  };
-  static bool before(const Entry& a, const Entry& b) {
-    return a.time < b.time || (a.time == b.time && a.order < b.order);
+  // A heap entry is one unsigned 128-bit key, so four siblings share one cache line and
+  // comparisons are branch-free. From the top: time (64 bits, never negative), priority
+  // (2 bits), insertion sequence (36 bits), pool slot (26 bits). The sequence is renumbered in
+  // order when it would wrap, so ties keep insertion order forever.
+  __extension__ using Entry = unsigned __int128;
+  static constexpr int kSlotBits = 26;
+  static constexpr int kSeqBits = 36;
+  static constexpr uint64_t kSlotMask = (uint64_t{1} << kSlotBits) - 1;
+  static constexpr uint64_t kSeqLimit = uint64_t{1} << kSeqBits;
+  static uint32_t slot_of(Entry e) {
+    return static_cast<uint32_t>(static_cast<uint64_t>(e) & kSlotMask);
+  }
+  static int64_t time_of(Entry e) { return static_cast<int64_t>(static_cast<uint64_t>(e >> 64)); }
+  static Entry make_entry(int64_t time, uint64_t low) {
+    return (static_cast<Entry>(static_cast<uint64_t>(time)) << 64) | low;
   }
 
   struct Slot {
@@ -84,15 +92,29 @@ class Engine {
   void release_slot(uint32_t i);
 
   [[noreturn]] void throw_past(Time at) const;
+  [[noreturn]] static void throw_too_many();
+  friend struct EngineTestPeer;  // exercises renumber() without 2^36 events
   void push(Entry e);
   Entry pop_min();
+  const Entry& top() const { return heap_[0]; }
 
   Time now_ = Time::zero();
   uint64_t next_seq_ = 0;
   uint64_t events_run_ = 0;
   std::size_t live_ = 0;
   bool stopped_ = false;
-  std::vector<Entry> heap_;  // 4-ary min-heap on (time, order)
+  // 4-ary min-heap on (time, key). Element k lives at heap_[k + kHeapOffset] in a buffer
+  // aligned to 64 bytes, so the four children of any node fill exactly one cache line.
+  static constexpr std::size_t kHeapOffset = 3;
+  Entry* heap_ = nullptr;  // == buffer_ + kHeapOffset
+  std::size_t size_ = 0;
+  std::size_t capacity_ = 0;
+  struct AlignedFree {
+    void operator()(Entry* p) const { ::operator delete[](p, std::align_val_t{64}); }
+  };
+  std::unique_ptr<Entry[], AlignedFree> buffer_;
+  void grow_heap(std::size_t min_capacity);
+  void renumber();
   std::vector<std::unique_ptr<Slot[]>> chunks_;
   std::vector<uint32_t> free_slots_;
   uint32_t slots_used_ = 0;
@@ -109,6 +131,9 @@ inline uint32_t Engine::acquire_slot() {
   if ((slots_used_ & (kChunkSize - 1)) == 0 && (slots_used_ >> kChunkBits) == chunks_.size()) {
     chunks_.push_back(std::make_unique<Slot[]>(kChunkSize));
   }
+  if (slots_used_ > kSlotMask) [[unlikely]] {
+    throw_too_many();
+  }
   return slots_used_++;
 }
 
@@ -121,37 +146,52 @@ inline void Engine::release_slot(uint32_t i) {
 }
 
 inline void Engine::push(Entry e) {
-  std::size_t hole = heap_.size();
-  heap_.push_back(e);
-  Entry* h = heap_.data();
+  if (size_ == capacity_) [[unlikely]] {
+    grow_heap(size_ + 1);
+  }
+  Entry* h = heap_;
+  std::size_t hole = size_++;
   while (hole > 0) {
     const std::size_t parent = (hole - 1) >> 2;
-    if (!before(e, h[parent])) break;
+    if (!(e < h[parent])) break;
     h[hole] = h[parent];
     hole = parent;
   }
   h[hole] = e;
 }
 
+// Bottom-up deletion (Floyd): walk the hole to a leaf along the smallest children, then sift
+// the former last element up from there; it usually belongs near the bottom.
 inline Engine::Entry Engine::pop_min() {
-  Entry* h = heap_.data();
+  Entry* h = heap_;
   const Entry top = h[0];
-  const Entry last = h[heap_.size() - 1];
-  heap_.pop_back();
-  const std::size_t n = heap_.size();
+  const Entry last = h[--size_];
+  const std::size_t n = size_;
   if (n == 0) return top;
   std::size_t hole = 0;
   for (;;) {
     const std::size_t first = (hole << 2) + 1;
-    if (first >= n) break;
-    std::size_t best = first;
-    const std::size_t end = first + 4 < n ? first + 4 : n;
-    for (std::size_t c = first + 1; c < end; ++c) {
-      if (before(h[c], h[best])) best = c;
+    if (first + 4 <= n) {  // the common case: four children in one cache line
+      const std::size_t a = h[first + 1] < h[first] ? first + 1 : first;
+      const std::size_t b = h[first + 3] < h[first + 2] ? first + 3 : first + 2;
+      const std::size_t best = h[b] < h[a] ? b : a;
+      h[hole] = h[best];
+      hole = best;
+    } else {
+      if (first < n) {
+        std::size_t best = first;
+        for (std::size_t c = first + 1; c < n; ++c) best = h[c] < h[best] ? c : best;
+        h[hole] = h[best];
+        hole = best;
+      }
+      break;
     }
-    if (!before(h[best], last)) break;
-    h[hole] = h[best];
-    hole = best;
+  }
+  while (hole > 0) {
+    const std::size_t parent = (hole - 1) >> 2;
+    if (!(last < h[parent])) break;
+    h[hole] = h[parent];
+    hole = parent;
   }
   h[hole] = last;
   return top;
@@ -166,27 +206,33 @@ inline EventId Engine::schedule(Time at, Handler fn, Priority priority) {
   s.fn = std::move(fn);
   s.pending = true;
   ++live_;
-  push(Entry{at.nanos(), (static_cast<uint64_t>(priority) << 56) | next_seq_++, i});
+  if (next_seq_ == kSeqLimit) [[unlikely]] {
+    renumber();
+  }
+  push(make_entry(at.nanos(), (static_cast<uint64_t>(priority) << (kSeqBits + kSlotBits)) |
+                                  (next_seq_++ << kSlotBits) | i));
   return EventId{i, s.generation};
 }
 
 inline bool Engine::step() {
-  while (!heap_.empty()) {
+  while (size_ > 0) {
     const Entry e = pop_min();
-    Slot& s = slot(e.slot);
+    const uint32_t i = slot_of(e);
+    Slot& s = slot(i);
+    if (size_ > 0) __builtin_prefetch(&slot(slot_of(top())));  // the next handler to run
     if (!s.pending) {  // cancelled: its slot was kept until now so the heap entry stays valid
-      release_slot(e.slot);
+      release_slot(i);
       continue;
     }
     s.pending = false;
     --live_;
-    now_ = Time::from_nanos(e.time);
+    now_ = Time::from_nanos(time_of(e));
     ++events_run_;
     struct Release {  // frees the slot even if the handler throws
       Engine* engine;
       uint32_t i;
       ~Release() { engine->release_slot(i); }
-    } release{this, e.slot};
+    } release{this, i};
     s.fn();
     return true;
   }

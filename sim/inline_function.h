@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstring>
 #include <new>
 #include <type_traits>
 #include <utility>
@@ -33,6 +34,9 @@ class InlineFunction<R(Args...), Capacity> {
   }
 
   InlineFunction(InlineFunction&& other) noexcept { move_from(other); }
+  // Trivially copyable callables (lambdas capturing pointers and ids: nearly all) move by
+  // memcpy and need no destructor call, which keeps the engine's hot path free of indirect
+  // calls other than the invocation itself.
   InlineFunction& operator=(InlineFunction&& other) noexcept {
     if (this != &other) {
       reset();
@@ -50,7 +54,7 @@ class InlineFunction<R(Args...), Capacity> {
 
   void reset() {
     if (ops_ != nullptr) {
-      ops_->destroy(&storage_);
+      if (ops_->destroy != nullptr) ops_->destroy(&storage_);
       ops_ = nullptr;
     }
   }
@@ -63,17 +67,26 @@ class InlineFunction<R(Args...), Capacity> {
   };
 
   template <typename D>
+  static constexpr bool kTrivial =
+      std::is_trivially_copyable_v<D>&& std::is_trivially_destructible_v<D>;
+
+  template <typename D>
   static constexpr Ops kOpsFor = {
       [](void* s, Args... args) -> R { return (*static_cast<D*>(s))(std::forward<Args>(args)...); },
-      [](void* from, void* to) {
-        ::new (to) D(std::move(*static_cast<D*>(from)));
-        static_cast<D*>(from)->~D();
-      },
-      [](void* s) { static_cast<D*>(s)->~D(); }};
+      kTrivial<D> ? nullptr
+                  : +[](void* from, void* to) {
+                      ::new (to) D(std::move(*static_cast<D*>(from)));
+                      static_cast<D*>(from)->~D();
+                    },
+      kTrivial<D> ? nullptr : +[](void* s) { static_cast<D*>(s)->~D(); }};
 
   void move_from(InlineFunction& other) noexcept {
     if (other.ops_ != nullptr) {
-      other.ops_->move_to(&other.storage_, &storage_);
+      if (other.ops_->move_to == nullptr) {
+        std::memcpy(&storage_, &other.storage_, Capacity);
+      } else {
+        other.ops_->move_to(&other.storage_, &storage_);
+      }
       ops_ = other.ops_;
       other.ops_ = nullptr;
     }

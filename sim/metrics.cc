@@ -72,7 +72,8 @@ Eigen::Ref<const Eigen::MatrixXd> MetricRecorder::gauge_max(std::size_t i) const
 std::size_t MetricRecorder::bytes() const {
   std::size_t total = 0;
   for (const Resolution& r : resolutions_) {
-    total += static_cast<std::size_t>(r.sums.size() + r.last.size() + r.max.size()) * sizeof(double);
+    total +=
+        static_cast<std::size_t>(r.sums.size() + r.last.size() + r.max.size()) * sizeof(double);
   }
   return total;
 }

@@ -78,12 +78,24 @@ std::string to_string(Duration d);
 std::string to_string(Time t);
 
 namespace literals {
-constexpr Duration operator""_ns(unsigned long long n) { return Duration::nanos(static_cast<int64_t>(n)); }
-constexpr Duration operator""_us(unsigned long long n) { return Duration::micros(static_cast<int64_t>(n)); }
-constexpr Duration operator""_ms(unsigned long long n) { return Duration::millis(static_cast<int64_t>(n)); }
-constexpr Duration operator""_s(unsigned long long n) { return Duration::seconds(static_cast<int64_t>(n)); }
-constexpr Duration operator""_min(unsigned long long n) { return Duration::minutes(static_cast<int64_t>(n)); }
-constexpr Duration operator""_h(unsigned long long n) { return Duration::hours(static_cast<int64_t>(n)); }
+constexpr Duration operator""_ns(unsigned long long n) {
+  return Duration::nanos(static_cast<int64_t>(n));
+}
+constexpr Duration operator""_us(unsigned long long n) {
+  return Duration::micros(static_cast<int64_t>(n));
+}
+constexpr Duration operator""_ms(unsigned long long n) {
+  return Duration::millis(static_cast<int64_t>(n));
+}
+constexpr Duration operator""_s(unsigned long long n) {
+  return Duration::seconds(static_cast<int64_t>(n));
+}
+constexpr Duration operator""_min(unsigned long long n) {
+  return Duration::minutes(static_cast<int64_t>(n));
+}
+constexpr Duration operator""_h(unsigned long long n) {
+  return Duration::hours(static_cast<int64_t>(n));
+}
 }  // namespace literals
 
 }  // namespace kinesim::sim

@@ -1,0 +1,72 @@
+#include "sim/metrics.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+namespace kinesim::sim {
+namespace {
+
+using namespace kinesim::sim::literals;
+
+TEST(MetricRecorder, CountersSumIntoOneAndSixtySecondBuckets) {
+  MetricRecorder m(2_min, {1_s, 60_s});
+  const SeriesId bytes = m.add_counter("IncomingBytes");
+  m.add(bytes, Time::zero() + 100_ms, 10);
+  m.add(bytes, Time::zero() + 900_ms, 5);
+  m.add(bytes, Time::zero() + 1_s, 7);
+  m.add(bytes, Time::zero() + 61_s, 1);
+  EXPECT_EQ(m.counter_sums(0)(0, 0), 15);
+  EXPECT_EQ(m.counter_sums(0)(0, 1), 7);
+  EXPECT_EQ(m.counter_sums(0)(0, 61), 1);
+  EXPECT_EQ(m.counter_sums(1)(0, 0), 22);
+  EXPECT_EQ(m.counter_sums(1)(0, 1), 1);
+  EXPECT_EQ(m.buckets(0), 62);
+  EXPECT_EQ(m.buckets(1), 2);
+}
+
+TEST(MetricRecorder, GaugesKeepLastAndMaxPerBucket) {
+  MetricRecorder m(1_min, {60_s});
+  const SeriesId lag = m.add_gauge("IteratorAgeMilliseconds");
+  m.set(lag, Time::zero() + 1_s, 5);
+  m.set(lag, Time::zero() + 2_s, 50);
+  m.set(lag, Time::zero() + 3_s, 20);
+  EXPECT_EQ(m.gauge_last(0)(0, 0), 20);
+  EXPECT_EQ(m.gauge_max(0)(0, 0), 50);
+}
+
+TEST(MetricRecorder, UnsetGaugeBucketsAreNaN) {
+  MetricRecorder m(3_min, {60_s});
+  const SeriesId g = m.add_gauge("g");
+  m.set(g, Time::zero() + 150_s, 1);
+  EXPECT_TRUE(std::isnan(m.gauge_last(0)(0, 0)));
+  EXPECT_EQ(m.gauge_last(0)(0, 2), 1);
+}
+
+TEST(MetricRecorder, GrowsPastTheHorizonAndKeepsEarlierData) {
+  MetricRecorder m(10_s, {1_s});
+  const SeriesId c = m.add_counter("c");
+  m.add(c, Time::zero() + 3_s, 2);
+  m.add(c, Time::zero() + 1_h, 4);
+  EXPECT_EQ(m.buckets(0), 3601);
+  EXPECT_EQ(m.counter_sums(0)(0, 3), 2);
+  EXPECT_EQ(m.counter_sums(0)(0, 3600), 4);
+  EXPECT_EQ(m.counter_sums(0).row(0).sum(), 6);
+}
+
+TEST(MetricRecorder, SeriesAddedLaterStartEmpty) {
+  MetricRecorder m(1_min, {1_s});
+  const SeriesId a = m.add_counter("a");
+  m.add(a, Time::zero() + 2_s, 1);
+  const SeriesId b = m.add_counter("b");
+  EXPECT_EQ(m.counter_sums(0)(b.row, 2), 0);
+  EXPECT_EQ(m.counter_names().at(1), "b");
+}
+
+TEST(MetricRecorder, RejectsInvalidResolutions) {
+  EXPECT_THROW(MetricRecorder(1_min, {}), std::invalid_argument);
+  EXPECT_THROW(MetricRecorder(1_min, {0_s}), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace kinesim::sim
