@@ -9,10 +9,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace kinesim::core {
@@ -48,43 +50,87 @@ struct DeaggregatedRecord {
 
 // Exact encoded size of an aggregate under construction, without its bytes: keys are named by
 // caller-chosen ids (e.g. a key's index in a workload) so the simulator never stores strings.
-// Each add is O(1) expected.
+// Each add is O(1) expected. Two sizes are offered:
+//  - size(): the aggregate encoding (magic + protobuf + digest), whatever the count;
+//  - put_size(): the bytes the KPL would put and compares with AggregationMaxSize, i.e.
+//    KinesisRecord::accurate_size() in the KPL's aws/kinesis/core/kinesis_record.cc: 0 when
+//    empty, the data length alone for one record (sent raw; its partition key is not counted),
+//    else size().
 class AggregateSizer {
  public:
   // Encoded size (magic + protobuf + digest) if a record with these keys and data length were
-  // added; the state is unchanged.
+  // added; the state is unchanged. ehk_len is ignored when ehk_id is nullopt.
   std::size_t size_if_added(uint64_t pk_id, std::size_t pk_len, std::optional<uint64_t> ehk_id,
                             std::size_t ehk_len, std::size_t data_len) const;
-  void add(uint64_t pk_id, std::size_t pk_len, std::optional<uint64_t> ehk_id,
-           std::size_t ehk_len, std::size_t data_len);
+  // put_size() if such a record were added.
+  std::size_t put_size_if_added(uint64_t pk_id, std::size_t pk_len, std::optional<uint64_t> ehk_id,
+                                std::size_t ehk_len, std::size_t data_len) const;
+  void add(uint64_t pk_id, std::size_t pk_len, std::optional<uint64_t> ehk_id, std::size_t ehk_len,
+           std::size_t data_len);
   // Encoded size of the aggregate holding what was added (0 when empty).
   std::size_t size() const;
-  std::size_t count() const;
+  // Bytes put to Kinesis for what was added: see the class comment.
+  std::size_t put_size() const;
+  std::size_t count() const { return count_; }
   void clear();
 
  private:
-  // Implementation-defined state (key tables by id, running protobuf size).
-  struct State;
-  std::vector<uint64_t> pk_ids_;
-  std::vector<uint64_t> ehk_ids_;
-  std::size_t pb_size_ = 0;
+  // Protobuf bytes the record would add, given the table state.
+  std::size_t added_bytes(uint64_t pk_id, std::size_t pk_len, std::optional<uint64_t> ehk_id,
+                          std::size_t ehk_len, std::size_t data_len) const;
+
+  // Key id -> index in its table; the table's size is the next new index.
+  std::unordered_map<uint64_t, uint64_t> pk_index_;
+  std::unordered_map<uint64_t, uint64_t> ehk_index_;
+  std::size_t pb_size_ = 0;  // encoded AggregatedRecord bytes, without magic and digest
   std::size_t count_ = 0;
+  std::size_t first_data_len_ = 0;
 };
 
-// Builds aggregates from user records, flushing before a record would push the encoded size
-// over max_size or the count over max_count. A record too large to share an aggregate with
-// anything travels alone (raw).
+// Builds aggregates from user records, flushing before a record would push put_size() (see
+// AggregateSizer) over max_size or the count over max_count, so every emitted record is what
+// the KPL's Reducer::flush emits: the longest prefix whose accurate size is <= max_size. A
+// record too large to share an aggregate with anything travels alone (raw).
+//
+// Timing: the KPL flushes as soon as the count reaches max_count or its size *estimate* reaches
+// max_size, not when the next record arrives; a KPL model mirrors that by calling flush() after
+// add() whenever full() is true. (The KPL estimate, kinesis_record.cc after_add, can exceed the
+// accurate size by a byte per distinct explicit hash key, so with many tiny records carrying
+// distinct explicit hash keys the KPL may flush a few bytes early; we do not model that.)
 class Aggregator {
  public:
+  // max_count must be >= 1.
   explicit Aggregator(std::size_t max_size = kDefaultAggregateMaxSize,
                       uint64_t max_count = UINT32_MAX);
   // Adds a record; returns a finished KinesisRecord if adding it forced a flush first.
   std::optional<KinesisRecord> add(const UserRecord& record);
   // Emits what is buffered (raw when it is a single record); nullopt when empty.
   std::optional<KinesisRecord> flush();
-  // Exact size in bytes of what flush() would emit now.
-  std::size_t size() const;
-  std::size_t count() const;
+  // Exact size in bytes of the data of what flush() would emit now: for one buffered record its
+  // data length, else the aggregate's encoded length (AggregateSizer::put_size()).
+  std::size_t size() const { return sizer_.put_size(); }
+  std::size_t count() const { return sizer_.count(); }
+  // True when no further record could join: count == max_count or size() >= max_size.
+  bool full() const;
+
+ private:
+  struct KeyHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  using KeyTable = std::unordered_map<std::string, uint64_t, KeyHash, std::equal_to<>>;
+
+  std::size_t max_size_;
+  uint64_t max_count_;
+  AggregateSizer sizer_;
+  // The first buffered record: sent raw when alone, and its hash key routes the aggregate.
+  UserRecord first_;
+  // Encoded fields of the AggregatedRecord so far, appended in the KPL's order at flush.
+  KeyTable pk_ids_;
+  KeyTable ehk_ids_;
+  std::string pk_table_bytes_;
+  std::string ehk_table_bytes_;
+  std::string records_bytes_;
 };
 
 // Encodes `records` into aggregates, in order.

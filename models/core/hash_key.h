@@ -1,6 +1,8 @@
 // Partition keys and hash keys: how Kinesis turns a record's key into a point of 0 ... 2^128-1.
 #pragma once
 
+#include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -17,8 +19,10 @@ uint128 hash_key(std::string_view partition_key);
 // 1 ... 256 characters, counted as AWS counts them (UTF-16 code units).
 void validate_partition_key(std::string_view partition_key);
 
-// Parses and validates an ExplicitHashKey (decimal, 0 ... 2^128-1); throws
-// KinesisError("InvalidArgumentException", ...) otherwise.
+// Parses and validates an ExplicitHashKey as AWS and kinesalite do: text not matching the API
+// pattern 0|([1-9]\d{0,38}) (sign, leading zeros, non-digits, empty, > 39 digits) throws
+// KinesisError("ValidationException", ...); a well-formed value above 2^128-1 throws
+// KinesisError("InvalidArgumentException", ...).
 uint128 parse_explicit_hash_key(std::string_view explicit_hash_key);
 
 // The hash key that routes a record: the explicit hash key if given (validated), else the

@@ -4,10 +4,12 @@
 #pragma once
 
 #include <boost/graph/adjacency_list.hpp>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "models/core/uint128.h"
@@ -30,8 +32,8 @@ struct Shard {
 struct ReshardOp {
   enum class Kind : uint8_t { kSplit, kMerge };
   Kind kind = Kind::kSplit;
-  ShardIndex shard = 0;             // split: the parent; merge: ShardToMerge
-  ShardIndex adjacent_shard = 0;    // merge only: AdjacentShardToMerge
+  ShardIndex shard = 0;               // split: the parent; merge: ShardToMerge
+  ShardIndex adjacent_shard = 0;      // merge only: AdjacentShardToMerge
   uint128 new_starting_hash_key = 0;  // split only
   std::vector<ShardIndex> children;   // the shards it created, lower range first
 };
@@ -41,8 +43,15 @@ using LineageGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidi
 
 class ShardMap {
  public:
-  // Hard limit of shards per stream (SPEC §2).
+  // Hard limit of open shards per stream (SPEC §2).
   static constexpr uint32_t kMaxShards = 10'000;
+  // update_shard_count reuses an existing open boundary lying this close to a target boundary
+  // rather than cutting a sliver shard next to it (see update_shard_count in shard_map.cc).
+  static constexpr uint128 kBoundarySnapDistance = static_cast<uint128>(1) << 64;
+
+  // The open shard width floor(2^128 / n) of an even layout of n shards (n >= 2; 2^128 does not
+  // fit, so n == 1 has no step).
+  static uint128 uniform_step(uint32_t n);
 
   // CreateStream with n shards: step = floor(2^128/n), the last shard takes the remainder.
   static ShardMap uniform(uint32_t n);
@@ -82,6 +91,14 @@ class ShardMap {
   ShardIndex add_shard(uint128 start, uint128 end, std::optional<ShardIndex> parent,
                        std::optional<ShardIndex> adjacent_parent);
   void rebuild_open_index();
+  // Shard `index` if it exists and is open; else the error SplitShard/MergeShards would give.
+  const Shard& open_shard(ShardIndex index) const;
+  // The state changes of a split or merge, already validated; they leave the open index stale
+  // so update_shard_count can rebuild it once instead of after every step.
+  std::pair<ShardIndex, ShardIndex> apply_split(ShardIndex shard, uint128 new_starting_hash_key);
+  ShardIndex apply_merge(ShardIndex shard, ShardIndex adjacent_shard);
+  // Position of open shard `index` in open_ (it must be open).
+  std::size_t open_position(ShardIndex index) const;
 
   std::vector<Shard> shards_;
   std::vector<ShardIndex> open_;   // sorted by start

@@ -1,0 +1,54 @@
+#include "sim/histogram.h"
+
+#include <gtest/gtest.h>
+
+#include "sim/rng.h"
+
+namespace kinesim::sim {
+namespace {
+
+TEST(LogHistogram, SmallValuesAreExact) {
+  LogHistogram h;
+  for (uint64_t v = 0; v < 64; ++v) h.record(v);
+  EXPECT_EQ(h.quantile(0.5), 31u);
+  EXPECT_EQ(h.quantile(1.0), 63u);
+  EXPECT_EQ(h.min(), 0u);
+  EXPECT_EQ(h.count(), 64u);
+}
+
+TEST(LogHistogram, EveryValueFallsInABucketWhoseUpperBoundIsWithinOnePointSixPercent) {
+  for (uint64_t v : {64ull, 65ull, 127ull, 128ull, 1000ull, 123456789ull, (1ull << 62) + 12345}) {
+    const std::size_t i = LogHistogram::index(v);
+    ASSERT_LT(i, LogHistogram::kBuckets);
+    const uint64_t hi = LogHistogram::upper_bound(i);
+    EXPECT_GE(hi, v);
+    EXPECT_LE(static_cast<double>(hi - v), static_cast<double>(v) / 64.0) << v;
+    if (i > 0) {
+      EXPECT_LT(LogHistogram::upper_bound(i - 1), v) << v;
+    }
+  }
+  EXPECT_LT(LogHistogram::index(UINT64_MAX), LogHistogram::kBuckets);
+}
+
+TEST(LogHistogram, QuantilesOfUniformSamplesAreWithinBucketPrecision) {
+  LogHistogram h;
+  RngStream r(1);
+  for (int i = 0; i < 100000; ++i) h.record(r.below(1'000'000));
+  EXPECT_NEAR(static_cast<double>(h.quantile(0.5)), 500000.0, 500000.0 * 0.02);
+  EXPECT_NEAR(static_cast<double>(h.quantile(0.99)), 990000.0, 990000.0 * 0.02);
+  EXPECT_NEAR(h.mean(), 500000.0, 5000.0);
+}
+
+TEST(LogHistogram, MergeAddsCounts) {
+  LogHistogram a;
+  LogHistogram b;
+  a.record(10, 3);
+  b.record(1000, 1);
+  a.merge(b);
+  EXPECT_EQ(a.count(), 4u);
+  EXPECT_EQ(a.max(), 1000u);
+  EXPECT_EQ(a.quantile(0.75), 10u);
+}
+
+}  // namespace
+}  // namespace kinesim::sim
