@@ -1,0 +1,267 @@
+"""The ``kinesim`` command line.
+
+Exit codes follow DESIGN.md: 0 success, 2 invalid input (the message names the argument),
+1 internal failure. Each subcommand is one ``_cmd_*`` function registered in ``_parser``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+from . import __version__
+from ._keys import hash_key
+from ._shard_map import ShardMap
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_INVALID = 2
+
+#: Keys routed by ``kinesim shards`` when none is given.
+DEMO_KEYS = tuple(f"user-{i}" for i in range(1, 9))
+
+
+class InvalidInput(Exception):
+    """Bad user input; the message names the argument."""
+
+
+class _OpAction(argparse.Action):
+    """Collects --split / --merge / --update-shard-count into one list, in command-line order,
+    because resharding results depend on the order of operations."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        ops = list(getattr(namespace, self.dest) or [])
+        ops.append((option_string, values))
+        setattr(namespace, self.dest, ops)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kinesim",
+        description="Deterministic simulator of Amazon Kinesis Data Streams.",
+    )
+    parser.add_argument("--version", action="version", version=f"kinesim {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+
+    shards = commands.add_parser(
+        "shards",
+        help="show a stream's shard map and where keys route",
+        description="Create a stream of N shards (as CreateStream does), apply reshard "
+        "operations in the order given, print the shard map and route keys.",
+    )
+    shards.add_argument("n", metavar="N", help="shard count at creation (1 ... 10000)")
+    shards.add_argument(
+        "--key",
+        action="append",
+        default=[],
+        metavar="KEY",
+        help=f"partition key to route (repeatable; default: {DEMO_KEYS[0]} ... {DEMO_KEYS[-1]})",
+    )
+    shards.add_argument(
+        "--explicit-hash-key",
+        action="append",
+        default=[],
+        metavar="EHK",
+        help="explicit hash key (decimal) to route (repeatable)",
+    )
+    shards.add_argument(
+        "--split",
+        action=_OpAction,
+        dest="ops",
+        metavar="SHARD_ID:HASHKEY",
+        help="SplitShard at NewStartingHashKey HASHKEY (repeatable)",
+    )
+    shards.add_argument(
+        "--merge",
+        action=_OpAction,
+        dest="ops",
+        metavar="A:B",
+        help="MergeShards A with its adjacent shard B (repeatable)",
+    )
+    shards.add_argument(
+        "--update-shard-count",
+        action=_OpAction,
+        dest="ops",
+        metavar="M",
+        help="UpdateShardCount to M open shards (repeatable)",
+    )
+    shards.add_argument("--json", action="store_true", help="print JSON instead of tables")
+    shards.set_defaults(handler=_cmd_shards, ops=[])
+    return parser
+
+
+def _kinesis_call(argument: str, call: Any, *args: Any) -> Any:
+    try:
+        return call(*args)
+    except ValueError as error:  # KinesisError, and e.g. keys that are not valid Unicode
+        raise InvalidInput(f"{argument}: {error}") from error
+
+
+def _two_parts(option: str, value: str, what: str) -> tuple[str, str]:
+    first, sep, second = value.partition(":")
+    if not sep or not first or not second:
+        raise InvalidInput(f"{option} {value!r}: expected {what}")
+    return first, second
+
+
+def _cmd_shards(args: argparse.Namespace, out: TextIO) -> int:
+    try:
+        n = int(args.n)
+    except ValueError:
+        raise InvalidInput(f"N {args.n!r}: expected a whole number of shards") from None
+    stream = _kinesis_call(f"N {args.n!r}", ShardMap.uniform, n)
+
+    operations: list[dict[str, Any]] = []
+    for option, value in args.ops:
+        where = f"{option} {value!r}"
+        if option == "--split":
+            shard_id, key = _two_parts(option, value, "SHARD_ID:HASHKEY")
+            children = _kinesis_call(where, stream.split, shard_id, key)
+            operations.append(
+                {
+                    "kind": "split",
+                    "shard": shard_id,
+                    "new_starting_hash_key": key,
+                    "children": list(children),
+                }
+            )
+        elif option == "--merge":
+            first, second = _two_parts(option, value, "SHARD_ID:ADJACENT_SHARD_ID")
+            child = _kinesis_call(where, stream.merge, first, second)
+            operations.append(
+                {"kind": "merge", "shard": first, "adjacent_shard": second, "children": [child]}
+            )
+        else:
+            try:
+                target = int(value)
+            except ValueError:
+                raise InvalidInput(f"{where}: expected a whole number of shards") from None
+            for op in _kinesis_call(where, stream.update_shard_count, target):
+                step = op.to_dict()
+                step["children"] = list(op.children)
+                if op.new_starting_hash_key is not None:
+                    step["new_starting_hash_key"] = str(op.new_starting_hash_key)
+                step = {k: v for k, v in step.items() if v is not None}
+                operations.append({**step, "via": f"update_shard_count {target}"})
+
+    routes: list[dict[str, Any]] = []
+    keys = args.key or ([] if args.explicit_hash_key else list(DEMO_KEYS))
+    for key in keys:
+        where = f"--key {key!r}"
+        routes.append(
+            {
+                "partition_key": key,
+                "hash_key": str(_kinesis_call(where, hash_key, key)),
+                "shard_id": _kinesis_call(where, stream.route, key),
+            }
+        )
+    for ehk in args.explicit_hash_key:
+        routes.append(
+            {
+                "explicit_hash_key": ehk,
+                "hash_key": ehk,
+                "shard_id": _kinesis_call(f"--explicit-hash-key {ehk!r}", stream.route, None, ehk),
+            }
+        )
+
+    shards = [
+        {
+            "shard_id": s.shard_id,
+            "start": str(s.start),
+            "end": str(s.end),
+            "parent": s.parent,
+            "adjacent_parent": s.adjacent_parent,
+            "open": s.open,
+        }
+        for s in stream.shards
+    ]
+    if args.json:
+        json.dump(
+            {
+                "open_shard_count": len(stream),
+                "shards": shards,
+                "operations": operations,
+                "routes": routes,
+            },
+            out,
+            indent=2,
+        )
+        out.write("\n")
+        return EXIT_OK
+
+    _table(
+        out,
+        ["shard_id", "start", "end", "parent", "adjacent_parent", "open"],
+        [
+            [
+                s["shard_id"],
+                s["start"],
+                s["end"],
+                s["parent"] or "-",
+                s["adjacent_parent"] or "-",
+                "yes" if s["open"] else "no",
+            ]
+            for s in shards
+        ],
+        right={"start", "end"},
+    )
+    if routes:
+        out.write("\n")
+        _table(
+            out,
+            ["key", "hash_key", "shard_id"],
+            [
+                [
+                    r.get("partition_key", f"EHK {r.get('explicit_hash_key')}"),
+                    r["hash_key"],
+                    r["shard_id"],
+                ]
+                for r in routes
+            ],
+            right={"hash_key"},
+        )
+    return EXIT_OK
+
+
+def _table(out: TextIO, header: list[str], rows: list[list[str]], right: set[str]) -> None:
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows)]
+    for row in [header, *rows]:
+        cells = [
+            str(cell).rjust(width) if name in right else str(cell).ljust(width)
+            for name, cell, width in zip(header, row, widths)
+        ]
+        out.write("  ".join(cells).rstrip() + "\n")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Runs the command line; returns the exit code instead of exiting."""
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_request:  # argparse reports usage errors itself (exit 2)
+        return int(exit_request.code or 0)
+    try:
+        return int(args.handler(args, sys.stdout))
+    except InvalidInput as error:
+        print(f"kinesim {args.command}: error: {error}", file=sys.stderr)
+        return EXIT_INVALID
+    except Exception as error:  # an internal failure, never the user's input
+        print(
+            f"kinesim {args.command}: internal error: {type(error).__name__}: {error}",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Sets up everything kinesim needs on a fresh Debian machine (as root, package registries
+# reachable), then runs one job:
+#   demo   the main job on the shipped default (the core demo until the scenario runner lands)
+#   test   the whole suite: C++ (dev), C++ under ASan+UBSan, the decoder fuzzer for a bounded
+#          time, and Python (unit + conformance against kinesalite and aws-kinesis-agg)
+#   bench  the benchmarks in bench/ (release build)
+# Re-running is cheap: installed packages, the venv and the build trees are reused.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+JOBS=${JOBS:-$(nproc)}
+FUZZ_SECONDS=${FUZZ_SECONDS:-60}
+
+log() { printf '\n== %s\n' "$*" >&2; }
+
+apt_packages=(build-essential cmake ninja-build pkg-config libeigen3-dev libboost-graph-dev
+  nlohmann-json3-dev libssl-dev libgtest-dev libgmock-dev pybind11-dev clang
+  libclang-rt-14-dev python3 python3-venv python3-pip)
+
+setup_system() {
+  local missing=()
+  for p in "${apt_packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
+  if ((${#missing[@]})); then
+    log "installing Debian packages: ${missing[*]}"
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+}
+
+setup_python() {
+  if [ ! -x .venv/bin/python ]; then
+    log "creating .venv"
+    python3 -m venv .venv
+  fi
+  log "installing kinesim into .venv (builds the C++ core)"
+  .venv/bin/python -m pip install -q --upgrade pip
+  .venv/bin/python -m pip install -q ".[test]"
+}
+
+cpp_preset() {
+  log "C++ preset $1: configure, build, test"
+  cmake --preset "$1" >/dev/null
+  cmake --build --preset "$1" -j "$JOBS"
+  ctest --preset "$1" -j "$JOBS"
+}
+
+fuzz() {
+  log "fuzzing the aggregate decoder for ${FUZZ_SECONDS}s"
+  cmake --preset fuzz >/dev/null
+  cmake --build --preset fuzz -j "$JOBS"
+  local corpus
+  corpus=$(mktemp -d)
+  cp tests/fuzz/corpus_deaggregate/* "$corpus"/
+  build/fuzz/tests/fuzz/fuzz_deaggregate -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 \
+    "$corpus" 2>&1 | tail -n 5
+  rm -rf "$corpus"
+}
+
+case "${1:-}" in
+  demo)
+    setup_system
+    setup_python
+    log "kinesim shards 8: the CreateStream layout of an 8-shard stream and where keys land"
+    .venv/bin/kinesim shards 8 --key user-1 --key user-2 --key order-42 --key "日本語キー" \
+      --split shardId-000000000000:21267647932558653966460912964485513216
+    ;;
+  test)
+    setup_system
+    cpp_preset dev
+    cpp_preset asan-ubsan
+    fuzz
+    setup_python
+    log "pytest (Python API, CLI, conformance with kinesalite and aws-kinesis-agg)"
+    .venv/bin/python -m pytest -q tests/python
+    ;;
+  bench)
+    setup_system
+    setup_python
+    .venv/bin/python -m pip install -q simpy
+    cmake --preset release >/dev/null
+    cmake --build --preset release -j "$JOBS"
+    for b in build/release/bench/bench_*; do
+      [ "$(basename "$b")" = bench_engine ] && continue
+      log "$b"
+      "$b"
+    done
+    log "engine vs std::priority_queue vs SimPy"
+    .venv/bin/python bench/engine_vs_simpy.py --bin build/release/bench/bench_engine
+    ;;
+  *)
+    echo "usage: scripts/go.sh demo|test|bench" >&2
+    exit 2
+    ;;
+esac
