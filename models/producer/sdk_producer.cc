@@ -1,0 +1,410 @@
+#include "models/producer/sdk_producer.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace kinesim::models {
+namespace {
+
+using sim::Duration;
+using sim::Time;
+
+struct PendingRecord {
+  uint64_t key = 0;
+  uint32_t data_bytes = 0;
+  uint32_t pk_bytes = 0;
+  int64_t created_ns = 0;
+  uint64_t bytes() const { return uint64_t{data_bytes} + pk_bytes; }
+};
+
+struct Batch {
+  std::vector<PendingRecord> records;
+  std::vector<PutOutcome> outcomes;
+  uint64_t bytes = 0;
+  uint32_t attempt = 1;  // 1 = first try
+  Time sent;
+  Duration latency;
+  void clear() {
+    records.clear();
+    outcomes.clear();
+    bytes = 0;
+    attempt = 1;
+  }
+};
+
+Duration sample_duration(const Distribution& d, sim::RngStream& rng, double mu) {
+  double s = 0;
+  switch (d.kind) {
+    case Distribution::Kind::kFixed:
+      s = d.value;
+      break;
+    case Distribution::Kind::kUniform:
+      s = rng.uniform(d.min, d.max);
+      break;
+    case Distribution::Kind::kLognormal:
+      s = rng.lognormal(mu, d.sigma);
+      break;
+    case Distribution::Kind::kHistogram:
+      s = d.points[rng.below(d.points.size())].first;
+      break;
+  }
+  return Duration::from_seconds(std::max(s, 1e-6));
+}
+
+}  // namespace
+
+class SdkProducer::Instance {
+ public:
+  Instance(SdkProducer& p, uint32_t index, uint64_t seed)
+      : p_(p),
+        index_(index),
+        rng_(sim::RngStream::derive(
+            seed, "producer/" + p.config_.name + "/" + std::to_string(index) + "/records")),
+        net_rng_(sim::RngStream::derive(
+            seed, "producer/" + p.config_.name + "/" + std::to_string(index) + "/network")) {
+    const ProducerConfig& c = p.config_;
+    if (c.rate.profile != RateConfig::Profile::kTrace) {
+      arrivals_.emplace(c.rate, c.instances, index, c.start,
+                        sim::RngStream::derive(seed, "producer/" + c.name + "/" +
+                                                         std::to_string(index) + "/arrivals"));
+    }
+    max_records_ = c.sdk.api == SdkConfig::Api::kPutRecord ? 1 : c.sdk.max_batch_records;
+    api_ = c.sdk.api == SdkConfig::Api::kPutRecord ? PutApi::kPutRecord : PutApi::kPutRecords;
+    if (p.stream_.config().put_latency.kind == Distribution::Kind::kLognormal) {
+      latency_mu_ = sim::lognormal_mu_for_mean(p.stream_.config().put_latency.mean,
+                                               p.stream_.config().put_latency.sigma);
+    }
+  }
+
+  void start() { form_batch(); }
+
+  // Records still held at `end` (buffered, waiting for a retry, or in flight).
+  void finish(Time end, ProducerCounts& counts) {
+    if (forming_ != nullptr) {
+      for (const PendingRecord& r : forming_->records) {
+        if (r.created_ns > end.nanos()) continue;
+        account_produced(r);
+        if (r.bytes() > max_record_bytes()) {
+          ++counts.rejected_too_large;
+        } else {
+          ++counts.pending;
+        }
+      }
+    }
+    counts.pending += ready_records_ + retry_wait_records_ + in_flight_records_;
+  }
+
+ private:
+  uint64_t max_record_bytes() const { return p_.stream_.config().max_record_bytes; }
+
+  bool draw_next() {
+    if (exhausted_) return false;
+    if (arrivals_) {
+      const Time t = arrivals_->next();
+      if (t == Time::max()) {
+        exhausted_ = true;
+        return false;
+      }
+      next_.created_ns = t.nanos();
+      next_.key = p_.keys_.sample(rng_);
+      next_.data_bytes = p_.sizes_.sample(rng_);
+    } else {
+      std::optional<TraceRow> row = p_.next_trace_row(index_);
+      if (!row) {
+        exhausted_ = true;
+        return false;
+      }
+      next_.created_ns = row->at.nanos();
+      next_.key = p_.keys_.intern(row->partition_key);
+      if (p_.key_counts_.size() < p_.keys_.size()) p_.key_counts_.resize(p_.keys_.size());
+      next_.data_bytes = row->size;
+    }
+    next_.pk_bytes = p_.keys_.partition_key_bytes(next_.key);
+    return true;
+  }
+
+  // Generates records into a new batch until it closes (full, or linger after its first
+  // record), and schedules the close. The record that did not fit waits in next_.
+  void form_batch() {
+    if (!has_next_) has_next_ = draw_next();
+    if (!has_next_) return;
+    Batch* b = acquire();
+    const SdkConfig& sdk = p_.config_.sdk;
+    const int64_t deadline = next_.created_ns + sdk.linger.count_nanos();
+    int64_t close_ns = deadline;
+    uint64_t sendable = 0;
+    for (;;) {
+      const bool too_large = next_.bytes() > max_record_bytes();
+      if (!too_large && sendable > 0 && b->bytes + next_.bytes() > sdk.max_batch_bytes) {
+        close_ns = next_.created_ns;  // next_ opens the following batch
+        break;
+      }
+      b->records.push_back(next_);
+      if (!too_large) {
+        b->bytes += next_.bytes();
+        ++sendable;
+      }
+      if (sendable >= max_records_) {
+        close_ns = next_.created_ns;
+        has_next_ = false;
+        break;
+      }
+      has_next_ = draw_next();
+      if (!has_next_) break;
+      if (next_.created_ns > deadline) break;
+    }
+    forming_ = b;
+    p_.engine_.schedule(Time::from_nanos(std::max(close_ns, p_.engine_.now().nanos())),
+                        [this] { on_close(); });
+  }
+
+  void account_produced(const PendingRecord& r) {
+    ProducerCounts& c = p_.counts_;
+    ++c.produced;
+    c.produced_bytes += r.bytes();
+    if (!p_.keys_.random_keys()) {
+      KeyCounts& k = p_.key_counts_[r.key];
+      ++k.offered;
+      k.offered_bytes += r.bytes();
+    }
+  }
+
+  void on_close() {
+    Batch* b = forming_;
+    forming_ = nullptr;
+    const Time now = p_.engine_.now();
+    ProducerCounts& c = p_.counts_;
+    std::size_t kept = 0;
+    uint64_t produced_bytes = 0;
+    for (const PendingRecord& r : b->records) {
+      account_produced(r);
+      produced_bytes += r.bytes();
+      if (r.bytes() > max_record_bytes()) {
+        ++c.rejected_too_large;
+      } else {
+        b->records[kept++] = r;
+      }
+    }
+    p_.metrics_.add(p_.s_records_, now, static_cast<double>(b->records.size()));
+    p_.metrics_.add(p_.s_bytes_, now, static_cast<double>(produced_bytes));
+    b->records.resize(kept);
+    if (kept == 0) {
+      release(b);
+    } else if (ready_records_ + retry_wait_records_ + in_flight_records_ + kept >
+               p_.config_.sdk.max_buffered_records) {
+      c.failed_buffer_full += kept;
+      c.failed_bytes += b->bytes;
+      p_.metrics_.add(p_.s_failed_, now, static_cast<double>(kept));
+      release(b);
+    } else {
+      ready_.push_back(b);
+      ready_records_ += kept;
+    }
+    form_batch();
+    try_send();
+  }
+
+  void try_send() {
+    while (in_flight_ < p_.config_.sdk.max_in_flight && !ready_.empty()) {
+      Batch* b = ready_.front();
+      ready_.pop_front();
+      ready_records_ -= b->records.size();
+      send(b);
+    }
+  }
+
+  void send(Batch* b) {
+    ++in_flight_;
+    in_flight_records_ += b->records.size();
+    ++p_.counts_.requests;
+    b->sent = p_.engine_.now();
+    b->latency = sample_duration(p_.stream_.config().put_latency, net_rng_, latency_mu_);
+    p_.engine_.schedule_in(b->latency / 2, [this, b] { on_arrive(b); });
+  }
+
+  void on_arrive(Batch* b) {
+    const Time now = p_.engine_.now();
+    Stream& stream = p_.stream_;
+    b->outcomes.resize(b->records.size());
+    for (std::size_t i = 0; i < b->records.size(); ++i) {
+      const PendingRecord& r = b->records[i];
+      b->outcomes[i] = stream.put(now, p_.shard_for(r.key), r.bytes());
+    }
+    stream.end_request(now, api_, b->records.size(), b->bytes);
+    p_.engine_.schedule(b->sent + b->latency, [this, b] { on_reply(b); });
+  }
+
+  void on_reply(Batch* b) {
+    const Time now = p_.engine_.now();
+    --in_flight_;
+    in_flight_records_ -= b->records.size();
+    p_.stream_.record_latency(now, api_, b->latency);
+    p_.request_latency_us_.record(static_cast<uint64_t>(b->latency.count_nanos() / 1000));
+    ProducerCounts& c = p_.counts_;
+    const uint32_t max_attempts = p_.config_.sdk.max_attempts;
+    Batch* retry = nullptr;
+    uint64_t accepted = 0;
+    uint64_t throttled = 0;
+    uint64_t failed = 0;
+    for (std::size_t i = 0; i < b->records.size(); ++i) {
+      const PendingRecord& r = b->records[i];
+      KeyCounts* k = p_.keys_.random_keys() ? nullptr : &p_.key_counts_[r.key];
+      if (b->outcomes[i] == PutOutcome::kAccepted) {
+        ++accepted;
+        c.accepted_bytes += r.bytes();
+        p_.record_latency_us_.record(static_cast<uint64_t>((now.nanos() - r.created_ns) / 1000));
+        if (k != nullptr) ++k->accepted;
+        if (p_.attempts_.size() <= b->attempt) p_.attempts_.resize(b->attempt + 1);
+        ++p_.attempts_[b->attempt];
+        continue;
+      }
+      if (b->outcomes[i] == PutOutcome::kThrottled) {
+        ++throttled;
+        if (k != nullptr) ++k->throttled;
+      } else {
+        ++c.internal_failure_entries;
+      }
+      if (b->attempt >= max_attempts) {
+        ++failed;
+        c.failed_bytes += r.bytes();
+        continue;
+      }
+      if (retry == nullptr) retry = acquire();
+      retry->records.push_back(r);
+      retry->bytes += r.bytes();
+    }
+    c.accepted += accepted;
+    c.throttled_entries += throttled;
+    c.failed_attempts_exhausted += failed;
+    p_.metrics_.add(p_.s_accepted_, now, static_cast<double>(accepted));
+    if (throttled > 0) p_.metrics_.add(p_.s_throttled_, now, static_cast<double>(throttled));
+    if (failed > 0) p_.metrics_.add(p_.s_failed_, now, static_cast<double>(failed));
+    if (retry != nullptr) schedule_retry(retry, b->attempt);
+    release(b);
+    try_send();
+  }
+
+  void schedule_retry(Batch* retry, uint32_t failed_attempt) {
+    const SdkConfig& sdk = p_.config_.sdk;
+    // Full jitter: uniform on [0, min(cap, base * 2^(attempt-1))].
+    const int shift = static_cast<int>(std::min<uint32_t>(failed_attempt - 1, 40));
+    const double ceiling = std::min(sdk.backoff_cap.to_seconds(),
+                                    sdk.backoff_base.to_seconds() * std::ldexp(1.0, shift));
+    const Duration delay = Duration::from_seconds(net_rng_.uniform() * ceiling);
+    p_.backoff_us_.record(static_cast<uint64_t>(delay.count_nanos() / 1000));
+    retry->attempt = failed_attempt + 1;
+    const auto n = retry->records.size();
+    p_.counts_.retried_entries += n;
+    p_.metrics_.add(p_.s_retried_, p_.engine_.now(), static_cast<double>(n));
+    retry_wait_records_ += n;
+    p_.engine_.schedule_in(delay, [this, retry] {
+      retry_wait_records_ -= retry->records.size();
+      ready_.push_front(retry);  // retries go before new batches
+      ready_records_ += retry->records.size();
+      try_send();
+    });
+  }
+
+  Batch* acquire() {
+    if (free_.empty()) {
+      storage_.push_back(std::make_unique<Batch>());
+      return storage_.back().get();
+    }
+    Batch* b = free_.back();
+    free_.pop_back();
+    return b;
+  }
+  void release(Batch* b) {
+    b->clear();
+    free_.push_back(b);
+  }
+
+  SdkProducer& p_;
+  uint32_t index_;
+  sim::RngStream rng_;      // keys and sizes
+  sim::RngStream net_rng_;  // latencies and backoff jitter
+  std::optional<ArrivalProcess> arrivals_;
+  uint32_t max_records_ = 500;
+  PutApi api_ = PutApi::kPutRecords;
+  double latency_mu_ = 0;
+  PendingRecord next_;
+  bool has_next_ = false;
+  bool exhausted_ = false;
+  Batch* forming_ = nullptr;
+  std::deque<Batch*> ready_;
+  uint64_t ready_records_ = 0;
+  uint64_t retry_wait_records_ = 0;
+  uint64_t in_flight_records_ = 0;
+  uint32_t in_flight_ = 0;
+  std::vector<std::unique_ptr<Batch>> storage_;
+  std::vector<Batch*> free_;
+};
+
+SdkProducer::SdkProducer(const ProducerConfig& config, const std::string& base_dir, Stream& stream,
+                         sim::Engine& engine, sim::MetricRecorder& metrics, uint64_t seed)
+    : config_(config),
+      stream_(stream),
+      engine_(engine),
+      metrics_(metrics),
+      keys_(config.keys),
+      sizes_(config.record_size) {
+  if (config.rate.profile == RateConfig::Profile::kTrace) {
+    std::string path = config.rate.trace_path;
+    if (!path.empty() && path.front() != '/' && !base_dir.empty()) path = base_dir + "/" + path;
+    trace_ = std::make_unique<TraceReader>(path, config.rate.trace_speed, config.rate.trace_loop,
+                                           config.start);
+    trace_queues_.resize(config.instances);
+  }
+  key_counts_.resize(keys_.size());
+  const std::string& n = config_.name;
+  s_records_ = metrics_.add_counter(n + "/UserRecordsProduced");
+  s_bytes_ = metrics_.add_counter(n + "/UserBytesProduced");
+  s_accepted_ = metrics_.add_counter(n + "/UserRecordsPut");
+  s_throttled_ = metrics_.add_counter(n + "/ThrottledEntries");
+  s_failed_ = metrics_.add_counter(n + "/UserRecordsFailed");
+  s_retried_ = metrics_.add_counter(n + "/RetriedEntries");
+  for (uint32_t i = 0; i < config.instances; ++i) {
+    instances_.push_back(std::make_unique<Instance>(*this, i, seed));
+  }
+}
+
+SdkProducer::~SdkProducer() = default;
+
+void SdkProducer::start() {
+  for (auto& i : instances_) i->start();
+}
+
+void SdkProducer::finish(Time end) {
+  counts_.pending = 0;
+  for (auto& i : instances_) i->finish(end, counts_);
+}
+
+core::ShardIndex SdkProducer::shard_for(uint64_t key) {
+  if (keys_.random_keys()) return stream_.route(keys_.hash(key));
+  if (key >= shard_of_key_.size()) {
+    shard_of_key_.resize(keys_.size());
+    shard_epoch_.resize(keys_.size(), 0);
+  }
+  const uint64_t epoch = stream_.epoch() + 1;  // 0 marks "never routed"
+  if (shard_epoch_[key] != epoch) {
+    shard_of_key_[key] = stream_.route(keys_.hash(key));
+    shard_epoch_[key] = epoch;
+  }
+  return shard_of_key_[key];
+}
+
+std::optional<TraceRow> SdkProducer::next_trace_row(uint32_t instance) {
+  auto& mine = trace_queues_[instance];
+  while (mine.empty()) {
+    std::optional<TraceRow> row = trace_->next();
+    if (!row) return std::nullopt;
+    // Rows go to instances by key, so one key's records stay in order on one instance.
+    const uint64_t id = keys_.intern(row->partition_key);
+    trace_queues_[id % config_.instances].push_back(std::move(*row));
+  }
+  TraceRow row = std::move(mine.front());
+  mine.pop_front();
+  return row;
+}
+
+}  // namespace kinesim::models

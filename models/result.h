@@ -1,0 +1,85 @@
+// Everything a run produced, in one value: counts, per-shard and per-producer figures, latency
+// histograms, the capacity timeline and the metric series. report.h renders it (summary.json,
+// CSV, the human summary); cost.h prices it.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "models/core/uint128.h"
+#include "models/producer/sdk_producer.h"
+#include "models/scenario/config.h"
+#include "models/stream/stream.h"
+#include "sim/histogram.h"
+#include "sim/metrics.h"
+
+namespace kinesim::models {
+
+struct ShardResult {
+  std::string shard_id;
+  core::uint128 start = 0;
+  core::uint128 end = 0;
+  std::optional<std::string> parent;
+  std::optional<std::string> adjacent_parent;
+  bool open = true;
+  bool expired = false;
+  ShardTotals totals;
+  uint64_t sequence_numbers = 0;  // records ever written (the next sequence number)
+  uint64_t retained_records = 0;
+  uint64_t retained_bytes = 0;
+  uint64_t retention_runs = 0;
+  double peak_records_per_sec = 0;  // highest metric bucket, per second
+  double peak_bytes_per_sec = 0;
+  // Metric rows of this shard (IncomingBytes, IncomingRecords, WriteProvisionedThroughputExceeded).
+  uint32_t series_bytes = 0, series_records = 0, series_throttled = 0;
+};
+
+struct KeyResult {
+  std::string key;
+  std::string shard_id;  // where it routed at the end of the run
+  KeyCounts counts;
+};
+
+struct ProducerResult {
+  std::string name;
+  std::string type;
+  uint32_t instances = 1;
+  ProducerCounts counts;
+  sim::LogHistogram record_latency_us;
+  sim::LogHistogram request_latency_us;
+  sim::LogHistogram backoff_us;
+  std::vector<uint64_t> attempts;       // attempts[k]: accepted records that needed k attempts
+  std::vector<KeyResult> hottest_keys;  // by records offered
+  std::vector<KeyResult> hot_keys;      // the scenario's named hot keys
+  uint64_t distinct_keys = 0;
+  bool random_keys = false;
+  double offered_peak_records_per_sec = 0;  // highest metric bucket
+  double offered_peak_bytes_per_sec = 0;
+};
+
+struct Result {
+  std::string scenario_name;
+  uint64_t seed = 0;
+  sim::Duration duration;
+  sim::Duration resolution;
+  uint32_t top_n = 10;
+  StreamConfig stream;
+  uint32_t initial_shards = 0;
+  uint32_t final_open_shards = 0;
+  double shard_hours = 0;
+  uint64_t put_payload_units = 0;       // provisioned billing: 25 KB units of accepted records
+  uint64_t on_demand_billed_bytes = 0;  // on-demand billing: accepted records rounded to 1 KB
+  std::vector<ShardResult> shards;
+  std::vector<ProducerResult> producers;
+  std::vector<TimelineEvent> timeline;
+  std::shared_ptr<const sim::MetricRecorder> metrics;  // resolution index 0 = `resolution`
+  uint64_t events_run = 0;
+
+  // Totals over producers.
+  ProducerCounts totals() const;
+};
+
+}  // namespace kinesim::models

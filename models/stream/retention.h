@@ -1,0 +1,68 @@
+// What a shard holds, without storing records: runs of (time span, first sequence number,
+// bytes, records), merged while they start within `granularity` of each other and trimmed
+// once older than the retention period. Memory is bounded by retention / granularity,
+// whatever the simulated duration. Consumers read positions by sequence number.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+
+#include "sim/time.h"
+
+namespace kinesim::models {
+
+struct RetentionRun {
+  int64_t start_ns = 0;  // arrival time of the first record
+  int64_t end_ns = 0;    // arrival time of the last record
+  uint64_t first_sequence = 0;
+  uint64_t bytes = 0;
+  uint64_t records = 0;
+};
+
+class RetentionLog {
+ public:
+  RetentionLog(sim::Duration retention, sim::Duration granularity)
+      : retention_ns_(retention.count_nanos()), granularity_ns_(granularity.count_nanos()) {}
+
+  void append(sim::Time at, uint64_t first_sequence, uint64_t bytes, uint64_t records) {
+    if (!runs_.empty() && at.nanos() - runs_.back().start_ns < granularity_ns_) {
+      RetentionRun& r = runs_.back();
+      r.end_ns = at.nanos();
+      r.bytes += bytes;
+      r.records += records;
+    } else {
+      runs_.push_back({at.nanos(), at.nanos(), first_sequence, bytes, records});
+    }
+    bytes_ += bytes;
+    records_ += records;
+  }
+
+  // Drops runs whose newest record is older than the retention period.
+  void trim(sim::Time now) {
+    const int64_t horizon = now.nanos() - retention_ns_;
+    while (!runs_.empty() && runs_.front().end_ns < horizon) {
+      bytes_ -= runs_.front().bytes;
+      records_ -= runs_.front().records;
+      expired_bytes_ += runs_.front().bytes;
+      expired_records_ += runs_.front().records;
+      runs_.pop_front();
+    }
+  }
+
+  const std::deque<RetentionRun>& runs() const { return runs_; }
+  uint64_t retained_bytes() const { return bytes_; }
+  uint64_t retained_records() const { return records_; }
+  uint64_t expired_records() const { return expired_records_; }
+  uint64_t expired_bytes() const { return expired_bytes_; }
+
+ private:
+  int64_t retention_ns_;
+  int64_t granularity_ns_;
+  std::deque<RetentionRun> runs_;
+  uint64_t bytes_ = 0;
+  uint64_t records_ = 0;
+  uint64_t expired_bytes_ = 0;
+  uint64_t expired_records_ = 0;
+};
+
+}  // namespace kinesim::models

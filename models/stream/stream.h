@@ -1,0 +1,156 @@
+// One Kinesis data stream on virtual time: the real ShardMap, per-shard write buckets,
+// sequence numbers and retention, and the capacity timeline (split, merge, UpdateShardCount,
+// with the stream UPDATING meanwhile). Producers call put() once per request entry and
+// end_request() once per request; metrics are flushed per request and shard, not per record.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "models/core/pricing.h"
+#include "models/core/shard_map.h"
+#include "models/scenario/config.h"
+#include "models/stream/retention.h"
+#include "models/stream/token_bucket.h"
+#include "sim/engine.h"
+#include "sim/metrics.h"
+#include "sim/rng.h"
+
+namespace kinesim::models {
+
+enum class PutOutcome : uint8_t { kAccepted, kThrottled, kInternalFailure };
+
+enum class PutApi : uint8_t { kPutRecord, kPutRecords };
+
+struct ShardTotals {
+  uint64_t accepted_records = 0;
+  uint64_t accepted_bytes = 0;
+  uint64_t throttled_records = 0;
+  uint64_t throttled_bytes = 0;
+  uint64_t internal_failures = 0;
+};
+
+// One line of the capacity timeline in the output.
+struct TimelineEvent {
+  sim::Time at;
+  std::string action;   // "split", "merge", "update_shard_count", "expire"
+  std::string outcome;  // "started", "completed", or the AWS error name
+  std::string detail;
+};
+
+class Stream {
+ public:
+  Stream(const StreamConfig& config, sim::Engine& engine, sim::MetricRecorder& metrics,
+         sim::RngStream rng);
+  Stream(const Stream&) = delete;
+  Stream& operator=(const Stream&) = delete;
+
+  const StreamConfig& config() const { return config_; }
+  const core::ShardMap& map() const { return map_; }
+  // Changes whenever the set of open shards changes; producers re-route cached keys then.
+  uint64_t epoch() const { return epoch_; }
+  bool updating() const { return updating_; }
+  core::ShardIndex route(core::uint128 hash) const { return map_.route(hash); }
+
+  // Judges one entry (data + partition key bytes) against its shard's limits at `now`.
+  PutOutcome put(sim::Time now, core::ShardIndex shard, uint64_t bytes) {
+    ShardState& s = shards_[shard];
+    if (s.pending_records == 0 && s.pending_throttled == 0 && s.pending_failed == 0) {
+      touched_.push_back(shard);
+    }
+    if (internal_failure_rate_ > 0 && rng_.uniform() < internal_failure_rate_) [[unlikely]] {
+      ++s.pending_failed;
+      return PutOutcome::kInternalFailure;
+    }
+    if (!s.buckets.try_take(now, bytes)) {
+      ++s.pending_throttled;
+      s.pending_throttled_bytes += bytes;
+      return PutOutcome::kThrottled;
+    }
+    ++s.pending_records;
+    s.pending_bytes += bytes;
+    put_payload_units_ += core::put_payload_units(bytes);
+    on_demand_billed_bytes_ += core::on_demand_billed_bytes(bytes);
+    return PutOutcome::kAccepted;
+  }
+  // Closes a request: appends accepted records to retention and flushes per-shard metrics.
+  void end_request(sim::Time now, PutApi api, uint64_t entries, uint64_t request_bytes);
+  // A reply reached the client after `latency` (for PutRecord(s).Latency).
+  void record_latency(sim::Time now, PutApi api, sim::Duration latency);
+
+  // Schedules the timeline's actions on the engine.
+  void schedule_timeline(const std::vector<TimelineAction>& actions);
+  // Housekeeping every `period`: retention trimming and expiry of closed shards.
+  void start_housekeeping(sim::Duration period);
+
+  const std::vector<TimelineEvent>& timeline() const { return timeline_; }
+  std::size_t shard_count() const { return shards_.size(); }
+  const ShardTotals& totals(core::ShardIndex shard) const { return shards_[shard].totals; }
+  const RetentionLog& retention(core::ShardIndex shard) const { return shards_[shard].retention; }
+  uint64_t next_sequence(core::ShardIndex shard) const { return shards_[shard].next_sequence; }
+  bool expired(core::ShardIndex shard) const { return shards_[shard].expired; }
+  // Open-shard count over time, for cost: (time, open shards) at every change.
+  const std::vector<std::pair<sim::Time, uint32_t>>& capacity_history() const {
+    return capacity_history_;
+  }
+  // Billing quantities of accepted records (SPEC §6).
+  uint64_t put_payload_units() const { return put_payload_units_; }
+  uint64_t on_demand_billed_bytes() const { return on_demand_billed_bytes_; }
+  sim::SeriesId shard_series(core::ShardIndex shard, int which) const {
+    const ShardState& s = shards_[shard];
+    return which == 0 ? s.incoming_bytes : which == 1 ? s.incoming_records : s.throttled;
+  }
+  sim::Time closed_at(core::ShardIndex shard) const { return shards_[shard].closed_at; }
+  // Shard-hours of open shards from 0 to `end`.
+  double shard_hours(sim::Time end) const;
+
+ private:
+  struct ShardState {
+    ShardState(ShardWriteBuckets b, RetentionLog r) : buckets(b), retention(std::move(r)) {}
+    ShardWriteBuckets buckets;
+    RetentionLog retention;
+    ShardTotals totals;
+    uint64_t next_sequence = 0;
+    // Accumulated within the current request, flushed by end_request.
+    uint64_t pending_records = 0;
+    uint64_t pending_bytes = 0;
+    uint64_t pending_throttled = 0;
+    uint64_t pending_throttled_bytes = 0;
+    uint64_t pending_failed = 0;
+    sim::SeriesId incoming_bytes{};
+    sim::SeriesId incoming_records{};
+    sim::SeriesId throttled{};
+    sim::Time closed_at = sim::Time::max();
+    bool expired = false;
+  };
+  struct ApiSeries {
+    sim::SeriesId requests, success, bytes, latency_sum_ms, total_records, successful_records,
+        failed_records, throttled_records;
+  };
+
+  void add_shard_states();
+  void apply(const TimelineAction& action, std::size_t index);
+  void finish_update(sim::Time now);
+  void log(sim::Time at, std::string action, std::string outcome, std::string detail);
+
+  StreamConfig config_;
+  sim::Engine& engine_;
+  sim::MetricRecorder& metrics_;
+  sim::RngStream rng_;
+  double internal_failure_rate_;
+  core::ShardMap map_;
+  std::vector<ShardState> shards_;
+  std::vector<core::ShardIndex> touched_;
+  uint64_t epoch_ = 0;
+  uint64_t put_payload_units_ = 0;
+  uint64_t on_demand_billed_bytes_ = 0;
+  bool updating_ = false;
+  std::vector<sim::Time> update_shard_count_calls_;
+  std::vector<TimelineEvent> timeline_;
+  std::vector<std::pair<sim::Time, uint32_t>> capacity_history_;
+  sim::SeriesId incoming_bytes_{}, incoming_records_{}, throttled_{}, open_shards_{};
+  ApiSeries put_record_{}, put_records_{};
+};
+
+}  // namespace kinesim::models

@@ -1,0 +1,107 @@
+#include "models/workload/arrivals.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numbers>
+
+namespace kinesim::models {
+namespace {
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr double kDiurnalSegmentSec = 1.0;
+}  // namespace
+
+RateProfile::RateProfile(const RateConfig& config, double scale) : config_(config), scale_(scale) {}
+
+double RateProfile::rate_at(double t, double* segment_end) const {
+  switch (config_.profile) {
+    case RateConfig::Profile::kConstant:
+    case RateConfig::Profile::kPoisson:
+    case RateConfig::Profile::kTrace:
+      *segment_end = kInf;
+      return config_.records_per_sec * scale_;
+    case RateConfig::Profile::kSchedule: {
+      const auto& steps = config_.steps;
+      // The last step at or before t (steps are sorted by the loader).
+      auto it = std::upper_bound(steps.begin(), steps.end(), t,
+                                 [](double x, const auto& s) { return x < s.at.to_seconds(); });
+      *segment_end = it == steps.end() ? kInf : it->at.to_seconds();
+      if (it == steps.begin()) return 0.0;
+      return std::prev(it)->records_per_sec * scale_;
+    }
+    case RateConfig::Profile::kDiurnal: {
+      const double seg = std::floor(t / kDiurnalSegmentSec);
+      *segment_end = (seg + 1) * kDiurnalSegmentSec;
+      const double mid = (seg + 0.5) * kDiurnalSegmentSec;
+      const double amplitude = config_.peak_factor - 1.0;
+      const double phase =
+          2 * std::numbers::pi * (mid - config_.peak_at.to_seconds()) / config_.period.to_seconds();
+      return std::max(0.0, config_.mean_records_per_sec * (1 + amplitude * std::cos(phase))) *
+             scale_;
+    }
+  }
+  *segment_end = kInf;
+  return 0.0;
+}
+
+double RateProfile::mean_rate(double horizon) const {
+  if (horizon <= 0) return 0;
+  double t = 0;
+  double area = 0;
+  while (t < horizon) {
+    double end = 0;
+    const double r = rate_at(t, &end);
+    const double stop = std::min(end, horizon);
+    area += r * (stop - t);
+    t = stop;
+  }
+  return area / horizon;
+}
+
+double RateProfile::peak_rate(double horizon) const {
+  double t = 0;
+  double peak = 0;
+  while (t < horizon) {
+    double end = 0;
+    peak = std::max(peak, rate_at(t, &end));
+    t = end;
+  }
+  return peak;
+}
+
+ArrivalProcess::ArrivalProcess(const RateConfig& config, uint32_t instances,
+                               uint32_t instance_index, sim::Duration start, sim::RngStream rng)
+    : profile_(config, 1.0 / instances),
+      poisson_(config.profile == RateConfig::Profile::kPoisson ||
+               ((config.profile == RateConfig::Profile::kSchedule ||
+                 config.profile == RateConfig::Profile::kDiurnal) &&
+                config.poisson)),
+      t_(start.to_seconds()),
+      rng_(rng) {
+  if (!poisson_) {
+    // Evenly spaced instances are staggered so that together they are evenly spaced too.
+    double end = 0;
+    const double r = profile_.rate_at(t_, &end);
+    if (r > 0) t_ += (static_cast<double>(instance_index) / instances) / r;
+  }
+}
+
+sim::Time ArrivalProcess::next() {
+  double need = poisson_ ? rng_.exponential(1.0) : 1.0;
+  for (;;) {
+    double end = 0;
+    const double r = profile_.rate_at(t_, &end);
+    if (r > 0 && need <= r * (end - t_)) {
+      t_ += need / r;
+      break;
+    }
+    if (end == kInf) return sim::Time::max();
+    if (r > 0) need -= r * (end - t_);
+    t_ = end;
+  }
+  const double ns = std::nearbyint(t_ * 1e9);
+  if (ns >= 9.2e18) return sim::Time::max();
+  return sim::Time::from_nanos(static_cast<int64_t>(ns));
+}
+
+}  // namespace kinesim::models

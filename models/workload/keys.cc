@@ -1,0 +1,188 @@
+#include "models/workload/keys.h"
+
+#include <cmath>
+#include <memory>
+#include <stdexcept>
+
+#include "models/core/hash_key.h"
+
+namespace kinesim::models {
+namespace {
+
+uint32_t decimal_digits(uint64_t v) {
+  uint32_t n = 1;
+  while (v >= 10) {
+    v /= 10;
+    ++n;
+  }
+  return n;
+}
+
+}  // namespace
+
+KeySpace::KeySpace(const KeysConfig& config) : config_(config) {
+  using Dist = KeysConfig::Dist;
+  switch (config.dist) {
+    case Dist::kRandom:
+      random_ = true;
+      break;
+    case Dist::kUniform:
+      size_ = config.count;
+      break;
+    case Dist::kZipf:
+      size_ = config.count;
+      zipf_storage_ = std::make_unique<sim::Zipf>(config.count, config.s);
+      break;
+    case Dist::kHot: {
+      hot_count_ = config.hot.size();
+      const uint64_t rest = config.count;
+      size_ = hot_count_ + rest;
+      std::vector<double> w;
+      double share = 0;
+      for (const auto& h : config.hot) {
+        w.push_back(h.share);
+        share += h.share;
+      }
+      w.push_back(rest > 0 ? std::max(0.0, 1.0 - share) : 0.0);
+      hot_or_rest_ = sim::AliasTable(w);
+      if (config.rest == Dist::kZipf && rest > 0) {
+        zipf_storage_ = std::make_unique<sim::Zipf>(rest, config.s);
+      }
+      break;
+    }
+    case Dist::kExplicitHashKeys:
+      if (config.explicit_hash_keys.empty()) {
+        random_ = true;
+      } else {
+        size_ = config.explicit_hash_keys.size();
+        std::vector<double> w;
+        for (const auto& k : config.explicit_hash_keys) w.push_back(k.weight);
+        explicit_weights_ = sim::AliasTable(w);
+      }
+      break;
+  }
+  zipf_ = zipf_storage_.get();
+  hashes_.resize(size_);
+  hashed_.assign(size_, 0);
+}
+
+uint64_t KeySpace::sample(sim::RngStream& rng) const {
+  using Dist = KeysConfig::Dist;
+  if (random_) return rng.next_u64();
+  switch (config_.dist) {
+    case Dist::kUniform:
+      return rng.below(size_);
+    case Dist::kZipf:
+      return zipf_->sample(rng);
+    case Dist::kHot: {
+      const std::size_t pick = hot_or_rest_.sample(rng);
+      if (pick < hot_count_) return pick;
+      const uint64_t rest = size_ - hot_count_;
+      return hot_count_ + (zipf_ != nullptr ? zipf_->sample(rng) : rng.below(rest));
+    }
+    case Dist::kExplicitHashKeys:
+      return explicit_weights_.sample(rng);
+    case Dist::kRandom:
+      break;
+  }
+  return 0;
+}
+
+core::uint128 KeySpace::hash(uint64_t key) {
+  if (random_) return (static_cast<core::uint128>(key) << 64) | key;
+  if (key >= hashed_.size()) throw std::out_of_range("unknown key id " + std::to_string(key));
+  if (hashed_[key] == 0) {
+    if (config_.dist == KeysConfig::Dist::kExplicitHashKeys) {
+      hashes_[key] = config_.explicit_hash_keys[key].hash_key;
+    } else {
+      hashes_[key] = core::hash_key(name(key));
+    }
+    hashed_[key] = 1;
+  }
+  return hashes_[key];
+}
+
+std::string KeySpace::name(uint64_t key) const {
+  using Dist = KeysConfig::Dist;
+  if (random_) return "(random key)";
+  if (!names_.empty() || config_.dist == Dist::kUniform || config_.dist == Dist::kZipf ||
+      config_.dist == Dist::kHot) {
+    if (key < names_.size()) return names_[key];
+    if (key < hot_count_) return config_.hot[key].key;
+    return config_.prefix + std::to_string(key - hot_count_);
+  }
+  return config_.explicit_partition_key;
+}
+
+uint32_t KeySpace::partition_key_bytes(uint64_t key) const {
+  using Dist = KeysConfig::Dist;
+  if (random_) return config_.random_key_bytes;
+  if (key < names_.size()) return static_cast<uint32_t>(names_[key].size());
+  if (config_.dist == Dist::kExplicitHashKeys) {
+    return static_cast<uint32_t>(config_.explicit_partition_key.size());
+  }
+  if (key < hot_count_) return static_cast<uint32_t>(config_.hot[key].key.size());
+  return static_cast<uint32_t>(config_.prefix.size()) + decimal_digits(key - hot_count_);
+}
+
+uint64_t KeySpace::intern(std::string_view name) {
+  auto it = ids_.find(std::string(name));
+  if (it != ids_.end()) return it->second;
+  const uint64_t id = names_.size();
+  names_.emplace_back(name);
+  ids_.emplace(std::string(name), id);
+  size_ = names_.size();
+  hashes_.push_back(core::hash_key(name));
+  hashed_.push_back(1);
+  return id;
+}
+
+SizeSampler::SizeSampler(const Distribution& d) : d_(d) {
+  if (d.kind == Distribution::Kind::kLognormal) mu_ = sim::lognormal_mu_for_mean(d.mean, d.sigma);
+  if (d.kind == Distribution::Kind::kHistogram) {
+    std::vector<double> w;
+    for (const auto& p : d.points) w.push_back(p.second);
+    points_ = sim::AliasTable(w);
+  }
+}
+
+uint32_t SizeSampler::sample(sim::RngStream& rng) const {
+  double v = 0;
+  switch (d_.kind) {
+    case Distribution::Kind::kFixed:
+      v = d_.value;
+      break;
+    case Distribution::Kind::kUniform:
+      v = std::floor(rng.uniform(d_.min, d_.max + 1));
+      break;
+    case Distribution::Kind::kLognormal:
+      v = std::nearbyint(rng.lognormal(mu_, d_.sigma));
+      break;
+    case Distribution::Kind::kHistogram:
+      v = d_.points[points_.sample(rng)].first;
+      break;
+  }
+  if (v < 0) v = 0;
+  if (v > 4.0e9) v = 4.0e9;
+  return static_cast<uint32_t>(v);
+}
+
+double SizeSampler::mean() const {
+  switch (d_.kind) {
+    case Distribution::Kind::kFixed:
+      return d_.value;
+    case Distribution::Kind::kUniform:
+      return (d_.min + d_.max) / 2;
+    case Distribution::Kind::kLognormal:
+      return d_.mean;
+    case Distribution::Kind::kHistogram: {
+      double m = 0;
+      for (std::size_t i = 0; i < d_.points.size(); ++i)
+        m += d_.points[i].first * points_.probability(i);
+      return m;
+    }
+  }
+  return 0;
+}
+
+}  // namespace kinesim::models

@@ -1,0 +1,51 @@
+// Replay of a recorded workload: a CSV file with the header `timestamp,partition_key,size`,
+// read as a stream (never loaded whole). `timestamp` is seconds (decimal) or ISO-8601 UTC
+// (2026-01-31T12:00:00.250Z); times are taken relative to the first row and divided by
+// `speed`. Rows must not go back in time. With `loop`, the trace restarts after its last row,
+// one median-ish gap (the last observed gap) later.
+#pragma once
+
+#include <cstdint>
+#include <fstream>
+#include <optional>
+#include <string>
+
+#include "sim/time.h"
+
+namespace kinesim::models {
+
+struct TraceRow {
+  sim::Time at;
+  std::string partition_key;
+  uint32_t size = 0;
+};
+
+class TraceReader {
+ public:
+  // Throws ScenarioError naming the file and line on a malformed file.
+  TraceReader(std::string path, double speed, bool loop, sim::Duration start);
+  std::optional<TraceRow> next();
+  const std::string& path() const { return path_; }
+
+ private:
+  void open();
+  [[noreturn]] void fail(const std::string& what) const;
+
+  std::string path_;
+  double speed_;
+  bool loop_;
+  int64_t start_ns_;
+  std::ifstream in_;
+  uint64_t line_ = 0;
+  std::optional<double> first_ts_;
+  double last_ts_ = 0;
+  double last_gap_ = 0.001;
+  double loop_offset_ = 0;
+  uint64_t rows_this_pass_ = 0;
+};
+
+// Seconds since the Unix epoch of an ISO-8601 UTC time like 2026-01-31T12:00:00.250Z (the "Z"
+// or "+00:00" optional), or of a plain decimal number of seconds.
+std::optional<double> parse_trace_timestamp(std::string_view text);
+
+}  // namespace kinesim::models
