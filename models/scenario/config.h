@@ -26,7 +26,7 @@ struct Distribution {
   double value = 0;  // kFixed
   double min = 0;    // kUniform: [min, max]
   double max = 0;
-  double mean = 0;   // kLognormal: arithmetic mean, and sigma in log space
+  double mean = 0;  // kLognormal: arithmetic mean, and sigma in log space
   double sigma = 0;
   // kHistogram: (value, weight) points; a sample is one of the values, drawn by weight.
   std::vector<std::pair<double, double>> points;
@@ -75,8 +75,8 @@ struct RateConfig {
   double peak_factor = 1.5;
   Duration peak_at = Duration::hours(14);
   Duration period = Duration::hours(24);
-  // kTrace: CSV file with header `timestamp,partition_key,size` (see docs/scenarios.md). The
-  // loader stores it resolved against Scenario::base_dir, so it opens from the working directory.
+  // kTrace: CSV file with header `timestamp,partition_key,size` (see docs/scenarios.md), as
+  // written in the scenario: a relative path is relative to Scenario::base_dir.
   std::string trace_path;
   double trace_speed = 1.0;
   bool trace_loop = false;
@@ -94,7 +94,7 @@ struct KeysConfig {
     double share = 0;
   };
   std::vector<HotKey> hot;
-  Dist rest = Dist::kUniform;  // kUniform or kZipf over `count` keys
+  Dist rest = Dist::kUniform;      // kUniform or kZipf over `count` keys
   uint32_t random_key_bytes = 36;  // kRandom: a fresh key per record (UUID-sized)
   // kExplicitHashKeys: records carry these hash keys with these weights (empty = uniform random).
   struct ExplicitKey {
@@ -112,10 +112,10 @@ struct SdkConfig {
   uint32_t max_batch_records = 500;
   uint64_t max_batch_bytes = 5 * core::kMiB;
   Duration linger = Duration::millis(100);
-  uint32_t max_in_flight = 4;            // concurrent requests per instance
+  uint32_t max_in_flight = 4;                     // concurrent requests per instance
   Duration backoff_base = Duration::millis(100);  // SDK standard retry mode
   Duration backoff_cap = Duration::seconds(20);
-  uint32_t max_attempts = 3;             // first try included
+  uint32_t max_attempts = 3;                  // first try included
   uint64_t max_buffered_records = 1'000'000;  // per instance; beyond it records fail (BufferFull)
 };
 
@@ -135,10 +135,10 @@ struct TimelineAction {
   enum class Kind : uint8_t { kSplit, kMerge, kUpdateShardCount };
   Duration at;
   Kind kind = Kind::kUpdateShardCount;
-  std::string shard;            // split, merge
-  std::string adjacent_shard;   // merge
+  std::string shard;                                   // split, merge
+  std::string adjacent_shard;                          // merge
   std::optional<core::uint128> new_starting_hash_key;  // split; default: the range midpoint
-  uint32_t target = 0;          // update_shard_count
+  uint32_t target = 0;                                 // update_shard_count
 };
 
 struct OutputConfig {

@@ -1,0 +1,366 @@
+// Scenario JSON -> Scenario: the top level, the stream, the timeline and the output; producers
+// and distributions are in producer_loader.cc. The format is documented in docs/scenarios.md
+// and docs/scenario.schema.json; the key tables in scenario_keys.h are its single source.
+#include "models/scenario/loader.h"
+
+#include <algorithm>
+#include <array>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string_view>
+
+#include "models/core/errors.h"
+#include "models/core/shard_map.h"
+#include "models/core/uint128.h"
+#include "models/scenario/json_reader.h"
+#include "models/scenario/producer_loader.h"
+#include "models/scenario/scenario_keys.h"
+
+namespace kinesim::models {
+
+using namespace scenario_json;  // NOLINT(google-build-using-namespace): the loader's toolkit
+
+namespace {
+
+using std::string_view_literals::operator""sv;
+namespace keys = scenario_keys;
+
+constexpr std::array kModes = {"PROVISIONED"sv, "ON_DEMAND"sv, "ON_DEMAND_ADVANTAGE"sv};
+constexpr std::array kActions = {"split"sv, "merge"sv, "update_shard_count"sv};
+constexpr uint64_t kNoLimit = std::numeric_limits<uint64_t>::max();
+
+std::string issues_text(const std::vector<ScenarioIssue>& issues) {
+  std::string text;
+  for (const ScenarioIssue& issue : issues) {
+    if (!text.empty()) text += '\n';
+    text += issue.path + ": " + issue.message;
+  }
+  return text;
+}
+
+bool valid_stream_name(const std::string& s) {
+  // CreateStream's StreamName: 1..128 of [a-zA-Z0-9_.-].
+  const auto ok = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '.' || c == '-';
+  };
+  return !s.empty() && s.size() <= 128 && std::all_of(s.begin(), s.end(), ok);
+}
+
+bool valid_shard_id(const std::string& s) {
+  constexpr std::string_view kPrefix = "shardId-";
+  if (s.size() != kPrefix.size() + 12 || !s.starts_with(kPrefix)) return false;
+  return std::all_of(s.begin() + static_cast<std::ptrdiff_t>(kPrefix.size()), s.end(),
+                     [](char c) { return c >= '0' && c <= '9'; });
+}
+
+void read_stream(IssueList& issues, const Json& node, StreamConfig& stream, bool& legacy) {
+  const ObjectReader r(issues, node, "$.stream", keys::kStream);
+  if (!r.valid()) return;
+  const core::StreamLimits limits;
+  const core::PutLimits put;
+  stream.name = r.string("name", Need::kOptional, "a stream name of 1..128 of [a-zA-Z0-9_.-]",
+                         valid_stream_name)
+                    .value_or(stream.name);
+  if (const auto mode = r.choice("mode", Need::kOptional, kModes)) {
+    stream.mode = static_cast<CapacityMode>(*mode);
+  }
+  if (stream.mode != CapacityMode::kProvisioned) {
+    stream.shards = static_cast<uint32_t>(core::OnDemandLimits{}.initial_write_records_per_sec /
+                                          core::ShardWriteLimits{}.records_per_sec);
+  }
+  stream.shards = static_cast<uint32_t>(
+      r.integer("shards", Need::kOptional, 1, limits.max_shards).value_or(stream.shards));
+  stream.retention_hours =
+      static_cast<uint32_t>(r.integer("retention_hours", Need::kOptional,
+                                      limits.retention_hours_min, limits.retention_hours_max)
+                                .value_or(stream.retention_hours));
+  auto& w = stream.write;
+  w.bytes_per_sec =
+      r.size("shard_write_bytes_per_sec", Need::kOptional, 1, kNoLimit).value_or(w.bytes_per_sec);
+  w.records_per_sec = r.integer("shard_write_records_per_sec", Need::kOptional, 1, kNoLimit)
+                          .value_or(w.records_per_sec);
+  w.burst_records =
+      r.integer("shard_burst_records", Need::kOptional, 1, kNoLimit).value_or(w.burst_records);
+  stream.max_record_bytes =
+      r.size("max_record_size", Need::kOptional, 1, put.max_record_bytes_ceiling)
+          .value_or(stream.max_record_bytes);
+  if (const auto burst = r.size("shard_burst_bytes", Need::kOptional, 1, kNoLimit)) {
+    // A bucket shallower than the largest record would reject that record for ever.
+    if (*burst < stream.max_record_bytes) {
+      issues.got(r.path("shard_burst_bytes"), *r.find("shard_burst_bytes"),
+                 "a size >= max_record_size (" + format_size(stream.max_record_bytes) + ")");
+    } else {
+      w.burst_bytes = *burst;
+    }
+  } else if (!r.has("shard_burst_bytes") && w.burst_bytes < stream.max_record_bytes) {
+    w.burst_bytes = stream.max_record_bytes;  // the default depth follows a raised record size
+  }
+  legacy = r.boolean("legacy_request_limit", Need::kOptional).value_or(false);
+  stream.max_request_bytes = legacy ? put.legacy_max_request_bytes : put.max_request_bytes;
+  stream.reshard_duration =
+      r.duration("reshard_duration", Need::kOptional).value_or(stream.reshard_duration);
+  if (const Json* latency = r.find("put_latency")) {
+    Distribution d;
+    if (read_distribution(issues, *latency, r.path("put_latency"), Quantity::kSeconds, d)) {
+      stream.put_latency = d;
+    }
+  }
+  stream.internal_failure_rate =
+      r.number(
+           "internal_failure_rate", Need::kOptional, [](double x) { return x >= 0 && x < 1; },
+           "a probability in [0, 1)")
+          .value_or(stream.internal_failure_rate);
+}
+
+struct IndexedAction {
+  std::size_t index;  // position in the document, for messages
+  TimelineAction action;
+};
+
+std::optional<TimelineAction> read_action(IssueList& issues, const Json& node,
+                                          const std::string& path, Duration scenario_duration) {
+  const ObjectReader r(issues, node, path, keys::kTimeline);
+  if (!r.valid()) return std::nullopt;
+  const std::size_t before = issues.size();
+  TimelineAction a;
+  a.at = r.duration(
+              "at", Need::kRequired, [&](Duration d) { return d < scenario_duration; },
+              "a time before the end of the scenario (" + sim::to_string(scenario_duration) + ")")
+             .value_or(Duration());
+  const auto kind = r.choice("action", Need::kRequired, kActions);
+  if (!kind) return std::nullopt;
+  a.kind = static_cast<TimelineAction::Kind>(*kind);
+  const std::string variant = "action " + quote(kActions[*kind]);
+  const std::string shard_expected = R"(a shard id like "shardId-000000000003")";
+  switch (a.kind) {
+    case TimelineAction::Kind::kSplit: {
+      r.reject_keys_outside(std::array{"at"sv, "action"sv, "shard"sv, "new_starting_hash_key"sv},
+                            variant);
+      a.shard = r.string("shard", Need::kRequired, shard_expected, valid_shard_id).value_or("");
+      const auto key =
+          r.string("new_starting_hash_key", Need::kOptional, "a decimal string 0..2^128-1",
+                   [](const std::string& s) { return core::parse_decimal(s).has_value(); });
+      if (key) a.new_starting_hash_key = core::parse_decimal(*key);
+      break;
+    }
+    case TimelineAction::Kind::kMerge:
+      r.reject_keys_outside(std::array{"at"sv, "action"sv, "shard"sv, "adjacent_shard"sv}, variant);
+      a.shard = r.string("shard", Need::kRequired, shard_expected, valid_shard_id).value_or("");
+      a.adjacent_shard =
+          r.string("adjacent_shard", Need::kRequired, shard_expected, valid_shard_id).value_or("");
+      break;
+    case TimelineAction::Kind::kUpdateShardCount:
+      r.reject_keys_outside(std::array{"at"sv, "action"sv, "target"sv}, variant);
+      a.target = static_cast<uint32_t>(
+          r.integer("target", Need::kRequired, 1, core::StreamLimits{}.max_shards).value_or(0));
+      break;
+  }
+  if (issues.size() != before) return std::nullopt;
+  return a;
+}
+
+// Plays the actions on the real ShardMap so that a split of a shard that will not exist, a merge
+// of shards that are not adjacent or a target outside 1/2x..2x is reported before a run.
+void replay_on_shard_map(IssueList& issues, uint32_t shards,
+                         const std::vector<IndexedAction>& actions) {
+  core::ShardMap map = core::ShardMap::uniform(shards);
+  for (const IndexedAction& ia : actions) {
+    const TimelineAction& a = ia.action;
+    try {
+      switch (a.kind) {
+        case TimelineAction::Kind::kSplit: {
+          const core::ShardIndex index = core::ShardMap::parse_shard_id(a.shard);
+          const core::Shard& parent = map.shard(index);
+          // The default split point is the middle of the parent's range.
+          const core::uint128 key =
+              a.new_starting_hash_key.value_or(parent.start + (parent.end - parent.start) / 2 + 1);
+          map.split(index, key);
+          break;
+        }
+        case TimelineAction::Kind::kMerge:
+          map.merge(core::ShardMap::parse_shard_id(a.shard),
+                    core::ShardMap::parse_shard_id(a.adjacent_shard));
+          break;
+        case TimelineAction::Kind::kUpdateShardCount:
+          map.update_shard_count(a.target);
+          break;
+      }
+    } catch (const std::exception& e) {
+      issues.add(index_path("$.timeline", ia.index),
+                 "the " + std::string(kActions[static_cast<std::size_t>(a.kind)]) + " at " +
+                     sim::to_string(a.at) +
+                     " cannot apply to the shards as they are by then: " + e.what());
+      return;  // later actions depend on this one
+    }
+  }
+}
+
+void read_timeline(IssueList& issues, const Json& list, Scenario& s, bool shards_valid) {
+  std::vector<IndexedAction> actions;
+  bool all_valid = true;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const std::string path = index_path("$.timeline", i);
+    if (auto a = read_action(issues, list[i], path, s.duration)) {
+      actions.push_back({i, *a});
+    } else {
+      all_valid = false;
+    }
+  }
+  // Listed in any order; run in time order, ties in document order.
+  std::stable_sort(actions.begin(), actions.end(),
+                   [](const auto& a, const auto& b) { return a.action.at < b.action.at; });
+  if (!actions.empty() && s.stream.mode != CapacityMode::kProvisioned) {
+    issues.add("$.timeline", "got " + std::to_string(actions.size()) +
+                                 " resharding actions, expected none: split, merge and "
+                                 "update_shard_count apply to PROVISIONED streams only");
+  } else if (all_valid && shards_valid) {
+    replay_on_shard_map(issues, s.stream.shards, actions);
+  }
+  for (const IndexedAction& ia : actions) s.timeline.push_back(ia.action);
+}
+
+void read_output(IssueList& issues, const Json& node, OutputConfig& out) {
+  const ObjectReader r(issues, node, "$.output", keys::kOutput);
+  if (!r.valid()) return;
+  // Coarser than a minute or not dividing it would break the CloudWatch minute buckets; finer
+  // than a millisecond would only burn memory.
+  out.resolution =
+      r.duration(
+           "resolution", Need::kOptional,
+           [](Duration d) {
+             return d >= Duration::millis(1) && Duration::seconds(60) % d == Duration();
+           },
+           R"(a duration of at least 1ms that divides 60s, like "1m", "10s", "1s")")
+          .value_or(out.resolution);
+  out.top_n =
+      static_cast<uint32_t>(r.integer("top_n", Need::kOptional, 0, 1000).value_or(out.top_n));
+}
+
+Scenario read_scenario(IssueList& issues, const Json& doc, const std::string& base_dir) {
+  Scenario s;
+  s.base_dir = base_dir;
+  const ObjectReader r(issues, doc, "$", keys::kTop);
+  if (!r.valid()) return s;
+  s.name = r.string("name", Need::kRequired, "a non-empty string", [](const std::string& n) {
+              return !n.empty();
+            }).value_or("");
+  s.description = r.string("description", Need::kOptional, "a string").value_or("");
+  const auto duration = r.duration(
+      "duration", Need::kOptional, [](Duration d) { return d > Duration(); }, "a duration > 0");
+  if (duration) s.duration = *duration;
+  s.seed = r.integer("seed", Need::kOptional, 0, kNoLimit).value_or(s.seed);
+
+  bool legacy = false;
+  bool shards_valid = true;
+  if (const Json* stream = r.object("stream", Need::kOptional)) {
+    const std::size_t before = issues.size();
+    read_stream(issues, *stream, s.stream, legacy);
+    shards_valid = issues.size() == before;
+  }
+  // Later checks compare against the duration; if it is itself wrong, only that is reported.
+  const Duration horizon = duration || !r.has("duration") ? s.duration : Duration::max();
+  if (const Json* producers = r.array("producers", Need::kRequired)) {
+    ProducerContext ctx;
+    ctx.scenario_duration = horizon;
+    ctx.max_request_bytes = s.stream.max_request_bytes;
+    ctx.legacy_request_limit = legacy;
+    ctx.base_dir = base_dir;
+    s.producers = read_producers(issues, *producers, r.path("producers"), ctx);
+  }
+  if (const Json* timeline = r.array("timeline", Need::kOptional)) {
+    const Duration saved = s.duration;
+    s.duration = horizon;
+    read_timeline(issues, *timeline, s, shards_valid);
+    s.duration = saved;
+  }
+  if (const Json* output = r.object("output", Need::kOptional)) {
+    read_output(issues, *output, s.output);
+  }
+  return s;
+}
+
+constexpr std::array kAllowedKeys = {
+    AllowedKeys{"$", keys::kTop},
+    AllowedKeys{"$.stream", keys::kStream},
+    AllowedKeys{"$.stream.put_latency", keys::kDurationDist},
+    AllowedKeys{"$.stream.put_latency.points[]", keys::kDurationPoint},
+    AllowedKeys{"$.producers[]", keys::kProducer},
+    AllowedKeys{"$.producers[].rate", keys::kRate},
+    AllowedKeys{"$.producers[].rate.steps[]", keys::kStep},
+    AllowedKeys{"$.producers[].keys", keys::kKeys},
+    AllowedKeys{"$.producers[].keys.hot[]", keys::kHotKey},
+    AllowedKeys{"$.producers[].keys.hash_keys[]", keys::kHashKey},
+    AllowedKeys{"$.producers[].record_size", keys::kSizeDist},
+    AllowedKeys{"$.producers[].record_size.points[]", keys::kSizePoint},
+    AllowedKeys{"$.producers[].sdk", keys::kSdk},
+    AllowedKeys{"$.timeline[]", keys::kTimeline},
+    AllowedKeys{"$.output", keys::kOutput},
+};
+
+}  // namespace
+
+ScenarioError::ScenarioError(std::vector<ScenarioIssue> issues)
+    : std::runtime_error(issues_text(issues)), issues_(std::move(issues)) {}
+
+Scenario load_scenario(const nlohmann::json& doc, const std::string& base_dir) {
+  IssueList issues;
+  Scenario s;
+  try {
+    s = read_scenario(issues, doc, base_dir);
+  } catch (const nlohmann::json::exception& e) {
+    // Every access is checked first, so this is a loader bug; still report it as bad input
+    // rather than let a library exception escape.
+    issues.add("$", std::string("internal error while reading the scenario: ") + e.what());
+  }
+  if (!issues.empty()) throw ScenarioError(issues.take());
+  return s;
+}
+
+Scenario load_scenario_text(std::string_view text, const std::string& base_dir) {
+  Json doc;
+  try {
+    doc = Json::parse(text.begin(), text.end());
+  } catch (const Json::parse_error& e) {
+    // Line and column from the byte offset nlohmann reports (1-based, at the offending byte).
+    const std::size_t at = std::min<std::size_t>(e.byte, text.size());
+    const std::string_view before = text.substr(0, at > 0 ? at - 1 : 0);
+    const std::size_t line =
+        1 + static_cast<std::size_t>(std::count(before.begin(), before.end(), '\n'));
+    const std::size_t last_newline = before.rfind('\n');
+    const std::size_t column =
+        1 +
+        (last_newline == std::string_view::npos ? before.size() : before.size() - last_newline - 1);
+    // nlohmann's what() is "[json.exception.parse_error.101] parse error at line L, column C:
+    // <reason>"; keep only the reason.
+    std::string reason = e.what();
+    const std::size_t colon = reason.find(": ", reason.find("parse error"));
+    if (colon != std::string::npos) reason = reason.substr(colon + 2);
+    throw ScenarioError({{"$", "invalid JSON at line " + std::to_string(line) + ", column " +
+                                   std::to_string(column) + ": " + reason}});
+  } catch (const Json::exception& e) {
+    throw ScenarioError({{"$", std::string("invalid JSON: ") + e.what()}});
+  }
+  return load_scenario(doc, base_dir);
+}
+
+Scenario load_scenario_file(const std::string& path) {
+  std::error_code ec;
+  std::ifstream in;
+  if (std::filesystem::is_regular_file(path, ec)) in.open(path, std::ios::binary);
+  if (!in.is_open()) {
+    throw ScenarioError({{"$", "cannot read scenario file " + quote(path) +
+                                   ": it does not exist or is not a readable file"}});
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw ScenarioError({{"$", "cannot read scenario file " + quote(path)}});
+  return load_scenario_text(text.str(), std::filesystem::path(path).parent_path().string());
+}
+
+std::span<const AllowedKeys> scenario_allowed_keys() { return kAllowedKeys; }
+
+}  // namespace kinesim::models

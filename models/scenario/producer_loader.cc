@@ -1,0 +1,510 @@
+#include "models/scenario/producer_loader.h"
+
+#include <algorithm>
+#include <array>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <set>
+#include <string_view>
+
+#include "models/core/uint128.h"
+#include "models/scenario/scenario_keys.h"
+
+namespace kinesim::models::scenario_json {
+namespace {
+
+using std::string_view_literals::operator""sv;
+using sim::Duration;
+namespace keys = scenario_keys;
+
+constexpr uint64_t kNoLimit = std::numeric_limits<uint64_t>::max();
+// Shares and weights are decimals a user adds up by hand; allow for their rounding.
+constexpr double kShareTolerance = 1e-9;
+// Bounds that keep one producer's setup memory reasonable: Zipf keeps an alias table per key.
+constexpr uint64_t kMaxZipfKeys = 10'000'000;
+constexpr uint64_t kMaxKeys = 1'000'000'000;
+constexpr uint64_t kMaxInstances = 10'000;
+constexpr uint64_t kMaxAttempts = 100;
+constexpr std::string_view kTraceHeader = "timestamp,partition_key,size";
+
+std::string describe(Duration d) { return sim::to_string(d); }
+
+// ---- distributions ---------------------------------------------------------------------------
+
+constexpr std::array kDistNames = {"fixed"sv, "uniform"sv, "lognormal"sv, "histogram"sv};
+
+// One value of a distribution: a size in bytes or a duration in seconds; > 0 if `positive`.
+std::optional<double> read_quantity(IssueList& issues, const Json* value, const std::string& path,
+                                    Need need, Quantity quantity, bool positive) {
+  if (quantity == Quantity::kBytes) {
+    const auto bytes = read_size(issues, value, path, need, positive ? 1 : 0, kNoLimit);
+    if (!bytes) return std::nullopt;
+    return static_cast<double>(*bytes);
+  }
+  const auto d = read_duration(
+      issues, value, path, need, [positive](Duration x) { return !positive || x > Duration(); },
+      positive ? "a duration > 0" : "a duration >= 0");
+  if (!d) return std::nullopt;
+  return d->to_seconds();
+}
+
+}  // namespace
+
+bool read_distribution(IssueList& issues, const Json& node, const std::string& path,
+                       Quantity quantity, Distribution& out) {
+  const bool bytes = quantity == Quantity::kBytes;
+  out = Distribution{};
+  if (!node.is_object()) {
+    // The short form: one value, a fixed distribution.
+    if ((bytes && (node.is_string() || node.is_number())) || (!bytes && node.is_string())) {
+      const auto v = read_quantity(issues, &node, path, Need::kRequired, quantity, false);
+      out.value = v.value_or(0);
+      return v.has_value();
+    }
+    issues.got(path, node,
+               bytes ? R"(a size like "1KiB" or a size distribution {"dist": ...})"
+                     : R"(a duration like "25ms" or a duration distribution {"dist": ...})");
+    return false;
+  }
+  const std::size_t before = issues.size();
+  const ObjectReader r(issues, node, path,
+                       bytes ? KeyList(keys::kSizeDist) : KeyList(keys::kDurationDist));
+  const std::string_view value_key = bytes ? "bytes" : "value";
+  const auto kind = r.choice("dist", Need::kRequired, kDistNames);
+  if (!kind) return false;
+  out.kind = static_cast<Distribution::Kind>(*kind);
+  const std::string variant = "dist " + quote(kDistNames[*kind]);
+  switch (out.kind) {
+    case Distribution::Kind::kFixed: {
+      const std::array applicable = {"dist"sv, value_key};
+      r.reject_keys_outside(applicable, variant);
+      out.value = read_quantity(issues, r.find(value_key), r.path(value_key), Need::kRequired,
+                                quantity, false)
+                      .value_or(0);
+      break;
+    }
+    case Distribution::Kind::kUniform: {
+      r.reject_keys_outside(std::array{"dist"sv, "min"sv, "max"sv}, variant);
+      const auto lo =
+          read_quantity(issues, r.find("min"), r.path("min"), Need::kRequired, quantity, false);
+      const auto hi =
+          read_quantity(issues, r.find("max"), r.path("max"), Need::kRequired, quantity, false);
+      if (lo && hi && *hi < *lo) {
+        issues.got(r.path("max"), *r.find("max"),
+                   "a value >= min (" + render(*r.find("min")) + ")");
+      }
+      out.min = lo.value_or(0);
+      out.max = hi.value_or(0);
+      break;
+    }
+    case Distribution::Kind::kLognormal: {
+      r.reject_keys_outside(std::array{"dist"sv, "mean"sv, "sigma"sv}, variant);
+      out.mean =
+          read_quantity(issues, r.find("mean"), r.path("mean"), Need::kRequired, quantity, true)
+              .value_or(0);
+      // Beyond sigma 4 the mean is carried by a few astronomically large draws.
+      out.sigma = r.number(
+                       "sigma", Need::kRequired, [](double s) { return s >= 0 && s <= 4; },
+                       "a number in [0, 4] (the standard deviation of the log)")
+                      .value_or(0);
+      break;
+    }
+    case Distribution::Kind::kHistogram: {
+      r.reject_keys_outside(std::array{"dist"sv, "points"sv}, variant);
+      const Json* points = r.array("points", Need::kRequired);
+      if (points == nullptr) break;
+      if (points->empty()) issues.got(r.path("points"), *points, "at least one point");
+      for (std::size_t i = 0; i < points->size(); ++i) {
+        const std::string p = index_path(r.path("points"), i);
+        const ObjectReader pr(issues, (*points)[i], p,
+                              bytes ? KeyList(keys::kSizePoint) : KeyList(keys::kDurationPoint));
+        if (!pr.valid()) continue;
+        const auto v = read_quantity(issues, pr.find(value_key), pr.path(value_key),
+                                     Need::kRequired, quantity, false);
+        const auto w = pr.number(
+            "weight", Need::kOptional, [](double x) { return x > 0; }, "a number > 0");
+        if (v) out.points.emplace_back(*v, w.value_or(1.0));
+      }
+      break;
+    }
+  }
+  return issues.size() == before;
+}
+
+namespace {
+
+// ---- rate ------------------------------------------------------------------------------------
+
+constexpr std::array kProfiles = {"constant"sv, "poisson"sv, "schedule"sv, "diurnal"sv, "trace"sv};
+constexpr std::array kProcesses = {"poisson"sv, "constant"sv};
+
+// Only the header is checked here; the workload reads the rows when it runs.
+void check_trace_file(IssueList& issues, const Json& node, const std::string& path,
+                      const std::string& resolved) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(resolved, ec)) {
+    issues.got(path, node, "a readable trace file, but " + quote(resolved) + " is not a file");
+    return;
+  }
+  std::ifstream in(resolved, std::ios::binary);
+  std::string head(256, '\0');
+  if (in.is_open()) in.read(head.data(), static_cast<std::streamsize>(head.size()));
+  if (!in.is_open() || in.bad()) {
+    issues.got(path, node, "a readable trace file, but " + quote(resolved) + " cannot be read");
+    return;
+  }
+  head.resize(static_cast<std::size_t>(in.gcount()));
+  std::string_view line(head);
+  line = line.substr(0, line.find('\n'));
+  if (line.ends_with('\r')) line.remove_suffix(1);
+  if (line != kTraceHeader) {
+    issues.got(
+        path, node,
+        "a CSV file whose first line is " + quote(kTraceHeader) + " (found " + quote(line) + ")");
+  }
+}
+
+std::string resolve(const std::string& base_dir, const std::string& file) {
+  const std::filesystem::path p(file);
+  if (p.is_absolute() || base_dir.empty()) return file;
+  return (std::filesystem::path(base_dir) / p).string();
+}
+
+void read_rate(IssueList& issues, const Json& node, const std::string& path,
+               const ProducerContext& ctx, RateConfig& rate) {
+  const ObjectReader r(issues, node, path, keys::kRate);
+  if (!r.valid()) return;
+  const auto profile = r.choice("profile", Need::kOptional, kProfiles);
+  if (r.has("profile") && !profile) return;
+  rate.profile = static_cast<RateConfig::Profile>(profile.value_or(1));
+  const std::string variant = "profile " + quote(kProfiles[static_cast<std::size_t>(rate.profile)]);
+  const auto positive = [](double x) { return x > 0; };
+  const auto read_process = [&] {
+    if (const auto p = r.choice("process", Need::kOptional, kProcesses)) rate.poisson = *p == 0;
+  };
+  switch (rate.profile) {
+    case RateConfig::Profile::kConstant:
+    case RateConfig::Profile::kPoisson:
+      r.reject_keys_outside(std::array{"profile"sv, "records_per_sec"sv}, variant);
+      rate.records_per_sec =
+          r.number("records_per_sec", Need::kRequired, positive, "a number > 0").value_or(0);
+      rate.poisson = rate.profile == RateConfig::Profile::kPoisson;
+      break;
+    case RateConfig::Profile::kSchedule: {
+      r.reject_keys_outside(std::array{"profile"sv, "steps"sv, "process"sv}, variant);
+      read_process();
+      const Json* steps = r.array("steps", Need::kRequired);
+      if (steps == nullptr) break;
+      if (steps->empty()) issues.got(r.path("steps"), *steps, "at least one step");
+      for (std::size_t i = 0; i < steps->size(); ++i) {
+        const std::string p = index_path(r.path("steps"), i);
+        const ObjectReader sr(issues, (*steps)[i], p, keys::kStep);
+        if (!sr.valid()) continue;
+        const auto at = sr.duration(
+            "at", Need::kRequired, [&](Duration d) { return d < ctx.scenario_duration; },
+            "a time before the end of the scenario (" + describe(ctx.scenario_duration) + ")");
+        const auto rps = sr.number(
+            "records_per_sec", Need::kRequired, [](double x) { return x >= 0; }, "a number >= 0");
+        if (at && !rate.steps.empty() && *at <= rate.steps.back().at) {
+          issues.got(sr.path("at"), *sr.find("at"),
+                     "a time after the previous step's (" + describe(rate.steps.back().at) +
+                         "): steps are listed in time order");
+        } else if (at && rps) {
+          rate.steps.push_back({*at, *rps});
+        }
+      }
+      break;
+    }
+    case RateConfig::Profile::kDiurnal: {
+      r.reject_keys_outside(std::array{"profile"sv, "mean_records_per_sec"sv, "peak_factor"sv,
+                                       "peak_at"sv, "period"sv, "process"sv},
+                            variant);
+      read_process();
+      rate.mean_records_per_sec =
+          r.number("mean_records_per_sec", Need::kRequired, positive, "a number > 0").value_or(0);
+      rate.peak_factor = r.number(
+                              "peak_factor", Need::kOptional,
+                              [](double x) { return x >= 1 && x <= 2; }, "a number in [1, 2]")
+                             .value_or(rate.peak_factor);
+      rate.period = r.duration(
+                         "period", Need::kOptional, [](Duration d) { return d > Duration(); },
+                         "a duration > 0")
+                        .value_or(rate.period);
+      rate.peak_at = r.duration("peak_at", Need::kOptional).value_or(rate.peak_at);
+      break;
+    }
+    case RateConfig::Profile::kTrace: {
+      r.reject_keys_outside(std::array{"profile"sv, "file"sv, "speed"sv, "loop"sv}, variant);
+      const auto file = r.string("file", Need::kRequired, "a non-empty file path",
+                                 [](const std::string& s) { return !s.empty(); });
+      if (file) {
+        // Stored as written; users of it resolve it against Scenario::base_dir as checked here.
+        rate.trace_path = *file;
+        check_trace_file(issues, *r.find("file"), r.path("file"), resolve(ctx.base_dir, *file));
+      }
+      rate.trace_speed = r.number("speed", Need::kOptional, positive,
+                                  "a number > 0 (1 = as "
+                                  "recorded)")
+                             .value_or(rate.trace_speed);
+      rate.trace_loop = r.boolean("loop", Need::kOptional).value_or(rate.trace_loop);
+      break;
+    }
+  }
+}
+
+// ---- keys ------------------------------------------------------------------------------------
+
+constexpr std::array kKeyDists = {"uniform"sv, "zipf"sv, "hot"sv, "random"sv,
+                                  "explicit_hash_keys"sv};
+constexpr std::array kRestDists = {"uniform"sv, "zipf"sv};
+
+bool valid_partition_key(const std::string& k) {
+  const std::size_t n = utf8_length(k);
+  return n >= 1 && n <= core::PutLimits{}.max_partition_key_chars;
+}
+
+void read_keys(IssueList& issues, const Json& node, const std::string& path, KeysConfig& keys) {
+  const ObjectReader r(issues, node, path, keys::kKeys);
+  if (!r.valid()) return;
+  const auto dist = r.choice("dist", Need::kOptional, kKeyDists);
+  if (r.has("dist") && !dist) return;
+  keys.dist = static_cast<KeysConfig::Dist>(dist.value_or(0));
+  const std::string variant = "dist " + quote(kKeyDists[static_cast<std::size_t>(keys.dist)]);
+  const std::string key_expected = "a partition key of 1..256 characters";
+  const auto read_s = [&] {
+    keys.s =
+        r.number(
+             "s", Need::kOptional, [](double x) { return x > 0 && x <= 10; }, "a number in (0, 10]")
+            .value_or(keys.s);
+  };
+  const auto read_prefix = [&] {
+    keys.prefix = r.string("prefix", Need::kOptional, "a string").value_or(keys.prefix);
+    // The longest generated key, prefix + (count - 1), must still be a valid partition key.
+    const uint64_t last = keys.count > 0 ? keys.count - 1 : 0;
+    const std::size_t longest = utf8_length(keys.prefix) + std::to_string(last).size();
+    if (longest > core::PutLimits{}.max_partition_key_chars && r.has("prefix")) {
+      issues.got(r.path("prefix"), *r.find("prefix"),
+                 "a prefix that leaves room for the key number within 256 characters");
+    }
+  };
+  switch (keys.dist) {
+    case KeysConfig::Dist::kUniform:
+    case KeysConfig::Dist::kZipf: {
+      const bool zipf = keys.dist == KeysConfig::Dist::kZipf;
+      if (zipf) {
+        r.reject_keys_outside(std::array{"dist"sv, "count"sv, "s"sv, "prefix"sv}, variant);
+      } else {
+        r.reject_keys_outside(std::array{"dist"sv, "count"sv, "prefix"sv}, variant);
+      }
+      keys.count = r.integer("count", Need::kOptional, 1, zipf ? kMaxZipfKeys : kMaxKeys)
+                       .value_or(keys.count);
+      if (zipf) read_s();
+      read_prefix();
+      break;
+    }
+    case KeysConfig::Dist::kHot: {
+      const auto rest = r.choice("rest", Need::kOptional, kRestDists);
+      keys.rest = rest.value_or(0) == 1 ? KeysConfig::Dist::kZipf : KeysConfig::Dist::kUniform;
+      if (keys.rest == KeysConfig::Dist::kZipf) {
+        r.reject_keys_outside(std::array{"dist"sv, "hot"sv, "rest"sv, "count"sv, "s"sv, "prefix"sv},
+                              variant);
+      } else {
+        r.reject_keys_outside(std::array{"dist"sv, "hot"sv, "rest"sv, "count"sv, "prefix"sv},
+                              variant + " with rest \"uniform\"");
+      }
+      keys.count = r.integer("count", Need::kOptional, 0,
+                             keys.rest == KeysConfig::Dist::kZipf ? kMaxZipfKeys : kMaxKeys)
+                       .value_or(keys.count);
+      if (keys.rest == KeysConfig::Dist::kZipf) read_s();
+      read_prefix();
+      const Json* hot = r.array("hot", Need::kRequired);
+      if (hot == nullptr) break;
+      if (hot->empty()) issues.got(r.path("hot"), *hot, "at least one hot key");
+      double total = 0;
+      bool all_read = true;
+      std::set<std::string> seen;
+      for (std::size_t i = 0; i < hot->size(); ++i) {
+        const std::string p = index_path(r.path("hot"), i);
+        const ObjectReader hr(issues, (*hot)[i], p, keys::kHotKey);
+        if (!hr.valid()) continue;
+        const auto key = hr.string("key", Need::kRequired, key_expected, valid_partition_key);
+        const auto share = hr.number(
+            "share", Need::kRequired, [](double x) { return x > 0 && x <= 1; },
+            "a number in (0, 1]: the fraction of all records");
+        if (key && !seen.insert(*key).second) {
+          issues.got(hr.path("key"), *hr.find("key"), "a key not listed before in this list");
+        }
+        if (key && share) {
+          keys.hot.push_back({*key, *share});
+          total += *share;
+        } else {
+          all_read = false;
+        }
+      }
+      if (!all_read) break;
+      if (total > 1 + kShareTolerance) {
+        issues.got(r.path("hot"), *hot,
+                   "shares that sum to at most 1 (they sum to " + std::to_string(total) + ")");
+      } else if (total < 1 - kShareTolerance && keys.count == 0) {
+        issues.got(r.path("count"), *r.find("count"),
+                   "an integer >= 1: the hot keys leave " + std::to_string(1 - total) +
+                       " of the records to the other keys");
+      }
+      break;
+    }
+    case KeysConfig::Dist::kRandom:
+      r.reject_keys_outside(std::array{"dist"sv, "random_key_bytes"sv}, variant);
+      keys.random_key_bytes =
+          static_cast<uint32_t>(r.integer("random_key_bytes", Need::kOptional, 1,
+                                          core::PutLimits{}.max_partition_key_chars)
+                                    .value_or(keys.random_key_bytes));
+      break;
+    case KeysConfig::Dist::kExplicitHashKeys: {
+      r.reject_keys_outside(std::array{"dist"sv, "hash_keys"sv, "partition_key"sv}, variant);
+      keys.explicit_partition_key =
+          r.string("partition_key", Need::kOptional, key_expected, valid_partition_key)
+              .value_or(keys.explicit_partition_key);
+      const Json* list = r.array("hash_keys", Need::kOptional);
+      if (list == nullptr) break;
+      for (std::size_t i = 0; i < list->size(); ++i) {
+        const std::string p = index_path(r.path("hash_keys"), i);
+        const ObjectReader er(issues, (*list)[i], p, keys::kHashKey);
+        if (!er.valid()) continue;
+        // A string, since JSON numbers lose precision beyond 2^53.
+        const auto text = er.string(
+            "hash_key", Need::kRequired,
+            "a decimal string 0..2^128-1 such as \"170141183460469231731687303715884105728\"",
+            [](const std::string& s) { return core::parse_decimal(s).has_value(); });
+        const auto weight = er.number(
+            "weight", Need::kOptional, [](double x) { return x > 0; }, "a number > 0");
+        if (text) {
+          keys.explicit_hash_keys.push_back({*core::parse_decimal(*text), weight.value_or(1.0)});
+        }
+      }
+      break;
+    }
+  }
+}
+
+// ---- SDK -------------------------------------------------------------------------------------
+
+constexpr std::array kApis = {"PutRecords"sv, "PutRecord"sv};
+
+void read_sdk(IssueList& issues, const Json& node, const std::string& path,
+              const ProducerContext& ctx, SdkConfig& sdk) {
+  const ObjectReader r(issues, node, path, keys::kSdk);
+  if (!r.valid()) return;
+  if (const auto api = r.choice("api", Need::kOptional, kApis)) {
+    sdk.api = static_cast<SdkConfig::Api>(*api);
+  }
+  const core::PutLimits limits;
+  sdk.max_batch_records = static_cast<uint32_t>(
+      r.integer("max_batch_records", Need::kOptional, 1, limits.max_records_per_request)
+          .value_or(sdk.max_batch_records));
+  if (const auto bytes = r.size("max_batch_bytes", Need::kOptional, 1, kNoLimit)) {
+    if (*bytes > ctx.max_request_bytes) {
+      issues.got(r.path("max_batch_bytes"), *r.find("max_batch_bytes"),
+                 "at most the PutRecords request limit " + format_size(ctx.max_request_bytes) +
+                     (ctx.legacy_request_limit ? " (stream.legacy_request_limit is true)" : ""));
+    } else {
+      sdk.max_batch_bytes = *bytes;
+    }
+  }
+  const auto non_negative = [](Duration) { return true; };
+  const auto positive = [](Duration d) { return d > Duration(); };
+  sdk.linger = r.duration("linger", Need::kOptional, non_negative).value_or(sdk.linger);
+  sdk.max_in_flight = static_cast<uint32_t>(
+      r.integer("max_in_flight", Need::kOptional, 1, 10'000).value_or(sdk.max_in_flight));
+  sdk.backoff_base = r.duration("backoff_base", Need::kOptional, positive, "a duration > 0")
+                         .value_or(sdk.backoff_base);
+  if (const auto cap = r.duration("backoff_cap", Need::kOptional, positive, "a duration > 0")) {
+    if (*cap < sdk.backoff_base) {
+      issues.got(r.path("backoff_cap"), *r.find("backoff_cap"),
+                 "a duration >= backoff_base (" + describe(sdk.backoff_base) + ")");
+    } else {
+      sdk.backoff_cap = *cap;
+    }
+  } else if (sdk.backoff_cap < sdk.backoff_base && !r.has("backoff_cap")) {
+    issues.got(r.path("backoff_base"), *r.find("backoff_base"),
+               "a duration <= backoff_cap (" + describe(sdk.backoff_cap) + ")");
+  }
+  sdk.max_attempts = static_cast<uint32_t>(
+      r.integer("max_attempts", Need::kOptional, 1, kMaxAttempts).value_or(sdk.max_attempts));
+  sdk.max_buffered_records = r.integer("max_buffered_records", Need::kOptional, 1, kMaxKeys)
+                                 .value_or(sdk.max_buffered_records);
+}
+
+// ---- producer --------------------------------------------------------------------------------
+
+constexpr std::array kProducerTypes = {"sdk"sv};
+
+ProducerConfig read_producer(IssueList& issues, const Json& node, const std::string& path,
+                             const ProducerContext& ctx) {
+  ProducerConfig p;
+  const ObjectReader r(issues, node, path, keys::kProducer);
+  if (!r.valid()) return p;
+  p.name =
+      r.string("name", Need::kRequired, "a name of 1..128 characters", [](const std::string& s) {
+         const std::size_t n = utf8_length(s);
+         return n >= 1 && n <= 128;
+       }).value_or("");
+  if (const auto type = r.choice("type", Need::kOptional, kProducerTypes)) {
+    p.type = static_cast<ProducerConfig::Type>(*type);
+  }
+  p.instances = static_cast<uint32_t>(
+      r.integer("instances", Need::kOptional, 1, kMaxInstances).value_or(p.instances));
+  p.start = r.duration(
+                 "start", Need::kOptional, [&](Duration d) { return d < ctx.scenario_duration; },
+                 "a time before the end of the scenario (" + describe(ctx.scenario_duration) + ")")
+                .value_or(p.start);
+  if (const Json* rate = r.object("rate", Need::kRequired)) {
+    read_rate(issues, *rate, r.path("rate"), ctx, p.rate);
+  }
+  const bool trace = r.has("rate") && p.rate.profile == RateConfig::Profile::kTrace;
+  if (trace) {
+    // The trace carries each record's partition key and size.
+    for (const std::string_view k : {"keys"sv, "record_size"sv}) {
+      if (r.has(k)) {
+        issues.add(r.path(k), "key " + quote(k) +
+                                  " does not apply with rate.profile \"trace\"; the trace file "
+                                  "gives each record's partition key and size");
+      }
+    }
+    return p;
+  }
+  if (const Json* keys_node = r.object("keys", Need::kOptional)) {
+    read_keys(issues, *keys_node, r.path("keys"), p.keys);
+  }
+  if (const Json* size = r.find("record_size")) {
+    read_distribution(issues, *size, r.path("record_size"), Quantity::kBytes, p.record_size);
+  } else {
+    issues.missing(r.path("record_size"),
+                   R"(a size like "1KiB" or a size distribution {"dist": ...})");
+  }
+  if (const Json* sdk = r.object("sdk", Need::kOptional)) {
+    read_sdk(issues, *sdk, r.path("sdk"), ctx, p.sdk);
+  }
+  return p;
+}
+
+}  // namespace
+
+std::vector<ProducerConfig> read_producers(IssueList& issues, const Json& array,
+                                           const std::string& path, const ProducerContext& ctx) {
+  std::vector<ProducerConfig> producers;
+  if (array.empty()) issues.got(path, array, "at least one producer");
+  std::set<std::string> names;
+  for (std::size_t i = 0; i < array.size(); ++i) {
+    const std::string p = index_path(path, i);
+    producers.push_back(read_producer(issues, array[i], p, ctx));
+    const std::string& name = producers.back().name;
+    if (!name.empty() && !names.insert(name).second) {
+      issues.got(key_path(p, "name"), *array[i].find("name"),
+                 "a name no other producer has (names key the RNG streams and the outputs)");
+    }
+  }
+  return producers;
+}
+
+}  // namespace kinesim::models::scenario_json

@@ -1,0 +1,785 @@
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "models/scenario/json_reader.h"
+#include "models/scenario/loader.h"
+
+namespace kinesim::models {
+namespace {
+
+using sim::Duration;
+
+// The smallest valid scenario, as a base that tests patch.
+constexpr std::string_view kMinimal = R"({
+  "name": "minimal",
+  "producers": [{"name": "web", "rate": {"records_per_sec": 10}, "record_size": "1KiB"}]
+})";
+
+nlohmann::json minimal() { return nlohmann::json::parse(kMinimal); }
+
+// "path: message" lines of the ScenarioError that loading `doc` throws; fails if none is thrown.
+std::vector<std::string> issues_of(const nlohmann::json& doc, const std::string& base_dir = "") {
+  try {
+    load_scenario(doc, base_dir);
+  } catch (const ScenarioError& e) {
+    std::vector<std::string> lines;
+    for (const ScenarioIssue& issue : e.issues())
+      lines.push_back(issue.path + ": " + issue.message);
+    return lines;
+  }
+  ADD_FAILURE() << "no ScenarioError for " << doc.dump();
+  return {};
+}
+
+std::vector<std::string> issues_of_text(std::string_view text) {
+  try {
+    load_scenario_text(text);
+  } catch (const ScenarioError& e) {
+    std::vector<std::string> lines;
+    for (const ScenarioIssue& issue : e.issues())
+      lines.push_back(issue.path + ": " + issue.message);
+    return lines;
+  }
+  ADD_FAILURE() << "no ScenarioError for " << text;
+  return {};
+}
+
+// The single issue of a document with one mistake.
+std::string issue_of(const nlohmann::json& doc, const std::string& base_dir = "") {
+  const std::vector<std::string> lines = issues_of(doc, base_dir);
+  EXPECT_EQ(lines.size(), 1u) << ::testing::PrintToString(lines);
+  return lines.empty() ? "" : lines.front();
+}
+
+// A scratch directory for trace files, removed with the test.
+class ScenarioTraceFile : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("kinesim_scenario_" +
+            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void write(const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / name, std::ios::binary) << text;
+  }
+  nlohmann::json trace_doc(const std::string& file) {
+    nlohmann::json doc = minimal();
+    doc["producers"][0].erase("record_size");
+    doc["producers"][0]["rate"] = {{"profile", "trace"}, {"file", file}};
+    return doc;
+  }
+  std::filesystem::path dir_;
+};
+
+// ---- a valid document ------------------------------------------------------------------------
+
+TEST(ScenarioLoader, LoadsEveryFieldOfAFullScenarioIntoTheExpectedStructs) {
+  const Scenario s = load_scenario_text(R"({
+    "name": "full", "description": "every field", "duration": "2h", "seed": 18446744073709551615,
+    "stream": {"name": "clicks", "mode": "PROVISIONED", "shards": 4, "retention_hours": 168,
+               "shard_write_bytes_per_sec": "2MiB", "shard_write_records_per_sec": 2000,
+               "shard_burst_bytes": "20MiB", "shard_burst_records": 3000,
+               "max_record_size": "2MiB", "legacy_request_limit": true, "reshard_duration": "45s",
+               "put_latency": {"dist": "uniform", "min": "10ms", "max": "30ms"},
+               "internal_failure_rate": 0.001},
+    "producers": [
+      {"name": "web", "type": "sdk", "instances": 3, "start": "5m",
+       "rate": {"profile": "diurnal", "mean_records_per_sec": 500, "peak_factor": 2,
+                "peak_at": "18h", "period": "1d", "process": "constant"},
+       "keys": {"dist": "hot", "hot": [{"key": "user-17", "share": 0.25}], "rest": "zipf",
+                "count": 100, "s": 1.2, "prefix": "user-"},
+       "record_size": {"dist": "histogram", "points": [{"bytes": "1KiB", "weight": 3},
+                                                      {"bytes": 100}]},
+       "sdk": {"api": "PutRecord", "max_batch_records": 100, "max_batch_bytes": "1MiB",
+               "linger": "50ms", "max_in_flight": 8, "backoff_base": "50ms",
+               "backoff_cap": "5s", "max_attempts": 5, "max_buffered_records": 5000}},
+      {"name": "jobs", "rate": {"profile": "schedule", "process": "poisson",
+                                "steps": [{"at": "0s", "records_per_sec": 10},
+                                          {"at": "1h", "records_per_sec": 0}]},
+       "keys": {"dist": "explicit_hash_keys", "partition_key": "k",
+                "hash_keys": [{"hash_key": "340282366920938463463374607431768211455",
+                               "weight": 2}]},
+       "record_size": {"dist": "lognormal", "mean": "800B", "sigma": 0.5}}
+    ],
+    "timeline": [
+      {"at": "1h", "action": "update_shard_count", "target": 8},
+      {"at": "30m", "action": "split", "shard": "shardId-000000000000",
+       "new_starting_hash_key": "1000"},
+      {"at": "40m", "action": "merge", "shard": "shardId-000000000004",
+       "adjacent_shard": "shardId-000000000005"}
+    ],
+    "output": {"resolution": "1s", "top_n": 5}
+  })",
+                                        "/data/scenarios");
+  EXPECT_EQ(s.name, "full");
+  EXPECT_EQ(s.description, "every field");
+  EXPECT_EQ(s.duration, Duration::hours(2));
+  EXPECT_EQ(s.seed, std::numeric_limits<uint64_t>::max());
+  EXPECT_EQ(s.base_dir, "/data/scenarios");
+
+  EXPECT_EQ(s.stream.name, "clicks");
+  EXPECT_EQ(s.stream.mode, CapacityMode::kProvisioned);
+  EXPECT_EQ(s.stream.shards, 4u);
+  EXPECT_EQ(s.stream.retention_hours, 168u);
+  EXPECT_EQ(s.stream.write.bytes_per_sec, 2 * core::kMiB);
+  EXPECT_EQ(s.stream.write.records_per_sec, 2000u);
+  EXPECT_EQ(s.stream.write.burst_bytes, 20 * core::kMiB);
+  EXPECT_EQ(s.stream.write.burst_records, 3000u);
+  EXPECT_EQ(s.stream.max_record_bytes, 2 * core::kMiB);
+  EXPECT_EQ(s.stream.max_request_bytes, 5 * core::kMiB);
+  EXPECT_EQ(s.stream.reshard_duration, Duration::seconds(45));
+  EXPECT_EQ(s.stream.put_latency.kind, Distribution::Kind::kUniform);
+  EXPECT_DOUBLE_EQ(s.stream.put_latency.min, 0.010);
+  EXPECT_DOUBLE_EQ(s.stream.put_latency.max, 0.030);
+  EXPECT_DOUBLE_EQ(s.stream.internal_failure_rate, 0.001);
+
+  ASSERT_EQ(s.producers.size(), 2u);
+  const ProducerConfig& web = s.producers[0];
+  EXPECT_EQ(web.name, "web");
+  EXPECT_EQ(web.type, ProducerConfig::Type::kSdk);
+  EXPECT_EQ(web.instances, 3u);
+  EXPECT_EQ(web.start, Duration::minutes(5));
+  EXPECT_EQ(web.rate.profile, RateConfig::Profile::kDiurnal);
+  EXPECT_DOUBLE_EQ(web.rate.mean_records_per_sec, 500);
+  EXPECT_DOUBLE_EQ(web.rate.peak_factor, 2);
+  EXPECT_EQ(web.rate.peak_at, Duration::hours(18));
+  EXPECT_EQ(web.rate.period, Duration::hours(24));
+  EXPECT_FALSE(web.rate.poisson);
+  EXPECT_EQ(web.keys.dist, KeysConfig::Dist::kHot);
+  ASSERT_EQ(web.keys.hot.size(), 1u);
+  EXPECT_EQ(web.keys.hot[0].key, "user-17");
+  EXPECT_DOUBLE_EQ(web.keys.hot[0].share, 0.25);
+  EXPECT_EQ(web.keys.rest, KeysConfig::Dist::kZipf);
+  EXPECT_EQ(web.keys.count, 100u);
+  EXPECT_DOUBLE_EQ(web.keys.s, 1.2);
+  EXPECT_EQ(web.keys.prefix, "user-");
+  EXPECT_EQ(web.record_size.kind, Distribution::Kind::kHistogram);
+  const std::vector<std::pair<double, double>> points = {{1024, 3}, {100, 1}};
+  EXPECT_EQ(web.record_size.points, points);
+  EXPECT_EQ(web.sdk.api, SdkConfig::Api::kPutRecord);
+  EXPECT_EQ(web.sdk.max_batch_records, 100u);
+  EXPECT_EQ(web.sdk.max_batch_bytes, core::kMiB);
+  EXPECT_EQ(web.sdk.linger, Duration::millis(50));
+  EXPECT_EQ(web.sdk.max_in_flight, 8u);
+  EXPECT_EQ(web.sdk.backoff_base, Duration::millis(50));
+  EXPECT_EQ(web.sdk.backoff_cap, Duration::seconds(5));
+  EXPECT_EQ(web.sdk.max_attempts, 5u);
+  EXPECT_EQ(web.sdk.max_buffered_records, 5000u);
+
+  const ProducerConfig& jobs = s.producers[1];
+  EXPECT_EQ(jobs.rate.profile, RateConfig::Profile::kSchedule);
+  EXPECT_TRUE(jobs.rate.poisson);
+  ASSERT_EQ(jobs.rate.steps.size(), 2u);
+  EXPECT_EQ(jobs.rate.steps[1].at, Duration::hours(1));
+  EXPECT_DOUBLE_EQ(jobs.rate.steps[0].records_per_sec, 10);
+  EXPECT_EQ(jobs.keys.dist, KeysConfig::Dist::kExplicitHashKeys);
+  EXPECT_EQ(jobs.keys.explicit_partition_key, "k");
+  ASSERT_EQ(jobs.keys.explicit_hash_keys.size(), 1u);
+  EXPECT_TRUE(jobs.keys.explicit_hash_keys[0].hash_key == core::kMaxHashKey);
+  EXPECT_DOUBLE_EQ(jobs.keys.explicit_hash_keys[0].weight, 2);
+  EXPECT_EQ(jobs.record_size.kind, Distribution::Kind::kLognormal);
+  EXPECT_DOUBLE_EQ(jobs.record_size.mean, 800);
+  EXPECT_DOUBLE_EQ(jobs.record_size.sigma, 0.5);
+
+  // The timeline comes out in time order.
+  ASSERT_EQ(s.timeline.size(), 3u);
+  EXPECT_EQ(s.timeline[0].kind, TimelineAction::Kind::kSplit);
+  EXPECT_EQ(s.timeline[0].shard, "shardId-000000000000");
+  ASSERT_TRUE(s.timeline[0].new_starting_hash_key.has_value());
+  EXPECT_TRUE(*s.timeline[0].new_starting_hash_key == 1000);
+  EXPECT_EQ(s.timeline[1].kind, TimelineAction::Kind::kMerge);
+  EXPECT_EQ(s.timeline[1].adjacent_shard, "shardId-000000000005");
+  EXPECT_EQ(s.timeline[2].kind, TimelineAction::Kind::kUpdateShardCount);
+  EXPECT_EQ(s.timeline[2].target, 8u);
+  EXPECT_EQ(s.output.resolution, Duration::seconds(1));
+  EXPECT_EQ(s.output.top_n, 5u);
+}
+
+TEST(ScenarioLoader, FillsEveryOmittedFieldWithItsDocumentedDefault) {
+  const Scenario s = load_scenario(minimal());
+  const Scenario defaults;
+  EXPECT_EQ(s.duration, Duration::hours(1));
+  EXPECT_EQ(s.seed, 1u);
+  EXPECT_EQ(s.stream.name, "stream");
+  EXPECT_EQ(s.stream.mode, CapacityMode::kProvisioned);
+  EXPECT_EQ(s.stream.shards, 1u);
+  EXPECT_EQ(s.stream.retention_hours, 24u);
+  EXPECT_EQ(s.stream.write.bytes_per_sec, core::kMiB);
+  EXPECT_EQ(s.stream.write.records_per_sec, 1000u);
+  EXPECT_EQ(s.stream.write.burst_bytes, 10 * core::kMiB);
+  EXPECT_EQ(s.stream.write.burst_records, 1000u);
+  EXPECT_EQ(s.stream.max_record_bytes, core::kMiB);
+  EXPECT_EQ(s.stream.max_request_bytes, 10 * core::kMiB);
+  EXPECT_EQ(s.stream.reshard_duration, Duration::seconds(30));
+  EXPECT_EQ(s.stream.put_latency.kind, Distribution::Kind::kLognormal);
+  EXPECT_DOUBLE_EQ(s.stream.put_latency.mean, 0.025);
+  EXPECT_DOUBLE_EQ(s.stream.put_latency.sigma, 0.35);
+  ASSERT_EQ(s.producers.size(), 1u);
+  const ProducerConfig& p = s.producers[0];
+  EXPECT_EQ(p.instances, 1u);
+  EXPECT_EQ(p.start, Duration());
+  EXPECT_EQ(p.rate.profile, RateConfig::Profile::kPoisson);
+  EXPECT_TRUE(p.rate.poisson);
+  EXPECT_DOUBLE_EQ(p.rate.records_per_sec, 10);
+  EXPECT_EQ(p.keys.dist, KeysConfig::Dist::kUniform);
+  EXPECT_EQ(p.keys.count, 1000u);
+  EXPECT_EQ(p.keys.prefix, "key-");
+  EXPECT_EQ(p.record_size.kind, Distribution::Kind::kFixed);
+  EXPECT_DOUBLE_EQ(p.record_size.value, 1024);
+  EXPECT_EQ(p.sdk.api, SdkConfig::Api::kPutRecords);
+  EXPECT_EQ(p.sdk.max_batch_records, 500u);
+  EXPECT_EQ(p.sdk.max_batch_bytes, 5 * core::kMiB);
+  EXPECT_EQ(p.sdk.linger, Duration::millis(100));
+  EXPECT_EQ(p.sdk.max_in_flight, 4u);
+  EXPECT_EQ(p.sdk.backoff_base, Duration::millis(100));
+  EXPECT_EQ(p.sdk.backoff_cap, Duration::seconds(20));
+  EXPECT_EQ(p.sdk.max_attempts, 3u);
+  EXPECT_TRUE(s.timeline.empty());
+  EXPECT_EQ(s.output.resolution, Duration::seconds(60));
+  EXPECT_EQ(s.output.top_n, 10u);
+}
+
+TEST(ScenarioLoader, StartsOnDemandStreamsWithFourShardsUnlessTold) {
+  nlohmann::json doc = minimal();
+  doc["stream"] = {{"mode", "ON_DEMAND"}};
+  EXPECT_EQ(load_scenario(doc).stream.shards, 4u);
+  doc["stream"]["shards"] = 2;
+  EXPECT_EQ(load_scenario(doc).stream.shards, 2u);
+  doc["stream"] = {{"mode", "ON_DEMAND_ADVANTAGE"}};
+  EXPECT_EQ(load_scenario(doc).stream.mode, CapacityMode::kOnDemandAdvantage);
+}
+
+TEST(ScenarioLoader, RaisesTheDefaultBurstDepthToARaisedRecordSize) {
+  nlohmann::json doc = minimal();
+  doc["stream"] = {{"max_record_size", "10MiB"}};
+  EXPECT_EQ(load_scenario(doc).stream.write.burst_bytes, 10 * core::kMiB);
+  doc["stream"]["max_record_size"] = "10MiB";
+  doc["stream"]["shard_burst_bytes"] = "1MiB";
+  EXPECT_EQ(
+      issue_of(doc),
+      R"($.stream.shard_burst_bytes: got "1MiB", expected a size >= max_record_size (10MiB))");
+}
+
+TEST(ScenarioLoader, AcceptsSizesAsNumbersOfBytesAndDurationsInDistributions) {
+  nlohmann::json doc = minimal();
+  doc["producers"][0]["record_size"] = 512;
+  doc["stream"] = {{"put_latency", "20ms"}};
+  const Scenario s = load_scenario(doc);
+  EXPECT_DOUBLE_EQ(s.producers[0].record_size.value, 512);
+  EXPECT_EQ(s.stream.put_latency.kind, Distribution::Kind::kFixed);
+  EXPECT_DOUBLE_EQ(s.stream.put_latency.value, 0.020);
+  doc["stream"]["put_latency"] = {
+      {"dist", "histogram"}, {"points", {{{"value", "10ms"}}, {{"value", "1s"}, {"weight", 0.5}}}}};
+  const Scenario h = load_scenario(doc);
+  const std::vector<std::pair<double, double>> points = {{0.01, 1}, {1, 0.5}};
+  EXPECT_EQ(h.stream.put_latency.points, points);
+}
+
+TEST(ScenarioLoader, ReadsAScenarioFileAndResolvesItsDirectory) {
+  const auto dir = std::filesystem::temp_directory_path() / "kinesim_scenario_file_test";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "s.json") << kMinimal;
+  EXPECT_EQ(load_scenario_file((dir / "s.json").string()).base_dir, dir.string());
+  std::filesystem::remove_all(dir);
+}
+
+// ---- units -----------------------------------------------------------------------------------
+
+TEST(ScenarioUnits, ParsesEveryDurationUnit) {
+  EXPECT_EQ(parse_duration("10ns"), Duration::nanos(10));
+  EXPECT_EQ(parse_duration("500us"), Duration::micros(500));
+  EXPECT_EQ(parse_duration("500\xC2\xB5s"), Duration::micros(500));
+  EXPECT_EQ(parse_duration("250ms"), Duration::millis(250));
+  EXPECT_EQ(parse_duration("1.5s"), Duration::millis(1500));
+  EXPECT_EQ(parse_duration("2m"), Duration::minutes(2));
+  EXPECT_EQ(parse_duration("2min"), Duration::minutes(2));
+  EXPECT_EQ(parse_duration("1h"), Duration::hours(1));
+  EXPECT_EQ(parse_duration("1d"), Duration::hours(24));
+  EXPECT_EQ(parse_duration("0s"), Duration());
+  EXPECT_EQ(parse_duration("0.000000001s"), Duration::nanos(1));
+  EXPECT_EQ(parse_duration("1.500000000000000000000000000000s"), Duration::millis(1500));
+}
+
+TEST(ScenarioUnits, AddsUpCompoundDurations) {
+  EXPECT_EQ(parse_duration("1h30m"), Duration::minutes(90));
+  EXPECT_EQ(parse_duration("1m30s500ms"), Duration::millis(90'500));
+}
+
+TEST(ScenarioUnits, RejectsDurationsWithoutUnitsSignsOrWholeNanoseconds) {
+  for (const char* bad : {"", "10", "-1s", "+1s", "1.s", ".5s", "1 s", "1S", "1sec", "1hh", "s",
+                          "0.5ns", "1e3s", "1h30", " 1s", "1s "}) {
+    EXPECT_FALSE(parse_duration(bad).has_value()) << bad;
+  }
+}
+
+TEST(ScenarioUnits, RejectsDurationsBeyondInt64Nanoseconds) {
+  EXPECT_EQ(parse_duration("9223372036854775807ns"), Duration::max());
+  EXPECT_FALSE(parse_duration("9223372036854775808ns").has_value());
+  EXPECT_FALSE(parse_duration("106752d").has_value());  // about 2^63 ns is 106751.99 days
+  EXPECT_FALSE(parse_duration("9223372036854775807ns1ns").has_value());
+  EXPECT_FALSE(parse_duration("99999999999999999999999999999999999999d").has_value());
+}
+
+TEST(ScenarioUnits, ParsesEverySizeUnit) {
+  EXPECT_EQ(parse_size("100"), 100u);
+  EXPECT_EQ(parse_size("100B"), 100u);
+  EXPECT_EQ(parse_size("1.5KB"), 1500u);
+  EXPECT_EQ(parse_size("512KiB"), 512u * 1024);
+  EXPECT_EQ(parse_size("1.5KiB"), 1536u);
+  EXPECT_EQ(parse_size("1MB"), 1'000'000u);
+  EXPECT_EQ(parse_size("1MiB"), core::kMiB);
+  EXPECT_EQ(parse_size("2GB"), 2'000'000'000u);
+  EXPECT_EQ(parse_size("2GiB"), 2 * core::kGiB);
+  EXPECT_EQ(parse_size("1TB"), 1'000'000'000'000u);
+  EXPECT_EQ(parse_size("1TiB"), 1024 * core::kGiB);
+  EXPECT_EQ(parse_size("0"), 0u);
+}
+
+TEST(ScenarioUnits, RejectsSizesThatAreNotWholeBytesOrOverflow) {
+  for (const char* bad : {"", "1.5", "0.1B", "-1B", "1 KiB", "1kib", "1kB", "KiB", "1KiBs",
+                          "18446744073709551616", "16777216TiB"}) {
+    EXPECT_FALSE(parse_size(bad).has_value()) << bad;
+  }
+  EXPECT_EQ(parse_size("18446744073709551615"), std::numeric_limits<uint64_t>::max());
+}
+
+// ---- errors: one per class, with its exact message -------------------------------------------
+
+TEST(ScenarioErrors, NameAValueOutsideItsRangeWithPathValueAndExpectation) {
+  nlohmann::json doc = minimal();
+  doc["producers"][0]["rate"]["records_per_sec"] = -5;
+  EXPECT_EQ(issue_of(doc), "$.producers[0].rate.records_per_sec: got -5, expected a number > 0");
+  doc = minimal();
+  doc["stream"] = {{"shards", 0}};
+  EXPECT_EQ(issue_of(doc), "$.stream.shards: got 0, expected an integer 1..10000");
+  doc["stream"] = {{"retention_hours", 23}};
+  EXPECT_EQ(issue_of(doc), "$.stream.retention_hours: got 23, expected an integer 24..8760");
+  doc["stream"] = {{"internal_failure_rate", 1}};
+  EXPECT_EQ(issue_of(doc),
+            "$.stream.internal_failure_rate: got 1, expected a probability in [0, 1)");
+  doc["stream"] = {{"max_record_size", "11MiB"}};
+  EXPECT_EQ(issue_of(doc), R"($.stream.max_record_size: got "11MiB", expected a size 1B..10MiB)");
+}
+
+TEST(ScenarioErrors, SuggestTheNearestKeyForAnUnknownKey) {
+  nlohmann::json doc = minimal();
+  doc["stream"] = {{"shard", 4}};
+  EXPECT_EQ(issue_of(doc), R"($.stream.shard: unknown key "shard"; did you mean "shards"?)");
+  doc = minimal();
+  doc["producers"][0]["sdk"] = {{"max_batch", 10}};  // a prefix of an allowed key
+  EXPECT_EQ(
+      issue_of(doc),
+      R"($.producers[0].sdk.max_batch: unknown key "max_batch"; did you mean "max_batch_records"?)");
+  doc = minimal();
+  doc["producers"][0]["recrod_size"] = "1KiB";  // a transposition
+  EXPECT_EQ(
+      issues_of(doc).front(),
+      R"($.producers[0].recrod_size: unknown key "recrod_size"; did you mean "record_size"?)");
+}
+
+TEST(ScenarioErrors, ListTheAllowedKeysWhenNoneIsClose) {
+  nlohmann::json doc = minimal();
+  doc["output"] = {{"format", "csv"}};
+  EXPECT_EQ(issue_of(doc),
+            R"($.output.format: unknown key "format"; expected one of "resolution", "top_n")");
+}
+
+TEST(ScenarioErrors, QuoteKeysThatAreNotIdentifiersInThePath) {
+  nlohmann::json doc = minimal();
+  doc["output"] = {{"top n", 3}};
+  EXPECT_EQ(issue_of(doc), R"($.output["top n"]: unknown key "top n"; did you mean "top_n"?)");
+}
+
+TEST(ScenarioErrors, ReportMissingRequiredKeys) {
+  nlohmann::json doc = minimal();
+  doc.erase("name");
+  EXPECT_EQ(issue_of(doc), "$.name: missing, expected a non-empty string");
+  doc = minimal();
+  doc["producers"][0].erase("rate");
+  EXPECT_EQ(issue_of(doc), "$.producers[0].rate: missing, expected an object");
+  doc = nlohmann::json{{"name", "x"}};
+  EXPECT_EQ(issue_of(doc), "$.producers: missing, expected an array");
+}
+
+TEST(ScenarioErrors, ReportWrongTypes) {
+  nlohmann::json doc = minimal();
+  doc["stream"] = {{"shards", "8"}};
+  EXPECT_EQ(issue_of(doc), R"($.stream.shards: got "8", expected an integer 1..10000)");
+  doc["stream"] = {{"legacy_request_limit", 1}};
+  EXPECT_EQ(issue_of(doc), "$.stream.legacy_request_limit: got 1, expected true or false");
+  doc["stream"] = {{"shards", 1.5}};
+  EXPECT_EQ(issue_of(doc), "$.stream.shards: got 1.5, expected an integer 1..10000");
+  doc["stream"] = {{"shards", 2.0}};  // an integral float is an integer
+  EXPECT_EQ(load_scenario(doc).stream.shards, 2u);
+  doc = minimal();
+  doc["stream"] = nlohmann::json::array({1, 2});
+  EXPECT_EQ(issue_of(doc), "$.stream: got [...], expected an object");
+  EXPECT_EQ(issues_of_text("[1]"), std::vector<std::string>{"$: got [...], expected an object"});
+}
+
+TEST(ScenarioErrors, RejectDurationsAndSizesWithoutUnits) {
+  nlohmann::json doc = minimal();
+  doc["duration"] = "10";
+  EXPECT_EQ(issue_of(doc),
+            R"($.duration: got "10", expected a duration with a unit like "250ms", "30s", "1h")");
+  doc["duration"] = 10;
+  EXPECT_EQ(issue_of(doc),
+            R"($.duration: got 10, expected a duration with a unit like "250ms", "30s", "1h")");
+  doc["duration"] = "0s";
+  EXPECT_EQ(issue_of(doc), R"($.duration: got "0s", expected a duration > 0)");
+  doc = minimal();
+  doc["producers"][0]["record_size"] = "1 KiB";
+  EXPECT_EQ(
+      issue_of(doc),
+      R"($.producers[0].record_size: got "1 KiB", expected a size like "512KiB", "1MiB", "100B" or a whole number of bytes)");
+}
+
+TEST(ScenarioErrors, SuggestTheNearestChoiceForAMisspeltEnumValue) {
+  nlohmann::json doc = minimal();
+  doc["stream"] = {{"mode", "PROVISONED"}};
+  EXPECT_EQ(
+      issue_of(doc),
+      R"($.stream.mode: got "PROVISONED", expected one of "PROVISIONED", "ON_DEMAND", "ON_DEMAND_ADVANTAGE"; did you mean "PROVISIONED"?)");
+  doc = minimal();
+  doc["producers"][0]["rate"]["profile"] = "square";
+  EXPECT_EQ(
+      issue_of(doc),
+      R"($.producers[0].rate.profile: got "square", expected one of "constant", "poisson", "schedule", "diurnal", "trace")");
+}
+
+TEST(ScenarioErrors, RejectKeysThatDoNotApplyToTheChosenVariant) {
+  nlohmann::json doc = minimal();
+  doc["producers"][0]["record_size"] = {{"dist", "fixed"}, {"bytes", 100}, {"sigma", 0.5}};
+  EXPECT_EQ(
+      issue_of(doc),
+      R"($.producers[0].record_size.sigma: key "sigma" does not apply to dist "fixed"; it takes "dist", "bytes")");
+  doc = minimal();
+  doc["producers"][0]["rate"]["peak_factor"] = 1.5;
+  EXPECT_EQ(
+      issue_of(doc),
+      R"($.producers[0].rate.peak_factor: key "peak_factor" does not apply to profile "poisson"; it takes "profile", "records_per_sec")");
+}
+
+TEST(ScenarioErrors, CheckThatHotKeySharesLeaveRoomForTheRest) {
+  nlohmann::json doc = minimal();
+  doc["producers"][0]["keys"] = {
+      {"dist", "hot"}, {"hot", {{{"key", "a"}, {"share", 0.7}}, {{"key", "b"}, {"share", 0.4}}}}};
+  EXPECT_EQ(issue_of(doc),
+            "$.producers[0].keys.hot: got [...], expected shares that sum to at most 1 (they sum "
+            "to 1.100000)");
+  doc["producers"][0]["keys"]["hot"][1]["share"] = 0.2;
+  doc["producers"][0]["keys"]["count"] = 0;
+  EXPECT_EQ(issue_of(doc),
+            "$.producers[0].keys.count: got 0, expected an integer >= 1: the hot keys leave "
+            "0.100000 of the records to the other keys");
+  doc["producers"][0]["keys"]["hot"][1]["share"] = 0.3;  // all records go to hot keys
+  EXPECT_EQ(load_scenario(doc).producers[0].keys.hot.size(), 2u);
+  doc["producers"][0]["keys"]["hot"][1]["key"] = "a";
+  EXPECT_EQ(
+      issue_of(doc),
+      R"($.producers[0].keys.hot[1].key: got "a", expected a key not listed before in this list)");
+}
+
+TEST(ScenarioErrors, RequireUniqueProducerNames) {
+  nlohmann::json doc = minimal();
+  doc["producers"].push_back(doc["producers"][0]);
+  EXPECT_EQ(
+      issue_of(doc),
+      R"($.producers[1].name: got "web", expected a name no other producer has (names key the RNG streams and the outputs))");
+}
+
+TEST(ScenarioErrors, RequireTimelineActionsWithinTheDuration) {
+  nlohmann::json doc = minimal();
+  doc["timeline"] = {{{"at", "2h"}, {"action", "update_shard_count"}, {"target", 2}}};
+  EXPECT_EQ(issue_of(doc),
+            R"($.timeline[0].at: got "2h", expected a time before the end of the scenario (1h))");
+}
+
+TEST(ScenarioErrors, ReplayTheTimelineOnTheShardMapInTimeOrder) {
+  nlohmann::json doc = minimal();
+  doc["stream"] = {{"shards", 2}};
+  // Listed out of order: the split at 10m creates shard 2, which the merge at 20m then uses.
+  doc["timeline"] = {{{"at", "20m"},
+                      {"action", "merge"},
+                      {"shard", "shardId-000000000002"},
+                      {"adjacent_shard", "shardId-000000000003"}},
+                     {{"at", "10m"}, {"action", "split"}, {"shard", "shardId-000000000000"}}};
+  EXPECT_EQ(load_scenario(doc).timeline.size(), 2u);
+  doc["timeline"][1]["shard"] = "shardId-000000000007";
+  const std::string issue = issue_of(doc);
+  EXPECT_TRUE(
+      issue.starts_with("$.timeline[1]: the split at 10m cannot apply to the shards as "
+                        "they are by then: ResourceNotFoundException"))
+      << issue;
+  doc["timeline"] = {{{"at", "10m"}, {"action", "update_shard_count"}, {"target", 5}}};
+  EXPECT_TRUE(issue_of(doc).starts_with(
+      "$.timeline[0]: the update_shard_count at 10m cannot apply to the shards as they are by "
+      "then: "));
+}
+
+TEST(ScenarioErrors, RejectResharingOnOnDemandStreams) {
+  nlohmann::json doc = minimal();
+  doc["stream"] = {{"mode", "ON_DEMAND"}};
+  doc["timeline"] = {{{"at", "10m"}, {"action", "update_shard_count"}, {"target", 8}}};
+  EXPECT_EQ(issue_of(doc),
+            "$.timeline: got 1 resharding actions, expected none: split, merge and "
+            "update_shard_count apply to PROVISIONED streams only");
+}
+
+TEST(ScenarioErrors, CheckShardIdsAndHashKeysInTimelineActions) {
+  nlohmann::json doc = minimal();
+  doc["timeline"] = {{{"at", "1m"},
+                      {"action", "split"},
+                      {"shard", "shard-1"},
+                      {"new_starting_hash_key", "2e10"},
+                      {"target", 3}}};
+  EXPECT_EQ(
+      issues_of(doc),
+      (std::vector<std::string>{
+          R"($.timeline[0].target: key "target" does not apply to action "split"; it takes "at", "action", "shard", "new_starting_hash_key")",
+          R"($.timeline[0].shard: got "shard-1", expected a shard id like "shardId-000000000003")",
+          R"($.timeline[0].new_starting_hash_key: got "2e10", expected a decimal string 0..2^128-1)"}));
+}
+
+TEST(ScenarioErrors, LimitBatchBytesToTheRequestLimit) {
+  nlohmann::json doc = minimal();
+  doc["stream"] = {{"legacy_request_limit", true}};
+  doc["producers"][0]["sdk"] = {{"max_batch_bytes", "8MiB"}};
+  EXPECT_EQ(
+      issue_of(doc),
+      R"($.producers[0].sdk.max_batch_bytes: got "8MiB", expected at most the PutRecords request limit 5MiB (stream.legacy_request_limit is true))");
+  doc["stream"]["legacy_request_limit"] = false;
+  EXPECT_EQ(load_scenario(doc).producers[0].sdk.max_batch_bytes, 8 * core::kMiB);
+}
+
+TEST(ScenarioErrors, RequireScheduleStepsInTimeOrder) {
+  nlohmann::json doc = minimal();
+  doc["producers"][0]["rate"] = {
+      {"profile", "schedule"},
+      {"steps", {{{"at", "10m"}, {"records_per_sec", 5}}, {{"at", "5m"}, {"records_per_sec", 9}}}}};
+  EXPECT_EQ(
+      issue_of(doc),
+      R"($.producers[0].rate.steps[1].at: got "5m", expected a time after the previous step's (10m): steps are listed in time order)");
+}
+
+TEST(ScenarioErrors, RequirePositiveHistogramWeightsAndOrderedUniformBounds) {
+  nlohmann::json doc = minimal();
+  doc["producers"][0]["record_size"] = {{"dist", "histogram"},
+                                        {"points", {{{"bytes", 10}, {"weight", 0}}}}};
+  EXPECT_EQ(issue_of(doc),
+            "$.producers[0].record_size.points[0].weight: got 0, expected a number > 0");
+  doc["producers"][0]["record_size"] = {{"dist", "uniform"}, {"min", "2KiB"}, {"max", "1KiB"}};
+  EXPECT_EQ(issue_of(doc),
+            R"($.producers[0].record_size.max: got "1KiB", expected a value >= min ("2KiB"))");
+}
+
+TEST(ScenarioErrors, RequireAResolutionThatDividesAMinute) {
+  nlohmann::json doc = minimal();
+  doc["output"] = {{"resolution", "7s"}};
+  EXPECT_EQ(
+      issue_of(doc),
+      R"($.output.resolution: got "7s", expected a duration of at least 1ms that divides 60s, like "1m", "10s", "1s")");
+  doc["output"]["resolution"] = "100ms";
+  EXPECT_EQ(load_scenario(doc).output.resolution, Duration::millis(100));
+}
+
+TEST(ScenarioErrors, CollectEveryIssueOfADocumentInOneErrorOnePerLine) {
+  const std::string text = R"({
+    "name": "", "duration": "1 hour", "stream": {"shard": 4, "mode": "ON_DEMAN"},
+    "producers": [{"name": "a", "rate": {"records_per_sec": 0}}]
+  })";
+  try {
+    load_scenario_text(text);
+    FAIL() << "no error";
+  } catch (const ScenarioError& e) {
+    ASSERT_EQ(e.issues().size(), 6u);
+    EXPECT_EQ(std::string(e.what()),
+              "$.name: got \"\", expected a non-empty string\n"
+              "$.duration: got \"1 hour\", expected a duration with a unit like \"250ms\", "
+              "\"30s\", \"1h\"\n"
+              "$.stream.shard: unknown key \"shard\"; did you mean \"shards\"?\n"
+              "$.stream.mode: got \"ON_DEMAN\", expected one of \"PROVISIONED\", \"ON_DEMAND\", "
+              "\"ON_DEMAND_ADVANTAGE\"; did you mean \"ON_DEMAND\"?\n"
+              "$.producers[0].rate.records_per_sec: got 0, expected a number > 0\n"
+              "$.producers[0].record_size: missing, expected a size like \"1KiB\" or a size "
+              "distribution {\"dist\": ...}");
+  }
+}
+
+TEST(ScenarioErrors, StopListingAfterAHundredIssues) {
+  nlohmann::json doc = minimal();
+  for (int i = 0; i < 150; ++i) doc["stream"]["bogus" + std::to_string(i)] = 1;
+  const std::vector<std::string> lines = issues_of(doc);
+  ASSERT_EQ(lines.size(), 101u);
+  EXPECT_EQ(lines.back(), "$: and 50 more issues not shown");
+}
+
+TEST(ScenarioErrors, ReportJsonSyntaxErrorsWithLineAndColumn) {
+  // The position is where the parser stopped: just after the bad literal "tru".
+  EXPECT_EQ(issues_of_text("{\n  \"name\": \"x\",\n  \"seed\": tru\n}"),
+            std::vector<std::string>{
+                "$: invalid JSON at line 3, column 14: syntax error while parsing value - "
+                "invalid literal; last read: '\"seed\": tru<U+000A>'"});
+  EXPECT_EQ(issues_of_text(""),
+            std::vector<std::string>{"$: invalid JSON at line 1, column 1: syntax error while "
+                                     "parsing value - unexpected end of input; expected '[', "
+                                     "'{', or a literal"});
+}
+
+TEST(ScenarioErrors, ReportAnUnreadableScenarioFile) {
+  try {
+    load_scenario_file("/nonexistent/scenario.json");
+    FAIL() << "no error";
+  } catch (const ScenarioError& e) {
+    EXPECT_STREQ(
+        e.what(),
+        R"($: cannot read scenario file "/nonexistent/scenario.json": it does not exist or is not a readable file)");
+  }
+}
+
+TEST(ScenarioErrors, RejectKeysAndSizesNextToATrace) {
+  nlohmann::json doc = minimal();
+  doc["producers"][0]["rate"] = {{"profile", "trace"}, {"file", "/nonexistent.csv"}};
+  doc["producers"][0]["keys"] = {{"dist", "random"}};
+  const std::vector<std::string> lines = issues_of(doc);
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_EQ(
+      lines[0],
+      R"($.producers[0].rate.file: got "/nonexistent.csv", expected a readable trace file, but "/nonexistent.csv" is not a file)");
+  EXPECT_EQ(
+      lines[1],
+      R"($.producers[0].keys: key "keys" does not apply with rate.profile "trace"; the trace file gives each record's partition key and size)");
+}
+
+TEST_F(ScenarioTraceFile, AcceptsATraceWithTheDocumentedHeaderRelativeToTheScenario) {
+  write("t.csv", "timestamp,partition_key,size\r\n0.5,user-1,100\r\n");
+  const Scenario s = load_scenario(trace_doc("t.csv"), dir_.string());
+  EXPECT_EQ(s.producers[0].rate.trace_path, "t.csv");
+  EXPECT_EQ(s.base_dir, dir_.string());
+  EXPECT_EQ(s.producers[0].rate.profile, RateConfig::Profile::kTrace);
+}
+
+TEST_F(ScenarioTraceFile, RejectsATraceWithAnotherHeader) {
+  write("t.csv", "ts,key,bytes\n");
+  EXPECT_EQ(
+      issue_of(trace_doc("t.csv"), dir_.string()),
+      R"($.producers[0].rate.file: got "t.csv", expected a CSV file whose first line is "timestamp,partition_key,size" (found "ts,key,bytes"))");
+}
+
+TEST(ScenarioErrors, NeverLetALibraryExceptionEscapeOnOddDocuments) {
+  for (const char* text :
+       {"null", "1", "\"x\"", "{\"name\": 1, \"producers\": {}}", "{\"producers\": [1, null]}",
+        R"({"name":"n","producers":[{"name":"p","rate":{"profile":"schedule","steps":[1]},
+            "record_size":{"dist":"histogram","points":"x"},"keys":{"hot":3}}]})",
+        R"({"name":"n","seed":-1,"stream":{"put_latency":{"dist":"lognormal","mean":"0s"}},
+            "producers":[],"timeline":[{"at":"1m"}],"output":[]})"}) {
+    EXPECT_THROW(load_scenario_text(text), ScenarioError) << text;
+  }
+}
+
+// ---- did-you-mean ----------------------------------------------------------------------------
+
+TEST(ScenarioDidYouMean, FindsTyposTranspositionsAndPrefixes) {
+  using scenario_json::did_you_mean;
+  constexpr std::string_view kAllowed[] = {"shards", "retention_hours", "max_record_size"};
+  EXPECT_EQ(did_you_mean("shard", kAllowed), "shards");
+  EXPECT_EQ(did_you_mean("sharsd", kAllowed), "shards");
+  EXPECT_EQ(did_you_mean("retention", kAllowed), "retention_hours");
+  EXPECT_EQ(did_you_mean("max_record_size_bytes", kAllowed), "max_record_size");
+  EXPECT_FALSE(did_you_mean("colour", kAllowed).has_value());
+  EXPECT_FALSE(did_you_mean("xy", std::array<std::string_view, 1>{"ab"}).has_value());
+  EXPECT_EQ(scenario_json::edit_distance("ab", "ba"), 1u);
+  EXPECT_EQ(scenario_json::edit_distance("kitten", "sitting"), 3u);
+}
+
+// ---- the shipped schema stays in sync with the loader ----------------------------------------
+
+// A schema node with "properties" or "items" that `node` stands for, following $ref and the
+// branches of allOf/anyOf/oneOf (a distribution is "a size, or an object").
+const nlohmann::json* resolve(const nlohmann::json& schema, const nlohmann::json* node,
+                              int depth = 0) {
+  if (node == nullptr || depth > 16 || !node->is_object()) return nullptr;
+  if (node->contains("$ref")) {
+    const std::string ref = (*node)["$ref"].get<std::string>();  // "#/$defs/name"
+    const std::string name = ref.substr(ref.rfind('/') + 1);
+    if (!schema.contains("$defs") || !schema["$defs"].contains(name)) return nullptr;
+    return resolve(schema, &schema["$defs"][name], depth + 1);
+  }
+  if (node->contains("properties") || node->contains("items")) return node;
+  for (const char* combinator : {"allOf", "anyOf", "oneOf"}) {
+    if (!node->contains(combinator)) continue;
+    for (const auto& branch : (*node)[combinator]) {
+      if (const nlohmann::json* found = resolve(schema, &branch, depth + 1)) return found;
+    }
+  }
+  return nullptr;
+}
+
+// The schema node describing the objects at `pattern`, e.g. "$.producers[].rate".
+const nlohmann::json* schema_node(const nlohmann::json& schema, std::string_view pattern) {
+  const nlohmann::json* node = resolve(schema, &schema);
+  std::string_view rest = pattern.substr(1);  // drop "$"
+  while (!rest.empty() && node != nullptr) {
+    if (rest.starts_with("[]")) {
+      node = node->contains("items") ? resolve(schema, &(*node)["items"]) : nullptr;
+      rest.remove_prefix(2);
+      continue;
+    }
+    rest.remove_prefix(1);  // "."
+    const std::size_t end = std::min(rest.find('.'), rest.find('['));
+    const std::string key(rest.substr(0, end));
+    rest.remove_prefix(end == std::string_view::npos ? rest.size() : end);
+    if (!node->contains("properties") || !(*node)["properties"].contains(key)) return nullptr;
+    node = resolve(schema, &(*node)["properties"][key]);
+  }
+  return node;
+}
+
+TEST(ScenarioSchema, ListsExactlyTheKeysTheLoaderAcceptsAtEveryLevel) {
+  std::ifstream in(std::string(KINESIM_SOURCE_DIR) + "/docs/scenario.schema.json");
+  ASSERT_TRUE(in.is_open());
+  const nlohmann::json schema = nlohmann::json::parse(in);
+  EXPECT_EQ(schema.value("$schema", ""), "https://json-schema.org/draft/2020-12/schema");
+  for (const AllowedKeys& level : scenario_allowed_keys()) {
+    SCOPED_TRACE(std::string(level.path));
+    const nlohmann::json* node = schema_node(schema, level.path);
+    ASSERT_NE(node, nullptr);
+    ASSERT_TRUE(node->contains("properties"));
+    EXPECT_EQ(node->value("additionalProperties", true), false);
+    std::set<std::string> in_schema;
+    for (const auto& item : (*node)["properties"].items()) {
+      in_schema.insert(item.key());
+      EXPECT_TRUE(item.value().contains("description")) << item.key();
+    }
+    const std::set<std::string> in_loader(level.keys.begin(), level.keys.end());
+    EXPECT_EQ(in_schema, in_loader);
+  }
+}
+
+TEST(ScenarioLoader, LoadsEveryShippedFuzzSeedScenario) {
+  const std::filesystem::path dir =
+      std::filesystem::path(KINESIM_SOURCE_DIR) / "tests/fuzz/corpus_scenario";
+  int count = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    // Only the shipped seeds: a fuzzing run may add its own findings to the directory.
+    if (entry.path().extension() != ".json") continue;
+    SCOPED_TRACE(entry.path().string());
+    EXPECT_NO_THROW(load_scenario_file(entry.path().string()));
+    ++count;
+  }
+  EXPECT_GE(count, 3);
+}
+
+}  // namespace
+}  // namespace kinesim::models
