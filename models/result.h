@@ -26,6 +26,10 @@ struct ShardResult {
   std::optional<std::string> adjacent_parent;
   bool open = true;
   bool expired = false;
+  // When the shard opened (0 for the initial shards) and closed (Time::max() if still open);
+  // the per-shard CSV lists a shard for the buckets it existed in or had data.
+  sim::Time created_at = sim::Time::zero();
+  sim::Time closed_at = sim::Time::max();
   ShardTotals totals;
   uint64_t sequence_numbers = 0;  // records ever written (the next sequence number)
   uint64_t retained_records = 0;

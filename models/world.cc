@@ -122,6 +122,9 @@ Result run_scenario(const Scenario& scenario, const RunOptions& options) {
     if (sh.parent) s.parent = core::ShardMap::shard_id(*sh.parent);
     if (sh.adjacent_parent) s.adjacent_parent = core::ShardMap::shard_id(*sh.adjacent_parent);
     s.open = sh.open;
+    s.closed_at = stream.closed_at(sh.index);
+    // Children open when their parent closes, at the end of the UPDATING period.
+    s.created_at = sh.parent ? stream.closed_at(*sh.parent) : Time::zero();
     s.expired = stream.expired(sh.index);
     s.totals = stream.totals(sh.index);
     s.sequence_numbers = stream.next_sequence(sh.index);

@@ -1,0 +1,278 @@
+#include "models/cost.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "models/report_stats.h"
+
+namespace kinesim::models {
+namespace {
+
+constexpr double kExtendedRetentionCeilingHours = 168;  // 7 days: beyond is long-term retention
+constexpr double kDefaultRetentionHours = 24;
+constexpr const char* kConsumersLater =
+    "no consumers are simulated yet (they come in a later issue)";
+
+struct Context {
+  const core::PriceTable& prices;
+  double hours = 0;        // simulated
+  double gb_per_hour = 0;  // accepted data bytes, for retention
+  double retention_hours = 0;
+};
+
+CostComponent component(const Context& ctx, std::string name, double quantity, std::string unit,
+                        double unit_price, std::string note = {}) {
+  CostComponent c;
+  c.name = std::move(name);
+  c.quantity = quantity;
+  c.unit = std::move(unit);
+  c.unit_price = unit_price;
+  c.run_cost = quantity * unit_price;
+  c.per_hour = ctx.hours > 0 ? c.run_cost / ctx.hours : 0.0;
+  c.per_month = c.per_hour * ctx.prices.hours_per_month;
+  c.note = std::move(note);
+  return c;
+}
+
+// Data retained beyond the `from_hours` mark and up to `to_hours`, at steady state (once the
+// retention window has filled): ingest GB/hour × hours held, billed per GB-month. The run's
+// share is that stock for the simulated hours.
+CostComponent retention_gb_month(const Context& ctx, std::string name, double from_hours,
+                                 double to_hours, double price) {
+  const double held_hours = std::max(0.0, std::min(ctx.retention_hours, to_hours) - from_hours);
+  if (held_hours <= 0) {
+    return component(ctx, std::move(name), 0, "GB-month", price,
+                     "not billed: retention is " + rate_text(ctx.retention_hours) + " h");
+  }
+  const double stored_gb = ctx.gb_per_hour * held_hours;
+  const double gb_months = stored_gb * ctx.hours / ctx.prices.hours_per_month;
+  return component(ctx, std::move(name), gb_months, "GB-month", price,
+                   "steady state once retention fills: " + rate_text(stored_gb) + " GB held (" +
+                       rate_text(ctx.gb_per_hour) + " GB/hour x " + rate_text(held_hours) + " h)");
+}
+
+void total(ModeCost& m) {
+  m.run_cost = m.per_hour = m.per_month = 0;
+  for (const CostComponent& c : m.components) {
+    m.run_cost += c.run_cost;
+    m.per_hour += c.per_hour;
+    m.per_month += c.per_month;
+  }
+}
+
+ModeCost provisioned(const Result& r, const Context& ctx) {
+  const core::ProvisionedPrices& p = ctx.prices.provisioned;
+  ModeCost m;
+  m.mode = CapacityMode::kProvisioned;
+  m.name = "provisioned";
+  m.components.push_back(component(ctx, "shard hours", r.shard_hours, "shard-hour", p.shard_hour,
+                                   "the simulated shard counts over time"));
+  m.components.push_back(component(ctx, "PUT payload units",
+                                   static_cast<double>(r.put_payload_units) / 1e6,
+                                   "million PUT payload units", p.per_million_put_payload_units,
+                                   "25 KB units, each accepted record rounded up"));
+  if (ctx.retention_hours > kDefaultRetentionHours) {
+    m.components.push_back(component(ctx, "extended retention (24 h - 7 d)", r.shard_hours,
+                                     "shard-hour", p.extended_retention_shard_hour,
+                                     "every shard-hour of a stream kept longer than 24 h"));
+  } else {
+    m.components.push_back(component(ctx, "extended retention (24 h - 7 d)", 0, "shard-hour",
+                                     p.extended_retention_shard_hour,
+                                     "not billed: retention is 24 h"));
+  }
+  m.components.push_back(retention_gb_month(ctx, "long-term retention (> 7 d)",
+                                            kExtendedRetentionCeilingHours, 1e300,
+                                            p.long_term_retention_gb_month));
+  m.components.push_back(
+      component(ctx, "retrieval (shared throughput)", 0, "GB", 0,
+                std::string("included in provisioned mode; ") + kConsumersLater));
+  m.components.push_back(component(ctx, "enhanced fan-out consumer-shard hours", 0,
+                                   "consumer-shard-hour", p.efo_consumer_shard_hour,
+                                   kConsumersLater));
+  m.components.push_back(
+      component(ctx, "enhanced fan-out data", 0, "GB", p.efo_per_gb, kConsumersLater));
+  m.components.push_back(component(ctx, "long-term retrieval (> 7 d)", 0, "GB",
+                                   p.long_term_retrieval_per_gb, kConsumersLater));
+  return m;
+}
+
+double billed_gb(const Result& r, const core::PriceTable& prices) {
+  return static_cast<double>(r.on_demand_billed_bytes) /
+         static_cast<double>(prices.billing_gb_bytes);
+}
+
+ModeCost on_demand_standard(const Result& r, const Context& ctx) {
+  const core::OnDemandStandardPrices& p = ctx.prices.on_demand;
+  ModeCost m;
+  m.mode = CapacityMode::kOnDemand;
+  m.name = "on-demand Standard";
+  m.components.push_back(component(ctx, "stream hours", ctx.hours, "stream-hour", p.stream_hour));
+  m.components.push_back(component(ctx, "data ingested", billed_gb(r, ctx.prices), "GB",
+                                   p.ingest_per_gb, "each accepted record rounded up to 1 KB"));
+  m.components.push_back(retention_gb_month(ctx, "extended retention (24 h - 7 d)",
+                                            kDefaultRetentionHours, kExtendedRetentionCeilingHours,
+                                            p.extended_retention_gb_month));
+  m.components.push_back(retention_gb_month(ctx, "long-term retention (> 7 d)",
+                                            kExtendedRetentionCeilingHours, 1e300,
+                                            p.long_term_retention_gb_month));
+  m.components.push_back(component(ctx, "retrieval (shared throughput)", 0, "GB",
+                                   p.retrieval_per_gb, kConsumersLater));
+  m.components.push_back(
+      component(ctx, "enhanced fan-out data", 0, "GB", p.efo_per_gb, kConsumersLater));
+  return m;
+}
+
+ModeCost on_demand_advantage(const Result& r, const Context& ctx) {
+  const core::OnDemandAdvantagePrices& p = ctx.prices.advantage;
+  ModeCost m;
+  m.mode = CapacityMode::kOnDemandAdvantage;
+  m.name = "On-demand Advantage";
+  m.components.push_back(component(ctx, "stream hours", ctx.hours, "stream-hour", p.stream_hour,
+                                   "no stream-hour fee in On-demand Advantage"));
+  m.components.push_back(component(ctx, "data ingested", billed_gb(r, ctx.prices), "GB",
+                                   p.ingest_per_gb, "each accepted record rounded up to 1 KB"));
+  m.components.push_back(retention_gb_month(ctx, "extended retention (24 h - 7 d)",
+                                            kDefaultRetentionHours, kExtendedRetentionCeilingHours,
+                                            p.extended_retention_gb_month));
+  m.components.push_back(retention_gb_month(ctx, "long-term retention (> 7 d)",
+                                            kExtendedRetentionCeilingHours, 1e300,
+                                            p.long_term_retention_gb_month));
+  m.components.push_back(component(ctx, "retrieval (shared throughput)", 0, "GB",
+                                   p.retrieval_per_gb, kConsumersLater));
+  m.components.push_back(
+      component(ctx, "enhanced fan-out data", 0, "GB", p.efo_per_gb, kConsumersLater));
+  total(m);
+  // The account commits to a minimum spend: the bill is max(usage, minimum), prorated.
+  const double days = ctx.hours / 24.0;
+  const double minimum = p.minimum_per_day * days;
+  const double usage = m.run_cost;
+  CostComponent top_up =
+      component(ctx, "committed minimum (top-up)", days, "day", p.minimum_per_day);
+  top_up.run_cost = std::max(0.0, minimum - usage);
+  top_up.per_hour = ctx.hours > 0 ? top_up.run_cost / ctx.hours : 0.0;
+  top_up.per_month = top_up.per_hour * ctx.prices.hours_per_month;
+  if (top_up.run_cost > 0) {
+    top_up.note = "usage " + money_text(usage) + " is below the committed minimum of " +
+                  money_text(p.minimum_per_day) + "/day (" + money_text(minimum) +
+                  " for this run): the minimum is billed";
+  } else {
+    top_up.note = "usage " + money_text(usage) + " covers the committed minimum of " +
+                  money_text(p.minimum_per_day) + "/day: nothing added";
+  }
+  m.notes.push_back("billed max(usage, committed minimum of " + money_text(p.minimum_per_day) +
+                    "/day prorated); the commitment is 25 MiB/s of ingest and retrieval for at "
+                    "least 24 h");
+  m.components.push_back(std::move(top_up));
+  return m;
+}
+
+uint64_t accepted_bytes(const Result& r) {
+  uint64_t from_shards = 0;
+  for (const ShardResult& s : r.shards) from_shards += s.totals.accepted_bytes;
+  return from_shards > 0 ? from_shards : r.totals().accepted_bytes;
+}
+
+uint32_t ceil_shards(double ratio) {
+  // A tolerance so that exact multiples (4,000 records/s) are not bumped by rounding noise.
+  const double c = std::ceil(ratio - 1e-9);
+  return c <= 0 ? 0 : static_cast<uint32_t>(c);
+}
+
+}  // namespace
+
+CostReport price(const Result& r, const core::PriceTable& prices) {
+  Context ctx{prices};
+  ctx.hours = duration_seconds(r) / 3600.0;
+  ctx.retention_hours = r.stream.retention_hours;
+  if (ctx.hours > 0) {
+    ctx.gb_per_hour = static_cast<double>(accepted_bytes(r)) /
+                      static_cast<double>(prices.billing_gb_bytes) / ctx.hours;
+  }
+  CostReport report;
+  report.simulated_hours = ctx.hours;
+  report.hours_per_month = prices.hours_per_month;
+  report.region = prices.region;
+  report.price_date = prices.version.date;
+  report.price_source = prices.version.source;
+  report.modes.push_back(provisioned(r, ctx));
+  report.modes.push_back(on_demand_standard(r, ctx));
+  report.modes.push_back(on_demand_advantage(r, ctx));
+  for (ModeCost& m : report.modes) {
+    total(m);
+    m.simulated = m.mode == r.stream.mode;
+  }
+  for (std::size_t i = 1; i < report.modes.size(); ++i) {
+    if (report.modes[i].per_month < report.modes[report.cheapest].per_month) report.cheapest = i;
+  }
+  return report;
+}
+
+SizingEstimate sizing_estimate(double records_per_sec, double bytes_per_sec,
+                               uint32_t polling_consumers) {
+  SizingEstimate e;
+  e.records_per_sec = records_per_sec;
+  e.write_kib_per_sec = bytes_per_sec / 1024.0;
+  e.read_kib_per_sec = e.write_kib_per_sec * polling_consumers;
+  e.shards_for_write = ceil_shards(e.write_kib_per_sec / 1024.0);
+  e.shards_for_read = ceil_shards(e.read_kib_per_sec / 2048.0);
+  e.shards_for_records = ceil_shards(records_per_sec / 1000.0);
+  e.shards = std::max({e.shards_for_write, e.shards_for_read, e.shards_for_records, 1u});
+  return e;
+}
+
+SizingReport size(const Result& r) {
+  SizingReport s;
+  const ProducerCounts t = r.totals();
+  const double secs = duration_seconds(r);
+  const double mean_records = secs > 0 ? static_cast<double>(t.produced) / secs : 0.0;
+  const double mean_bytes = secs > 0 ? static_cast<double>(t.produced_bytes) / secs : 0.0;
+  double peak_records = 0;
+  double peak_bytes = 0;
+  for (const ProducerResult& p : r.producers) {
+    peak_records += p.offered_peak_records_per_sec;
+    peak_bytes += p.offered_peak_bytes_per_sec;
+  }
+  s.mean = sizing_estimate(mean_records, mean_bytes, s.polling_consumers);
+  s.peak = sizing_estimate(peak_records, peak_bytes, s.polling_consumers);
+  s.simulated_initial_shards = r.initial_shards;
+  s.simulated_final_shards = r.final_open_shards;
+  s.simulated_max_shards = max_open_shards(r);
+  s.throttled_fraction = throttled_fraction(t);
+
+  const auto shards = [](uint32_t n) {
+    return with_thousands(n) + (n == 1 ? " shard" : " shards");
+  };
+  std::string text = "the formula asks for " + shards(s.peak.shards) + " at peak (" +
+                     with_thousands(s.mean.shards) + " on the mean load); with ";
+  text += r.initial_shards == r.final_open_shards
+              ? shards(r.initial_shards)
+              : with_thousands(r.initial_shards) + " -> " + shards(r.final_open_shards);
+  if (t.throttled_entries == 0) {
+    text += " the simulation throttled nothing";
+    if (s.simulated_max_shards > s.peak.shards) {
+      text += ", so " + with_thousands(s.simulated_max_shards - s.peak.shards) +
+              " fewer may do (check bursts before removing them)";
+    }
+  } else {
+    text += " the simulation throttled " + percent_text(s.throttled_fraction) + " of writes";
+    const core::ShardWriteLimits& limits = r.stream.write;
+    const std::vector<KeyLoad> keys = key_loads(r);
+    const auto hot = std::find_if(keys.begin(), keys.end(),
+                                  [&](const KeyLoad& k) { return exceeds_shard(k, limits); });
+    if (hot != keys.end()) {
+      text += " because key " + hot->key + " alone exceeds one shard (" +
+              rate_text(hot->records_per_sec) + " records/s, " +
+              bytes_rate_text(hot->bytes_per_sec) + "), whatever the shard count";
+    } else if (s.simulated_max_shards < s.peak.shards) {
+      text += " because the stream has fewer shards than the formula asks";
+    } else {
+      text +=
+          " because load is uneven over time or across shards (bursts, key skew), which "
+          "the formula ignores";
+    }
+  }
+  s.comparison = text + ".";
+  return s;
+}
+
+}  // namespace kinesim::models

@@ -1,0 +1,315 @@
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <system_error>
+
+#include "models/report.h"
+#include "models/report_stats.h"
+
+namespace kinesim::models {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr int kCsvDecimals = 3;  // non-integral CSV values, e.g. average latency in ms
+
+// Integers without ".0", other values with fixed decimals, empty for NaN (no data point).
+void append_number(std::string& out, double v) {
+  if (std::isnan(v)) return;
+  char buf[64];
+  std::to_chars_result res{};
+  if (std::abs(v) < 9e15 && v == std::floor(v)) {
+    res = std::to_chars(buf, buf + sizeof buf, static_cast<int64_t>(v));
+  } else {
+    res = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, kCsvDecimals);
+  }
+  out.append(buf, res.ptr);
+}
+
+// Quotes a CSV field when it holds a separator, a quote or a line break (RFC 4180).
+void append_field(std::string& out, const std::string& s) {
+  if (s.find_first_of(",\"\r\n") == std::string::npos) {
+    out += s;
+    return;
+  }
+  out.push_back('"');
+  for (const char c : s) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  out.push_back('"');
+}
+
+// Buckets to write: the whole run, and any bucket the recorder filled beyond it.
+Eigen::Index bucket_count(const Result& r) {
+  if (!r.metrics) return 0;
+  const int64_t res = r.resolution.count_nanos();
+  const int64_t span = r.duration.count_nanos();
+  const Eigen::Index whole = res > 0 ? static_cast<Eigen::Index>((span + res - 1) / res) : 0;
+  return std::max(whole, r.metrics->buckets(0));
+}
+
+// Counter value of `row` in bucket `col`: 0 past the recorded buckets or for a missing row.
+double cell(const Eigen::Ref<const Eigen::MatrixXd>& m, int64_t row, Eigen::Index col) {
+  if (row < 0 || row >= m.rows() || col >= m.cols()) return 0.0;
+  return m(static_cast<Eigen::Index>(row), col);
+}
+
+// Seconds from integer nanoseconds, exactly: "60", "0.5", "1.25".
+void append_seconds(std::string& out, int64_t nanos) {
+  constexpr int64_t kNanosPerSecond = 1'000'000'000;
+  char buf[32];
+  const auto res = std::to_chars(buf, buf + sizeof buf, nanos / kNanosPerSecond);
+  out.append(buf, res.ptr);
+  int64_t frac = nanos % kNanosPerSecond;
+  if (frac == 0) return;
+  std::string digits = std::to_string(frac < 0 ? -frac : frac);
+  digits.insert(0, 9 - digits.size(), '0');
+  while (digits.back() == '0') digits.pop_back();
+  out += "." + digits;
+}
+
+void append_time(std::string& out, const Result& r, Eigen::Index bucket) {
+  append_seconds(out, static_cast<int64_t>(bucket) * r.resolution.count_nanos());
+}
+
+}  // namespace
+
+std::string metrics_stream_csv(const Result& r) {
+  static const char* const kCounters[] = {"IncomingBytes", "IncomingRecords",
+                                          "WriteProvisionedThroughputExceeded"};
+  static const char* const kApis[] = {"PutRecords", "PutRecord"};
+  static const char* const kApiColumns[] = {"Bytes",           "Latency",           "Success",
+                                            "TotalRecords",    "SuccessfulRecords", "FailedRecords",
+                                            "ThrottledRecords"};
+  std::string out = "time_s";
+  for (const char* c : kCounters) out += std::string(",") + c;
+  for (const char* api : kApis) {
+    for (const char* c : kApiColumns) out += std::string(",") + api + "." + c;
+  }
+  out += ",OpenShardCount\n";
+  if (!r.metrics) return out;
+
+  const sim::MetricRecorder& m = *r.metrics;
+  const std::string prefix = r.stream.name + "/";
+  std::vector<int64_t> rows;
+  for (const char* c : kCounters) rows.push_back(counter_row(m, prefix + c));
+  std::vector<std::array<int64_t, 8>> api_rows;  // the 7 columns, then Requests
+  for (const char* api : kApis) {
+    std::array<int64_t, 8> a{};
+    for (std::size_t i = 0; i < 7; ++i) {
+      const std::string col = kApiColumns[i];
+      a[i] = counter_row(m, prefix + api + "." + (col == "Latency" ? "Latency.Sum" : col));
+    }
+    a[7] = counter_row(m, prefix + api + ".Requests");
+    api_rows.push_back(a);
+  }
+  const auto& gauges = m.gauge_names();
+  const auto g = std::find(gauges.begin(), gauges.end(), prefix + "OpenShardCount");
+  const Eigen::Index gauge_row = g == gauges.end() ? -1 : g - gauges.begin();
+
+  const auto sums = m.counter_sums(0);
+  const auto last = m.gauge_last(0);
+  double open_shards = r.initial_shards;  // the gauge is set only on changes: carry it forward
+  const Eigen::Index n = bucket_count(r);
+  for (Eigen::Index b = 0; b < n; ++b) {
+    append_time(out, r, b);
+    for (const int64_t row : rows) {
+      out.push_back(',');
+      append_number(out, cell(sums, row, b));
+    }
+    for (const auto& a : api_rows) {
+      for (std::size_t i = 0; i < 7; ++i) {
+        out.push_back(',');
+        if (i == 1) {
+          const double requests = cell(sums, a[7], b);
+          append_number(out, requests > 0 ? cell(sums, a[1], b) / requests : std::nan(""));
+        } else {
+          append_number(out, cell(sums, a[i], b));
+        }
+      }
+    }
+    if (gauge_row >= 0 && b < last.cols() && !std::isnan(last(gauge_row, b))) {
+      open_shards = last(gauge_row, b);
+    }
+    out.push_back(',');
+    append_number(out, open_shards);
+    out.push_back('\n');
+  }
+  return out;
+}
+
+std::string metrics_shards_csv(const Result& r) {
+  std::string out =
+      "time_s,shard_id,IncomingBytes,IncomingRecords,WriteProvisionedThroughputExceeded\n";
+  if (!r.metrics) return out;
+  const auto sums = r.metrics->counter_sums(0);
+  const int64_t res = r.resolution.count_nanos();
+  std::vector<std::pair<sim::Time, sim::Time>> lifetimes;
+  for (const ShardResult& s : r.shards) lifetimes.push_back(shard_lifetime(r, s));
+  const Eigen::Index n = bucket_count(r);
+  for (Eigen::Index b = 0; b < n; ++b) {
+    const sim::Time from = sim::Time::from_nanos(static_cast<int64_t>(b) * res);
+    const sim::Time to = from + r.resolution;
+    for (std::size_t i = 0; i < r.shards.size(); ++i) {
+      const ShardResult& s = r.shards[i];
+      const double bytes = cell(sums, s.series_bytes, b);
+      const double records = cell(sums, s.series_records, b);
+      const double throttled = cell(sums, s.series_throttled, b);
+      const bool existed = from < lifetimes[i].second && to > lifetimes[i].first;
+      if (!existed && bytes == 0 && records == 0 && throttled == 0) continue;
+      append_time(out, r, b);
+      out += "," + s.shard_id + ",";
+      append_number(out, bytes);
+      out.push_back(',');
+      append_number(out, records);
+      out.push_back(',');
+      append_number(out, throttled);
+      out.push_back('\n');
+    }
+  }
+  return out;
+}
+
+std::string metrics_producers_csv(const Result& r) {
+  static const char* const kColumns[] = {"UserRecordsProduced", "UserBytesProduced",
+                                         "UserRecordsPut",      "ThrottledEntries",
+                                         "UserRecordsFailed",   "RetriedEntries"};
+  std::string out = "time_s,producer";
+  for (const char* c : kColumns) out += std::string(",") + c;
+  out.push_back('\n');
+  if (!r.metrics) return out;
+  std::vector<std::vector<int64_t>> rows;
+  for (const ProducerResult& p : r.producers) {
+    std::vector<int64_t> pr;
+    for (const char* c : kColumns) pr.push_back(counter_row(*r.metrics, p.name + "/" + c));
+    rows.push_back(std::move(pr));
+  }
+  const auto sums = r.metrics->counter_sums(0);
+  const Eigen::Index n = bucket_count(r);
+  for (Eigen::Index b = 0; b < n; ++b) {
+    for (std::size_t p = 0; p < r.producers.size(); ++p) {
+      append_time(out, r, b);
+      out.push_back(',');
+      append_field(out, r.producers[p].name);
+      for (const int64_t row : rows[p]) {
+        out.push_back(',');
+        append_number(out, cell(sums, row, b));
+      }
+      out.push_back('\n');
+    }
+  }
+  return out;
+}
+
+std::string timeline_csv(const Result& r) {
+  std::string out = "time_s,action,outcome,detail\n";
+  for (const TimelineEvent& e : r.timeline) {
+    append_seconds(out, e.at.nanos());
+    out.push_back(',');
+    append_field(out, e.action);
+    out.push_back(',');
+    append_field(out, e.outcome);
+    out.push_back(',');
+    append_field(out, e.detail);
+    out.push_back('\n');
+  }
+  return out;
+}
+
+namespace {
+
+[[noreturn]] void fail(const fs::path& path, const std::string& what, const std::error_code& ec) {
+  throw std::runtime_error("cannot write outputs: " + what + " " + path.string() + ": " +
+                           ec.message());
+}
+
+void write_file(const fs::path& path, const std::string& text) {
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  if (!f) fail(path, "open", std::error_code(errno, std::generic_category()));
+  f.write(text.data(), static_cast<std::streamsize>(text.size()));
+  f.close();
+  if (!f) fail(path, "write", std::error_code(errno, std::generic_category()));
+}
+
+// Removes what this call created, ignoring errors: the original failure is what matters.
+void clean_up(const fs::path& temp, const std::vector<fs::path>& created_parents) {
+  std::error_code ignored;
+  if (!temp.empty()) fs::remove_all(temp, ignored);
+  for (auto it = created_parents.rbegin(); it != created_parents.rend(); ++it) {
+    fs::remove(*it, ignored);
+  }
+}
+
+}  // namespace
+
+void write_outputs(const Result& r, const std::string& dir) {
+  // Render everything first: a rendering error must not leave files behind either.
+  std::string summary = summary_json(r).dump(2);
+  summary.push_back('\n');
+  const std::pair<const char*, std::string> files[] = {
+      {"summary.json", std::move(summary)},
+      {"metrics_stream.csv", metrics_stream_csv(r)},
+      {"metrics_shards.csv", metrics_shards_csv(r)},
+      {"metrics_producers.csv", metrics_producers_csv(r)},
+      {"timeline.csv", timeline_csv(r)},
+  };
+
+  fs::path target = fs::path(dir).lexically_normal();
+  if (!target.empty() && target.filename().empty()) target = target.parent_path();  // "out/"
+  if (target.empty() || target.filename() == "." || target.filename() == "..") {
+    throw std::runtime_error("cannot write outputs: \"" + dir + "\" does not name a directory");
+  }
+  const fs::path parent = target.has_parent_path() ? target.parent_path() : fs::path(".");
+  std::vector<fs::path> created;  // parents made here, outermost first
+  fs::path temp;
+  try {
+    std::error_code ec;
+    if (fs::exists(target, ec) && !fs::is_directory(target, ec)) {
+      fail(target, "use", std::make_error_code(std::errc::not_a_directory));
+    }
+    {
+      std::vector<fs::path> missing;
+      for (fs::path p = parent; !p.empty() && !fs::exists(p, ec); p = p.parent_path()) {
+        missing.push_back(p);
+        if (p == p.parent_path()) break;
+      }
+      for (auto it = missing.rbegin(); it != missing.rend(); ++it) {
+        if (!fs::create_directory(*it, ec) && ec) fail(*it, "create", ec);
+        created.push_back(*it);
+      }
+    }
+    temp = parent / ("." + target.filename().string() + ".partial-" + std::to_string(::getpid()));
+    fs::remove_all(temp, ec);
+    if (!fs::create_directory(temp, ec)) fail(temp, "create", ec);
+    for (const auto& [name, text] : files) write_file(temp / name, text);
+
+    if (!fs::exists(target, ec)) {
+      fs::rename(temp, target, ec);
+      if (ec) fail(target, "rename into", ec);
+      temp.clear();
+    } else {
+      // An existing directory may hold other files: move ours in one by one (each rename is
+      // atomic, and every file was already written in full).
+      for (const auto& [name, text] : files) {
+        fs::rename(temp / name, target / name, ec);
+        if (ec) fail(target / name, "rename into", ec);
+      }
+      fs::remove(temp, ec);
+      temp.clear();
+    }
+  } catch (...) {
+    clean_up(temp, created);
+    throw;
+  }
+}
+
+}  // namespace kinesim::models

@@ -1,0 +1,349 @@
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "models/cost.h"
+#include "models/report.h"
+#include "models/report_stats.h"
+
+namespace kinesim::models {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+constexpr int kSignificant = 4;
+constexpr int kMoneySignificant = 6;
+
+// `v` rounded to `sig` significant digits; integral results become JSON integers so that
+// counts and whole numbers never print as "12.0". Non-finite values become null.
+Json num(double v, int sig = kSignificant) {
+  if (!std::isfinite(v)) return nullptr;
+  if (v == 0) return 0;
+  const int magnitude = static_cast<int>(std::floor(std::log10(std::abs(v))));
+  const int decimals = sig - 1 - magnitude;
+  double r = 0;
+  if (decimals >= 0) {
+    const double scale = std::pow(10.0, decimals);
+    r = std::round(v * scale) / scale;
+  } else {
+    const double scale = std::pow(10.0, -decimals);
+    r = std::round(v / scale) * scale;
+  }
+  if (std::abs(r) < 9e15 && r == std::floor(r)) return static_cast<int64_t>(r);
+  return r;
+}
+
+Json money(double v) { return num(v, kMoneySignificant); }
+
+double ratio(uint64_t a, uint64_t b) {
+  return b == 0 ? 0.0 : static_cast<double>(a) / static_cast<double>(b);
+}
+
+const char* mode_name(CapacityMode m) {
+  switch (m) {
+    case CapacityMode::kProvisioned:
+      return "PROVISIONED";
+    case CapacityMode::kOnDemand:
+      return "ON_DEMAND";
+    case CapacityMode::kOnDemandAdvantage:
+      return "ON_DEMAND_ADVANTAGE";
+  }
+  return "PROVISIONED";
+}
+
+Json record_counts(const ProducerCounts& c) {
+  const uint64_t sum = c.accepted + c.failed_attempts_exhausted + c.failed_buffer_full +
+                       c.rejected_too_large + c.pending;
+  Json j;
+  j["produced"] = c.produced;
+  j["accepted"] = c.accepted;
+  j["failed_attempts_exhausted"] = c.failed_attempts_exhausted;
+  j["failed_buffer_full"] = c.failed_buffer_full;
+  j["rejected_too_large"] = c.rejected_too_large;
+  j["pending"] = c.pending;
+  j["conserved"] = sum == c.produced;
+  return j;
+}
+
+// Latency percentiles of a histogram in microseconds, reported in milliseconds.
+Json latency_ms(const sim::LogHistogram& h) {
+  const auto ms = [](uint64_t us) { return num(static_cast<double>(us) / 1000.0); };
+  Json j;
+  j["count"] = h.count();
+  j["p50"] = ms(h.quantile(0.50));
+  j["p90"] = ms(h.quantile(0.90));
+  j["p99"] = ms(h.quantile(0.99));
+  j["p99_9"] = ms(h.quantile(0.999));
+  j["max"] = ms(h.max());
+  j["mean"] = num(h.mean() / 1000.0);
+  return j;
+}
+
+Json key_json(const KeyResult& k, double secs) {
+  const double s = secs > 0 ? secs : 1.0;
+  Json j;
+  j["key"] = k.key;
+  j["shard_id"] = k.shard_id;
+  j["offered"] = k.counts.offered;
+  j["offered_records_per_sec"] = num(static_cast<double>(k.counts.offered) / s);
+  j["offered_bytes_per_sec"] = num(static_cast<double>(k.counts.offered_bytes) / s);
+  j["accepted"] = k.counts.accepted;
+  j["throttled"] = k.counts.throttled;
+  j["throttled_fraction"] = num(ratio(k.counts.throttled, k.counts.accepted + k.counts.throttled));
+  return j;
+}
+
+Json producer_json(const ProducerResult& p, double secs) {
+  const ProducerCounts& c = p.counts;
+  Json j;
+  j["name"] = p.name;
+  j["type"] = p.type;
+  j["instances"] = p.instances;
+  Json counts = record_counts(c);
+  counts["produced_bytes"] = c.produced_bytes;
+  counts["accepted_bytes"] = c.accepted_bytes;
+  counts["failed_bytes"] = c.failed_bytes;
+  counts["throttled_entries"] = c.throttled_entries;
+  counts["internal_failure_entries"] = c.internal_failure_entries;
+  counts["retried_entries"] = c.retried_entries;
+  counts["requests"] = c.requests;
+  j["counts"] = std::move(counts);
+  j["throttled_fraction"] = num(throttled_fraction(c));
+  j["offered_mean_records_per_sec"] = num(secs > 0 ? static_cast<double>(c.produced) / secs : 0);
+  j["offered_peak_records_per_sec"] = num(p.offered_peak_records_per_sec);
+  j["offered_peak_bytes_per_sec"] = num(p.offered_peak_bytes_per_sec);
+  j["put_latency_ms"] = latency_ms(p.record_latency_us);
+  j["request_latency_ms"] = latency_ms(p.request_latency_us);
+  Json attempts = Json::array();
+  for (std::size_t k = 1; k < p.attempts.size(); ++k) {
+    if (p.attempts[k] == 0) continue;
+    attempts.push_back(Json{{"attempts", k}, {"records", p.attempts[k]}});
+  }
+  j["attempts"] = std::move(attempts);
+  j["backoff_ms"] = latency_ms(p.backoff_us);
+  j["distinct_keys"] = p.distinct_keys;
+  j["random_keys"] = p.random_keys;
+  Json hottest = Json::array();
+  for (const KeyResult& k : p.hottest_keys) hottest.push_back(key_json(k, secs));
+  j["hottest_keys"] = std::move(hottest);
+  Json hot = Json::array();
+  for (const KeyResult& k : p.hot_keys) hot.push_back(key_json(k, secs));
+  j["hot_keys"] = std::move(hot);
+  return j;
+}
+
+// Each named hot key, then every other key together.
+Json key_groups_json(const ProducerResult& p) {
+  const auto sub = [](uint64_t a, uint64_t b) { return a > b ? a - b : 0; };
+  Json groups = Json::array();
+  uint64_t offered = 0, accepted = 0, throttled = 0;
+  for (const KeyResult& k : p.hot_keys) {
+    groups.push_back(Json{{"group", k.key},
+                          {"shard_id", k.shard_id},
+                          {"offered", k.counts.offered},
+                          {"accepted", k.counts.accepted},
+                          {"throttled", k.counts.throttled}});
+    offered += k.counts.offered;
+    accepted += k.counts.accepted;
+    throttled += k.counts.throttled;
+  }
+  groups.push_back(Json{{"group", "other keys"},
+                        {"shard_id", nullptr},
+                        {"offered", sub(p.counts.produced, offered)},
+                        {"accepted", sub(p.counts.accepted, accepted)},
+                        {"throttled", sub(p.counts.throttled_entries, throttled)}});
+  return groups;
+}
+
+Json shard_json(const ShardLoad& l, const core::ShardWriteLimits& limits) {
+  const ShardResult& s = *l.shard;
+  Json j;
+  j["shard_id"] = s.shard_id;
+  j["starting_hash_key"] = core::to_decimal(s.start);
+  j["ending_hash_key"] = core::to_decimal(s.end);
+  j["parent"] = s.parent ? Json(*s.parent) : Json(nullptr);
+  j["adjacent_parent"] = s.adjacent_parent ? Json(*s.adjacent_parent) : Json(nullptr);
+  j["state"] = s.expired ? "EXPIRED" : s.open ? "OPEN" : "CLOSED";
+  j["created_s"] = num(l.created.to_seconds(), 9);
+  j["closed_s"] = l.closed == sim::Time::max() ? Json(nullptr) : num(l.closed.to_seconds(), 9);
+  j["accepted_records"] = s.totals.accepted_records;
+  j["accepted_bytes"] = s.totals.accepted_bytes;
+  j["throttled"] = s.totals.throttled_records;
+  j["throttled_bytes"] = s.totals.throttled_bytes;
+  j["internal_failures"] = s.totals.internal_failures;
+  j["throttled_fraction"] = num(l.throttled_fraction);
+  j["mean_records_per_sec"] = num(l.mean_records_per_sec);
+  j["mean_bytes_per_sec"] = num(l.mean_bytes_per_sec);
+  j["peak_records_per_sec"] = num(s.peak_records_per_sec);
+  j["peak_bytes_per_sec"] = num(s.peak_bytes_per_sec);
+  j["peak_offered_records_per_sec"] = num(l.peak_offered_records_per_sec);
+  j["utilization"] =
+      Json{{"records", num(s.peak_records_per_sec / static_cast<double>(limits.records_per_sec))},
+           {"bytes", num(s.peak_bytes_per_sec / static_cast<double>(limits.bytes_per_sec))},
+           {"max", num(l.utilization)}};
+  j["sequence_numbers_issued"] = s.sequence_numbers;
+  j["retained_records"] = s.retained_records;
+  j["retained_bytes"] = s.retained_bytes;
+  return j;
+}
+
+Json cost_json(const CostReport& c) {
+  Json j;
+  j["region"] = c.region;
+  j["price_date"] = c.price_date;
+  j["price_source"] = c.price_source;
+  j["simulated_hours"] = num(c.simulated_hours);
+  j["hours_per_month"] = num(c.hours_per_month);
+  j["cheapest"] = c.modes.empty() ? Json(nullptr) : Json(c.modes[c.cheapest].name);
+  Json modes = Json::array();
+  for (const ModeCost& m : c.modes) {
+    Json mj;
+    mj["mode"] = m.name;
+    mj["simulated"] = m.simulated;
+    mj["run_cost"] = money(m.run_cost);
+    mj["per_hour"] = money(m.per_hour);
+    mj["per_month"] = money(m.per_month);
+    Json comps = Json::array();
+    for (const CostComponent& k : m.components) {
+      Json kj;
+      kj["name"] = k.name;
+      kj["quantity"] = num(k.quantity, kMoneySignificant);
+      kj["unit"] = k.unit;
+      kj["unit_price"] = money(k.unit_price);
+      kj["run_cost"] = money(k.run_cost);
+      kj["per_hour"] = money(k.per_hour);
+      kj["per_month"] = money(k.per_month);
+      if (!k.note.empty()) kj["note"] = k.note;
+      comps.push_back(std::move(kj));
+    }
+    mj["components"] = std::move(comps);
+    mj["notes"] = m.notes;
+    modes.push_back(std::move(mj));
+  }
+  j["modes"] = std::move(modes);
+  return j;
+}
+
+Json sizing_json(const SizingReport& s) {
+  const auto estimate = [](const SizingEstimate& e) {
+    return Json{{"records_per_sec", num(e.records_per_sec)},
+                {"write_kib_per_sec", num(e.write_kib_per_sec)},
+                {"read_kib_per_sec", num(e.read_kib_per_sec)},
+                {"shards_for_write", e.shards_for_write},
+                {"shards_for_read", e.shards_for_read},
+                {"shards_for_records", e.shards_for_records},
+                {"shards", e.shards}};
+  };
+  Json j;
+  j["formula"] = "max(ceil(write KiB/s / 1024), ceil(read KiB/s / 2048), ceil(records/s / 1000))";
+  j["polling_consumers"] = s.polling_consumers;
+  j["mean"] = estimate(s.mean);
+  j["peak"] = estimate(s.peak);
+  j["simulated"] = Json{{"initial_shards", s.simulated_initial_shards},
+                        {"final_shards", s.simulated_final_shards},
+                        {"max_shards", s.simulated_max_shards},
+                        {"throttled_fraction", num(s.throttled_fraction)}};
+  j["comparison"] = s.comparison;
+  return j;
+}
+
+}  // namespace
+
+nlohmann::ordered_json summary_json(const Result& r) {
+  const double secs = duration_seconds(r);
+  const ProducerCounts t = r.totals();
+  const std::vector<ShardLoad> loads = shard_loads(r);
+  Json j;
+  j["scenario"] = Json{{"name", r.scenario_name},
+                       {"seed", r.seed},
+                       {"duration_s", num(secs)},
+                       {"resolution_s", num(r.resolution.to_seconds())}};
+  j["headline"] = headline(r);
+
+  Json records = record_counts(t);
+  Json by_producer = Json::object();
+  for (const ProducerResult& p : r.producers) by_producer[p.name] = record_counts(p.counts);
+  records["by_producer"] = std::move(by_producer);
+  j["records"] = std::move(records);
+
+  uint64_t accepted_records = 0, accepted_bytes = 0;
+  for (const ShardResult& s : r.shards) {
+    accepted_records += s.totals.accepted_records;
+    accepted_bytes += s.totals.accepted_bytes;
+  }
+  const uint64_t offered = t.accepted + t.throttled_entries + t.internal_failure_entries;
+  Json stream;
+  stream["name"] = r.stream.name;
+  stream["mode"] = mode_name(r.stream.mode);
+  stream["retention_hours"] = r.stream.retention_hours;
+  stream["shards"] = Json{{"initial", r.initial_shards},
+                          {"final_open", r.final_open_shards},
+                          {"max_open", max_open_shards(r)},
+                          {"ever", r.shards.size()}};
+  stream["shard_hours"] = num(r.shard_hours);
+  stream["offered_entries"] = offered;
+  stream["accepted_records"] = accepted_records;
+  stream["accepted_bytes"] = accepted_bytes;
+  stream["throttled_entries"] = t.throttled_entries;
+  stream["throttled_fraction"] = num(throttled_fraction(t));
+  stream["internal_failure_entries"] = t.internal_failure_entries;
+  stream["requests"] = t.requests;
+  stream["put_payload_units"] = r.put_payload_units;
+  stream["on_demand_billed_bytes"] = r.on_demand_billed_bytes;
+  j["stream"] = std::move(stream);
+
+  Json shards = Json::array();
+  for (const ShardLoad& l : loads) shards.push_back(shard_json(l, r.stream.write));
+  j["shards"] = std::move(shards);
+
+  std::vector<const ShardLoad*> hot;
+  for (const ShardLoad& l : loads) {
+    if (l.attempts > 0) hot.push_back(&l);
+  }
+  std::stable_sort(hot.begin(), hot.end(), [](const ShardLoad* a, const ShardLoad* b) {
+    if (a->shard->totals.throttled_records != b->shard->totals.throttled_records) {
+      return a->shard->totals.throttled_records > b->shard->totals.throttled_records;
+    }
+    return a->shard->totals.accepted_records > b->shard->totals.accepted_records;
+  });
+  Json hottest = Json::array();
+  for (std::size_t i = 0; i < hot.size() && i < r.top_n; ++i) {
+    const ShardLoad& l = *hot[i];
+    hottest.push_back(Json{{"shard_id", l.shard->shard_id},
+                           {"throttled", l.shard->totals.throttled_records},
+                           {"throttled_fraction", num(l.throttled_fraction)},
+                           {"accepted_records", l.shard->totals.accepted_records},
+                           {"peak_offered_records_per_sec", num(l.peak_offered_records_per_sec)},
+                           {"utilization", num(l.utilization)}});
+  }
+  j["hottest_shards"] = std::move(hottest);
+
+  Json producers = Json::array();
+  Json groups = Json::object();
+  for (const ProducerResult& p : r.producers) {
+    producers.push_back(producer_json(p, secs));
+    groups[p.name] = key_groups_json(p);
+  }
+  j["producers"] = std::move(producers);
+  j["key_groups"] = std::move(groups);
+
+  Json timeline = Json::array();
+  for (const TimelineEvent& e : r.timeline) {
+    timeline.push_back(Json{{"time_s", num(e.at.to_seconds(), 9)},
+                            {"action", e.action},
+                            {"outcome", e.outcome},
+                            {"detail", e.detail}});
+  }
+  j["timeline"] = std::move(timeline);
+  j["cost"] = cost_json(price(r));
+  j["sizing"] = sizing_json(size(r));
+  Json found = Json::array();
+  for (const Finding& f : findings(r)) {
+    found.push_back(
+        Json{{"severity", to_string(f.severity)}, {"code", f.code}, {"message", f.message}});
+  }
+  j["findings"] = std::move(found);
+  return j;
+}
+
+}  // namespace kinesim::models

@@ -1,0 +1,211 @@
+#include "models/report_stats.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <map>
+
+namespace kinesim::models {
+
+double duration_seconds(const Result& result) { return result.duration.to_seconds(); }
+
+double throttled_fraction(const ProducerCounts& c) {
+  const uint64_t attempts = c.accepted + c.throttled_entries + c.internal_failure_entries;
+  return attempts == 0 ? 0.0
+                       : static_cast<double>(c.throttled_entries) / static_cast<double>(attempts);
+}
+
+std::vector<KeyLoad> key_loads(const Result& result) {
+  std::map<std::string, KeyLoad> by_name;
+  for (const ProducerResult& p : result.producers) {
+    std::map<std::string, const KeyResult*> own;  // a key may be both hottest and named hot
+    for (const KeyResult& k : p.hottest_keys) own.emplace(k.key, &k);
+    for (const KeyResult& k : p.hot_keys) own.emplace(k.key, &k);
+    for (const auto& [name, k] : own) {
+      KeyLoad& load = by_name[name];
+      load.key = name;
+      load.shard_id = k->shard_id;
+      load.offered += k->counts.offered;
+      load.offered_bytes += k->counts.offered_bytes;
+      load.accepted += k->counts.accepted;
+      load.throttled += k->counts.throttled;
+    }
+  }
+  const double secs = duration_seconds(result);
+  std::vector<KeyLoad> out;
+  out.reserve(by_name.size());
+  for (auto& [name, load] : by_name) {
+    if (secs > 0) {
+      load.records_per_sec = static_cast<double>(load.offered) / secs;
+      load.bytes_per_sec = static_cast<double>(load.offered_bytes) / secs;
+    }
+    out.push_back(std::move(load));
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const KeyLoad& a, const KeyLoad& b) { return a.offered > b.offered; });
+  return out;
+}
+
+bool exceeds_shard(const KeyLoad& key, const core::ShardWriteLimits& limits) {
+  return key.records_per_sec > static_cast<double>(limits.records_per_sec) ||
+         key.bytes_per_sec > static_cast<double>(limits.bytes_per_sec);
+}
+
+int64_t counter_row(const sim::MetricRecorder& metrics, const std::string& name) {
+  const auto& names = metrics.counter_names();
+  const auto it = std::find(names.begin(), names.end(), name);
+  return it == names.end() ? -1 : static_cast<int64_t>(it - names.begin());
+}
+
+std::pair<sim::Time, sim::Time> shard_lifetime(const Result& result, const ShardResult& s) {
+  sim::Time created = s.created_at;
+  sim::Time closed = s.closed_at;
+  const bool guess_created = s.parent.has_value() && created == sim::Time::zero();
+  const bool guess_closed = !s.open && closed == sim::Time::max();
+  if ((!guess_created && !guess_closed) || !result.metrics) return {created, closed};
+  const auto sums = result.metrics->counter_sums(0);
+  Eigen::Index first = -1, last = -1;
+  for (Eigen::Index c = 0; c < sums.cols(); ++c) {
+    const bool data = (s.series_records < sums.rows() && sums(s.series_records, c) != 0) ||
+                      (s.series_throttled < sums.rows() && sums(s.series_throttled, c) != 0);
+    if (!data) continue;
+    if (first < 0) first = c;
+    last = c;
+  }
+  const int64_t res = result.resolution.count_nanos();
+  if (first >= 0 && guess_created) created = sim::Time::from_nanos(first * res);
+  if (last >= 0 && guess_closed) closed = sim::Time::from_nanos((last + 1) * res);
+  return {created, closed};
+}
+
+std::vector<ShardLoad> shard_loads(const Result& result) {
+  const double secs = duration_seconds(result);
+  const double res = result.resolution.to_seconds();
+  const core::ShardWriteLimits& limits = result.stream.write;
+  const sim::Time end = sim::Time::zero() + result.duration;
+  std::vector<ShardLoad> out;
+  out.reserve(result.shards.size());
+  for (const ShardResult& s : result.shards) {
+    ShardLoad l;
+    l.shard = &s;
+    const ShardTotals& t = s.totals;
+    l.attempts = t.accepted_records + t.throttled_records + t.internal_failures;
+    if (l.attempts > 0) {
+      l.throttled_fraction =
+          static_cast<double>(t.throttled_records) / static_cast<double>(l.attempts);
+    }
+    const auto [created, closed_at] = shard_lifetime(result, s);
+    l.created = created;
+    l.closed = closed_at;
+    const sim::Time closed = std::min(closed_at, end);
+    l.lifetime_seconds = closed > created ? (closed - created).to_seconds() : 0.0;
+    const double span = l.lifetime_seconds > 0 ? l.lifetime_seconds : secs;
+    if (span > 0) {
+      l.mean_records_per_sec = static_cast<double>(t.accepted_records) / span;
+      l.mean_bytes_per_sec = static_cast<double>(t.accepted_bytes) / span;
+    }
+    l.peak_offered_records_per_sec = s.peak_records_per_sec;
+    if (result.metrics && res > 0) {
+      const auto sums = result.metrics->counter_sums(0);
+      if (sums.cols() > 0 && s.series_records < sums.rows() && s.series_throttled < sums.rows()) {
+        const auto offered = sums.row(s.series_records) + sums.row(s.series_throttled);
+        l.peak_offered_records_per_sec = offered.maxCoeff() / res;
+      }
+    }
+    const double by_records =
+        limits.records_per_sec > 0
+            ? s.peak_records_per_sec / static_cast<double>(limits.records_per_sec)
+            : 0.0;
+    const double by_bytes = limits.bytes_per_sec > 0
+                                ? s.peak_bytes_per_sec / static_cast<double>(limits.bytes_per_sec)
+                                : 0.0;
+    l.utilization = std::max(by_records, by_bytes);
+    out.push_back(l);
+  }
+  return out;
+}
+
+uint32_t max_open_shards(const Result& result) {
+  uint32_t best = std::max(result.initial_shards, result.final_open_shards);
+  if (!result.metrics) return best;
+  const auto& names = result.metrics->gauge_names();
+  const auto it = std::find(names.begin(), names.end(), result.stream.name + "/OpenShardCount");
+  if (it == names.end()) return best;
+  const auto row = static_cast<Eigen::Index>(it - names.begin());
+  const auto mx = result.metrics->gauge_max(0);
+  for (Eigen::Index c = 0; c < mx.cols(); ++c) {
+    const double v = mx(row, c);
+    if (!std::isnan(v) && v > static_cast<double>(best)) best = static_cast<uint32_t>(v);
+  }
+  return best;
+}
+
+std::string with_thousands(uint64_t value) {
+  std::string digits = std::to_string(value);
+  std::string out;
+  const std::size_t n = digits.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    if (i > 0 && (n - i) % 3 == 0) out.push_back(',');
+    out.push_back(digits[i]);
+  }
+  return out;
+}
+
+namespace {
+
+std::string fixed(double v, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
+// "12.30" -> "12.3", "31.0" -> "31".
+std::string trim_zeros(std::string s) {
+  if (s.find('.') == std::string::npos) return s;
+  while (s.back() == '0') s.pop_back();
+  if (s.back() == '.') s.pop_back();
+  return s;
+}
+
+// Thousands separators on the integer part of a fixed rendering.
+std::string group(const std::string& s) {
+  const std::size_t dot = s.find('.');
+  const std::string int_part = s.substr(0, dot);
+  const std::string rest = dot == std::string::npos ? "" : s.substr(dot);
+  const bool negative = !int_part.empty() && int_part[0] == '-';
+  const std::string digits = negative ? int_part.substr(1) : int_part;
+  return (negative ? "-" : "") + with_thousands(std::stoull(digits)) + rest;
+}
+
+}  // namespace
+
+std::string rate_text(double value) {
+  if (std::abs(value) >= 100) return group(fixed(std::round(value), 0));
+  if (std::abs(value) >= 1) return trim_zeros(fixed(value, 1));
+  return trim_zeros(fixed(value, 2));
+}
+
+std::string percent_text(double fraction) {
+  const double p = fraction * 100;
+  const int decimals = p >= 100 ? 0 : p >= 1 ? 1 : 2;
+  return trim_zeros(fixed(p, decimals)) + " %";
+}
+
+std::string money_text(double dollars) {
+  if (dollars != 0 && std::abs(dollars) < 0.01) return "$" + trim_zeros(fixed(dollars, 4));
+  return "$" + group(fixed(dollars, 2));
+}
+
+std::string bytes_text(double bytes) {
+  constexpr double kKiB = 1024.0;
+  constexpr double kMiB = 1024.0 * 1024.0;
+  constexpr double kGiB = 1024.0 * kMiB;
+  if (bytes >= kGiB) return trim_zeros(fixed(bytes / kGiB, 2)) + " GiB";
+  if (bytes >= kMiB) return trim_zeros(fixed(bytes / kMiB, 2)) + " MiB";
+  if (bytes >= kKiB) return trim_zeros(fixed(bytes / kKiB, 1)) + " KiB";
+  return rate_text(bytes) + " B";
+}
+
+std::string bytes_rate_text(double bytes_per_sec) { return bytes_text(bytes_per_sec) + "/s"; }
+
+}  // namespace kinesim::models

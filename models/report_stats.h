@@ -1,0 +1,71 @@
+// Figures derived from a Result that the cost, findings and report code share (key and shard
+// loads, throttled fractions), and the number rendering they use in text. Pure functions of
+// the Result, so every output is deterministic.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "models/result.h"
+
+namespace kinesim::models {
+
+// A key's load, merged by name over every producer that lists it (hottest or named hot keys).
+struct KeyLoad {
+  std::string key;
+  std::string shard_id;
+  uint64_t offered = 0;
+  uint64_t offered_bytes = 0;
+  uint64_t accepted = 0;
+  uint64_t throttled = 0;
+  double records_per_sec = 0;  // offered, mean over the run
+  double bytes_per_sec = 0;
+};
+
+// Every listed key, by offered records (descending), then by name.
+std::vector<KeyLoad> key_loads(const Result& result);
+
+// True when the key alone offers more than one shard takes (records/s or bytes/s).
+bool exceeds_shard(const KeyLoad& key, const core::ShardWriteLimits& limits);
+
+struct ShardLoad {
+  const ShardResult* shard = nullptr;
+  uint64_t attempts = 0;  // accepted + throttled + internal failures
+  double throttled_fraction = 0;
+  sim::Time created;  // shard_lifetime()
+  sim::Time closed = sim::Time::max();
+  double lifetime_seconds = 0;  // created .. min(closed, end of run)
+  double mean_records_per_sec = 0;
+  double mean_bytes_per_sec = 0;
+  double peak_offered_records_per_sec = 0;  // (incoming + throttled) in the busiest bucket
+  double utilization = 0;  // max(peak records/s ÷ limit, peak bytes/s ÷ limit), accepted
+};
+
+// When the shard opened and closed (Time::max() if open at the end). Uses created_at/closed_at;
+// where a Result leaves them unset (a child at time 0, a closed shard without a close time) they
+// are estimated from the shard's first and last metric bucket with data.
+std::pair<sim::Time, sim::Time> shard_lifetime(const Result& result, const ShardResult& shard);
+
+// One entry per shard, in shard order.
+std::vector<ShardLoad> shard_loads(const Result& result);
+
+double duration_seconds(const Result& result);
+// Throttled entry attempts / all entry attempts (accepted + throttled + internal failures).
+double throttled_fraction(const ProducerCounts& counts);
+// The widest the stream got: the OpenShardCount gauge's maximum, or the initial/final counts.
+uint32_t max_open_shards(const Result& result);
+// The metric row named `name` among the counters, or -1.
+int64_t counter_row(const sim::MetricRecorder& metrics, const std::string& name);
+
+// Text: "1,400"; "1,400" / "62.5" / "0.25" for rates; "31 %", "12.3 %", "0.45 %" for fractions;
+// "$1,234.56" / "$0.0014" for money; "1.4 MiB" and "1.4 MiB/s" for bytes and byte rates.
+std::string with_thousands(uint64_t value);
+std::string rate_text(double value);
+std::string percent_text(double fraction);
+std::string money_text(double dollars);
+std::string bytes_text(double bytes);
+std::string bytes_rate_text(double bytes_per_sec);
+
+}  // namespace kinesim::models
