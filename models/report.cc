@@ -30,7 +30,7 @@ std::string human_summary(const Result& r) {
          with_thousands(r.initial_shards) +
          (r.final_open_shards != r.initial_shards ? " -> " + with_thousands(r.final_open_shards)
                                                   : std::string()) +
-         " shards)\n";
+         (r.initial_shards == 1 && r.final_open_shards == 1 ? " shard)\n" : " shards)\n");
 
   const uint64_t sum = t.accepted + t.failed_attempts_exhausted + t.failed_buffer_full +
                        t.rejected_too_large + t.pending;

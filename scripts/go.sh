@@ -76,7 +76,9 @@ case "${1:-}" in
     cpp_preset asan-ubsan
     fuzz
     setup_python
-    log "pytest (Python API, CLI, conformance with kinesalite and aws-kinesis-agg)"
+    log "ruff (Python lint)"
+    .venv/bin/ruff check python tests bench
+    log "pytest (Python API, CLI, shipped scenarios against their golden outputs, conformance with kinesalite and aws-kinesis-agg)"
     .venv/bin/python -m pytest -q tests/python
     ;;
   bench)

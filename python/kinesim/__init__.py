@@ -9,6 +9,13 @@ The real Kinesis rules, usable without simulation::
     >>> stream.split("shardId-000000000000", 2**125)
     ('shardId-000000000004', 'shardId-000000000005')
 
+And the simulator::
+
+    >>> result = kinesim.run("scenarios/hot-key.json")   # or a dict
+    >>> print(result)                                    # the human summary
+    >>> result.summary["records"]                        # summary.json as a dict
+    >>> result.write("out/hot-key")                      # summary.json + metric CSVs
+
 Everything here is a thin, typed facade over the private C++ module ``kinesim._core``.
 """
 
@@ -24,8 +31,9 @@ from ._aggregation import (
     deaggregate,
     is_aggregated,
 )
-from ._errors import CodecError, KinesisError
+from ._errors import CodecError, KinesisError, ScenarioError
 from ._keys import MAX_HASH_KEY, hash_key
+from ._run import Result, run, validate
 from ._shard_map import ReshardOp, Shard, ShardMap
 
 __version__ = "0.1.0"
@@ -39,6 +47,8 @@ __all__ = [
     "KinesisError",
     "KinesisRecord",
     "ReshardOp",
+    "Result",
+    "ScenarioError",
     "Shard",
     "ShardMap",
     "UserRecord",
@@ -47,4 +57,6 @@ __all__ = [
     "deaggregate",
     "hash_key",
     "is_aggregated",
+    "run",
+    "validate",
 ]

@@ -28,6 +28,19 @@ class CodecError(ValueError):
     """Malformed aggregated-record bytes; the message says what is wrong and where."""
 
 
+class ScenarioError(ValueError):
+    """An invalid scenario. ``issues`` lists every problem found as ``(json_path, message)``,
+    e.g. ``("$.stream.shards", 'got 0, expected an integer 1..10000')``."""
+
+    def __init__(self, issues: list[tuple[str, str]]) -> None:
+        self.issues = [(str(p), str(m)) for p, m in issues]
+        super().__init__("\n".join(f"{p}: {m}" for p, m in self.issues))
+
+    def __reduce__(self) -> tuple[type[ScenarioError], tuple[list[tuple[str, str]]]]:
+        return (type(self), (self.issues,))
+
+
 # Shown and pickled under their public names.
 KinesisError.__module__ = "kinesim"
 CodecError.__module__ = "kinesim"
+ScenarioError.__module__ = "kinesim"

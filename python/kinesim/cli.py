@@ -9,10 +9,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, TextIO
 
-from . import __version__
+from . import __version__, _run
+from ._errors import ScenarioError
 from ._keys import hash_key
 from ._shard_map import ShardMap
 
@@ -97,6 +100,36 @@ def _parser() -> argparse.ArgumentParser:
     )
     shards.add_argument("--json", action="store_true", help="print JSON instead of tables")
     shards.set_defaults(handler=_cmd_shards, ops=[])
+
+    run = commands.add_parser(
+        "run",
+        help="simulate a scenario and write its results",
+        description="Simulate SCENARIO (a JSON file, see docs/scenarios.md) and write "
+        "summary.json, metrics_stream.csv, metrics_shards.csv, metrics_producers.csv and "
+        "timeline.csv into --out; print a short summary naming the main problem.",
+    )
+    run.add_argument("scenario", metavar="SCENARIO", help="scenario JSON file")
+    run.add_argument(
+        "--out", metavar="DIR", help="output folder (default: kinesim-out/<scenario name>)"
+    )
+    run.add_argument("--seed", metavar="N", help="override the scenario's seed")
+    run.add_argument(
+        "--resolution",
+        metavar="DURATION",
+        help='metric resolution, e.g. "1s" (default: the '
+        "scenario's output.resolution, 1 minute unless set)",
+    )
+    run.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
+    run.set_defaults(handler=_cmd_run)
+
+    validate = commands.add_parser(
+        "validate",
+        help="check a scenario without running it",
+        description="Check SCENARIO: every problem is listed with its JSON path, the value "
+        "found and what was expected. Exit code 0 if valid, 2 if not.",
+    )
+    validate.add_argument("scenario", metavar="SCENARIO", help="scenario JSON file")
+    validate.set_defaults(handler=_cmd_validate)
     return parser
 
 
@@ -230,6 +263,86 @@ def _cmd_shards(args: argparse.Namespace, out: TextIO) -> int:
             ],
             right={"hash_key"},
         )
+    return EXIT_OK
+
+
+def _scenario_issues(error: ScenarioError, scenario: str) -> InvalidInput:
+    lines = "\n".join(f"  {path}: {message}" for path, message in error.issues)
+    return InvalidInput(f"{scenario} is not a valid scenario:\n{lines}")
+
+
+def _cmd_validate(args: argparse.Namespace, out: TextIO) -> int:
+    try:
+        name = _run.validate(Path(args.scenario))
+    except ScenarioError as error:
+        raise _scenario_issues(error, args.scenario) from None
+    out.write(f"{args.scenario}: scenario {name!r} is valid\n")
+    return EXIT_OK
+
+
+class _Progress:
+    """A progress bar on stderr for runs that take more than about a second of wall time."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.start = time.monotonic()
+        self.bar: Any = None
+        self.task: Any = None
+
+    def __call__(self, done: float) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            if time.monotonic() - self.start < 1.0:
+                return
+            from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self.bar = Progress(
+                TextColumn("simulating"),
+                BarColumn(),
+                TextColumn("{task.percentage:>3.0f}%"),
+                TimeRemainingColumn(),
+                transient=True,
+            )
+            self.bar.start()
+            self.task = self.bar.add_task("run", total=1.0)
+        self.bar.update(self.task, completed=done)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
+    seed = None
+    if args.seed is not None:
+        try:
+            seed = int(args.seed)
+            if not 0 <= seed < 2**64:
+                raise ValueError
+        except ValueError:
+            raise InvalidInput(f"--seed {args.seed!r}: expected an integer 0 ... 2**64-1") from None
+    try:
+        name = _run.validate(Path(args.scenario))
+    except ScenarioError as error:
+        raise _scenario_issues(error, args.scenario) from None
+    out_dir = Path(args.out) if args.out else Path("kinesim-out") / name
+    progress = _Progress(enabled=not args.quiet and sys.stderr.isatty())
+    try:
+        result = _run.run(
+            Path(args.scenario), seed=seed, resolution=args.resolution, progress=progress
+        )
+    except ScenarioError as error:
+        raise _scenario_issues(error, args.scenario) from None
+    finally:
+        progress.close()
+    try:
+        result.write(out_dir)
+    except OSError as error:
+        raise InvalidInput(f"--out {str(out_dir)!r}: cannot write the results: {error}") from None
+    if not args.quiet:
+        out.write(str(result))
+        out.write(f"\nresults in {out_dir}/ (summary.json, metrics_*.csv, timeline.csv)\n")
     return EXIT_OK
 
 

@@ -16,6 +16,7 @@ void register_errors(py::module_& m);
 void register_core_hash(py::module_& m);
 void register_shard_map(py::module_& m);
 void register_aggregation(py::module_& m);
+void register_run(py::module_& m);
 
 // A 128-bit value as a Python int, built from its two 64-bit halves.
 py::int_ to_pyint(core::uint128 value);

@@ -17,4 +17,5 @@ PYBIND11_MODULE(_core, m) {
   kinesim::python::register_core_hash(m);    // models/core/uint128.h, hash_key.h
   kinesim::python::register_shard_map(m);    // models/core/shard_map.h
   kinesim::python::register_aggregation(m);  // models/core/aggregation.h
+  kinesim::python::register_run(m);          // models/world.h, report.h, scenario/loader.h
 }

@@ -10,6 +10,7 @@
 
 #include "bindings.h"
 #include "models/core/errors.h"
+#include "models/scenario/loader.h"
 #include "models/core/hash_key.h"
 #include "models/core/uint128.h"
 
@@ -80,6 +81,10 @@ void register_errors(py::module_& /*m*/) {
       set_python_error("KinesisError", py::make_tuple(e.name(), e.message()));
     } catch (const core::CodecError& e) {
       set_python_error("CodecError", py::make_tuple(std::string(e.what())));
+    } catch (const models::ScenarioError& e) {
+      py::list issues;
+      for (const models::ScenarioIssue& i : e.issues()) issues.append(py::make_tuple(i.path, i.message));
+      set_python_error("ScenarioError", py::make_tuple(issues));
     }
   });
 }

@@ -1,0 +1,126 @@
+"""Running scenarios from Python: ``kinesim.run`` and ``kinesim.validate``.
+
+A scenario is a dict (the JSON document), a path to a JSON file, or JSON text. Relative trace
+files resolve against the scenario file's folder (the current folder for dicts and text).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Union
+
+from . import _core
+
+ScenarioLike = Union[dict, str, "os.PathLike[str]"]
+
+
+def _scenario_text(scenario: ScenarioLike) -> tuple[str, str]:
+    """(JSON text, base folder) of a scenario given as dict, path or JSON text."""
+    if isinstance(scenario, dict):
+        return json.dumps(scenario), os.getcwd()
+    if isinstance(scenario, os.PathLike) or (
+        isinstance(scenario, str) and not scenario.lstrip().startswith("{")
+    ):
+        path = Path(scenario)
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            from ._errors import ScenarioError
+
+            raise ScenarioError(
+                [("$", f"cannot read scenario file {str(path)!r}: {error}")]
+            ) from None
+        return text, str(path.parent)
+    if isinstance(scenario, str):
+        return scenario, os.getcwd()
+    raise TypeError(f"scenario must be a dict, a path or JSON text, not {type(scenario).__name__}")
+
+
+class Result:
+    """The outcome of one run.
+
+    ``summary`` is the content of summary.json as a dict; ``str(result)`` the human summary;
+    ``write(dir)`` writes summary.json and the metric CSVs; ``metrics()`` the series as numpy
+    arrays (one value per resolution bucket).
+    """
+
+    def __init__(self, core_result: Any) -> None:
+        self._r = core_result
+
+    @cached_property
+    def summary(self) -> dict[str, Any]:
+        return json.loads(self._r.summary_json())
+
+    @property
+    def headline(self) -> str:
+        return self._r.headline()
+
+    @property
+    def findings(self) -> list[dict[str, Any]]:
+        return list(self.summary.get("findings", []))
+
+    @property
+    def resolution_seconds(self) -> float:
+        return self._r.resolution_seconds
+
+    def summary_json(self) -> str:
+        return self._r.summary_json()
+
+    def write(self, out_dir: str | os.PathLike[str]) -> Path:
+        """Writes summary.json, metrics_*.csv and timeline.csv into ``out_dir`` (created if
+        missing); nothing partial is left behind on failure."""
+        self._r.write_outputs(os.fspath(out_dir))
+        return Path(out_dir)
+
+    def metrics(self) -> dict[str, Any]:
+        """Every series by name ("scope/Metric"), as numpy arrays over the buckets: counters
+        summed per bucket, gauges as their last value (NaN where unset)."""
+        series: dict[str, Any] = {}
+        counters = self._r.counter_matrix()
+        for i, name in enumerate(self._r.counter_names):
+            series[name] = counters[i]
+        gauges = self._r.gauge_matrix()
+        for i, name in enumerate(self._r.gauge_names):
+            series[name] = gauges[i]
+        return series
+
+    def to_pandas(self) -> Any:
+        """The metric series as a pandas DataFrame indexed by bucket start time in seconds
+        (needs pandas)."""
+        import pandas as pd
+
+        data = self.metrics()
+        n = max((len(v) for v in data.values()), default=0)
+        index = pd.Index([i * self.resolution_seconds for i in range(n)], name="time_s")
+        return pd.DataFrame(data, index=index)
+
+    def __str__(self) -> str:
+        return self._r.human_summary()
+
+    def __repr__(self) -> str:
+        return f"<kinesim.Result {self.summary['scenario']['name']!r}: {self.headline}>"
+
+
+def validate(scenario: ScenarioLike) -> str:
+    """Checks a scenario without running it; returns its name or raises ScenarioError listing
+    every problem with its JSON path."""
+    text, base = _scenario_text(scenario)
+    return _core.validate_scenario(text, base)
+
+
+def run(
+    scenario: ScenarioLike,
+    *,
+    seed: int | None = None,
+    resolution: str | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> Result:
+    """Simulates a scenario and returns its Result. ``seed`` overrides the scenario's seed;
+    ``resolution`` ("1s" or "1m") the metric resolution; ``progress`` is called with the
+    simulated fraction done (0..1) once per simulated minute."""
+    text, base = _scenario_text(scenario)
+    return Result(_core.run_scenario(text, base, seed, resolution, progress))

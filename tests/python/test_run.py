@@ -1,0 +1,134 @@
+"""kinesim.run / kinesim.validate and the `kinesim run` / `kinesim validate` commands."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import kinesim
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def small_scenario(**stream: object) -> dict:
+    return {
+        "name": "small",
+        "duration": "2m",
+        "seed": 5,
+        "stream": {"shards": 2, **stream},
+        "producers": [
+            {
+                "name": "p",
+                "rate": {"profile": "poisson", "records_per_sec": 300},
+                "keys": {"dist": "uniform", "count": 100},
+                "record_size": "1KiB",
+            }
+        ],
+    }
+
+
+def test_run_accepts_a_dict_and_returns_a_result() -> None:
+    result = kinesim.run(small_scenario())
+    records = result.summary["records"]
+    assert records["produced"] > 30_000
+    assert records["conserved"] is True
+    assert result.headline.startswith("no throttling")
+    assert "records:" in str(result)
+    assert "small" in repr(result)
+
+
+def test_run_is_deterministic_for_a_seed_and_changes_with_it() -> None:
+    a = kinesim.run(small_scenario()).summary_json()
+    b = kinesim.run(small_scenario()).summary_json()
+    c = kinesim.run(small_scenario(), seed=6).summary_json()
+    assert a == b
+    assert a != c
+
+
+def test_metrics_are_numpy_series_per_bucket() -> None:
+    result = kinesim.run(small_scenario(), resolution="1s")
+    series = result.metrics()
+    incoming = series["stream/IncomingRecords"]
+    assert len(incoming) >= 120
+    assert incoming.sum() == result.summary["records"]["accepted"]
+    frame = result.to_pandas()
+    assert frame.index.name == "time_s"
+    assert frame.index[1] == 1.0
+
+
+def test_validate_lists_every_issue_with_its_path() -> None:
+    bad = small_scenario()
+    bad["stream"]["shards"] = 0
+    bad["producers"][0]["rate"]["records_per_sec"] = "fast"
+    with pytest.raises(kinesim.ScenarioError) as info:
+        kinesim.validate(bad)
+    paths = [p for p, _ in info.value.issues]
+    assert paths == ["$.stream.shards", "$.producers[0].rate.records_per_sec"]
+    assert isinstance(info.value, ValueError)
+
+
+def test_run_rejects_a_bad_resolution() -> None:
+    with pytest.raises(kinesim.ScenarioError):
+        kinesim.run(small_scenario(), resolution="7s")
+
+
+def test_progress_is_reported_up_to_completion() -> None:
+    seen: list[float] = []
+    kinesim.run(small_scenario(), progress=seen.append)
+    assert seen
+    assert seen[-1] == 1.0
+    assert seen == sorted(seen)
+
+
+def cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "kinesim", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_cli_run_writes_all_outputs_and_prints_the_summary(tmp_path: Path) -> None:
+    scenario = tmp_path / "s.json"
+    scenario.write_text(json.dumps(small_scenario()))
+    out = tmp_path / "out"
+    proc = cli("run", str(scenario), "--out", str(out), "--seed", "9")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[0].startswith("no throttling")
+    for name in (
+        "summary.json",
+        "metrics_stream.csv",
+        "metrics_shards.csv",
+        "metrics_producers.csv",
+        "timeline.csv",
+    ):
+        assert (out / name).is_file(), name
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["scenario"]["seed"] == 9
+    header = (out / "metrics_stream.csv").read_text().splitlines()[0].split(",")
+    assert header[0] == "time_s"
+    assert "IncomingRecords" in header
+    assert "PutRecords.ThrottledRecords" in header
+
+
+def test_cli_validate_says_valid_or_exits_two(tmp_path: Path) -> None:
+    ok = cli("validate", "scenarios/steady.json")
+    assert ok.returncode == 0
+    assert "is valid" in ok.stdout
+    missing = cli("validate", str(tmp_path / "nope.json"))
+    assert missing.returncode == 2
+    assert "cannot read scenario file" in missing.stderr
+
+
+def test_cli_run_rejects_a_bad_seed_without_output(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    proc = cli("run", "scenarios/steady.json", "--seed", "-1", "--out", str(out))
+    assert proc.returncode == 2
+    assert "--seed" in proc.stderr
+    assert not out.exists()

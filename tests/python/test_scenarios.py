@@ -1,0 +1,135 @@
+"""Every shipped scenario is a regression test: its summary.json for its seed is checked in
+under scenarios/expected/, a rerun gives the same bytes for every output file, and the record
+counts are conserved. Broken scenarios under scenarios/broken/ have their expected messages.
+
+Regenerate the golden files after an intended change with
+
+    KINESIM_UPDATE_GOLDEN=1 pytest tests/python/test_scenarios.py
+
+and review the diff like code.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import kinesim
+
+ROOT = Path(__file__).resolve().parents[2]
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.json"))
+BROKEN = sorted((ROOT / "scenarios" / "broken").glob("*.json"))
+EXPECTED = ROOT / "scenarios" / "expected"
+UPDATE = os.environ.get("KINESIM_UPDATE_GOLDEN") == "1"
+
+OUTPUT_FILES = [
+    "summary.json",
+    "metrics_stream.csv",
+    "metrics_shards.csv",
+    "metrics_producers.csv",
+    "timeline.csv",
+]
+
+
+def test_at_least_six_scenarios_are_shipped() -> None:
+    names = {p.stem for p in SCENARIOS}
+    assert len(names) >= 6
+    assert {"steady", "hot-key", "bursty", "diurnal", "resharding", "trace-replay"} <= names
+
+
+@pytest.fixture(scope="module", params=SCENARIOS, ids=lambda p: p.stem)
+def scenario_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    path: Path = request.param
+    out = tmp_path_factory.mktemp(path.stem)
+    result = kinesim.run(path)
+    result.write(out / "first")
+    return path, result, out
+
+
+def test_summary_matches_golden(scenario_run) -> None:
+    path, _result, out = scenario_run
+    golden = EXPECTED / f"{path.stem}.summary.json"
+    text = (out / "first" / "summary.json").read_text()
+    if UPDATE:
+        golden.write_text(text)
+    assert golden.exists(), f"no golden file {golden}; run with KINESIM_UPDATE_GOLDEN=1"
+    assert text == golden.read_text(), f"{path.name}: summary.json differs from {golden.name}"
+
+
+def test_records_are_conserved(scenario_run) -> None:
+    _, result, _ = scenario_run
+    summary = result.summary
+    records = summary["records"]
+    total = (
+        records["accepted"]
+        + records["failed_attempts_exhausted"]
+        + records["failed_buffer_full"]
+        + records["rejected_too_large"]
+        + records["pending"]
+    )
+    assert records["produced"] == total
+    assert records["conserved"] is True
+    assert records["produced"] > 0
+
+
+def test_rerun_gives_identical_bytes(scenario_run) -> None:
+    path, _, out = scenario_run
+    kinesim.run(path).write(out / "second")
+    for name in OUTPUT_FILES:
+        first = (out / "first" / name).read_bytes()
+        second = (out / "second" / name).read_bytes()
+        assert first == second, f"{path.name}: {name} differs between two runs"
+
+
+@pytest.mark.parametrize("path", BROKEN, ids=lambda p: p.stem)
+def test_broken_scenario_reports_its_expected_errors(path: Path, tmp_path: Path) -> None:
+    expected = path.with_suffix(".expected").read_text()
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [sys.executable, "-m", "kinesim", "run", str(path.relative_to(ROOT)), "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stdout == ""
+    assert proc.stderr == expected
+    assert not out.exists(), "no partial output on invalid input"
+
+
+def test_broken_scenarios_are_shipped() -> None:
+    assert len(BROKEN) >= 5
+    for path in BROKEN:
+        assert path.with_suffix(".expected").exists(), path
+
+
+def test_hot_key_scenario_names_the_key_and_its_shard_in_the_headline() -> None:
+    summary = json.loads((EXPECTED / "hot-key.summary.json").read_text())
+    assert "user-17" in summary["headline"]
+    assert "shardId-000000000003" in summary["headline"]
+    codes = {f["code"] for f in summary["findings"]}
+    assert "hot_key" in codes or any("user-17" in f["message"] for f in summary["findings"])
+
+
+def test_summary_is_valid_json_with_the_documented_sections(scenario_run) -> None:
+    _, _, out = scenario_run
+    summary = json.loads((out / "first" / "summary.json").read_text())
+    for section in (
+        "scenario",
+        "headline",
+        "records",
+        "stream",
+        "shards",
+        "producers",
+        "cost",
+        "sizing",
+        "findings",
+        "timeline",
+    ):
+        assert section in summary
