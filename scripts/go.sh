@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Sets up everything kinesim needs on a fresh Debian machine (as root, package registries
 # reachable), then runs one job:
-#   demo   the main job on the shipped default (the core demo until the scenario runner lands)
+#   demo   the main job: `kinesim run` on the shipped default scenario, scenarios/steady.json
 #   test   the whole suite: C++ (dev), C++ under ASan+UBSan, the decoder fuzzer for a bounded
 #          time, and Python (unit + conformance against kinesalite and aws-kinesis-agg)
 #   bench  the benchmarks in bench/ (release build)
@@ -66,9 +66,8 @@ case "${1:-}" in
   demo)
     setup_system
     setup_python
-    log "kinesim shards 8: the CreateStream layout of an 8-shard stream and where keys land"
-    .venv/bin/kinesim shards 8 --key user-1 --key user-2 --key order-42 --key "日本語キー" \
-      --split shardId-000000000000:21267647932558653966460912964485513216
+    log "kinesim run scenarios/steady.json (results in kinesim-out/steady-within-capacity/)"
+    .venv/bin/kinesim run scenarios/steady.json
     ;;
   test)
     setup_system
