@@ -2,8 +2,9 @@
 # Sets up everything kinesim needs on a fresh Debian machine (as root, package registries
 # reachable), then runs one job:
 #   demo   the main job: `kinesim run` on the shipped default scenario, scenarios/steady.json
-#   test   the whole suite: C++ (dev), C++ under ASan+UBSan, the decoder fuzzer for a bounded
-#          time, and Python (unit + conformance against kinesalite and aws-kinesis-agg)
+#   test   the whole suite: C++ (dev), C++ under ASan+UBSan, the decoder and scenario-loader
+#          fuzzers for a bounded time each, ruff, and pytest (API, CLI, golden scenarios,
+#          conformance against kinesalite and aws-kinesis-agg)
 #   bench  the benchmarks in bench/ (release build)
 # Re-running is cheap: installed packages, the venv and the build trees are reused.
 set -euo pipefail
@@ -51,15 +52,21 @@ cpp_preset() {
 }
 
 fuzz() {
-  log "fuzzing the aggregate decoder for ${FUZZ_SECONDS}s"
   cmake --preset fuzz >/dev/null
   cmake --build --preset fuzz -j "$JOBS"
-  local corpus
-  corpus=$(mktemp -d)
-  cp tests/fuzz/corpus_deaggregate/* "$corpus"/
-  build/fuzz/tests/fuzz/fuzz_deaggregate -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 \
-    "$corpus" 2>&1 | tail -n 5
-  rm -rf "$corpus"
+  local target corpus scratch
+  for target in deaggregate scenario_loader; do
+    case $target in
+      deaggregate) corpus=tests/fuzz/corpus_deaggregate ;;
+      scenario_loader) corpus=tests/fuzz/corpus_scenario ;;
+    esac
+    log "fuzzing $target for ${FUZZ_SECONDS}s"
+    # New inputs go to a scratch folder (listed first); the shipped corpus stays read-only.
+    scratch=$(mktemp -d)
+    build/fuzz/tests/fuzz/fuzz_$target -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 \
+      "$scratch" "$corpus" 2>&1 | tail -n 4
+    rm -rf "$scratch"
+  done
 }
 
 case "${1:-}" in
