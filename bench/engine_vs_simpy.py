@@ -55,21 +55,37 @@ def main() -> int:
     args = ap.parse_args()
 
     out = subprocess.run(
-        [args.bin, "--sizes", args.sizes, "--events", str(args.events), "--repeats",
-         str(args.repeats), "--json"],
-        check=True, capture_output=True, text=True).stdout
+        [
+            args.bin,
+            "--sizes",
+            args.sizes,
+            "--events",
+            str(args.events),
+            "--repeats",
+            str(args.repeats),
+            "--json",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     cpp = {row["pending"]: row for row in map(json.loads, out.splitlines())}
 
-    print(f"{'pending':>10} {'engine ns':>10} {'heap ns':>10} {'eng/heap':>9} "
-          f"{'simpy ns':>10} {'simpy/eng':>10}")
+    print(
+        f"{'pending':>10} {'engine ns':>10} {'heap ns':>10} {'eng/heap':>9} "
+        f"{'simpy ns':>10} {'simpy/eng':>10}"
+    )
     ok = True
     for n in (int(s) for s in args.sizes.split(",")):
         reps = 3 if n >= 100_000 else args.repeats
         simpy_ns = statistics.median(simpy_hold(n, args.simpy_events) for _ in range(reps))
         row = cpp[n]
         speedup = simpy_ns / row["engine_ns"]
-        print(f"{n:>10} {row['engine_ns']:>10.1f} {row['heap_ns']:>10.1f} {row['ratio']:>9.3f} "
-              f"{simpy_ns:>10.1f} {speedup:>10.0f}x", flush=True)
+        print(
+            f"{n:>10} {row['engine_ns']:>10.1f} {row['heap_ns']:>10.1f} {row['ratio']:>9.3f} "
+            f"{simpy_ns:>10.1f} {speedup:>10.0f}x",
+            flush=True,
+        )
         ok &= row["ratio"] <= 1.3 and speedup >= 100
     print("targets (engine <= 1.3x heap, >= 100x SimPy):", "met" if ok else "NOT met")
     return 0

@@ -94,12 +94,14 @@ case "${1:-}" in
     cmake --preset release >/dev/null
     cmake --build --preset release -j "$JOBS"
     for b in build/release/bench/bench_*; do
-      [ "$(basename "$b")" = bench_engine ] && continue
+      case "$(basename "$b")" in bench_engine | bench_write_path) continue ;; esac
       log "$b"
       "$b"
     done
     log "engine vs std::priority_queue vs SimPy"
     .venv/bin/python bench/engine_vs_simpy.py --bin build/release/bench/bench_engine
+    log "write path: throughput and memory"
+    .venv/bin/python bench/write_path.py --bin build/release/bench/bench_write_path
     ;;
   *)
     echo "usage: scripts/go.sh demo|test|bench" >&2
