@@ -101,12 +101,13 @@ double billed_gb(const Result& r, const core::PriceTable& prices) {
          static_cast<double>(prices.billing_gb_bytes);
 }
 
-ModeCost on_demand_standard(const Result& r, const Context& ctx) {
-  const core::OnDemandStandardPrices& p = ctx.prices.on_demand;
-  ModeCost m;
-  m.mode = CapacityMode::kOnDemand;
-  m.name = "on-demand Standard";
-  m.components.push_back(component(ctx, "stream hours", ctx.hours, "stream-hour", p.stream_hour));
+// The components both on-demand modes bill alike; `Prices` is OnDemandStandardPrices or
+// OnDemandAdvantagePrices, which share these fields.
+template <typename Prices>
+void add_on_demand_components(ModeCost& m, const Result& r, const Context& ctx, const Prices& p,
+                              std::string stream_hour_note) {
+  m.components.push_back(component(ctx, "stream hours", ctx.hours, "stream-hour", p.stream_hour,
+                                   std::move(stream_hour_note)));
   m.components.push_back(component(ctx, "data ingested", billed_gb(r, ctx.prices), "GB",
                                    p.ingest_per_gb, "each accepted record rounded up to 1 KB"));
   m.components.push_back(retention_gb_month(ctx, "extended retention (24 h - 7 d)",
@@ -119,6 +120,13 @@ ModeCost on_demand_standard(const Result& r, const Context& ctx) {
                                    p.retrieval_per_gb, kConsumersLater));
   m.components.push_back(
       component(ctx, "enhanced fan-out data", 0, "GB", p.efo_per_gb, kConsumersLater));
+}
+
+ModeCost on_demand_standard(const Result& r, const Context& ctx) {
+  ModeCost m;
+  m.mode = CapacityMode::kOnDemand;
+  m.name = "on-demand Standard";
+  add_on_demand_components(m, r, ctx, ctx.prices.on_demand, "");
   return m;
 }
 
@@ -127,20 +135,7 @@ ModeCost on_demand_advantage(const Result& r, const Context& ctx) {
   ModeCost m;
   m.mode = CapacityMode::kOnDemandAdvantage;
   m.name = "On-demand Advantage";
-  m.components.push_back(component(ctx, "stream hours", ctx.hours, "stream-hour", p.stream_hour,
-                                   "no stream-hour fee in On-demand Advantage"));
-  m.components.push_back(component(ctx, "data ingested", billed_gb(r, ctx.prices), "GB",
-                                   p.ingest_per_gb, "each accepted record rounded up to 1 KB"));
-  m.components.push_back(retention_gb_month(ctx, "extended retention (24 h - 7 d)",
-                                            kDefaultRetentionHours, kExtendedRetentionCeilingHours,
-                                            p.extended_retention_gb_month));
-  m.components.push_back(retention_gb_month(ctx, "long-term retention (> 7 d)",
-                                            kExtendedRetentionCeilingHours, 1e300,
-                                            p.long_term_retention_gb_month));
-  m.components.push_back(component(ctx, "retrieval (shared throughput)", 0, "GB",
-                                   p.retrieval_per_gb, kConsumersLater));
-  m.components.push_back(
-      component(ctx, "enhanced fan-out data", 0, "GB", p.efo_per_gb, kConsumersLater));
+  add_on_demand_components(m, r, ctx, p, "no stream-hour fee in On-demand Advantage");
   total(m);
   // The account commits to a minimum spend: the bill is max(usage, minimum), prorated.
   const double days = ctx.hours / 24.0;

@@ -6,6 +6,7 @@
 
 #include "models/core/errors.h"
 #include "models/scenario/loader.h"
+#include "models/stream/reshard.h"
 #include "sim/engine.h"
 
 namespace kinesim::models {
@@ -49,21 +50,7 @@ void check_scenario(const Scenario& scenario) {
     const TimelineAction& a = scenario.timeline[i];
     const std::string path = "$.timeline[" + std::to_string(i) + "]";
     try {
-      switch (a.kind) {
-        case TimelineAction::Kind::kSplit: {
-          const core::ShardIndex s = core::ShardMap::parse_shard_id(a.shard);
-          const core::Shard& sh = map.shard(s);
-          map.split(s, a.new_starting_hash_key.value_or(sh.start + (sh.end - sh.start) / 2 + 1));
-          break;
-        }
-        case TimelineAction::Kind::kMerge:
-          map.merge(core::ShardMap::parse_shard_id(a.shard),
-                    core::ShardMap::parse_shard_id(a.adjacent_shard));
-          break;
-        case TimelineAction::Kind::kUpdateShardCount:
-          map.update_shard_count(a.target);
-          break;
-      }
+      apply_action(map, a);
     } catch (const core::KinesisError& e) {
       issues.push_back({path, e.name() + ": " + e.message() +
                                   " (the timeline is checked in order on the shard map it "

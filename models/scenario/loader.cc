@@ -18,6 +18,7 @@
 #include "models/scenario/json_reader.h"
 #include "models/scenario/producer_loader.h"
 #include "models/scenario/scenario_keys.h"
+#include "models/stream/reshard.h"
 
 namespace kinesim::models {
 
@@ -171,24 +172,7 @@ void replay_on_shard_map(IssueList& issues, uint32_t shards,
   for (const IndexedAction& ia : actions) {
     const TimelineAction& a = ia.action;
     try {
-      switch (a.kind) {
-        case TimelineAction::Kind::kSplit: {
-          const core::ShardIndex index = core::ShardMap::parse_shard_id(a.shard);
-          const core::Shard& parent = map.shard(index);
-          // The default split point is the middle of the parent's range.
-          const core::uint128 key =
-              a.new_starting_hash_key.value_or(parent.start + (parent.end - parent.start) / 2 + 1);
-          map.split(index, key);
-          break;
-        }
-        case TimelineAction::Kind::kMerge:
-          map.merge(core::ShardMap::parse_shard_id(a.shard),
-                    core::ShardMap::parse_shard_id(a.adjacent_shard));
-          break;
-        case TimelineAction::Kind::kUpdateShardCount:
-          map.update_shard_count(a.target);
-          break;
-      }
+      apply_action(map, a);
     } catch (const std::exception& e) {
       issues.add(index_path("$.timeline", ia.index),
                  "the " + std::string(kActions[static_cast<std::size_t>(a.kind)]) + " at " +

@@ -5,6 +5,7 @@
 
 #include "models/core/errors.h"
 #include "models/core/uint128.h"
+#include "models/stream/reshard.h"
 
 namespace kinesim::models {
 namespace {
@@ -170,23 +171,9 @@ void Stream::apply(const TimelineAction& action, std::size_t index) {
   // Validate on a copy now, as AWS validates the call; the change lands when UPDATING ends.
   core::ShardMap next = map_;
   try {
-    switch (action.kind) {
-      case TimelineAction::Kind::kSplit: {
-        const core::ShardIndex s = core::ShardMap::parse_shard_id(action.shard);
-        const core::Shard& sh = next.shard(s);
-        const core::uint128 key =
-            action.new_starting_hash_key.value_or(sh.start + (sh.end - sh.start) / 2 + 1);
-        next.split(s, key);
-        break;
-      }
-      case TimelineAction::Kind::kMerge:
-        next.merge(core::ShardMap::parse_shard_id(action.shard),
-                   core::ShardMap::parse_shard_id(action.adjacent_shard));
-        break;
-      case TimelineAction::Kind::kUpdateShardCount:
-        next.update_shard_count(action.target);
-        update_shard_count_calls_.push_back(now);
-        break;
+    apply_action(next, action);
+    if (action.kind == TimelineAction::Kind::kUpdateShardCount) {
+      update_shard_count_calls_.push_back(now);
     }
   } catch (const core::KinesisError& e) {
     log(now, name, e.name(), detail + ": " + e.message());

@@ -1,0 +1,32 @@
+// One timeline action applied to a shard map, as Kinesis applies the call. Shared by the
+// scenario loader (which replays the timeline to reject impossible actions early), the world's
+// pre-run check and the stream (which applies actions on virtual time).
+#pragma once
+
+#include "models/core/shard_map.h"
+#include "models/scenario/config.h"
+
+namespace kinesim::models {
+
+// Throws core::KinesisError when Kinesis would reject the call. A split without
+// new_starting_hash_key splits at the middle of the parent's range.
+inline void apply_action(core::ShardMap& map, const TimelineAction& action) {
+  switch (action.kind) {
+    case TimelineAction::Kind::kSplit: {
+      const core::ShardIndex index = core::ShardMap::parse_shard_id(action.shard);
+      const core::Shard& parent = map.shard(index);
+      map.split(index, action.new_starting_hash_key.value_or(parent.start +
+                                                             (parent.end - parent.start) / 2 + 1));
+      break;
+    }
+    case TimelineAction::Kind::kMerge:
+      map.merge(core::ShardMap::parse_shard_id(action.shard),
+                core::ShardMap::parse_shard_id(action.adjacent_shard));
+      break;
+    case TimelineAction::Kind::kUpdateShardCount:
+      map.update_shard_count(action.target);
+      break;
+  }
+}
+
+}  // namespace kinesim::models
