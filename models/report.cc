@@ -32,16 +32,22 @@ std::string human_summary(const Result& r) {
                                                   : std::string()) +
          (r.initial_shards == 1 && r.final_open_shards == 1 ? " shard)\n" : " shards)\n");
 
-  const uint64_t sum = t.accepted + t.failed_attempts_exhausted + t.failed_buffer_full +
-                       t.rejected_too_large + t.pending;
-  out +=
-      "records: " + with_thousands(t.produced) + " produced = " + with_thousands(t.accepted) +
-      " accepted + " + with_thousands(t.failed_attempts_exhausted) +
-      " failed (attempts exhausted) + " + with_thousands(t.failed_buffer_full) +
-      " failed (buffer full) + " + with_thousands(t.rejected_too_large) + " rejected + " +
-      with_thousands(t.pending) + " pending" +
-      (sum == t.produced ? "" : "  [NOT CONSERVED: the parts sum to " + with_thousands(sum) + "]") +
-      "\n";
+  // Categories only some producer types have are shown when they occur.
+  const auto optional_part = [](uint64_t n, const char* what) {
+    return n > 0 ? " + " + with_thousands(n) + " " + what : std::string();
+  };
+  out += "records: " + with_thousands(t.produced) + " produced = " + with_thousands(t.accepted) +
+         " accepted + " + with_thousands(t.failed_attempts_exhausted) +
+         " failed (attempts exhausted) + " + with_thousands(t.failed_buffer_full) +
+         " failed (buffer full)" + optional_part(t.failed_expired, "expired (RecordTtl)") + " + " +
+         with_thousands(t.rejected_too_large) + " rejected" +
+         optional_part(t.lost, "lost (rotated away unread)") + " + " + with_thousands(t.pending) +
+         " pending" +
+         (t.conserved()
+              ? ""
+              : "  [NOT CONSERVED: the parts sum to " + with_thousands(t.accounted()) + "]") +
+         (t.duplicates > 0 ? "; " + with_thousands(t.duplicates) + " duplicates accepted" : "") +
+         "\n";
 
   const uint64_t attempts = t.accepted + t.throttled_entries + t.internal_failure_entries;
   out += "throttling: " + with_thousands(t.throttled_entries) + " of " + with_thousands(attempts) +

@@ -176,12 +176,14 @@ std::string headline(const Result& r) {
     return line + "writes peaked at " + bytes_rate_text(l.shard->peak_bytes_per_sec) +
            " accepted (a shard takes " + limits_text(limits) + ", bursts included)";
   }
-  const uint64_t lost = t.failed_attempts_exhausted + t.failed_buffer_full + t.rejected_too_large;
+  const uint64_t lost = t.failed() + t.rejected_too_large + t.lost;
   if (lost > 0) {
     return with_thousands(lost) +
            " records were lost: " + with_thousands(t.failed_attempts_exhausted) +
            " failed after their attempts, " + with_thousands(t.failed_buffer_full) +
-           " on a full buffer, " + with_thousands(t.rejected_too_large) + " rejected as too large";
+           " on a full buffer, " + with_thousands(t.failed_expired) + " expired, " +
+           with_thousands(t.rejected_too_large) + " rejected as too large, " +
+           with_thousands(t.lost) + " rotated away unread";
   }
   double busiest = 0;
   for (const ShardLoad& l : hot) busiest = std::max(busiest, l.utilization);

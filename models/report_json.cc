@@ -52,16 +52,17 @@ const char* mode_name(CapacityMode m) {
 }
 
 Json record_counts(const ProducerCounts& c) {
-  const uint64_t sum = c.accepted + c.failed_attempts_exhausted + c.failed_buffer_full +
-                       c.rejected_too_large + c.pending;
   Json j;
   j["produced"] = c.produced;
   j["accepted"] = c.accepted;
   j["failed_attempts_exhausted"] = c.failed_attempts_exhausted;
   j["failed_buffer_full"] = c.failed_buffer_full;
+  j["failed_expired"] = c.failed_expired;
   j["rejected_too_large"] = c.rejected_too_large;
+  j["lost"] = c.lost;
   j["pending"] = c.pending;
-  j["conserved"] = sum == c.produced;
+  j["conserved"] = c.conserved();
+  j["duplicates"] = c.duplicates;
   return j;
 }
 
@@ -129,6 +130,11 @@ Json producer_json(const ProducerResult& p, double secs) {
   Json hot = Json::array();
   for (const KeyResult& k : p.hot_keys) hot.push_back(key_json(k, secs));
   j["hot_keys"] = std::move(hot);
+  if (!p.details.empty()) {
+    Json details = Json::object();
+    for (const auto& [name, value] : p.details) details[name] = num(value);
+    j["details"] = std::move(details);
+  }
   return j;
 }
 

@@ -62,6 +62,9 @@ struct ProducerResult {
   bool random_keys = false;
   double offered_peak_records_per_sec = 0;  // highest metric bucket
   double offered_peak_bytes_per_sec = 0;
+  // Figures only this producer type has, in a fixed order (e.g. the KPL's
+  // UserRecordsPerKinesisRecord, the Agent's rotations); summary.json lists them under "details".
+  std::vector<std::pair<std::string, double>> details;
 };
 
 struct Result {

@@ -15,32 +15,6 @@ namespace {
 using sim::Duration;
 using sim::Time;
 
-double peak_per_sec(const sim::MetricRecorder& m, uint32_t row, Duration res) {
-  const auto sums = m.counter_sums(0);
-  if (sums.cols() == 0) return 0;
-  return sums.row(row).maxCoeff() / res.to_seconds();
-}
-
-std::vector<KeyResult> hottest_keys(SdkProducer& p, const Stream& stream, uint32_t n) {
-  const auto& counts = p.key_counts();
-  std::vector<uint64_t> ids(counts.size());
-  std::iota(ids.begin(), ids.end(), uint64_t{0});
-  const std::size_t k = std::min<std::size_t>(n, ids.size());
-  std::partial_sort(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(k), ids.end(),
-                    [&](uint64_t a, uint64_t b) {
-                      return counts[a].offered != counts[b].offered
-                                 ? counts[a].offered > counts[b].offered
-                                 : a < b;
-                    });
-  std::vector<KeyResult> out;
-  for (std::size_t i = 0; i < k && counts[ids[i]].offered > 0; ++i) {
-    const uint64_t id = ids[i];
-    out.push_back(
-        {p.keys().name(id), core::ShardMap::shard_id(stream.route(p.keys().hash(id))), counts[id]});
-  }
-  return out;
-}
-
 }  // namespace
 
 void check_scenario(const Scenario& scenario) {
@@ -70,12 +44,20 @@ Result run_scenario(const Scenario& scenario, const RunOptions& options) {
   auto metrics = std::make_shared<sim::MetricRecorder>(scenario.duration, std::vector{res});
   Stream stream(scenario.stream, engine, *metrics,
                 sim::RngStream::derive(seed, "stream/" + scenario.stream.name));
-  std::vector<std::unique_ptr<SdkProducer>> producers;
+  std::vector<std::unique_ptr<Producer>> producers;
   for (const ProducerConfig& p : scenario.producers) {
-    producers.push_back(
-        std::make_unique<SdkProducer>(p, scenario.base_dir, stream, engine, *metrics, seed));
+    producers.push_back(make_producer(p, scenario.base_dir, stream, engine, *metrics, seed));
   }
   stream.schedule_timeline(scenario.timeline);
+  for (const TimelineAction& a : scenario.timeline) {
+    if (a.kind != TimelineAction::Kind::kAgentRestart) continue;
+    for (auto& p : producers) {
+      if (p->config().name != a.producer) continue;
+      Producer* target = p.get();
+      engine.schedule(
+          Time::zero() + a.at, [target, &a] { target->restart(a.downtime); }, sim::Priority::kHigh);
+    }
+  }
   stream.start_housekeeping(Duration::seconds(60));
   for (auto& p : producers) p->start();
 
@@ -121,56 +103,18 @@ Result run_scenario(const Scenario& scenario, const RunOptions& options) {
     s.series_bytes = stream.shard_series(sh.index, 0).row;
     s.series_records = stream.shard_series(sh.index, 1).row;
     s.series_throttled = stream.shard_series(sh.index, 2).row;
-    s.peak_records_per_sec = peak_per_sec(*metrics, s.series_records, res);
-    s.peak_bytes_per_sec = peak_per_sec(*metrics, s.series_bytes, res);
+    s.peak_records_per_sec = metrics->peak_per_second(stream.shard_series(sh.index, 1));
+    s.peak_bytes_per_sec = metrics->peak_per_second(stream.shard_series(sh.index, 0));
     r.shards.push_back(std::move(s));
   }
-  for (auto& p : producers) {
-    ProducerResult pr;
-    pr.name = p->config().name;
-    pr.type = "sdk";
-    pr.instances = p->config().instances;
-    pr.counts = p->counts();
-    pr.record_latency_us = p->record_latency_us();
-    pr.request_latency_us = p->request_latency_us();
-    pr.backoff_us = p->backoff_us();
-    pr.attempts = p->attempts_histogram();
-    pr.random_keys = p->keys().random_keys();
-    pr.distinct_keys = p->keys().size();
-    if (!pr.random_keys) {
-      pr.hottest_keys = hottest_keys(*p, stream, scenario.output.top_n);
-      for (std::size_t i = 0; i < p->config().keys.hot.size(); ++i) {
-        pr.hot_keys.push_back({p->keys().name(i),
-                               core::ShardMap::shard_id(stream.route(p->keys().hash(i))),
-                               p->key_counts()[i]});
-      }
-    }
-    pr.offered_peak_records_per_sec = peak_per_sec(*metrics, p->produced_series().row, res);
-    pr.offered_peak_bytes_per_sec = peak_per_sec(*metrics, p->produced_bytes_series().row, res);
-    r.producers.push_back(std::move(pr));
-  }
+  for (auto& p : producers) r.producers.push_back(p->result(stream, scenario.output.top_n));
   r.metrics = std::move(metrics);
   return r;
 }
 
 ProducerCounts Result::totals() const {
   ProducerCounts t;
-  for (const ProducerResult& p : producers) {
-    const ProducerCounts& c = p.counts;
-    t.produced += c.produced;
-    t.accepted += c.accepted;
-    t.failed_attempts_exhausted += c.failed_attempts_exhausted;
-    t.failed_buffer_full += c.failed_buffer_full;
-    t.rejected_too_large += c.rejected_too_large;
-    t.pending += c.pending;
-    t.produced_bytes += c.produced_bytes;
-    t.accepted_bytes += c.accepted_bytes;
-    t.throttled_entries += c.throttled_entries;
-    t.internal_failure_entries += c.internal_failure_entries;
-    t.retried_entries += c.retried_entries;
-    t.requests += c.requests;
-    t.failed_bytes += c.failed_bytes;
-  }
+  for (const ProducerResult& p : producers) t += p.counts;
   return t;
 }
 

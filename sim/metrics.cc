@@ -69,6 +69,12 @@ Eigen::Ref<const Eigen::MatrixXd> MetricRecorder::gauge_max(std::size_t i) const
   return r.max.leftCols(r.used);
 }
 
+double MetricRecorder::peak_per_second(SeriesId id, std::size_t i) const {
+  const Resolution& r = resolutions_.at(i);
+  if (r.used == 0) return 0.0;
+  return r.sums.row(id.row).leftCols(r.used).maxCoeff() / r.width.to_seconds();
+}
+
 std::size_t MetricRecorder::bytes() const {
   std::size_t total = 0;
   for (const Resolution& r : resolutions_) {

@@ -55,6 +55,8 @@ class MetricRecorder {
   Eigen::Ref<const Eigen::MatrixXd> gauge_max(std::size_t i) const;
   const std::vector<std::string>& counter_names() const { return counter_names_; }
   const std::vector<std::string>& gauge_names() const { return gauge_names_; }
+  // A counter's busiest bucket at resolution i, per second (0 when nothing was recorded).
+  double peak_per_second(SeriesId id, std::size_t i = 0) const;
   // Bytes held by the matrices (for memory reports).
   std::size_t bytes() const;
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "models/result.h"
+
 namespace kinesim::models {
 namespace {
 
@@ -372,6 +374,29 @@ SdkProducer::~SdkProducer() = default;
 
 void SdkProducer::start() {
   for (auto& i : instances_) i->start();
+}
+
+ProducerResult SdkProducer::result(const Stream& stream, uint32_t top_n) {
+  ProducerResult pr;
+  pr.name = config_.name;
+  pr.type = "sdk";
+  pr.instances = config_.instances;
+  pr.counts = counts_;
+  pr.record_latency_us = record_latency_us_;
+  pr.request_latency_us = request_latency_us_;
+  pr.backoff_us = backoff_us_;
+  pr.attempts = attempts_;
+  pr.random_keys = keys_.random_keys();
+  pr.distinct_keys = keys_.size();
+  if (!pr.random_keys) {
+    pr.hottest_keys = hottest_keys(key_counts_, keys_, stream, top_n);
+    for (std::size_t i = 0; i < config_.keys.hot.size(); ++i) {
+      pr.hot_keys.push_back(key_result(i, key_counts_, keys_, stream));
+    }
+  }
+  pr.offered_peak_records_per_sec = metrics_.peak_per_second(s_records_);
+  pr.offered_peak_bytes_per_sec = metrics_.peak_per_second(s_bytes_);
+  return pr;
 }
 
 void SdkProducer::finish(Time end) {

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "models/producer/producer.h"
 #include "models/scenario/config.h"
 #include "models/stream/stream.h"
 #include "models/workload/arrivals.h"
@@ -24,57 +25,20 @@
 
 namespace kinesim::models {
 
-// What became of a producer's records; produced == accepted + failed_* + rejected + pending.
-struct ProducerCounts {
-  uint64_t produced = 0;
-  uint64_t accepted = 0;
-  uint64_t failed_attempts_exhausted = 0;
-  uint64_t failed_buffer_full = 0;
-  uint64_t rejected_too_large = 0;
-  uint64_t pending = 0;  // filled in by finish()
-  uint64_t produced_bytes = 0;
-  uint64_t accepted_bytes = 0;
-  uint64_t throttled_entries = 0;  // entry attempts refused for throughput
-  uint64_t internal_failure_entries = 0;
-  uint64_t retried_entries = 0;  // entries sent again
-  uint64_t requests = 0;
-  uint64_t failed_bytes = 0;
-};
-
-// Per-key tallies (numbered keys only).
-struct KeyCounts {
-  uint64_t offered = 0;  // records produced with this key
-  uint64_t offered_bytes = 0;
-  uint64_t throttled = 0;  // entry attempts throttled
-  uint64_t accepted = 0;
-};
-
-class SdkProducer {
+class SdkProducer : public Producer {
  public:
   SdkProducer(const ProducerConfig& config, const std::string& base_dir, Stream& stream,
               sim::Engine& engine, sim::MetricRecorder& metrics, uint64_t seed);
   SdkProducer(const SdkProducer&) = delete;
   SdkProducer& operator=(const SdkProducer&) = delete;
-  ~SdkProducer();
+  ~SdkProducer() override;
 
-  void start();
-  // Closes the books at `end`: what is still buffered, waiting or in flight is pending.
-  void finish(sim::Time end);
+  void start() override;
+  void finish(sim::Time end) override;
+  ProducerResult result(const Stream& stream, uint32_t top_n) override;
 
-  const ProducerConfig& config() const { return config_; }
-  const ProducerCounts& counts() const { return counts_; }
-  const std::vector<KeyCounts>& key_counts() const { return key_counts_; }
-  KeySpace& keys() { return keys_; }
-  // Time from a record's creation to its acceptance, in microseconds.
-  const sim::LogHistogram& record_latency_us() const { return record_latency_us_; }
-  // Request round trips, in microseconds.
-  const sim::LogHistogram& request_latency_us() const { return request_latency_us_; }
-  // Attempts each accepted record needed (1 = first try).
-  const std::vector<uint64_t>& attempts_histogram() const { return attempts_; }
-  sim::SeriesId produced_series() const { return s_records_; }
-  sim::SeriesId produced_bytes_series() const { return s_bytes_; }
-  // Every backoff delay drawn, in microseconds.
-  const sim::LogHistogram& backoff_us() const { return backoff_us_; }
+  const ProducerConfig& config() const override { return config_; }
+  const ProducerCounts& counts() const override { return counts_; }
 
  private:
   class Instance;

@@ -42,6 +42,41 @@ inline Distribution default_put_latency() {
   return d;
 }
 
+// On-demand capacity (SPEC §5). Standard serves up to peak_multiplier x the previous peak at
+// once and grows by splitting hot shards after a delay; Advantage adds a committed minimum and
+// optional warm throughput. Values marked assumed in SPEC are parameters here.
+struct OnDemandConfig {
+  // The write peak the stream has already served ("previous 30 days"); the default is the
+  // initial 4 MiB/s and 4,000 records/s.
+  uint64_t previous_peak_bytes_per_sec = core::OnDemandLimits{}.initial_write_bytes_per_sec;
+  uint64_t previous_peak_records_per_sec = core::OnDemandLimits{}.initial_write_records_per_sec;
+  double peak_multiplier = core::OnDemandLimits{}.peak_multiplier;
+  Duration surge_window = Duration::minutes(core::OnDemandLimits{}.surge_window_minutes);
+  uint64_t shard_split_trigger_bytes_per_sec =
+      core::OnDemandLimits{}.shard_split_trigger_bytes_per_sec;
+  Duration shard_split_delay = Duration::minutes(core::OnDemandLimits{}.shard_split_delay_minutes);
+  uint64_t stream_write_ceiling_bytes_per_sec =
+      core::OnDemandLimits{}.stream_write_ceiling_bytes_per_sec;
+  Duration scale_down_after = Duration::hours(core::OnDemandLimits{}.scale_down_after_hours);
+  // On-demand Advantage only.
+  uint64_t warm_throughput_bytes_per_sec = 0;  // available at once, up to 10 GiB/s
+};
+
+// A provisioned-mode autoscaler like amazon-kinesis-scaling-utils: scale up (or down) by a
+// percentage after `*_after` of consecutive minutes above (below) a utilisation threshold.
+struct AutoscalerConfig {
+  bool enabled = false;
+  double scale_up_threshold_pct = 75;  // of the stream's write capacity (bytes or records)
+  Duration scale_up_after = Duration::minutes(5);
+  double scale_up_pct = 100;  // grow by this percentage of the current count
+  double scale_down_threshold_pct = 25;
+  Duration scale_down_after = Duration::minutes(30);
+  double scale_down_pct = 50;
+  uint32_t min_shards = 1;
+  uint32_t max_shards = 10'000;
+  Duration cooldown = Duration::minutes(5);  // after a scaling action completes
+};
+
 struct StreamConfig {
   std::string name = "stream";
   CapacityMode mode = CapacityMode::kProvisioned;
@@ -55,6 +90,8 @@ struct StreamConfig {
   Duration reshard_duration = Duration::seconds(core::StreamLimits{}.reshard_seconds);
   Distribution put_latency = default_put_latency();
   double internal_failure_rate = 0;  // probability an entry fails with InternalFailure
+  OnDemandConfig on_demand;
+  AutoscalerConfig autoscaler;
 };
 
 // Arrival process of one producer (all instances together).
@@ -119,26 +156,67 @@ struct SdkConfig {
   uint64_t max_buffered_records = 1'000'000;  // per instance; beyond it records fail (BufferFull)
 };
 
+// The Kinesis Producer Library, every setting by its KPL name with the KPL default (SPEC §7).
+struct KplConfig {
+  bool aggregation_enabled = true;                            // AggregationEnabled
+  uint64_t aggregation_max_count = 4'294'967'295;             // AggregationMaxCount
+  uint64_t aggregation_max_size = 51'200;                     // AggregationMaxSize (bytes)
+  uint64_t collection_max_count = 500;                        // CollectionMaxCount
+  uint64_t collection_max_size = 5'242'880;                   // CollectionMaxSize (bytes)
+  Duration record_max_buffered_time = Duration::millis(100);  // RecordMaxBufferedTime
+  Duration record_ttl = Duration::millis(30'000);             // RecordTtl
+  uint32_t rate_limit = 150;                                  // RateLimit (% of a shard's limits)
+  uint32_t max_connections = 24;                              // MaxConnections
+  Duration request_timeout = Duration::millis(6'000);         // RequestTimeout
+  bool fail_if_throttled = false;                             // FailIfThrottled
+  // How long the KPL takes to notice a reshard and refresh its shard map (ListShards); records
+  // predicted for closed shards meanwhile land elsewhere and are retried (assumed).
+  Duration shard_map_refresh_delay = Duration::seconds(5);
+};
+
+// The Kinesis Agent tailing log files (SPEC §7).
+struct AgentConfig {
+  uint32_t max_buffer_size_records = 500;           // maxBufferSizeRecords
+  uint64_t max_buffer_size_bytes = 5 * core::kMiB;  // maxBufferSizeBytes
+  Duration max_buffer_age = Duration::seconds(60);  // maxBufferAgeMillis
+  Duration backoff_min = Duration::millis(100);     // retry backoff 100 ms ... 10 s, x2
+  Duration backoff_max = Duration::seconds(10);
+  double backoff_multiplier = 2.0;
+  double backoff_jitter = 0.3;  // +/- 30 %
+  enum class PartitionKeyOption : uint8_t { kRandom, kDeterministic };
+  PartitionKeyOption partition_key_option = PartitionKeyOption::kRandom;
+  Duration rotation_interval = Duration::hours(1);       // the application rotates its log
+  uint32_t rotated_files_tracked = 2;                    // rotated files the agent still reads
+  Duration checkpoint_interval = Duration::seconds(60);  // file offsets saved (assumed)
+  bool start_at_end_of_file = true;                      // initialPosition END_OF_FILE
+  uint32_t max_in_flight = 1;                            // concurrent PutRecords per agent
+};
+
 struct ProducerConfig {
   std::string name;
-  enum class Type : uint8_t { kSdk };
+  enum class Type : uint8_t { kSdk, kKpl, kAgent };
   Type type = Type::kSdk;
   uint32_t instances = 1;
   Duration start = Duration();  // first record at or after this time
   RateConfig rate;
   KeysConfig keys;
   Distribution record_size;  // bytes of data (the partition key adds its own bytes)
-  SdkConfig sdk;
+  SdkConfig sdk;             // type sdk
+  KplConfig kpl;             // type kpl
+  AgentConfig agent;         // type agent
 };
 
 struct TimelineAction {
-  enum class Kind : uint8_t { kSplit, kMerge, kUpdateShardCount };
+  enum class Kind : uint8_t { kSplit, kMerge, kUpdateShardCount, kSwitchMode, kAgentRestart };
   Duration at;
   Kind kind = Kind::kUpdateShardCount;
   std::string shard;                                   // split, merge
   std::string adjacent_shard;                          // merge
   std::optional<core::uint128> new_starting_hash_key;  // split; default: the range midpoint
   uint32_t target = 0;                                 // update_shard_count
+  CapacityMode mode = CapacityMode::kProvisioned;      // switch_mode: the new mode
+  std::string producer;                                // agent_restart: which agent
+  Duration downtime = Duration::seconds(30);           // agent_restart: how long it is down
 };
 
 struct OutputConfig {

@@ -159,6 +159,9 @@ std::optional<TimelineAction> read_action(IssueList& issues, const Json& node,
       a.target = static_cast<uint32_t>(
           r.integer("target", Need::kRequired, 1, core::StreamLimits{}.max_shards).value_or(0));
       break;
+    case TimelineAction::Kind::kSwitchMode:
+    case TimelineAction::Kind::kAgentRestart:
+      break;  // not in kActions yet: the capacity-mode and Agent work adds them
   }
   if (issues.size() != before) return std::nullopt;
   return a;

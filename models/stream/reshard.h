@@ -1,6 +1,6 @@
-// One timeline action applied to a shard map, as Kinesis applies the call. Shared by the
-// scenario loader (which replays the timeline to reject impossible actions early), the world's
-// pre-run check and the stream (which applies actions on virtual time).
+// One timeline action applied to a shard map (actions that do not change it are no-ops), as Kinesis
+// applies the call. Shared by the scenario loader (which replays the timeline to reject impossible
+// actions early), the world's pre-run check and the stream (which applies actions on virtual time).
 #pragma once
 
 #include "models/core/shard_map.h"
@@ -25,6 +25,9 @@ inline void apply_action(core::ShardMap& map, const TimelineAction& action) {
       break;
     case TimelineAction::Kind::kUpdateShardCount:
       map.update_shard_count(action.target);
+      break;
+    case TimelineAction::Kind::kSwitchMode:    // capacity, not the shard map
+    case TimelineAction::Kind::kAgentRestart:  // a producer's, not the stream's
       break;
   }
 }

@@ -128,6 +128,8 @@ void Stream::log(Time at, std::string action, std::string outcome, std::string d
 
 void Stream::schedule_timeline(const std::vector<TimelineAction>& actions) {
   for (std::size_t i = 0; i < actions.size(); ++i) {
+    // Agent restarts belong to producers; the world schedules them.
+    if (actions[i].kind == TimelineAction::Kind::kAgentRestart) continue;
     const Time at = Time::zero() + actions[i].at;
     engine_.schedule(
         at, [this, &actions, i] { apply(actions[i], i); }, sim::Priority::kHigh);
@@ -151,6 +153,9 @@ void Stream::apply(const TimelineAction& action, std::size_t index) {
     case TimelineAction::Kind::kUpdateShardCount:
       detail = std::to_string(map_.open_count()) + " -> " + std::to_string(action.target);
       break;
+    case TimelineAction::Kind::kSwitchMode:
+    case TimelineAction::Kind::kAgentRestart:
+      return;  // not shard-map actions
   }
   if (updating_) {
     log(now, name, "ResourceInUseException", detail + ": the stream is UPDATING");

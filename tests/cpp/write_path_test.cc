@@ -36,7 +36,8 @@ Scenario one_producer(uint32_t shards, double rps, Duration duration) {
 void expect_conserved(const Result& r) {
   const ProducerCounts t = r.totals();
   EXPECT_EQ(t.produced, t.accepted + t.failed_attempts_exhausted + t.failed_buffer_full +
-                            t.rejected_too_large + t.pending);
+                            t.failed_expired + t.rejected_too_large + t.lost + t.pending);
+  EXPECT_TRUE(t.conserved());
 }
 
 TEST(WritePath, OneShardAboveCapacityAcceptsItsRateAndThrottlesTheRest) {

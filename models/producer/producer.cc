@@ -1,0 +1,75 @@
+#include "models/producer/producer.h"
+
+#include <algorithm>
+#include <numeric>
+#include <stdexcept>
+
+#include "models/core/shard_map.h"
+#include "models/producer/sdk_producer.h"
+#include "models/result.h"
+#include "models/stream/stream.h"
+#include "models/workload/keys.h"
+
+namespace kinesim::models {
+
+ProducerCounts& ProducerCounts::operator+=(const ProducerCounts& o) {
+  produced += o.produced;
+  accepted += o.accepted;
+  failed_attempts_exhausted += o.failed_attempts_exhausted;
+  failed_buffer_full += o.failed_buffer_full;
+  failed_expired += o.failed_expired;
+  rejected_too_large += o.rejected_too_large;
+  lost += o.lost;
+  pending += o.pending;
+  produced_bytes += o.produced_bytes;
+  accepted_bytes += o.accepted_bytes;
+  throttled_entries += o.throttled_entries;
+  internal_failure_entries += o.internal_failure_entries;
+  retried_entries += o.retried_entries;
+  requests += o.requests;
+  failed_bytes += o.failed_bytes;
+  duplicates += o.duplicates;
+  return *this;
+}
+
+void Producer::restart(sim::Duration /*downtime*/) {
+  throw std::logic_error("producer " + config().name + " cannot be restarted: not an agent");
+}
+
+std::vector<KeyResult> hottest_keys(const std::vector<KeyCounts>& counts, KeySpace& keys,
+                                    const Stream& stream, uint32_t n) {
+  std::vector<uint64_t> ids(counts.size());
+  std::iota(ids.begin(), ids.end(), uint64_t{0});
+  const std::size_t k = std::min<std::size_t>(n, ids.size());
+  std::partial_sort(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(k), ids.end(),
+                    [&](uint64_t a, uint64_t b) {
+                      return counts[a].offered != counts[b].offered
+                                 ? counts[a].offered > counts[b].offered
+                                 : a < b;
+                    });
+  std::vector<KeyResult> out;
+  for (std::size_t i = 0; i < k && counts[ids[i]].offered > 0; ++i) {
+    out.push_back(key_result(ids[i], counts, keys, stream));
+  }
+  return out;
+}
+
+KeyResult key_result(uint64_t id, const std::vector<KeyCounts>& counts, KeySpace& keys,
+                     const Stream& stream) {
+  return {keys.name(id), core::ShardMap::shard_id(stream.route(keys.hash(id))), counts[id]};
+}
+
+std::unique_ptr<Producer> make_producer(const ProducerConfig& config, const std::string& base_dir,
+                                        Stream& stream, sim::Engine& engine,
+                                        sim::MetricRecorder& metrics, uint64_t seed) {
+  switch (config.type) {
+    case ProducerConfig::Type::kSdk:
+      return std::make_unique<SdkProducer>(config, base_dir, stream, engine, metrics, seed);
+    case ProducerConfig::Type::kKpl:
+    case ProducerConfig::Type::kAgent:
+      break;  // the loader does not accept these types until their models exist
+  }
+  throw std::logic_error("producer type without a model");
+}
+
+}  // namespace kinesim::models
