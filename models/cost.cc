@@ -173,6 +173,61 @@ uint32_t ceil_shards(double ratio) {
   return c <= 0 ? 0 : static_cast<uint32_t>(c);
 }
 
+// Result::capacity_segments, or the whole run as one stretch when a Result has none.
+std::vector<CapacitySegment> segments_of(const Result& r) {
+  if (!r.capacity_segments.empty()) return r.capacity_segments;
+  CapacitySegment whole;
+  whole.from = sim::Time::zero();
+  whole.to = sim::Time::zero() + r.duration;
+  whole.mode = r.stream.mode;
+  whole.put_payload_units = r.put_payload_units;
+  whole.on_demand_billed_bytes = r.on_demand_billed_bytes;
+  return {whole};
+}
+
+ModeCost as_simulated(const Result& r, const Context& ctx) {
+  const std::vector<CapacitySegment> segments = segments_of(r);
+  ModeCost m;
+  m.mode = r.stream.mode;
+  m.name = "as simulated";
+  m.simulated = true;
+  for (const CapacityMode mode :
+       {CapacityMode::kProvisioned, CapacityMode::kOnDemand, CapacityMode::kOnDemandAdvantage}) {
+    // The mode's share of the run, as a Result of its own hours and quantities.
+    Result part;
+    part.stream = r.stream;
+    part.stream.mode = mode;
+    double hours = 0;
+    for (const CapacitySegment& seg : segments) {
+      if (seg.mode != mode) continue;
+      const double h = (seg.to - seg.from).to_seconds() / 3600.0;
+      hours += h;
+      part.shard_hours += h * seg.open_shards;
+      part.put_payload_units += seg.put_payload_units;
+      part.on_demand_billed_bytes += seg.on_demand_billed_bytes;
+    }
+    if (hours <= 0) continue;
+    // Hand-built Results carry shard hours but no segments.
+    if (r.capacity_segments.empty()) part.shard_hours = r.shard_hours;
+    Context sub = ctx;
+    sub.hours = hours;
+    ModeCost piece = mode == CapacityMode::kProvisioned ? provisioned(part, sub)
+                     : mode == CapacityMode::kOnDemand  ? on_demand_standard(part, sub)
+                                                        : on_demand_advantage(part, sub);
+    for (CostComponent& c : piece.components) {
+      c.name = piece.name + ": " + c.name;
+      c.per_hour = ctx.hours > 0 ? c.run_cost / ctx.hours : 0.0;
+      c.per_month = c.per_hour * ctx.prices.hours_per_month;
+      m.components.push_back(std::move(c));
+    }
+    m.notes.push_back(piece.name + " for " + rate_text(hours) + " h of " + rate_text(ctx.hours) +
+                      " h");
+    for (std::string& n : piece.notes) m.notes.push_back(piece.name + ": " + std::move(n));
+  }
+  total(m);
+  return m;
+}
+
 }  // namespace
 
 CostReport price(const Result& r, const core::PriceTable& prices) {
@@ -196,6 +251,7 @@ CostReport price(const Result& r, const core::PriceTable& prices) {
     total(m);
     m.simulated = m.mode == r.stream.mode;
   }
+  report.as_simulated = as_simulated(r, ctx);
   for (std::size_t i = 1; i < report.modes.size(); ++i) {
     if (report.modes[i].per_month < report.modes[report.cheapest].per_month) report.cheapest = i;
   }

@@ -1,6 +1,8 @@
-// What the simulated traffic costs (SPEC §6) under the three capacity modes side by side,
-// whatever mode the scenario ran, and what the classic sizing formula (SPEC §10) would have
-// provisioned beside what the simulation saw. Every price comes from core::PriceTable.
+// What the simulated traffic costs (SPEC §6): as simulated (each stretch of the run priced in
+// the capacity mode it ran in, with the shards it had), and under the three capacity modes side
+// by side for the whole traffic, whatever mode the scenario ran, and what the classic sizing
+// formula (SPEC §10) would have provisioned beside what the simulation saw. Every price comes from
+// core::PriceTable.
 #pragma once
 
 #include <cstddef>
@@ -41,7 +43,12 @@ struct CostReport {
   double simulated_hours = 0;
   double hours_per_month = 0;
   std::vector<ModeCost> modes;  // provisioned, on-demand Standard, On-demand Advantage
-  std::size_t cheapest = 0;     // index into modes, by cost per month (first on a tie)
+  // The run as it happened: Result::capacity_segments grouped by mode, each group priced like
+  // that mode's column over its own hours and quantities (components named "<mode>: <item>";
+  // per_hour and per_month are over the whole run). Equal to the simulated mode's column
+  // when the run never switched modes.
+  ModeCost as_simulated;
+  std::size_t cheapest = 0;  // index into modes, by cost per month (first on a tie)
   std::string region;
   std::string price_date;
   std::string price_source;

@@ -82,6 +82,10 @@ struct Result {
   std::vector<ShardResult> shards;
   std::vector<ProducerResult> producers;
   std::vector<TimelineEvent> timeline;
+  // Capacity over time: mode and open shards per stretch, covering [0, duration) (cost prices
+  // each stretch in its own mode). Empty in hand-built Results: then the whole run is one
+  // stretch in stream.mode with shard_hours.
+  std::vector<CapacitySegment> capacity_segments;
   std::shared_ptr<const sim::MetricRecorder> metrics;  // resolution index 0 = `resolution`
   uint64_t events_run = 0;
 

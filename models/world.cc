@@ -82,6 +82,9 @@ Result run_scenario(const Scenario& scenario, const RunOptions& options) {
   r.put_payload_units = stream.put_payload_units();
   r.on_demand_billed_bytes = stream.on_demand_billed_bytes();
   r.timeline = stream.timeline();
+  r.capacity_segments = stream.capacity_segments(end);
+  // On-demand streams are created with the shards that back their first admission limit.
+  if (!r.capacity_segments.empty()) r.initial_shards = r.capacity_segments.front().open_shards;
   r.events_run = engine.events_run();
   for (const core::Shard& sh : stream.map().shards()) {
     ShardResult s;

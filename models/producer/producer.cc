@@ -5,6 +5,8 @@
 #include <stdexcept>
 
 #include "models/core/shard_map.h"
+#include "models/producer/agent_producer.h"
+#include "models/producer/kpl_producer.h"
 #include "models/producer/sdk_producer.h"
 #include "models/result.h"
 #include "models/stream/stream.h"
@@ -66,8 +68,9 @@ std::unique_ptr<Producer> make_producer(const ProducerConfig& config, const std:
     case ProducerConfig::Type::kSdk:
       return std::make_unique<SdkProducer>(config, base_dir, stream, engine, metrics, seed);
     case ProducerConfig::Type::kKpl:
+      return std::make_unique<KplProducer>(config, base_dir, stream, engine, metrics, seed);
     case ProducerConfig::Type::kAgent:
-      break;  // the loader does not accept these types until their models exist
+      return std::make_unique<AgentProducer>(config, base_dir, stream, engine, metrics, seed);
   }
   throw std::logic_error("producer type without a model");
 }

@@ -65,7 +65,7 @@ struct OnDemandConfig {
 // A provisioned-mode autoscaler like amazon-kinesis-scaling-utils: scale up (or down) by a
 // percentage after `*_after` of consecutive minutes above (below) a utilisation threshold.
 struct AutoscalerConfig {
-  bool enabled = false;
+  bool enabled = false;  // the loader turns it on when a scenario has a stream.autoscaler section
   double scale_up_threshold_pct = 75;  // of the stream's write capacity (bytes or records)
   Duration scale_up_after = Duration::minutes(5);
   double scale_up_pct = 100;  // grow by this percentage of the current count
@@ -213,10 +213,12 @@ struct TimelineAction {
   std::string shard;                                   // split, merge
   std::string adjacent_shard;                          // merge
   std::optional<core::uint128> new_starting_hash_key;  // split; default: the range midpoint
-  uint32_t target = 0;                                 // update_shard_count
-  CapacityMode mode = CapacityMode::kProvisioned;      // switch_mode: the new mode
-  std::string producer;                                // agent_restart: which agent
-  Duration downtime = Duration::seconds(30);           // agent_restart: how long it is down
+  // update_shard_count: the new count. switch_mode to PROVISIONED: the open shard count right
+  // after the switch (JSON "shards"); 0 keeps the shards the stream has.
+  uint32_t target = 0;
+  CapacityMode mode = CapacityMode::kProvisioned;  // switch_mode: the new mode
+  std::string producer;                            // agent_restart: which agent
+  Duration downtime = Duration::seconds(30);       // agent_restart: how long it is down
 };
 
 struct OutputConfig {

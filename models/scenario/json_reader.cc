@@ -19,6 +19,17 @@ bool is_identifier(std::string_view key) {
   return std::all_of(key.begin(), key.end(), word_char);
 }
 
+// Lower case without separators, so that snake_case, camelCase and PascalCase spellings of the
+// same words compare equal.
+std::string fold_case_style(std::string_view word) {
+  std::string out;
+  for (const char c : word) {
+    if (c == '_' || c == '-' || c == ' ') continue;
+    out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  return out;
+}
+
 bool contains(KeyList list, std::string_view word) {
   return std::find(list.begin(), list.end(), word) != list.end();
 }
@@ -59,6 +70,12 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 }
 
 std::optional<std::string_view> did_you_mean(std::string_view word, KeyList allowed) {
+  // The same words in another case style: "record_ttl" for the KPL's "RecordTtl", or
+  // "maxBufferAgeMillis" typed as "max_buffer_age_millis".
+  const std::string folded = fold_case_style(word);
+  for (const std::string_view candidate : allowed) {
+    if (!folded.empty() && fold_case_style(candidate) == folded) return candidate;
+  }
   // Two edits on a two-letter word would suggest almost anything, so short words get one.
   const std::size_t max_distance = std::clamp<std::size_t>(word.size() / 2, 1, 2);
   std::optional<std::string_view> best;

@@ -30,8 +30,9 @@ inline constexpr std::string_view kSizeExpected =
 
 // Optimal-string-alignment distance (Levenshtein plus adjacent transpositions).
 std::size_t edit_distance(std::string_view a, std::string_view b);
-// The closest allowed word within distance 2, or one that extends or is extended by `word`;
-// nullopt if none. Ties go to the earlier entry of `allowed`.
+// The allowed word that differs from `word` only in case style ("record_ttl" -> "RecordTtl"),
+// else the closest within distance 2, else one that extends or is extended by `word`; nullopt
+// if none. Ties go to the earlier entry of `allowed`.
 std::optional<std::string_view> did_you_mean(std::string_view word, KeyList allowed);
 
 // A JSON value as it appears in a message: scalars as JSON text (long ones shortened), objects

@@ -1,6 +1,8 @@
-// Scenario JSON -> Scenario: the top level, the stream, the timeline and the output; producers
-// and distributions are in producer_loader.cc. The format is documented in docs/scenarios.md
-// and docs/scenario.schema.json; the key tables in scenario_keys.h are its single source.
+// Scenario JSON -> Scenario: the top level, the stream and the output; producers and
+// distributions are in producer_loader.cc (each type's settings in client_loader.cc), the
+// stream's capacity sections in capacity_loader.cc and the timeline in timeline_loader.cc. The
+// format is documented in docs/scenarios.md and docs/scenario.schema.json; the key tables in
+// scenario_keys.h are its single source.
 #include "models/scenario/loader.h"
 
 #include <algorithm>
@@ -12,13 +14,11 @@
 #include <sstream>
 #include <string_view>
 
-#include "models/core/errors.h"
-#include "models/core/shard_map.h"
-#include "models/core/uint128.h"
+#include "models/scenario/capacity_loader.h"
 #include "models/scenario/json_reader.h"
 #include "models/scenario/producer_loader.h"
 #include "models/scenario/scenario_keys.h"
-#include "models/stream/reshard.h"
+#include "models/scenario/timeline_loader.h"
 
 namespace kinesim::models {
 
@@ -30,7 +30,6 @@ using std::string_view_literals::operator""sv;
 namespace keys = scenario_keys;
 
 constexpr std::array kModes = {"PROVISIONED"sv, "ON_DEMAND"sv, "ON_DEMAND_ADVANTAGE"sv};
-constexpr std::array kActions = {"split"sv, "merge"sv, "update_shard_count"sv};
 constexpr uint64_t kNoLimit = std::numeric_limits<uint64_t>::max();
 
 std::string issues_text(const std::vector<ScenarioIssue>& issues) {
@@ -49,13 +48,6 @@ bool valid_stream_name(const std::string& s) {
            c == '.' || c == '-';
   };
   return !s.empty() && s.size() <= 128 && std::all_of(s.begin(), s.end(), ok);
-}
-
-bool valid_shard_id(const std::string& s) {
-  constexpr std::string_view kPrefix = "shardId-";
-  if (s.size() != kPrefix.size() + 12 || !s.starts_with(kPrefix)) return false;
-  return std::all_of(s.begin() + static_cast<std::ptrdiff_t>(kPrefix.size()), s.end(),
-                     [](char c) { return c >= '0' && c <= '9'; });
 }
 
 void read_stream(IssueList& issues, const Json& node, StreamConfig& stream, bool& legacy) {
@@ -115,99 +107,13 @@ void read_stream(IssueList& issues, const Json& node, StreamConfig& stream, bool
            "internal_failure_rate", Need::kOptional, [](double x) { return x >= 0 && x < 1; },
            "a probability in [0, 1)")
           .value_or(stream.internal_failure_rate);
-}
-
-struct IndexedAction {
-  std::size_t index;  // position in the document, for messages
-  TimelineAction action;
-};
-
-std::optional<TimelineAction> read_action(IssueList& issues, const Json& node,
-                                          const std::string& path, Duration scenario_duration) {
-  const ObjectReader r(issues, node, path, keys::kTimeline);
-  if (!r.valid()) return std::nullopt;
-  const std::size_t before = issues.size();
-  TimelineAction a;
-  a.at = r.duration(
-              "at", Need::kRequired, [&](Duration d) { return d < scenario_duration; },
-              "a time before the end of the scenario (" + sim::to_string(scenario_duration) + ")")
-             .value_or(Duration());
-  const auto kind = r.choice("action", Need::kRequired, kActions);
-  if (!kind) return std::nullopt;
-  a.kind = static_cast<TimelineAction::Kind>(*kind);
-  const std::string variant = "action " + quote(kActions[*kind]);
-  const std::string shard_expected = R"(a shard id like "shardId-000000000003")";
-  switch (a.kind) {
-    case TimelineAction::Kind::kSplit: {
-      r.reject_keys_outside(std::array{"at"sv, "action"sv, "shard"sv, "new_starting_hash_key"sv},
-                            variant);
-      a.shard = r.string("shard", Need::kRequired, shard_expected, valid_shard_id).value_or("");
-      const auto key =
-          r.string("new_starting_hash_key", Need::kOptional, "a decimal string 0..2^128-1",
-                   [](const std::string& s) { return core::parse_decimal(s).has_value(); });
-      if (key) a.new_starting_hash_key = core::parse_decimal(*key);
-      break;
-    }
-    case TimelineAction::Kind::kMerge:
-      r.reject_keys_outside(std::array{"at"sv, "action"sv, "shard"sv, "adjacent_shard"sv}, variant);
-      a.shard = r.string("shard", Need::kRequired, shard_expected, valid_shard_id).value_or("");
-      a.adjacent_shard =
-          r.string("adjacent_shard", Need::kRequired, shard_expected, valid_shard_id).value_or("");
-      break;
-    case TimelineAction::Kind::kUpdateShardCount:
-      r.reject_keys_outside(std::array{"at"sv, "action"sv, "target"sv}, variant);
-      a.target = static_cast<uint32_t>(
-          r.integer("target", Need::kRequired, 1, core::StreamLimits{}.max_shards).value_or(0));
-      break;
-    case TimelineAction::Kind::kSwitchMode:
-    case TimelineAction::Kind::kAgentRestart:
-      break;  // not in kActions yet: the capacity-mode and Agent work adds them
+  // Whether each section applies to the stream's modes is checked once the timeline is read.
+  if (const Json* od = r.object("on_demand", Need::kOptional)) {
+    read_on_demand(issues, *od, r.path("on_demand"), stream, stream.on_demand);
   }
-  if (issues.size() != before) return std::nullopt;
-  return a;
-}
-
-// Plays the actions on the real ShardMap so that a split of a shard that will not exist, a merge
-// of shards that are not adjacent or a target outside 1/2x..2x is reported before a run.
-void replay_on_shard_map(IssueList& issues, uint32_t shards,
-                         const std::vector<IndexedAction>& actions) {
-  core::ShardMap map = core::ShardMap::uniform(shards);
-  for (const IndexedAction& ia : actions) {
-    const TimelineAction& a = ia.action;
-    try {
-      apply_action(map, a);
-    } catch (const std::exception& e) {
-      issues.add(index_path("$.timeline", ia.index),
-                 "the " + std::string(kActions[static_cast<std::size_t>(a.kind)]) + " at " +
-                     sim::to_string(a.at) +
-                     " cannot apply to the shards as they are by then: " + e.what());
-      return;  // later actions depend on this one
-    }
+  if (const Json* as = r.object("autoscaler", Need::kOptional)) {
+    read_autoscaler(issues, *as, r.path("autoscaler"), stream, stream.autoscaler);
   }
-}
-
-void read_timeline(IssueList& issues, const Json& list, Scenario& s, bool shards_valid) {
-  std::vector<IndexedAction> actions;
-  bool all_valid = true;
-  for (std::size_t i = 0; i < list.size(); ++i) {
-    const std::string path = index_path("$.timeline", i);
-    if (auto a = read_action(issues, list[i], path, s.duration)) {
-      actions.push_back({i, *a});
-    } else {
-      all_valid = false;
-    }
-  }
-  // Listed in any order; run in time order, ties in document order.
-  std::stable_sort(actions.begin(), actions.end(),
-                   [](const auto& a, const auto& b) { return a.action.at < b.action.at; });
-  if (!actions.empty() && s.stream.mode != CapacityMode::kProvisioned) {
-    issues.add("$.timeline", "got " + std::to_string(actions.size()) +
-                                 " resharding actions, expected none: split, merge and "
-                                 "update_shard_count apply to PROVISIONED streams only");
-  } else if (all_valid && shards_valid) {
-    replay_on_shard_map(issues, s.stream.shards, actions);
-  }
-  for (const IndexedAction& ia : actions) s.timeline.push_back(ia.action);
 }
 
 void read_output(IssueList& issues, const Json& node, OutputConfig& out) {
@@ -254,15 +160,23 @@ Scenario read_scenario(IssueList& issues, const Json& doc, const std::string& ba
     ProducerContext ctx;
     ctx.scenario_duration = horizon;
     ctx.max_request_bytes = s.stream.max_request_bytes;
+    ctx.max_record_bytes = s.stream.max_record_bytes;
     ctx.legacy_request_limit = legacy;
     ctx.base_dir = base_dir;
     s.producers = read_producers(issues, *producers, r.path("producers"), ctx);
   }
+  bool timeline_valid = true;
   if (const Json* timeline = r.array("timeline", Need::kOptional)) {
     const Duration saved = s.duration;
     s.duration = horizon;
+    const std::size_t before = issues.size();
     read_timeline(issues, *timeline, s, shards_valid);
+    timeline_valid = issues.size() == before;
     s.duration = saved;
+  }
+  // The switch_mode actions say which modes the stream has; if they are wrong, so is this check.
+  if (const Json* stream = r.find("stream"); stream != nullptr && timeline_valid) {
+    check_capacity_sections(issues, *stream, s);
   }
   if (const Json* output = r.object("output", Need::kOptional)) {
     read_output(issues, *output, s.output);
@@ -275,6 +189,8 @@ constexpr std::array kAllowedKeys = {
     AllowedKeys{"$.stream", keys::kStream},
     AllowedKeys{"$.stream.put_latency", keys::kDurationDist},
     AllowedKeys{"$.stream.put_latency.points[]", keys::kDurationPoint},
+    AllowedKeys{"$.stream.on_demand", keys::kOnDemand},
+    AllowedKeys{"$.stream.autoscaler", keys::kAutoscaler},
     AllowedKeys{"$.producers[]", keys::kProducer},
     AllowedKeys{"$.producers[].rate", keys::kRate},
     AllowedKeys{"$.producers[].rate.steps[]", keys::kStep},
@@ -284,6 +200,8 @@ constexpr std::array kAllowedKeys = {
     AllowedKeys{"$.producers[].record_size", keys::kSizeDist},
     AllowedKeys{"$.producers[].record_size.points[]", keys::kSizePoint},
     AllowedKeys{"$.producers[].sdk", keys::kSdk},
+    AllowedKeys{"$.producers[].kpl", keys::kKpl},
+    AllowedKeys{"$.producers[].agent", keys::kAgent},
     AllowedKeys{"$.timeline[]", keys::kTimeline},
     AllowedKeys{"$.output", keys::kOutput},
 };

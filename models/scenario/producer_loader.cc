@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "models/core/uint128.h"
+#include "models/scenario/client_loader.h"
 #include "models/scenario/scenario_keys.h"
 
 namespace kinesim::models::scenario_json {
@@ -25,7 +26,6 @@ constexpr double kShareTolerance = 1e-9;
 constexpr uint64_t kMaxZipfKeys = 10'000'000;
 constexpr uint64_t kMaxKeys = 1'000'000'000;
 constexpr uint64_t kMaxInstances = 10'000;
-constexpr uint64_t kMaxAttempts = 100;
 constexpr std::string_view kTraceHeader = "timestamp,partition_key,size";
 
 std::string describe(Duration d) { return sim::to_string(d); }
@@ -387,57 +387,52 @@ void read_keys(IssueList& issues, const Json& node, const std::string& path, Key
   }
 }
 
-// ---- SDK -------------------------------------------------------------------------------------
-
-constexpr std::array kApis = {"PutRecords"sv, "PutRecord"sv};
-
-void read_sdk(IssueList& issues, const Json& node, const std::string& path,
-              const ProducerContext& ctx, SdkConfig& sdk) {
-  const ObjectReader r(issues, node, path, keys::kSdk);
-  if (!r.valid()) return;
-  if (const auto api = r.choice("api", Need::kOptional, kApis)) {
-    sdk.api = static_cast<SdkConfig::Api>(*api);
-  }
-  const core::PutLimits limits;
-  sdk.max_batch_records = static_cast<uint32_t>(
-      r.integer("max_batch_records", Need::kOptional, 1, limits.max_records_per_request)
-          .value_or(sdk.max_batch_records));
-  if (const auto bytes = r.size("max_batch_bytes", Need::kOptional, 1, kNoLimit)) {
-    if (*bytes > ctx.max_request_bytes) {
-      issues.got(r.path("max_batch_bytes"), *r.find("max_batch_bytes"),
-                 "at most the PutRecords request limit " + format_size(ctx.max_request_bytes) +
-                     (ctx.legacy_request_limit ? " (stream.legacy_request_limit is true)" : ""));
-    } else {
-      sdk.max_batch_bytes = *bytes;
-    }
-  }
-  const auto non_negative = [](Duration) { return true; };
-  const auto positive = [](Duration d) { return d > Duration(); };
-  sdk.linger = r.duration("linger", Need::kOptional, non_negative).value_or(sdk.linger);
-  sdk.max_in_flight = static_cast<uint32_t>(
-      r.integer("max_in_flight", Need::kOptional, 1, 10'000).value_or(sdk.max_in_flight));
-  sdk.backoff_base = r.duration("backoff_base", Need::kOptional, positive, "a duration > 0")
-                         .value_or(sdk.backoff_base);
-  if (const auto cap = r.duration("backoff_cap", Need::kOptional, positive, "a duration > 0")) {
-    if (*cap < sdk.backoff_base) {
-      issues.got(r.path("backoff_cap"), *r.find("backoff_cap"),
-                 "a duration >= backoff_base (" + describe(sdk.backoff_base) + ")");
-    } else {
-      sdk.backoff_cap = *cap;
-    }
-  } else if (sdk.backoff_cap < sdk.backoff_base && !r.has("backoff_cap")) {
-    issues.got(r.path("backoff_base"), *r.find("backoff_base"),
-               "a duration <= backoff_cap (" + describe(sdk.backoff_cap) + ")");
-  }
-  sdk.max_attempts = static_cast<uint32_t>(
-      r.integer("max_attempts", Need::kOptional, 1, kMaxAttempts).value_or(sdk.max_attempts));
-  sdk.max_buffered_records = r.integer("max_buffered_records", Need::kOptional, 1, kMaxKeys)
-                                 .value_or(sdk.max_buffered_records);
-}
-
 // ---- producer --------------------------------------------------------------------------------
 
-constexpr std::array kProducerTypes = {"sdk"sv};
+constexpr std::array kProducerTypes = {"sdk"sv, "kpl"sv, "agent"sv};
+// The keys every producer takes; each type adds its own settings object.
+constexpr std::array kCommonProducerKeys = {"name"sv, "type"sv, "instances"sv,  "start"sv,
+                                            "rate"sv, "keys"sv, "record_size"sv};
+
+void reject_other_types_keys(const ObjectReader& r, ProducerConfig::Type type) {
+  const auto own = kProducerTypes[static_cast<std::size_t>(type)];
+  std::array<std::string_view, kCommonProducerKeys.size() + 1> applicable{};
+  std::copy(kCommonProducerKeys.begin(), kCommonProducerKeys.end(), applicable.begin());
+  applicable.back() = own;
+  r.reject_keys_outside(applicable, "type " + quote(own));
+}
+
+// The settings object of the producer's type ("sdk", "kpl" or "agent"); another type's object has
+// already been reported.
+void read_client(IssueList& issues, const ObjectReader& r, ProducerConfig& p,
+                 const ProducerContext& ctx) {
+  switch (p.type) {
+    case ProducerConfig::Type::kSdk:
+      if (const Json* sdk = r.object("sdk", Need::kOptional)) {
+        read_sdk(issues, *sdk, r.path("sdk"), ctx, p.sdk);
+      }
+      break;
+    case ProducerConfig::Type::kKpl:
+      if (const Json* kpl = r.object("kpl", Need::kOptional)) {
+        read_kpl(issues, *kpl, r.path("kpl"), ctx, p.kpl);
+      }
+      break;
+    case ProducerConfig::Type::kAgent:
+      if (const Json* agent = r.object("agent", Need::kOptional)) {
+        read_agent(issues, *agent, r.path("agent"), p.agent);
+      }
+      break;
+  }
+}
+
+// Whether an agent producer's partitionKeyOption is RANDOM (written so or by default); false if
+// it is misspelt, which is reported on its own.
+bool agent_keys_at_random(const ObjectReader& r) {
+  const Json* agent = r.find("agent");
+  if (agent == nullptr || !agent->is_object()) return true;
+  const auto option = agent->find("partitionKeyOption");
+  return option == agent->end() || *option == "RANDOM";
+}
 
 ProducerConfig read_producer(IssueList& issues, const Json& node, const std::string& path,
                              const ProducerContext& ctx) {
@@ -451,6 +446,9 @@ ProducerConfig read_producer(IssueList& issues, const Json& node, const std::str
        }).value_or("");
   if (const auto type = r.choice("type", Need::kOptional, kProducerTypes)) {
     p.type = static_cast<ProducerConfig::Type>(*type);
+  }
+  if (!r.has("type") || p.type != ProducerConfig::Type::kSdk || *r.find("type") == "sdk") {
+    reject_other_types_keys(r, p.type);  // not when the type itself is wrong
   }
   p.instances = static_cast<uint32_t>(
       r.integer("instances", Need::kOptional, 1, kMaxInstances).value_or(p.instances));
@@ -471,6 +469,7 @@ ProducerConfig read_producer(IssueList& issues, const Json& node, const std::str
                                   "gives each record's partition key and size");
       }
     }
+    read_client(issues, r, p, ctx);
     return p;
   }
   if (const Json* keys_node = r.object("keys", Need::kOptional)) {
@@ -482,8 +481,12 @@ ProducerConfig read_producer(IssueList& issues, const Json& node, const std::str
     issues.missing(r.path("record_size"),
                    R"(a size like "1KiB" or a size distribution {"dist": ...})");
   }
-  if (const Json* sdk = r.object("sdk", Need::kOptional)) {
-    read_sdk(issues, *sdk, r.path("sdk"), ctx, p.sdk);
+  read_client(issues, r, p, ctx);
+  if (p.type == ProducerConfig::Type::kAgent && r.has("keys") && agent_keys_at_random(r)) {
+    issues.add(r.path("keys"),
+               "key \"keys\" does not apply to an agent with partitionKeyOption \"RANDOM\" (the "
+               "default), which draws a random partition key per record; with \"DETERMINISTIC\" "
+               "the keys stand for the distinct record data");
   }
   return p;
 }

@@ -24,6 +24,7 @@ bool read_distribution(IssueList& issues, const Json& node, const std::string& p
 struct ProducerContext {
   sim::Duration scenario_duration = sim::Duration::max();  // max() if itself invalid
   uint64_t max_request_bytes = core::PutLimits{}.max_request_bytes;
+  uint64_t max_record_bytes = core::PutLimits{}.max_record_bytes;
   bool legacy_request_limit = false;
   std::string base_dir;  // resolves relative trace file paths
 };

@@ -25,7 +25,32 @@ inline constexpr std::array kStream = {"name"sv,
                                        "legacy_request_limit"sv,
                                        "reshard_duration"sv,
                                        "put_latency"sv,
-                                       "internal_failure_rate"sv};
+                                       "internal_failure_rate"sv,
+                                       "on_demand"sv,
+                                       "autoscaler"sv};
+
+// stream.on_demand (SPEC §5): on-demand streams, or streams a switch_mode makes on-demand.
+inline constexpr std::array kOnDemand = {"previous_peak_bytes_per_sec"sv,
+                                         "previous_peak_records_per_sec"sv,
+                                         "peak_multiplier"sv,
+                                         "surge_window"sv,
+                                         "shard_split_trigger_bytes_per_sec"sv,
+                                         "shard_split_delay"sv,
+                                         "stream_write_ceiling_bytes_per_sec"sv,
+                                         "scale_down_after"sv,
+                                         "warm_throughput_bytes_per_sec"sv};
+
+// stream.autoscaler: provisioned streams, like amazon-kinesis-scaling-utils.
+inline constexpr std::array kAutoscaler = {"enabled"sv,
+                                           "scale_up_threshold_pct"sv,
+                                           "scale_up_after"sv,
+                                           "scale_up_pct"sv,
+                                           "scale_down_threshold_pct"sv,
+                                           "scale_down_after"sv,
+                                           "scale_down_pct"sv,
+                                           "min_shards"sv,
+                                           "max_shards"sv,
+                                           "cooldown"sv};
 
 // Distributions: sizes name their fixed value and histogram points "bytes", durations "value".
 inline constexpr std::array kSizeDist = {"dist"sv, "bytes"sv, "min"sv,   "max"sv,
@@ -36,7 +61,8 @@ inline constexpr std::array kDurationDist = {"dist"sv, "value"sv, "min"sv,   "ma
 inline constexpr std::array kDurationPoint = {"value"sv, "weight"sv};
 
 inline constexpr std::array kProducer = {"name"sv, "type"sv, "instances"sv,   "start"sv,
-                                         "rate"sv, "keys"sv, "record_size"sv, "sdk"sv};
+                                         "rate"sv, "keys"sv, "record_size"sv, "sdk"sv,
+                                         "kpl"sv,  "agent"sv};
 
 inline constexpr std::array kRate = {
     "profile"sv,     "records_per_sec"sv, "steps"sv,  "process"sv, "mean_records_per_sec"sv,
@@ -55,8 +81,24 @@ inline constexpr std::array kSdk = {
     "linger"sv,      "max_in_flight"sv,     "backoff_base"sv,
     "backoff_cap"sv, "max_attempts"sv,      "max_buffered_records"sv};
 
+// The KPL's own names (KinesisProducerConfiguration, default_config.properties), plus
+// ShardMapRefreshDelay, kinesim's assumption about how soon the KPL sees a reshard.
+inline constexpr std::array kKpl = {
+    "AggregationEnabled"sv, "AggregationMaxCount"sv, "AggregationMaxSize"sv,
+    "CollectionMaxCount"sv, "CollectionMaxSize"sv,   "RecordMaxBufferedTime"sv,
+    "RecordTtl"sv,          "RateLimit"sv,           "MaxConnections"sv,
+    "RequestTimeout"sv,     "FailIfThrottled"sv,     "ShardMapRefreshDelay"sv};
+
+// The Kinesis Agent's agent.json flow names (camelCase), then kinesim's own (snake_case).
+inline constexpr std::array kAgent = {
+    "maxBufferSizeRecords"sv, "maxBufferSizeBytes"sv, "maxBufferAgeMillis"sv,
+    "partitionKeyOption"sv,   "rotation_interval"sv,  "rotated_files_tracked"sv,
+    "checkpoint_interval"sv,  "initial_position"sv,   "backoff_min"sv,
+    "backoff_max"sv,          "max_in_flight"sv};
+
 inline constexpr std::array kTimeline = {
-    "at"sv, "action"sv, "shard"sv, "adjacent_shard"sv, "new_starting_hash_key"sv, "target"sv};
+    "at"sv,     "action"sv, "shard"sv,  "adjacent_shard"sv, "new_starting_hash_key"sv,
+    "target"sv, "mode"sv,   "shards"sv, "producer"sv,       "downtime"sv};
 
 inline constexpr std::array kOutput = {"resolution"sv, "top_n"sv};
 

@@ -1,7 +1,9 @@
 // One Kinesis data stream on virtual time: the real ShardMap, per-shard write buckets,
 // sequence numbers and retention, and the capacity timeline (split, merge, UpdateShardCount,
-// with the stream UPDATING meanwhile). Producers call put() once per request entry and
-// end_request() once per request; metrics are flushed per request and shard, not per record.
+// with the stream UPDATING meanwhile) and the capacity modes: on-demand admission and growth
+// (capacity.h), the provisioned autoscaler (autoscaler.h) and mode switches. Producers call put()
+// once per request entry and end_request() once per request; metrics are flushed per request and
+// shard, not per record.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +13,8 @@
 #include "models/core/pricing.h"
 #include "models/core/shard_map.h"
 #include "models/scenario/config.h"
+#include "models/stream/autoscaler.h"
+#include "models/stream/capacity.h"
 #include "models/stream/retention.h"
 #include "models/stream/token_bucket.h"
 #include "sim/engine.h"
@@ -34,8 +38,11 @@ struct ShardTotals {
 // One line of the capacity timeline in the output.
 struct TimelineEvent {
   sim::Time at;
-  std::string action;   // "split", "merge", "update_shard_count", "expire"
-  std::string outcome;  // "started", "completed", or the AWS error name
+  // "split", "merge", "update_shard_count", "expire", "switch_mode", "autoscale", "capacity"
+  std::string action;
+  // "started", "completed", the AWS error name, or an autoscaler decision ("scale_up",
+  // "scale_down", "skipped")
+  std::string outcome;
   std::string detail;
 };
 
@@ -63,11 +70,14 @@ class Stream {
       ++s.pending_failed;
       return PutOutcome::kInternalFailure;
     }
-    if (!s.buckets.try_take(now, bytes)) {
+    // On-demand: the stream-level limit first, so a rejected record takes no shard tokens.
+    const bool admitted = !admission_on_ || admission_.admits(now, bytes);
+    if (!admitted || !s.buckets.try_take(now, bytes)) {
       ++s.pending_throttled;
       s.pending_throttled_bytes += bytes;
       return PutOutcome::kThrottled;
     }
+    if (admission_on_) admission_.take(bytes);
     ++s.pending_records;
     s.pending_bytes += bytes;
     put_payload_units_ += core::put_payload_units(bytes);
@@ -81,7 +91,8 @@ class Stream {
 
   // Schedules the timeline's actions on the engine.
   void schedule_timeline(const std::vector<TimelineAction>& actions);
-  // Housekeeping every `period`: retention trimming and expiry of closed shards.
+  // Housekeeping every `period`: retention trimming and expiry of closed shards; and, when the
+  // stream is on-demand, autoscaled or switches modes, the capacity decisions of the minute.
   void start_housekeeping(sim::Duration period);
 
   const std::vector<TimelineEvent>& timeline() const { return timeline_; }
@@ -104,6 +115,12 @@ class Stream {
   sim::Time closed_at(core::ShardIndex shard) const { return shards_[shard].closed_at; }
   // Shard-hours of open shards from 0 to `end`.
   double shard_hours(sim::Time end) const;
+  // The capacity mode now, and the on-demand admission limit (meaningful in on-demand modes).
+  CapacityMode mode() const { return mode_; }
+  WriteRate admission_limit() const { return admission_.limit(); }
+  WriteRate previous_peak() const { return peak_.previous(); }
+  // Mode and open shards over [0, end), with the billing quantities accepted in each stretch.
+  std::vector<CapacitySegment> capacity_segments(sim::Time end) const;
 
  private:
   struct ShardState {
@@ -123,6 +140,18 @@ class Stream {
     sim::SeriesId throttled{};
     sim::Time closed_at = sim::Time::max();
     bool expired = false;
+    // Capacity minute: accepted bytes at the last tick, the last minute's rate, and since when
+    // the shard has been above the on-demand split trigger (Time::max() when it is not).
+    uint64_t tick_accepted_bytes = 0;
+    double minute_bytes_per_sec = 0;
+    sim::Time hot_since = sim::Time::max();
+  };
+  struct CapacityChange {
+    sim::Time at;
+    CapacityMode mode;
+    uint32_t open_shards;
+    uint64_t put_payload_units;  // cumulative at `at`
+    uint64_t on_demand_billed_bytes;
   };
   struct ApiSeries {
     sim::SeriesId requests, success, bytes, latency_sum_ms, total_records, successful_records,
@@ -132,6 +161,15 @@ class Stream {
   void add_shard_states();
   void apply(const TimelineAction& action, std::size_t index);
   void finish_update(sim::Time now);
+  // Validated map change landing after reshard_duration with the stream UPDATING meanwhile.
+  void start_reshard(core::ShardMap next, const char* name, std::string detail);
+  void apply_switch(const TimelineAction& action);
+  void capacity_tick(sim::Time now, sim::Duration period);
+  void on_demand_tick(sim::Time now, sim::Duration period, WriteRate served);
+  void autoscale_tick(sim::Time now, double utilisation_pct);
+  // Sets the admission limit: multiplier x previous peak, but no more than the open shards back.
+  void apply_on_demand_limit(sim::Time now);
+  void record_capacity(sim::Time now);
   void log(sim::Time at, std::string action, std::string outcome, std::string detail);
 
   StreamConfig config_;
@@ -151,6 +189,22 @@ class Stream {
   std::vector<std::pair<sim::Time, uint32_t>> capacity_history_;
   sim::SeriesId incoming_bytes_{}, incoming_records_{}, throttled_{}, open_shards_{};
   ApiSeries put_record_{}, put_records_{};
+  // Capacity modes.
+  CapacityMode mode_;
+  bool admission_on_ = false;    // on-demand modes: the stream-level admission applies
+  bool capacity_ticks_ = false;  // the minute tick runs capacity decisions
+  StreamAdmission admission_;
+  OnDemandPeak peak_;
+  Autoscaler autoscaler_;
+  sim::Time cooldown_until_ = sim::Time::zero();
+  std::string last_skip_;
+  std::vector<sim::Time> mode_switches_;
+  sim::Time below_half_since_ = sim::Time::max();
+  WriteRate peak_since_below_;
+  WriteRate run_peak_;  // highest minute served while ticking
+  uint64_t tick_accepted_bytes_ = 0, tick_accepted_records_ = 0, tick_offered_bytes_ = 0,
+           tick_offered_records_ = 0;
+  std::vector<CapacityChange> capacity_changes_;
 };
 
 }  // namespace kinesim::models

@@ -188,6 +188,33 @@ TEST(Cost, PricesComeFromTheGivenTable) {
   EXPECT_DOUBLE_EQ(sh.per_month, 0.3 * 720);
 }
 
+TEST(Cost, AsSimulatedEqualsTheSimulatedModeWhenTheRunNeverSwitched) {
+  Result r = run_of(10);
+  r.put_payload_units = 2'000'000;
+  const CostReport c = price(r);
+  EXPECT_TRUE(c.as_simulated.simulated);
+  EXPECT_DOUBLE_EQ(c.as_simulated.run_cost, mode(c, CapacityMode::kProvisioned).run_cost);
+  EXPECT_DOUBLE_EQ(component(c.as_simulated, "provisioned: shard hours").quantity, 10);
+}
+
+TEST(Cost, AsSimulatedPricesEachSegmentInTheModeItRanIn) {
+  Result r = run_of(2, Duration::hours(2));
+  const sim::Time t0 = sim::Time::zero();
+  // One hour provisioned on 2 shards, then one hour on-demand Standard with 1 GiB billed.
+  r.capacity_segments = {{t0, t0 + Duration::hours(1), CapacityMode::kProvisioned, 2, 1'000'000, 0},
+                         {t0 + Duration::hours(1), t0 + Duration::hours(2), CapacityMode::kOnDemand,
+                          8, 0, uint64_t{1} << 30}};
+  const CostReport c = price(r);
+  const ModeCost& run = c.as_simulated;
+  EXPECT_DOUBLE_EQ(component(run, "provisioned: shard hours").run_cost, 2 * 0.015);
+  EXPECT_DOUBLE_EQ(component(run, "provisioned: PUT payload units").run_cost, 0.014);
+  EXPECT_DOUBLE_EQ(component(run, "on-demand Standard: stream hours").run_cost, 0.04);
+  EXPECT_DOUBLE_EQ(component(run, "on-demand Standard: data ingested").run_cost, 0.08);
+  EXPECT_NEAR(run.run_cost, 0.03 + 0.014 + 0.04 + 0.08, 1e-12);
+  EXPECT_NEAR(run.per_hour, run.run_cost / 2, 1e-12);
+  EXPECT_EQ(c.modes.size(), 3u);
+}
+
 TEST(Sizing, FormulaTakesTheLargestOfWriteReadAndRecordShards) {
   const SizingEstimate e = sizing_estimate(4000, 2.0 * 1024 * 1024, 0);
   EXPECT_DOUBLE_EQ(e.write_kib_per_sec, 2048);

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -688,6 +689,497 @@ TEST(ScenarioErrors, NeverLetALibraryExceptionEscapeOnOddDocuments) {
   }
 }
 
+// ---- KPL producers ---------------------------------------------------------------------------
+
+nlohmann::json kpl_doc(const nlohmann::json& kpl) {
+  nlohmann::json doc = minimal();
+  doc["producers"][0]["type"] = "kpl";
+  doc["producers"][0]["kpl"] = kpl;
+  return doc;
+}
+
+TEST(ScenarioKpl, LoadsEverySettingByItsKplName) {
+  const Scenario s = load_scenario(kpl_doc({{"AggregationEnabled", false},
+                                            {"AggregationMaxCount", 100},
+                                            {"AggregationMaxSize", "64KiB"},
+                                            {"CollectionMaxCount", 250},
+                                            {"CollectionMaxSize", 1048576},
+                                            {"RecordMaxBufferedTime", "250ms"},
+                                            {"RecordTtl", 60000},
+                                            {"RateLimit", 80},
+                                            {"MaxConnections", 256},
+                                            {"RequestTimeout", "10s"},
+                                            {"FailIfThrottled", true},
+                                            {"ShardMapRefreshDelay", 2000}}));
+  const ProducerConfig& p = s.producers[0];
+  EXPECT_EQ(p.type, ProducerConfig::Type::kKpl);
+  EXPECT_FALSE(p.kpl.aggregation_enabled);
+  EXPECT_EQ(p.kpl.aggregation_max_count, 100u);
+  EXPECT_EQ(p.kpl.aggregation_max_size, 64u * 1024);
+  EXPECT_EQ(p.kpl.collection_max_count, 250u);
+  EXPECT_EQ(p.kpl.collection_max_size, core::kMiB);
+  EXPECT_EQ(p.kpl.record_max_buffered_time, Duration::millis(250));
+  EXPECT_EQ(p.kpl.record_ttl, Duration::seconds(60));
+  EXPECT_EQ(p.kpl.rate_limit, 80u);
+  EXPECT_EQ(p.kpl.max_connections, 256u);
+  EXPECT_EQ(p.kpl.request_timeout, Duration::seconds(10));
+  EXPECT_TRUE(p.kpl.fail_if_throttled);
+  EXPECT_EQ(p.kpl.shard_map_refresh_delay, Duration::seconds(2));
+}
+
+TEST(ScenarioKpl, TakesTheKplDefaultsAndBareIntegersAsMilliseconds) {
+  nlohmann::json doc = minimal();
+  doc["producers"][0]["type"] = "kpl";
+  const KplConfig& k = load_scenario(doc).producers[0].kpl;
+  EXPECT_TRUE(k.aggregation_enabled);
+  EXPECT_EQ(k.aggregation_max_count, 4'294'967'295u);
+  EXPECT_EQ(k.aggregation_max_size, 51'200u);
+  EXPECT_EQ(k.collection_max_count, 500u);
+  EXPECT_EQ(k.collection_max_size, 5'242'880u);
+  EXPECT_EQ(k.record_max_buffered_time, Duration::millis(100));
+  EXPECT_EQ(k.record_ttl, Duration::millis(30'000));
+  EXPECT_EQ(k.rate_limit, 150u);
+  EXPECT_EQ(k.max_connections, 24u);
+  EXPECT_EQ(k.request_timeout, Duration::millis(6'000));
+  EXPECT_FALSE(k.fail_if_throttled);
+  EXPECT_EQ(k.shard_map_refresh_delay, Duration::seconds(5));
+  // As in a KPL properties file: RecordMaxBufferedTime = 0 flushes at once.
+  EXPECT_EQ(load_scenario(kpl_doc({{"RecordMaxBufferedTime", 0}}))
+                .producers[0]
+                .kpl.record_max_buffered_time,
+            Duration());
+  // The KPL's upper bound is Long.MAX_VALUE; anything past 2^32-1 percent limits nothing.
+  EXPECT_EQ(
+      load_scenario(kpl_doc({{"RateLimit", 9223372036854775807LL}})).producers[0].kpl.rate_limit,
+      4'294'967'295u);
+}
+
+TEST(ScenarioKpl, RejectsValuesOutsideTheKplBounds) {
+  EXPECT_EQ(
+      issues_of(kpl_doc({{"AggregationMaxSize", 63},
+                         {"CollectionMaxCount", 501},
+                         {"CollectionMaxSize", 52223},
+                         {"RecordTtl", 99},
+                         {"RateLimit", 0},
+                         {"MaxConnections", 257},
+                         {"RequestTimeout", 600001},
+                         {"RecordMaxBufferedTime", "-1ms"},
+                         {"AggregationEnabled", "yes"}})),
+      (std::vector<std::string>{
+          R"($.producers[0].kpl.AggregationEnabled: got "yes", expected true or false)",
+          "$.producers[0].kpl.AggregationMaxSize: got 63, expected a size 64B..10MiB",
+          "$.producers[0].kpl.CollectionMaxCount: got 501, expected an integer 1..500",
+          "$.producers[0].kpl.CollectionMaxSize: got 52223, expected a size >= 51KiB",
+          R"($.producers[0].kpl.RecordMaxBufferedTime: got "-1ms", expected milliseconds >= 0 (an integer) or a duration like "100ms")",
+          R"($.producers[0].kpl.RecordTtl: got 99, expected milliseconds >= 100 (an integer) or a duration like "30s")",
+          "$.producers[0].kpl.RateLimit: got 0, expected an integer 1..9223372036854775807",
+          "$.producers[0].kpl.MaxConnections: got 257, expected an integer 1..256",
+          R"($.producers[0].kpl.RequestTimeout: got 600001, expected milliseconds 100..600000 (an integer) or a duration like "6s")"}));
+}
+
+TEST(ScenarioKpl, CapsAggregatesAtTheRecordLimitAndRequestsAtTheRequestLimit) {
+  nlohmann::json doc = kpl_doc({{"AggregationMaxSize", "2MiB"}, {"CollectionMaxSize", "6MiB"}});
+  doc["stream"] = {{"legacy_request_limit", true}};
+  EXPECT_EQ(
+      issues_of(doc),
+      (std::vector<std::string>{
+          R"($.producers[0].kpl.AggregationMaxSize: got "2MiB", expected at most stream.max_record_size (1MiB): the stream rejects larger records)",
+          R"($.producers[0].kpl.CollectionMaxSize: got "6MiB", expected at most the PutRecords request limit 5MiB (stream.legacy_request_limit is true))"}));
+  doc["stream"] = {{"max_record_size", "2MiB"}};
+  const KplConfig& k = load_scenario(doc).producers[0].kpl;
+  EXPECT_EQ(k.aggregation_max_size, 2 * core::kMiB);
+  EXPECT_EQ(k.collection_max_size, 6 * core::kMiB);
+}
+
+TEST(ScenarioKpl, SuggestsTheKplNameForAMisspeltOrSnakeCaseSetting) {
+  EXPECT_EQ(
+      issue_of(kpl_doc({{"AggregationMaxSise", 1000}})),
+      R"($.producers[0].kpl.AggregationMaxSise: unknown key "AggregationMaxSise"; did you mean "AggregationMaxSize"?)");
+  EXPECT_EQ(
+      issue_of(kpl_doc({{"record_ttl", 1000}})),
+      R"($.producers[0].kpl.record_ttl: unknown key "record_ttl"; did you mean "RecordTtl"?)");
+  EXPECT_EQ(
+      issue_of(kpl_doc({{"recordMaxBufferedTime", 1000}})),
+      R"($.producers[0].kpl.recordMaxBufferedTime: unknown key "recordMaxBufferedTime"; did you mean "RecordMaxBufferedTime"?)");
+}
+
+TEST(ScenarioKpl, RejectsAnotherTypesSettingsObject) {
+  nlohmann::json doc = kpl_doc(nlohmann::json::object());
+  doc["producers"][0]["sdk"] = {{"linger", "10ms"}};
+  EXPECT_EQ(
+      issue_of(doc),
+      R"($.producers[0].sdk: key "sdk" does not apply to type "kpl"; it takes "name", "type", "instances", "start", "rate", "keys", "record_size", "kpl")");
+  doc = minimal();
+  doc["producers"][0]["kpl"] = {{"RateLimit", 100}};
+  EXPECT_EQ(
+      issue_of(doc),
+      R"($.producers[0].kpl: key "kpl" does not apply to type "sdk"; it takes "name", "type", "instances", "start", "rate", "keys", "record_size", "sdk")");
+  doc["producers"][0]["type"] = "kpll";  // only the type is reported
+  EXPECT_EQ(
+      issue_of(doc),
+      R"($.producers[0].type: got "kpll", expected one of "sdk", "kpl", "agent"; did you mean "kpl"?)");
+}
+
+// ---- Kinesis Agent producers -----------------------------------------------------------------
+
+nlohmann::json agent_doc(const nlohmann::json& agent) {
+  nlohmann::json doc = minimal();
+  doc["producers"][0]["type"] = "agent";
+  doc["producers"][0]["agent"] = agent;
+  return doc;
+}
+
+TEST(ScenarioAgent, LoadsAgentJsonNamesAndKinesimsOwnSettings) {
+  nlohmann::json doc = agent_doc({{"maxBufferSizeRecords", 100},
+                                  {"maxBufferSizeBytes", 1048576},
+                                  {"maxBufferAgeMillis", 5000},
+                                  {"partitionKeyOption", "DETERMINISTIC"},
+                                  {"rotation_interval", "15m"},
+                                  {"rotated_files_tracked", 0},
+                                  {"checkpoint_interval", "10s"},
+                                  {"initial_position", "START_OF_FILE"},
+                                  {"backoff_min", "200ms"},
+                                  {"backoff_max", "5s"},
+                                  {"max_in_flight", 4}});
+  doc["producers"][0]["keys"] = {{"dist", "zipf"}, {"count", 50}};
+  const ProducerConfig& p = load_scenario(doc).producers[0];
+  EXPECT_EQ(p.type, ProducerConfig::Type::kAgent);
+  EXPECT_EQ(p.agent.max_buffer_size_records, 100u);
+  EXPECT_EQ(p.agent.max_buffer_size_bytes, core::kMiB);
+  EXPECT_EQ(p.agent.max_buffer_age, Duration::seconds(5));
+  EXPECT_EQ(p.agent.partition_key_option, AgentConfig::PartitionKeyOption::kDeterministic);
+  EXPECT_EQ(p.agent.rotation_interval, Duration::minutes(15));
+  EXPECT_EQ(p.agent.rotated_files_tracked, 0u);
+  EXPECT_EQ(p.agent.checkpoint_interval, Duration::seconds(10));
+  EXPECT_FALSE(p.agent.start_at_end_of_file);
+  EXPECT_EQ(p.agent.backoff_min, Duration::millis(200));
+  EXPECT_EQ(p.agent.backoff_max, Duration::seconds(5));
+  EXPECT_EQ(p.agent.max_in_flight, 4u);
+  EXPECT_EQ(p.keys.dist, KeysConfig::Dist::kZipf);
+  EXPECT_EQ(p.keys.count, 50u);
+}
+
+TEST(ScenarioAgent, TakesTheAgentDefaultsAndDurationStringsForMillis) {
+  const AgentConfig& a = load_scenario(agent_doc(nlohmann::json::object())).producers[0].agent;
+  EXPECT_EQ(a.max_buffer_size_records, 500u);
+  EXPECT_EQ(a.max_buffer_size_bytes, 5 * core::kMiB);
+  EXPECT_EQ(a.max_buffer_age, Duration::seconds(60));
+  EXPECT_EQ(a.partition_key_option, AgentConfig::PartitionKeyOption::kRandom);
+  EXPECT_EQ(a.rotation_interval, Duration::hours(1));
+  EXPECT_EQ(a.rotated_files_tracked, 2u);
+  EXPECT_EQ(a.checkpoint_interval, Duration::seconds(60));
+  EXPECT_TRUE(a.start_at_end_of_file);
+  EXPECT_EQ(a.backoff_min, Duration::millis(100));
+  EXPECT_EQ(a.backoff_max, Duration::seconds(10));
+  EXPECT_EQ(a.max_in_flight, 1u);
+  EXPECT_EQ(
+      load_scenario(agent_doc({{"maxBufferAgeMillis", "2m"}})).producers[0].agent.max_buffer_age,
+      Duration::minutes(2));
+}
+
+TEST(ScenarioAgent, RejectsValuesOutsideTheAgentsBounds) {
+  EXPECT_EQ(
+      issues_of(agent_doc({{"maxBufferSizeRecords", 501},
+                           {"maxBufferSizeBytes", "6MiB"},
+                           {"maxBufferAgeMillis", 999},
+                           {"partitionKeyOption", "RANDOMLY"},
+                           {"initial_position", "BEGINNING"},
+                           {"backoff_min", "20s"}})),
+      (std::vector<std::string>{
+          "$.producers[0].agent.maxBufferSizeRecords: got 501, expected an integer 1..500",
+          R"($.producers[0].agent.maxBufferSizeBytes: got "6MiB", expected a size 1B..5MiB)",
+          R"($.producers[0].agent.maxBufferAgeMillis: got 999, expected milliseconds 1000..900000 (an integer) or a duration like "60s")",
+          R"($.producers[0].agent.partitionKeyOption: got "RANDOMLY", expected one of "RANDOM", "DETERMINISTIC"; did you mean "RANDOM"?)",
+          R"($.producers[0].agent.initial_position: got "BEGINNING", expected one of "END_OF_FILE", "START_OF_FILE")",
+          R"($.producers[0].agent.backoff_min: got "20s", expected a duration <= backoff_max (10s))"}));
+  EXPECT_EQ(
+      issue_of(agent_doc({{"max_buffer_age_millis", 1000}})),
+      R"($.producers[0].agent.max_buffer_age_millis: unknown key "max_buffer_age_millis"; did you mean "maxBufferAgeMillis"?)");
+}
+
+TEST(ScenarioAgent, TakesKeysOnlyWithDeterministicPartitionKeys) {
+  nlohmann::json doc = agent_doc(nlohmann::json::object());
+  doc["producers"][0]["keys"] = {{"dist", "uniform"}, {"count", 10}};
+  EXPECT_EQ(
+      issue_of(doc),
+      R"($.producers[0].keys: key "keys" does not apply to an agent with partitionKeyOption "RANDOM" (the default), which draws a random partition key per record; with "DETERMINISTIC" the keys stand for the distinct record data)");
+  doc["producers"][0]["sdk"] = {{"linger", "1s"}};
+  doc["producers"][0]["agent"]["partitionKeyOption"] = "DETERMINISTIC";
+  EXPECT_EQ(
+      issue_of(doc),
+      R"($.producers[0].sdk: key "sdk" does not apply to type "agent"; it takes "name", "type", "instances", "start", "rate", "keys", "record_size", "agent")");
+}
+
+// ---- capacity: on-demand and the autoscaler --------------------------------------------------
+
+TEST(ScenarioOnDemand, LoadsEveryOnDemandSetting) {
+  nlohmann::json doc = minimal();
+  doc["stream"] = {{"mode", "ON_DEMAND_ADVANTAGE"},
+                   {"on_demand",
+                    {{"previous_peak_bytes_per_sec", "20MiB"},
+                     {"previous_peak_records_per_sec", 20000},
+                     {"peak_multiplier", 1.5},
+                     {"surge_window", "10m"},
+                     {"shard_split_trigger_bytes_per_sec", "800KB"},
+                     {"shard_split_delay", "5m"},
+                     {"stream_write_ceiling_bytes_per_sec", "200MiB"},
+                     {"scale_down_after", "12h"},
+                     {"warm_throughput_bytes_per_sec", "100MiB"}}}};
+  const OnDemandConfig& od = load_scenario(doc).stream.on_demand;
+  EXPECT_EQ(od.previous_peak_bytes_per_sec, 20 * core::kMiB);
+  EXPECT_EQ(od.previous_peak_records_per_sec, 20'000u);
+  EXPECT_DOUBLE_EQ(od.peak_multiplier, 1.5);
+  EXPECT_EQ(od.surge_window, Duration::minutes(10));
+  EXPECT_EQ(od.shard_split_trigger_bytes_per_sec, 800'000u);
+  EXPECT_EQ(od.shard_split_delay, Duration::minutes(5));
+  EXPECT_EQ(od.stream_write_ceiling_bytes_per_sec, 200 * core::kMiB);
+  EXPECT_EQ(od.scale_down_after, Duration::hours(12));
+  EXPECT_EQ(od.warm_throughput_bytes_per_sec, 100 * core::kMiB);
+}
+
+TEST(ScenarioOnDemand, TakesTheSpecDefaults) {
+  nlohmann::json doc = minimal();
+  doc["stream"] = {{"mode", "ON_DEMAND"}, {"on_demand", nlohmann::json::object()}};
+  const OnDemandConfig& od = load_scenario(doc).stream.on_demand;
+  EXPECT_EQ(od.previous_peak_bytes_per_sec, 4 * core::kMiB);
+  EXPECT_EQ(od.previous_peak_records_per_sec, 4'000u);
+  EXPECT_DOUBLE_EQ(od.peak_multiplier, 2);
+  EXPECT_EQ(od.surge_window, Duration::minutes(15));
+  EXPECT_EQ(od.shard_split_trigger_bytes_per_sec, 500'000u);
+  EXPECT_EQ(od.shard_split_delay, Duration::minutes(15));
+  EXPECT_EQ(od.stream_write_ceiling_bytes_per_sec, 10 * core::kGiB);
+  EXPECT_EQ(od.scale_down_after, Duration::hours(24));
+  EXPECT_EQ(od.warm_throughput_bytes_per_sec, 0u);
+}
+
+TEST(ScenarioOnDemand, AppliesOnlyToModesTheStreamHas) {
+  nlohmann::json doc = minimal();
+  doc["stream"] = {{"on_demand", {{"peak_multiplier", 2}}}};
+  EXPECT_EQ(
+      issue_of(doc),
+      R"($.stream.on_demand: key "on_demand" does not apply to mode "PROVISIONED": it configures ON_DEMAND and ON_DEMAND_ADVANTAGE streams, and no switch_mode action makes this one on-demand)");
+  doc["timeline"] = {{{"at", "10m"}, {"action", "switch_mode"}, {"mode", "ON_DEMAND"}}};
+  EXPECT_DOUBLE_EQ(load_scenario(doc).stream.on_demand.peak_multiplier, 2);
+  doc["stream"]["on_demand"]["warm_throughput_bytes_per_sec"] = "1GiB";
+  EXPECT_EQ(
+      issue_of(doc),
+      R"($.stream.on_demand.warm_throughput_bytes_per_sec: key "warm_throughput_bytes_per_sec" does not apply to mode "PROVISIONED": warm throughput is an ON_DEMAND_ADVANTAGE setting, and no switch_mode action makes this stream ON_DEMAND_ADVANTAGE)");
+  doc["timeline"][0]["mode"] = "ON_DEMAND_ADVANTAGE";
+  EXPECT_EQ(load_scenario(doc).stream.on_demand.warm_throughput_bytes_per_sec, core::kGiB);
+}
+
+TEST(ScenarioOnDemand, ChecksPeaksAgainstTheCeilingAndTheTriggerAgainstAShard) {
+  nlohmann::json doc = minimal();
+  doc["stream"] = {{"mode", "ON_DEMAND_ADVANTAGE"},
+                   {"on_demand",
+                    {{"stream_write_ceiling_bytes_per_sec", "200MiB"},
+                     {"previous_peak_bytes_per_sec", "300MiB"},
+                     {"shard_split_trigger_bytes_per_sec", "2MiB"},
+                     {"warm_throughput_bytes_per_sec", "11GiB"},
+                     {"peak_multiplier", 0.5},
+                     {"surge_window", "0s"}}}};
+  EXPECT_EQ(
+      issues_of(doc),
+      (std::vector<std::string>{
+          R"($.stream.on_demand.previous_peak_bytes_per_sec: got "300MiB", expected a size <= stream_write_ceiling_bytes_per_sec (200MiB): the stream never serves more)",
+          "$.stream.on_demand.peak_multiplier: got 0.5, expected a number in [1, 100]",
+          R"($.stream.on_demand.surge_window: got "0s", expected a duration > 0)",
+          R"($.stream.on_demand.shard_split_trigger_bytes_per_sec: got "2MiB", expected a size <= shard_write_bytes_per_sec (1MiB): a shard never takes more)",
+          R"($.stream.on_demand.warm_throughput_bytes_per_sec: got "11GiB", expected a size 0B..10GiB)"}));
+}
+
+TEST(ScenarioAutoscaler, LoadsEveryPolicySettingAndIsOnOnceWritten) {
+  nlohmann::json doc = minimal();
+  doc["stream"] = {{"shards", 4},
+                   {"autoscaler",
+                    {{"scale_up_threshold_pct", 80},
+                     {"scale_up_after", "3m"},
+                     {"scale_up_pct", 50},
+                     {"scale_down_threshold_pct", 20.5},
+                     {"scale_down_after", "1h"},
+                     {"scale_down_pct", 25},
+                     {"min_shards", 2},
+                     {"max_shards", 16},
+                     {"cooldown", "10m"}}}};
+  const AutoscalerConfig& as = load_scenario(doc).stream.autoscaler;
+  EXPECT_TRUE(as.enabled);
+  EXPECT_DOUBLE_EQ(as.scale_up_threshold_pct, 80);
+  EXPECT_EQ(as.scale_up_after, Duration::minutes(3));
+  EXPECT_DOUBLE_EQ(as.scale_up_pct, 50);
+  EXPECT_DOUBLE_EQ(as.scale_down_threshold_pct, 20.5);
+  EXPECT_EQ(as.scale_down_after, Duration::hours(1));
+  EXPECT_DOUBLE_EQ(as.scale_down_pct, 25);
+  EXPECT_EQ(as.min_shards, 2u);
+  EXPECT_EQ(as.max_shards, 16u);
+  EXPECT_EQ(as.cooldown, Duration::minutes(10));
+  EXPECT_FALSE(load_scenario(minimal()).stream.autoscaler.enabled);
+  doc["stream"]["autoscaler"] = {{"enabled", false}};
+  EXPECT_FALSE(load_scenario(doc).stream.autoscaler.enabled);
+}
+
+TEST(ScenarioAutoscaler, TakesTheDocumentedDefaults) {
+  nlohmann::json doc = minimal();
+  doc["stream"] = {{"autoscaler", nlohmann::json::object()}};
+  const AutoscalerConfig& as = load_scenario(doc).stream.autoscaler;
+  EXPECT_TRUE(as.enabled);
+  EXPECT_DOUBLE_EQ(as.scale_up_threshold_pct, 75);
+  EXPECT_EQ(as.scale_up_after, Duration::minutes(5));
+  EXPECT_DOUBLE_EQ(as.scale_up_pct, 100);
+  EXPECT_DOUBLE_EQ(as.scale_down_threshold_pct, 25);
+  EXPECT_EQ(as.scale_down_after, Duration::minutes(30));
+  EXPECT_DOUBLE_EQ(as.scale_down_pct, 50);
+  EXPECT_EQ(as.min_shards, 1u);
+  EXPECT_EQ(as.max_shards, 10'000u);
+  EXPECT_EQ(as.cooldown, Duration::minutes(5));
+}
+
+TEST(ScenarioAutoscaler, ChecksThresholdsShardBoundsAndMinutes) {
+  nlohmann::json doc = minimal();
+  doc["stream"] = {{"shards", 4},
+                   {"autoscaler",
+                    {{"scale_up_threshold_pct", 50},
+                     {"scale_down_threshold_pct", 60},
+                     {"scale_up_after", "90s"},
+                     {"scale_up_pct", 1500},
+                     {"scale_down_pct", 100},
+                     {"min_shards", 8},
+                     {"max_shards", 6}}}};
+  EXPECT_EQ(
+      issues_of(doc),
+      (std::vector<std::string>{
+          R"($.stream.autoscaler.scale_up_after: got "90s", expected a whole number of minutes >= 1m, like "5m")",
+          "$.stream.autoscaler.scale_up_pct: got 1500, expected a percentage in (0, 1000]",
+          "$.stream.autoscaler.scale_down_threshold_pct: got 60, expected a percentage < "
+          "scale_up_threshold_pct (50)",
+          "$.stream.autoscaler.scale_down_pct: got 100, expected a percentage in (0, 100)",
+          "$.stream.autoscaler.max_shards: got 6, expected an integer >= min_shards (8)"}));
+  doc["stream"]["autoscaler"] = {{"min_shards", 8}, {"max_shards", 16}};
+  EXPECT_EQ(issue_of(doc),
+            "$.stream.autoscaler: min_shards..max_shards is 8..16, expected a range that includes "
+            "the stream's initial 4 shards (stream.shards)");
+  doc["stream"]["autoscaler"] = {{"scale_up_threshold_pct", 20}};  // below the default 25
+  EXPECT_EQ(issue_of(doc),
+            "$.stream.autoscaler.scale_up_threshold_pct: got 20, expected a percentage > "
+            "scale_down_threshold_pct (25)");
+}
+
+TEST(ScenarioAutoscaler, AppliesOnlyToProvisionedStreamsWithoutReshardingActions) {
+  nlohmann::json doc = minimal();
+  doc["stream"] = {{"mode", "ON_DEMAND"}, {"autoscaler", {{"max_shards", 8}}}};
+  EXPECT_EQ(
+      issue_of(doc),
+      R"($.stream.autoscaler: key "autoscaler" does not apply to mode "ON_DEMAND": it resizes PROVISIONED streams, and no switch_mode action makes this one PROVISIONED)");
+  doc["timeline"] = {{{"at", "30m"}, {"action", "switch_mode"}, {"mode", "PROVISIONED"}}};
+  EXPECT_EQ(load_scenario(doc).stream.autoscaler.max_shards, 8u);
+  doc["timeline"].push_back({{"at", "40m"}, {"action", "update_shard_count"}, {"target", 4}});
+  EXPECT_EQ(issue_of(doc),
+            "$.timeline[1]: the update_shard_count at 40m cannot be combined with "
+            "stream.autoscaler, which changes the shards at times known only during a run");
+}
+
+// ---- timeline: mode switches and Agent restarts ----------------------------------------------
+
+TEST(ScenarioTimeline, LoadsModeSwitchesAndAgentRestarts) {
+  nlohmann::json doc = minimal();
+  doc["producers"].push_back({{"name", "logs"},
+                              {"type", "agent"},
+                              {"rate", {{"records_per_sec", 5}}},
+                              {"record_size", 200}});
+  doc["stream"] = {{"mode", "ON_DEMAND"}};
+  doc["timeline"] = {
+      {{"at", "40m"}, {"action", "agent_restart"}, {"producer", "logs"}},
+      {{"at", "20m"}, {"action", "switch_mode"}, {"mode", "PROVISIONED"}, {"shards", 6}},
+      {{"at", "30m"}, {"action", "update_shard_count"}, {"target", 12}},
+      {{"at", "50m"}, {"action", "agent_restart"}, {"producer", "logs"}, {"downtime", "2m"}}};
+  const Scenario s = load_scenario(doc);
+  ASSERT_EQ(s.timeline.size(), 4u);
+  EXPECT_EQ(s.timeline[0].kind, TimelineAction::Kind::kSwitchMode);
+  EXPECT_EQ(s.timeline[0].mode, CapacityMode::kProvisioned);
+  EXPECT_EQ(s.timeline[0].target, 6u);
+  EXPECT_EQ(s.timeline[1].kind, TimelineAction::Kind::kUpdateShardCount);
+  EXPECT_EQ(s.timeline[2].kind, TimelineAction::Kind::kAgentRestart);
+  EXPECT_EQ(s.timeline[2].producer, "logs");
+  EXPECT_EQ(s.timeline[2].downtime, Duration::seconds(30));  // the default
+  EXPECT_EQ(s.timeline[3].downtime, Duration::minutes(2));
+  doc["timeline"][1].erase("shards");  // the count on-demand reached is unknown: not checked
+  EXPECT_EQ(load_scenario(doc).timeline[0].target, 0u);
+}
+
+TEST(ScenarioTimeline, ReshardsOnlyWhileProvisionedAsSwitchesLeaveTheMode) {
+  nlohmann::json doc = minimal();
+  doc["stream"] = {{"shards", 2}};
+  doc["timeline"] = {{{"at", "10m"}, {"action", "switch_mode"}, {"mode", "ON_DEMAND"}},
+                     {{"at", "5m"}, {"action", "update_shard_count"}, {"target", 4}},
+                     {{"at", "20m"}, {"action", "update_shard_count"}, {"target", 8}}};
+  EXPECT_EQ(issue_of(doc),
+            "$.timeline[2]: the update_shard_count at 20m applies to PROVISIONED streams only; "
+            "the stream is ON_DEMAND by then");
+  // Back to provisioned with 3 shards: 8 is more than twice that.
+  doc["timeline"].push_back(
+      {{"at", "15m"}, {"action", "switch_mode"}, {"mode", "PROVISIONED"}, {"shards", 3}});
+  EXPECT_TRUE(issue_of(doc).starts_with(
+      "$.timeline[2]: the update_shard_count at 20m cannot apply to the shards as they are by "
+      "then: "));
+  doc["timeline"][2] = {{"at", "20m"}, {"action", "split"}, {"shard", "shardId-000000000000"}};
+  EXPECT_EQ(issue_of(doc),
+            "$.timeline[2]: the split at 20m names a shard, but after an on-demand period the "
+            "shard ids are known only during a run; use update_shard_count");
+}
+
+TEST(ScenarioTimeline, RejectsASwitchToTheCurrentModeAndLeavesAThirdIn24HoursToTheRun) {
+  nlohmann::json doc = minimal();
+  doc["duration"] = "2d";
+  doc["timeline"] = {{{"at", "1h"}, {"action", "switch_mode"}, {"mode", "PROVISIONED"}}};
+  EXPECT_EQ(
+      issue_of(doc),
+      R"($.timeline[0].mode: got "PROVISIONED", expected a mode other than the stream's at 1h (PROVISIONED))");
+  // The third switch within 24 hours fails at run time (LimitExceededException), so the stream
+  // is still ON_DEMAND at 4h and the update_shard_count there is the scenario's mistake.
+  doc["stream"] = {{"mode", "ON_DEMAND"}};
+  doc["timeline"] = {{{"at", "1h"}, {"action", "switch_mode"}, {"mode", "PROVISIONED"}},
+                     {{"at", "2h"}, {"action", "switch_mode"}, {"mode", "ON_DEMAND"}},
+                     {{"at", "3h"}, {"action", "switch_mode"}, {"mode", "PROVISIONED"}},
+                     {{"at", "4h"}, {"action", "update_shard_count"}, {"target", 2}}};
+  EXPECT_EQ(issue_of(doc),
+            "$.timeline[3]: the update_shard_count at 4h applies to PROVISIONED streams only; the "
+            "stream is ON_DEMAND by then");
+  doc["timeline"][2]["at"] = "25h";  // the 1h switch has left the 24 hours
+  doc["timeline"][2]["shards"] = 2;
+  doc["timeline"][3]["at"] = "26h";
+  EXPECT_EQ(load_scenario(doc).timeline.size(), 4u);
+}
+
+TEST(ScenarioTimeline, ChecksSwitchShardsAndAgentRestartsAgainstTheProducers) {
+  nlohmann::json doc = minimal();
+  doc["timeline"] = {
+      {{"at", "1m"}, {"action", "switch_mode"}, {"mode", "ON_DEMAND"}, {"shards", 4}}};
+  EXPECT_EQ(
+      issue_of(doc),
+      R"($.timeline[0].shards: key "shards" applies to a switch to "PROVISIONED" only; an on-demand stream sizes itself)");
+  doc["timeline"] = {{{"at", "1m"}, {"action", "agent_restart"}, {"producer", "web"}}};
+  EXPECT_EQ(
+      issue_of(doc),
+      R"($.timeline[0].producer: got "web", expected the name of an agent producer ("web" has type "sdk"; agents: none))");
+  doc["producers"].push_back({{"name", "logs"},
+                              {"type", "agent"},
+                              {"rate", {{"records_per_sec", 5}}},
+                              {"record_size", 200}});
+  doc["timeline"][0]["producer"] = "log";
+  EXPECT_EQ(
+      issue_of(doc),
+      R"($.timeline[0].producer: got "log", expected the name of an agent producer (no producer has that name; agents: "logs"))");
+  doc["timeline"] = {
+      {{"at", "10m"}, {"action", "agent_restart"}, {"producer", "logs"}, {"downtime", "5m"}},
+      {{"at", "12m"}, {"action", "agent_restart"}, {"producer", "logs"}, {"target", 1}}};
+  EXPECT_EQ(
+      issue_of(doc),
+      R"($.timeline[1].target: key "target" does not apply to action "agent_restart"; it takes "at", "action", "producer", "downtime")");
+  doc["timeline"][1].erase("target");
+  EXPECT_EQ(
+      issue_of(doc),
+      R"($.timeline[1].at: got "12m", expected a time at or after 15m, when the previous restart of "logs" is over)");
+}
+
 // ---- did-you-mean ----------------------------------------------------------------------------
 
 TEST(ScenarioDidYouMean, FindsTyposTranspositionsAndPrefixes) {
@@ -765,6 +1257,23 @@ TEST(ScenarioSchema, ListsExactlyTheKeysTheLoaderAcceptsAtEveryLevel) {
     const std::set<std::string> in_loader(level.keys.begin(), level.keys.end());
     EXPECT_EQ(in_schema, in_loader);
   }
+}
+
+TEST(ScenarioLoader, LoadsEveryJsonExampleOfTheFormatsGuide) {
+  std::ifstream in(std::string(KINESIM_SOURCE_DIR) + "/docs/scenarios.md");
+  ASSERT_TRUE(in.is_open());
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  int count = 0;
+  for (std::size_t at = text.find("```json\n"); at != std::string::npos;
+       at = text.find("```json\n", at)) {
+    at += 8;
+    const std::size_t end = text.find("```", at);
+    ASSERT_NE(end, std::string::npos);
+    SCOPED_TRACE(text.substr(at, 60));
+    EXPECT_NO_THROW(load_scenario_text(std::string_view(text).substr(at, end - at)));
+    ++count;
+  }
+  EXPECT_GE(count, 2);
 }
 
 TEST(ScenarioLoader, LoadsEveryShippedFuzzSeedScenario) {

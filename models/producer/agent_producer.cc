@@ -1,0 +1,755 @@
+#include "models/producer/agent_producer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <deque>
+#include <limits>
+#include <optional>
+#include <stdexcept>
+
+#include "models/result.h"
+#include "models/workload/arrivals.h"
+#include "sim/rng.h"
+
+namespace kinesim::models {
+namespace {
+
+using sim::Duration;
+using sim::Time;
+
+constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
+
+// Status of one line in the agent's window, as bits.
+constexpr uint8_t kAccepted = 1;  // the stream accepted it at least once (counted in accepted)
+constexpr uint8_t kFinal = 2;     // counted as rejected_too_large or lost: never sent
+constexpr uint8_t kDone = 4;      // this run of the agent is done with it (acknowledged, skipped)
+
+struct Entry {
+  uint64_t line = 0;
+  uint64_t key = 0;
+  uint32_t data_bytes = 0;
+  uint32_t pk_bytes = 0;
+  int64_t written_ns = 0;
+  uint64_t bytes() const { return uint64_t{data_bytes} + pk_bytes; }
+};
+
+struct Batch {
+  std::vector<Entry> entries;
+  std::vector<PutOutcome> outcomes;
+  uint64_t bytes = 0;     // of the sendable entries
+  uint32_t sendable = 0;  // entries within the stream's record size
+  uint32_t attempt = 1;   // 1 = first try
+  int64_t deadline_ns = kNever;
+  bool preread = false;  // holds every line up to its close: the agent waits for the close
+  bool arrived = false;  // the stream has judged it (outcomes are set)
+  Time sent;
+  Duration latency;
+  void clear() {
+    entries.clear();
+    outcomes.clear();
+    bytes = 0;
+    sendable = 0;
+    attempt = 1;
+    deadline_ns = kNever;
+    preread = false;
+    arrived = false;
+  }
+};
+
+// One log file: lines [first_line, first_line + lines), written between first_ns and last_ns.
+struct LogFile {
+  uint64_t first_line = 0;
+  uint64_t lines = 0;
+  uint64_t bytes = 0;
+  int64_t first_ns = 0;
+  int64_t last_ns = 0;
+};
+
+int64_t add_saturated(int64_t t, Duration d) {
+  return d.count_nanos() > kNever - t ? kNever : t + d.count_nanos();
+}
+
+uint64_t mix64(uint64_t x) {
+  x ^= x >> 30;
+  x *= 0xBF58476D1CE4E5B9ull;
+  x ^= x >> 27;
+  x *= 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+
+Duration sample_duration(const Distribution& d, sim::RngStream& rng, double mu) {
+  double s = 0;
+  switch (d.kind) {
+    case Distribution::Kind::kFixed:
+      s = d.value;
+      break;
+    case Distribution::Kind::kUniform:
+      s = rng.uniform(d.min, d.max);
+      break;
+    case Distribution::Kind::kLognormal:
+      s = rng.lognormal(mu, d.sigma);
+      break;
+    case Distribution::Kind::kHistogram:
+      s = d.points[rng.below(d.points.size())].first;
+      break;
+  }
+  return Duration::from_seconds(std::max(s, 1e-6));
+}
+
+KeysConfig agent_keys(const ProducerConfig& c) {
+  if (c.agent.partition_key_option == AgentConfig::PartitionKeyOption::kDeterministic) {
+    return c.keys;
+  }
+  KeysConfig k;
+  k.dist = KeysConfig::Dist::kRandom;
+  k.random_key_bytes = kAgentRandomKeyBytes;
+  return k;
+}
+
+}  // namespace
+
+class AgentProducer::Instance {
+ public:
+  Instance(AgentProducer& p, uint32_t index, uint64_t seed)
+      : p_(p),
+        net_rng_(sim::RngStream::derive(seed, prefix(p, index) + "/network")),
+        content_seed_(sim::RngStream::derive(seed, prefix(p, index) + "/lines").next_u64()),
+        arrivals_(p.config_.rate, p.config_.instances, index, p.config_.start,
+                  sim::RngStream::derive(seed, prefix(p, index) + "/arrivals")) {
+    files_.push_back(LogFile{});
+    next_rotation_ns_ = add_saturated(0, p.config_.agent.rotation_interval);
+    const Distribution& lat = p.stream_.config().put_latency;
+    if (lat.kind == Distribution::Kind::kLognormal) {
+      latency_mu_ = sim::lognormal_mu_for_mean(lat.mean, lat.sigma);
+    }
+  }
+
+  // END_OF_FILE and START_OF_FILE agree here: the file is empty when the run starts.
+  void start() {
+    schedule_rotation();
+    schedule_checkpoint();
+    pump();
+  }
+
+  void stop(Duration downtime) {
+    const Time now = p_.engine_.now();
+    write_until(now.nanos());
+    if (up_) {
+      ++p_.totals_.restarts;
+      // Replies in flight are lost, but what the stream accepted stays accepted.
+      for (Batch* b : in_flight_list_) {
+        if (!b->arrived) continue;
+        for (std::size_t i = 0; i < b->entries.size(); ++i) {
+          if (b->outcomes[i] == PutOutcome::kAccepted) {
+            account_accepted(b->entries[i], now, b->attempt);
+          }
+        }
+      }
+      ++generation_;  // every pending event of the old run is now stale
+      up_ = false;
+      p_.engine_.cancel(close_event_);
+      forming_ = nullptr;
+      ready_.clear();
+      in_flight_list_.clear();
+      in_flight_ = 0;
+      queued_ = 0;
+      send_blocked_until_ns_ = 0;
+      free_.clear();
+      for (auto& b : storage_) {
+        b->clear();
+        free_.push_back(b.get());
+      }
+      // Lines taken ahead into the lost buffer were not written yet: they were never read.
+      if (status_end_ > written_) {
+        status_.resize(static_cast<std::size_t>(written_ - base_));
+        status_end_ = written_;
+      }
+      // The next run starts at the saved checkpoint and knows nothing of what came after it.
+      const uint64_t resume = std::max(saved_, base_);
+      for (uint64_t i = resume; i < status_end_; ++i) status(i) &= static_cast<uint8_t>(~kDone);
+      read_pos_ = resume;
+      acked_ = resume;
+      skip_to(files_.front().first_line);
+    }
+    const int64_t up_at = add_saturated(now.nanos(), downtime);
+    if (up_at > down_until_ns_) {
+      down_until_ns_ = up_at;
+      const uint64_t seq = ++restart_seq_;
+      p_.engine_.schedule(Time::from_nanos(up_at), [this, seq] {
+        if (seq != restart_seq_) return;
+        up_ = true;
+        pump();
+      });
+    }
+  }
+
+  // Records still held at `end`: lines written but neither accepted, rejected nor lost.
+  void finish(Time end, ProducerCounts& counts) {
+    write_until(end.nanos());
+    uint64_t pending = 0;
+    const uint64_t lim = std::min(status_end_, written_);
+    for (uint64_t i = base_; i < lim; ++i) {
+      if ((status(i) & (kAccepted | kFinal)) == 0) ++pending;
+    }
+    if (written_ > status_end_) pending += written_ - status_end_;
+    counts.pending += pending;
+  }
+
+ private:
+  static std::string prefix(const AgentProducer& p, uint32_t index) {
+    return "producer/" + p.config_.name + "/" + std::to_string(index);
+  }
+  const AgentConfig& agent() const { return p_.config_.agent; }
+  uint64_t max_record_bytes() const { return p_.stream_.config().max_record_bytes; }
+  uint8_t& status(uint64_t line) { return status_[static_cast<std::size_t>(line - base_)]; }
+
+  // ---- the application: writes lines and rotates its file -------------------------------
+
+  // A line's partition key and data size: a pure function of its index.
+  Entry content(uint64_t line) {
+    sim::RngStream r(mix64(content_seed_ ^ (line * 0x9E3779B97F4A7C15ull)));
+    Entry e;
+    e.line = line;
+    e.key = p_.keys_.sample(r);
+    e.data_bytes = p_.sizes_.sample(r);
+    e.pk_bytes = p_.pk_bytes_;
+    return e;
+  }
+
+  // Write time of line `line` (>= written_), drawing arrivals ahead as needed; kNever if the
+  // workload never writes it.
+  int64_t peek_time(uint64_t line) {
+    const auto ahead = static_cast<std::size_t>(line - written_);
+    while (future_ns_.size() <= ahead) {
+      if (exhausted_) return kNever;
+      const Time t = arrivals_.next();
+      if (t == Time::max()) {
+        exhausted_ = true;
+        return kNever;
+      }
+      future_ns_.push_back(t.nanos());
+    }
+    return future_ns_[ahead];
+  }
+
+  // Write time of a line already written, interpolated within its file (write times of written
+  // lines are not kept).
+  int64_t written_ns(uint64_t line) const {
+    auto it = std::upper_bound(files_.begin(), files_.end(), line,
+                               [](uint64_t l, const LogFile& f) { return l < f.first_line; });
+    const LogFile& f = *(it - 1);
+    if (f.lines <= 1) return f.first_ns;
+    const double frac = static_cast<double>(line - f.first_line) / static_cast<double>(f.lines - 1);
+    return f.first_ns + static_cast<int64_t>(static_cast<double>(f.last_ns - f.first_ns) * frac);
+  }
+
+  // Writes every line due by `t_ns` and performs the rotations due by then, in time order.
+  void write_until(int64_t t_ns) {
+    for (;;) {
+      const int64_t nt = peek_time(written_);
+      if (next_rotation_ns_ <= t_ns && next_rotation_ns_ <= nt) {
+        rotate();
+        continue;
+      }
+      if (nt > t_ns) break;
+      write_line(nt);
+    }
+    if (written_ > read_pos_) {
+      p_.totals_.max_backlog_lines = std::max(p_.totals_.max_backlog_lines, written_ - read_pos_);
+    }
+  }
+
+  void write_line(int64_t t_ns) {
+    const Entry e = content(written_);
+    LogFile& f = files_.back();
+    if (f.lines == 0) f.first_ns = t_ns;
+    f.last_ns = t_ns;
+    ++f.lines;
+    f.bytes += e.bytes();
+    ProducerCounts& c = p_.counts_;
+    ++c.produced;
+    c.produced_bytes += e.bytes();
+    if (!p_.keys_.random_keys()) {
+      KeyCounts& k = p_.key_counts_[e.key];
+      ++k.offered;
+      k.offered_bytes += e.bytes();
+    }
+    const Time t = Time::from_nanos(t_ns);
+    p_.metrics_.add(p_.s_records_, t);
+    p_.metrics_.add(p_.s_bytes_, t, static_cast<double>(e.bytes()));
+    future_ns_.pop_front();
+    ++written_;
+  }
+
+  // The current file is renamed and a new one starts; the oldest rotated file beyond the
+  // tracked ones is deleted, and what the agent had not read of it is gone.
+  void rotate() {
+    ++p_.totals_.rotations;
+    files_.push_back(LogFile{written_, 0, 0, next_rotation_ns_, next_rotation_ns_});
+    next_rotation_ns_ = add_saturated(next_rotation_ns_, agent().rotation_interval);
+    while (files_.size() > std::size_t{agent().rotated_files_tracked} + 1) {
+      files_.pop_front();
+      skip_to(files_.front().first_line);
+    }
+  }
+
+  void schedule_rotation() {
+    if (next_rotation_ns_ == kNever) return;
+    // Urgent: a rotation at t sees the agent as it was before anything else happens at t.
+    p_.engine_.schedule(
+        Time::from_nanos(next_rotation_ns_),
+        [this] {
+          write_until(p_.engine_.now().nanos());
+          schedule_rotation();
+        },
+        sim::Priority::kUrgent);
+  }
+
+  // ---- the agent's window of line statuses and its checkpoint -------------------------------
+
+  // Lines [read_pos_, line) were deleted before this run of the agent read them: those never
+  // accepted are lost.
+  void skip_to(uint64_t line) {
+    if (line <= read_pos_) return;
+    const uint64_t window_end = std::min(line, status_end_);
+    uint64_t lost = 0;
+    for (uint64_t i = std::max(read_pos_, base_); i < window_end; ++i) {
+      uint8_t& s = status(i);
+      if ((s & (kAccepted | kFinal)) == 0) {
+        ++lost;
+        s |= kFinal;
+      }
+      s |= kDone;
+    }
+    read_pos_ = line;
+    advance_acked();
+    if (line > status_end_) {
+      const uint64_t n = line - status_end_;  // never read at all
+      lost += n;
+      if (acked_ == status_end_) {
+        status_.clear();  // nothing outstanding: the window restarts past the deleted lines
+        base_ = line;
+        acked_ = line;
+      } else {
+        status_.insert(status_.end(), static_cast<std::size_t>(n), uint8_t{kFinal | kDone});
+      }
+      status_end_ = line;
+    }
+    if (lost > 0) {
+      p_.counts_.lost += lost;
+      p_.metrics_.add(p_.s_lost_, p_.engine_.now(), static_cast<double>(lost));
+    }
+  }
+
+  void advance_acked() {
+    while (acked_ < status_end_ && (status(acked_) & kDone) != 0) ++acked_;
+  }
+
+  void schedule_checkpoint() {
+    p_.engine_.schedule_in(agent().checkpoint_interval, [this] {
+      if (up_) {
+        saved_ = acked_;
+        while (base_ < saved_ && !status_.empty()) {
+          status_.pop_front();
+          ++base_;
+        }
+        ++p_.totals_.checkpoints_saved;
+      }
+      schedule_checkpoint();
+    });
+  }
+
+  // ---- the tailer: reads lines into buffers ---------------------------------------------
+
+  // Reads what it can: the backlog at once, then the lines still to come until the current
+  // buffer closes (one event per buffer, not per line).
+  void pump() {
+    if (!up_) return;
+    const int64_t now = p_.engine_.now().nanos();
+    write_until(now);
+    for (;;) {
+      if (forming_ != nullptr && forming_->preread) break;
+      if (forming_ == nullptr && queued_ >= kPublishQueueCapacity) break;  // tailer blocked
+      if (read_pos_ < written_) {
+        if (!add_line(written_ns(read_pos_), now)) {
+          close_forming();
+        } else if (full(*forming_)) {
+          close_forming();
+        }
+        continue;
+      }
+      preread();
+      break;
+    }
+    try_send();
+  }
+
+  bool full(const Batch& b) const { return b.sendable >= agent().max_buffer_size_records; }
+
+  void open_forming(int64_t read_ns) {
+    forming_ = acquire();
+    forming_->deadline_ns = add_saturated(read_ns, agent().max_buffer_age);
+    schedule_close(forming_->deadline_ns);
+  }
+
+  void schedule_close(int64_t at_ns) {
+    p_.engine_.cancel(close_event_);
+    if (at_ns == kNever) return;
+    close_event_ = p_.engine_.schedule(Time::from_nanos(at_ns), [this, gen = generation_] {
+      if (gen != generation_) return;
+      close_forming();
+      pump();
+    });
+  }
+
+  // Reads line read_pos_ (written at written_ns) into the buffer at read_ns; false when it does
+  // not fit in the buffer's bytes (the buffer must close first).
+  bool add_line(int64_t line_written_ns, int64_t read_ns) {
+    if (forming_ == nullptr) open_forming(read_ns);
+    Entry e = content(read_pos_);
+    e.written_ns = line_written_ns;
+    const bool too_large = e.bytes() > max_record_bytes();
+    if (!too_large && forming_->sendable > 0 &&
+        forming_->bytes + e.bytes() > agent().max_buffer_size_bytes) {
+      return false;
+    }
+    if (read_pos_ < status_end_) {
+      ++p_.totals_.lines_reread;
+    } else {
+      status_.push_back(0);
+      ++status_end_;
+    }
+    forming_->entries.push_back(e);
+    if (!too_large) {
+      forming_->bytes += e.bytes();
+      ++forming_->sendable;
+    }
+    ++read_pos_;
+    return true;
+  }
+
+  // Caught up: the buffer takes the coming lines as they are written, until it is full or
+  // reaches its age; its close is scheduled then.
+  void preread() {
+    int64_t t = peek_time(read_pos_);
+    if (forming_ == nullptr) {
+      if (t == kNever) return;
+      open_forming(t);
+    }
+    int64_t close_ns = forming_->deadline_ns;
+    for (;;) {
+      t = peek_time(read_pos_);
+      if (t > forming_->deadline_ns) break;
+      if (!add_line(t, t) || full(*forming_)) {
+        close_ns = t;
+        break;
+      }
+    }
+    forming_->preread = true;
+    if (close_ns != forming_->deadline_ns) schedule_close(close_ns);
+  }
+
+  // The buffer goes to the publish queue; lines over the record size are dropped here.
+  void close_forming() {
+    Batch* b = forming_;
+    forming_ = nullptr;
+    p_.engine_.cancel(close_event_);
+    const uint64_t max_bytes = max_record_bytes();
+    std::size_t kept = 0;
+    for (const Entry& e : b->entries) {
+      if (e.bytes() > max_bytes) {
+        uint8_t& s = status(e.line);
+        if ((s & (kFinal | kAccepted)) == 0) {
+          ++p_.counts_.rejected_too_large;
+          s |= kFinal;
+        }
+        s |= kDone;
+        continue;
+      }
+      b->entries[kept++] = e;
+    }
+    b->entries.resize(kept);
+    b->preread = false;
+    if (kept == 0) {
+      release(b);
+    } else {
+      ready_.push_back(b);
+      ++queued_;
+    }
+    advance_acked();
+  }
+
+  // ---- the publisher: PutRecords, retries with backoff ----------------------------------
+
+  void try_send() {
+    const int64_t now = p_.engine_.now().nanos();
+    while (in_flight_ < agent().max_in_flight && !ready_.empty() && now >= send_blocked_until_ns_) {
+      Batch* b = ready_.front();
+      ready_.pop_front();
+      send(b);
+    }
+  }
+
+  void send(Batch* b) {
+    ++in_flight_;
+    in_flight_list_.push_back(b);
+    ++p_.counts_.requests;
+    b->sent = p_.engine_.now();
+    b->arrived = false;
+    b->latency = sample_duration(p_.stream_.config().put_latency, net_rng_, latency_mu_);
+    p_.metrics_.add(p_.s_sent_, b->sent, static_cast<double>(b->entries.size()));
+    p_.engine_.schedule_in(b->latency / 2, [this, b, gen = generation_] {
+      if (gen == generation_) on_arrive(b);
+    });
+  }
+
+  void on_arrive(Batch* b) {
+    const Time now = p_.engine_.now();
+    Stream& stream = p_.stream_;
+    b->outcomes.resize(b->entries.size());
+    for (std::size_t i = 0; i < b->entries.size(); ++i) {
+      const Entry& e = b->entries[i];
+      b->outcomes[i] = stream.put(now, p_.shard_for(e.key), e.bytes());
+    }
+    stream.end_request(now, PutApi::kPutRecords, b->entries.size(), b->bytes);
+    b->arrived = true;
+    p_.engine_.schedule(b->sent + b->latency, [this, b, gen = generation_] {
+      if (gen == generation_) on_reply(b);
+    });
+  }
+
+  // The stream accepted the record of `e`: counted once per line; again it is a duplicate.
+  void account_accepted(const Entry& e, Time now, uint32_t attempt) {
+    uint8_t& s = status(e.line);
+    if ((s & kAccepted) != 0) {
+      ++p_.counts_.duplicates;
+      p_.metrics_.add(p_.s_duplicates_, now);
+      return;
+    }
+    s |= kAccepted;
+    ProducerCounts& c = p_.counts_;
+    ++c.accepted;
+    c.accepted_bytes += e.bytes();
+    if (!p_.keys_.random_keys()) ++p_.key_counts_[e.key].accepted;
+    p_.record_latency_us_.record(
+        static_cast<uint64_t>(std::max<int64_t>(0, now.nanos() - e.written_ns) / 1000));
+    if (p_.attempts_.size() <= attempt) p_.attempts_.resize(attempt + 1);
+    ++p_.attempts_[attempt];
+    p_.metrics_.add(p_.s_accepted_, now);
+  }
+
+  void on_reply(Batch* b) {
+    const Time now = p_.engine_.now();
+    --in_flight_;
+    in_flight_list_.erase(std::find(in_flight_list_.begin(), in_flight_list_.end(), b));
+    p_.stream_.record_latency(now, PutApi::kPutRecords, b->latency);
+    p_.request_latency_us_.record(static_cast<uint64_t>(b->latency.count_nanos() / 1000));
+    ProducerCounts& c = p_.counts_;
+    Batch* retry = nullptr;
+    uint64_t throttled = 0;
+    for (std::size_t i = 0; i < b->entries.size(); ++i) {
+      const Entry& e = b->entries[i];
+      if (b->outcomes[i] == PutOutcome::kAccepted) {
+        account_accepted(e, now, b->attempt);
+        status(e.line) |= kDone;
+        continue;
+      }
+      if (b->outcomes[i] == PutOutcome::kThrottled) {
+        ++throttled;
+        if (!p_.keys_.random_keys()) ++p_.key_counts_[e.key].throttled;
+      } else {
+        ++c.internal_failure_entries;
+      }
+      if (retry == nullptr) retry = acquire();
+      retry->entries.push_back(e);
+      retry->bytes += e.bytes();
+      ++retry->sendable;
+    }
+    c.throttled_entries += throttled;
+    if (throttled > 0) p_.metrics_.add(p_.s_throttled_, now, static_cast<double>(throttled));
+    --queued_;
+    if (retry != nullptr) schedule_retry(retry, b->attempt);
+    release(b);
+    advance_acked();
+    try_send();
+    pump();
+  }
+
+  // Failed entries go back first, in order; the publisher waits
+  // min(max, min * multiplier^(attempt-1)) * (1 +/- jitter) before it sends anything again.
+  void schedule_retry(Batch* retry, uint32_t failed_attempt) {
+    const AgentConfig& a = agent();
+    const double exponent = static_cast<double>(std::min<uint32_t>(failed_attempt - 1, 64));
+    const double base =
+        std::min(a.backoff_max.to_seconds(),
+                 a.backoff_min.to_seconds() * std::pow(a.backoff_multiplier, exponent));
+    const double jitter = 1.0 + a.backoff_jitter * (2.0 * net_rng_.uniform() - 1.0);
+    const Duration delay = Duration::from_seconds(base * jitter);
+    p_.backoff_us_.record(static_cast<uint64_t>(delay.count_nanos() / 1000));
+    retry->attempt = failed_attempt + 1;
+    const auto n = retry->entries.size();
+    p_.counts_.retried_entries += n;
+    p_.metrics_.add(p_.s_retried_, p_.engine_.now(), static_cast<double>(n));
+    ready_.push_front(retry);
+    ++queued_;
+    const int64_t until = add_saturated(p_.engine_.now().nanos(), delay);
+    send_blocked_until_ns_ = std::max(send_blocked_until_ns_, until);
+    p_.engine_.schedule(Time::from_nanos(until), [this, gen = generation_] {
+      if (gen == generation_) try_send();
+    });
+  }
+
+  Batch* acquire() {
+    if (free_.empty()) {
+      storage_.push_back(std::make_unique<Batch>());
+      return storage_.back().get();
+    }
+    Batch* b = free_.back();
+    free_.pop_back();
+    return b;
+  }
+  void release(Batch* b) {
+    b->clear();
+    free_.push_back(b);
+  }
+
+  AgentProducer& p_;
+  sim::RngStream net_rng_;  // latencies and backoff jitter
+  uint64_t content_seed_;   // line contents (key, size) by line index
+  ArrivalProcess arrivals_;
+  double latency_mu_ = 0;
+
+  // The application's files: written_ lines so far; future_ns_ holds the write times of the
+  // next lines, drawn ahead for the tailer.
+  std::deque<LogFile> files_;
+  std::deque<int64_t> future_ns_;
+  uint64_t written_ = 0;
+  bool exhausted_ = false;
+  int64_t next_rotation_ns_ = kNever;
+
+  // The agent. Lines < acked_ are done; saved_ is the last saved checkpoint; status_ covers
+  // [base_, status_end_), status_end_ being one past the furthest line ever read.
+  bool up_ = true;
+  uint32_t generation_ = 0;  // bumped by a stop: events of the old run are ignored
+  uint64_t restart_seq_ = 0;
+  int64_t down_until_ns_ = 0;
+  uint64_t read_pos_ = 0;
+  uint64_t acked_ = 0;
+  uint64_t saved_ = 0;
+  uint64_t base_ = 0;
+  uint64_t status_end_ = 0;
+  std::deque<uint8_t> status_;
+
+  Batch* forming_ = nullptr;
+  sim::EventId close_event_;
+  std::deque<Batch*> ready_;  // closed buffers and retries waiting to be sent
+  std::vector<Batch*> in_flight_list_;
+  uint32_t in_flight_ = 0;
+  uint32_t queued_ = 0;  // buffers handed to the publisher: ready, retrying or in flight
+  int64_t send_blocked_until_ns_ = 0;
+  std::vector<std::unique_ptr<Batch>> storage_;
+  std::vector<Batch*> free_;
+};
+
+AgentProducer::AgentProducer(const ProducerConfig& config, const std::string& /*base_dir*/,
+                             Stream& stream, sim::Engine& engine, sim::MetricRecorder& metrics,
+                             uint64_t seed)
+    : config_(config),
+      stream_(stream),
+      engine_(engine),
+      metrics_(metrics),
+      keys_(agent_keys(config)),
+      sizes_(config.record_size),
+      pk_bytes_(config.agent.partition_key_option == AgentConfig::PartitionKeyOption::kDeterministic
+                    ? kAgentDeterministicKeyBytes
+                    : kAgentRandomKeyBytes) {
+  const AgentConfig& a = config.agent;
+  if (config.rate.profile == RateConfig::Profile::kTrace) {
+    throw std::invalid_argument("producer " + config.name +
+                                ": agent producers write log lines at a rate, not from a trace");
+  }
+  if (a.rotation_interval <= Duration() || a.checkpoint_interval <= Duration() ||
+      a.max_buffer_age <= Duration() || a.max_in_flight == 0 || a.max_buffer_size_records == 0) {
+    throw std::invalid_argument("producer " + config.name +
+                                ": agent intervals, buffer sizes and max_in_flight must be > 0");
+  }
+  key_counts_.resize(keys_.size());
+  const std::string& n = config_.name;
+  s_records_ = metrics_.add_counter(n + "/UserRecordsProduced");  // lines written
+  s_bytes_ = metrics_.add_counter(n + "/UserBytesProduced");
+  s_accepted_ = metrics_.add_counter(n + "/UserRecordsPut");  // first acceptance of a line
+  s_throttled_ = metrics_.add_counter(n + "/ThrottledEntries");
+  s_failed_ = metrics_.add_counter(n + "/UserRecordsFailed");  // stays 0: the agent never gives up
+  s_retried_ = metrics_.add_counter(n + "/RetriedEntries");
+  s_sent_ = metrics_.add_counter(n + "/RecordsSent");
+  s_duplicates_ = metrics_.add_counter(n + "/Duplicates");
+  s_lost_ = metrics_.add_counter(n + "/LinesLost");
+  for (uint32_t i = 0; i < config.instances; ++i) {
+    instances_.push_back(std::make_unique<Instance>(*this, i, seed));
+  }
+}
+
+AgentProducer::~AgentProducer() = default;
+
+void AgentProducer::start() {
+  for (auto& i : instances_) i->start();
+}
+
+void AgentProducer::restart(sim::Duration downtime) {
+  for (auto& i : instances_) i->stop(downtime);
+}
+
+void AgentProducer::finish(sim::Time end) {
+  counts_.pending = 0;
+  for (auto& i : instances_) i->finish(end, counts_);
+}
+
+ProducerResult AgentProducer::result(const Stream& stream, uint32_t top_n) {
+  ProducerResult pr;
+  pr.name = config_.name;
+  pr.type = "agent";
+  pr.instances = config_.instances;
+  pr.counts = counts_;
+  pr.record_latency_us = record_latency_us_;
+  pr.request_latency_us = request_latency_us_;
+  pr.backoff_us = backoff_us_;
+  pr.attempts = attempts_;
+  pr.random_keys = keys_.random_keys();
+  pr.distinct_keys = keys_.size();
+  if (!pr.random_keys) {
+    pr.hottest_keys = hottest_keys(key_counts_, keys_, stream, top_n);
+    if (config_.keys.dist == KeysConfig::Dist::kHot) {
+      for (std::size_t i = 0; i < config_.keys.hot.size(); ++i) {
+        pr.hot_keys.push_back(key_result(i, key_counts_, keys_, stream));
+      }
+    }
+  }
+  pr.offered_peak_records_per_sec = metrics_.peak_per_second(s_records_);
+  pr.offered_peak_bytes_per_sec = metrics_.peak_per_second(s_bytes_);
+  pr.details = {
+      {"rotations", static_cast<double>(totals_.rotations)},
+      {"checkpoints_saved", static_cast<double>(totals_.checkpoints_saved)},
+      {"restarts", static_cast<double>(totals_.restarts)},
+      {"duplicates", static_cast<double>(counts_.duplicates)},
+      {"lines_lost", static_cast<double>(counts_.lost)},
+      {"lines_reread", static_cast<double>(totals_.lines_reread)},
+      {"max_backlog_lines", static_cast<double>(totals_.max_backlog_lines)},
+  };
+  return pr;
+}
+
+core::ShardIndex AgentProducer::shard_for(uint64_t key) {
+  if (keys_.random_keys()) return stream_.route(keys_.hash(key));
+  if (key >= shard_of_key_.size()) {
+    shard_of_key_.resize(keys_.size());
+    shard_epoch_.resize(keys_.size(), 0);
+  }
+  const uint64_t epoch = stream_.epoch() + 1;  // 0 marks "never routed"
+  if (shard_epoch_[key] != epoch) {
+    shard_of_key_[key] = stream_.route(keys_.hash(key));
+    shard_epoch_[key] = epoch;
+  }
+  return shard_of_key_[key];
+}
+
+}  // namespace kinesim::models

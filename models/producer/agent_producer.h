@@ -1,0 +1,101 @@
+// The Kinesis Agent tailing an application's log (SPEC §7). Each instance is one host: the
+// application writes one line per user record at the workload's rate and rotates its file every
+// rotation_interval, keeping rotated_files_tracked rotated files; the agent tails the lines into a
+// buffer that it flushes as one PutRecords at maxBufferSizeRecords / maxBufferSizeBytes /
+// maxBufferAgeMillis, keeps at most max_in_flight requests open and at most
+// kPublishQueueCapacity buffers queued (then it stops reading: the backlog stays in the files),
+// resends failed entries in order after a backoff (min ... max, x multiplier, +/- jitter) and
+// never gives up. It checkpoints the line up to which everything was sent every
+// checkpoint_interval; a restart loses its buffers and in-flight replies and resumes from the
+// saved checkpoint, so records already accepted after it are sent again (duplicates), and lines
+// rotated away before the agent read them are lost.
+//
+// Files are line counts, not text: a line's key and size are a pure function of (instance seed,
+// line index), so lines are re-derived when read (or re-read after a restart) instead of being
+// stored. The agent keeps one status byte per line from its saved checkpoint to the furthest line
+// it read: memory is bounded by the checkpoint interval, the publish queue and the downtime, not
+// by the simulated duration.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "models/producer/producer.h"
+#include "models/scenario/config.h"
+#include "models/stream/stream.h"
+#include "models/workload/keys.h"
+#include "sim/engine.h"
+#include "sim/histogram.h"
+#include "sim/metrics.h"
+
+namespace kinesim::models {
+
+// publishQueueCapacity: buffers the agent's tailer may hand to its publisher before it blocks
+// (Kinesis Agent default 100).
+inline constexpr uint32_t kPublishQueueCapacity = 100;
+// Partition-key bytes of an Agent record: DETERMINISTIC is the MD5 hex of the line (32
+// characters); RANDOM is Double.toString(nextDouble(1e6)), typically 17-18 characters (assumed).
+inline constexpr uint32_t kAgentDeterministicKeyBytes = 32;
+inline constexpr uint32_t kAgentRandomKeyBytes = 18;
+
+// Figures only the Agent has, summed over instances (max_backlog_lines: the largest).
+struct AgentTotals {
+  uint64_t rotations = 0;
+  uint64_t checkpoints_saved = 0;
+  uint64_t restarts = 0;
+  uint64_t lines_reread = 0;  // lines read again after a restart (from the checkpoint on)
+  uint64_t max_backlog_lines = 0;
+};
+
+class AgentProducer : public Producer {
+ public:
+  // Throws std::invalid_argument for a trace rate profile (not supported for agents) or
+  // non-positive intervals.
+  AgentProducer(const ProducerConfig& config, const std::string& base_dir, Stream& stream,
+                sim::Engine& engine, sim::MetricRecorder& metrics, uint64_t seed);
+  AgentProducer(const AgentProducer&) = delete;
+  AgentProducer& operator=(const AgentProducer&) = delete;
+  ~AgentProducer() override;
+
+  void start() override;
+  void finish(sim::Time end) override;
+  ProducerResult result(const Stream& stream, uint32_t top_n) override;
+  // Every instance (host) of this producer stops now and comes back after `downtime`; a
+  // restart while down extends the downtime.
+  void restart(sim::Duration downtime) override;
+
+  const ProducerConfig& config() const override { return config_; }
+  const ProducerCounts& counts() const override { return counts_; }
+  const AgentTotals& totals() const { return totals_; }
+
+ private:
+  class Instance;
+  friend class Instance;
+
+  ProducerConfig config_;
+  Stream& stream_;
+  sim::Engine& engine_;
+  sim::MetricRecorder& metrics_;
+  KeySpace keys_;
+  SizeSampler sizes_;
+  uint32_t pk_bytes_;
+  std::vector<std::unique_ptr<Instance>> instances_;
+  ProducerCounts counts_;
+  AgentTotals totals_;
+  std::vector<KeyCounts> key_counts_;
+  sim::LogHistogram record_latency_us_;
+  sim::LogHistogram request_latency_us_;
+  sim::LogHistogram backoff_us_;
+  std::vector<uint64_t> attempts_;
+  // Key -> shard cache, valid for one stream epoch.
+  std::vector<core::ShardIndex> shard_of_key_;
+  std::vector<uint64_t> shard_epoch_;
+  sim::SeriesId s_records_, s_bytes_, s_accepted_, s_throttled_, s_failed_, s_retried_, s_sent_,
+      s_duplicates_, s_lost_;
+
+  core::ShardIndex shard_for(uint64_t key);
+};
+
+}  // namespace kinesim::models

@@ -1,0 +1,19 @@
+// The loader's readers for each producer type's own settings: "sdk", "kpl" (by the KPL's own
+// names) and "agent" (agent.json names plus kinesim's). Internal to the scenario loader.
+#pragma once
+
+#include <string>
+
+#include "models/scenario/config.h"
+#include "models/scenario/json_reader.h"
+#include "models/scenario/producer_loader.h"
+
+namespace kinesim::models::scenario_json {
+
+void read_sdk(IssueList& issues, const Json& node, const std::string& path,
+              const ProducerContext& ctx, SdkConfig& sdk);
+void read_kpl(IssueList& issues, const Json& node, const std::string& path,
+              const ProducerContext& ctx, KplConfig& kpl);
+void read_agent(IssueList& issues, const Json& node, const std::string& path, AgentConfig& agent);
+
+}  // namespace kinesim::models::scenario_json

@@ -1,0 +1,243 @@
+// The KPL producer model: its limiter, aggregation sizes, the backoff-free retrier with RecordTtl
+// expiry, FailIfThrottled, wrong-shard puts after a reshard, conservation and determinism.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "models/scenario/loader.h"
+#include "models/world.h"
+
+namespace kinesim::models {
+namespace {
+
+using sim::Duration;
+
+Scenario kpl_scenario(uint32_t shards, double rps, Duration duration, uint32_t instances = 1) {
+  Scenario s;
+  s.name = "kpl-test";
+  s.duration = duration;
+  s.seed = 11;
+  s.stream.shards = shards;
+  ProducerConfig p;
+  p.name = "kpl";
+  p.type = ProducerConfig::Type::kKpl;
+  p.instances = instances;
+  p.rate.profile = RateConfig::Profile::kPoisson;
+  p.rate.records_per_sec = rps;
+  p.record_size.kind = Distribution::Kind::kFixed;
+  p.record_size.value = 100;
+  p.keys.dist = KeysConfig::Dist::kUniform;
+  p.keys.count = 1000;
+  s.producers.push_back(p);
+  return s;
+}
+
+double detail(const ProducerResult& p, const std::string& name) {
+  for (const auto& [n, v] : p.details) {
+    if (n == name) return v;
+  }
+  ADD_FAILURE() << "no detail " << name;
+  return 0;
+}
+
+// A counter's buckets at the first resolution.
+std::vector<double> counter(const Result& r, const std::string& name) {
+  const auto& names = r.metrics->counter_names();
+  const auto it = std::find(names.begin(), names.end(), name);
+  EXPECT_NE(it, names.end()) << name;
+  if (it == names.end()) return {};
+  const auto row = static_cast<Eigen::Index>(it - names.begin());
+  const auto sums = r.metrics->counter_sums(0);
+  std::vector<double> out;
+  for (Eigen::Index b = 0; b < sums.cols(); ++b) out.push_back(sums(row, b));
+  return out;
+}
+
+void expect_conserved(const ProducerCounts& c) {
+  EXPECT_EQ(c.produced, c.accepted + c.failed_attempts_exhausted + c.failed_buffer_full +
+                            c.failed_expired + c.rejected_too_large + c.lost + c.pending);
+  EXPECT_TRUE(c.conserved());
+}
+
+TEST(KplProducer, LimiterKeepsOneInstanceUnderRateLimitPerShard) {
+  // 3,000 records/s on one shard, RateLimit 100: the limiter passes the shard's 1,000/s and
+  // the stream throttles next to nothing (requests land a latency later than the limiter
+  // released them, so a few find the shard's bucket short); the backlog waits in the limiter
+  // and expires at RecordTtl. With the default RateLimit 150 a third of the attempts fail.
+  Scenario s = kpl_scenario(1, 3000, Duration::minutes(2));
+  s.producers[0].kpl.aggregation_enabled = false;
+  Scenario loose = s;
+  s.producers[0].kpl.rate_limit = 100;
+  const Result r = run_scenario(s);
+  const ProducerCounts c = r.producers[0].counts;
+  EXPECT_LT(static_cast<double>(c.throttled_entries), 0.005 * static_cast<double>(c.accepted));
+  const ProducerCounts cl = run_scenario(loose).producers[0].counts;
+  EXPECT_NEAR(static_cast<double>(cl.throttled_entries) /
+                  static_cast<double>(cl.throttled_entries + cl.accepted),
+              1.0 / 3, 0.05);
+  EXPECT_NEAR(static_cast<double>(c.accepted) / 120.0, 1000.0, 1000.0 * 0.03);
+  EXPECT_GT(c.failed_expired, 0u);
+  expect_conserved(c);
+}
+
+TEST(KplProducer, SeveralInstancesTogetherStillThrottleEachUnderItsOwnLimiter) {
+  Scenario s = kpl_scenario(1, 3000, Duration::minutes(2), 3);
+  s.producers[0].kpl.aggregation_enabled = false;
+  s.producers[0].kpl.rate_limit = 100;
+  const Result r = run_scenario(s);
+  const ProducerCounts c = r.producers[0].counts;
+  EXPECT_GT(c.throttled_entries, 10'000u);
+  EXPECT_NEAR(static_cast<double>(c.accepted) / 120.0, 1000.0, 1000.0 * 0.05);
+  EXPECT_GT(detail(r.producers[0], "ErrorsByCode.ProvisionedThroughputExceededException"), 0);
+  expect_conserved(c);
+}
+
+TEST(KplProducer, AggregationTurnsAThousandRecordsOf512BytesIntoAboutTenKinesisRecordsOf50KB) {
+  Scenario s = kpl_scenario(1, 1000, Duration::minutes(2));
+  s.producers[0].rate.profile = RateConfig::Profile::kConstant;
+  s.producers[0].record_size.value = 512;
+  const Result r = run_scenario(s);
+  const ProducerResult& p = r.producers[0];
+  const double kinesis_per_sec = detail(p, "KinesisRecordsPut") / 120.0;
+  EXPECT_NEAR(kinesis_per_sec, 10.0, 1.0);
+  const double mean_bytes = detail(p, "KinesisRecordBytesMean");
+  EXPECT_GT(mean_bytes, 45'000.0);
+  EXPECT_LE(mean_bytes, 51'200.0 + 1);
+  EXPECT_NEAR(detail(p, "UserRecordsPerKinesisRecord"), 97.0, 5.0);
+  // The stream sees the aggregates, not the user records.
+  uint64_t shard_records = 0;
+  for (const ShardResult& sh : r.shards) shard_records += sh.totals.accepted_records;
+  EXPECT_EQ(static_cast<double>(shard_records), detail(p, "KinesisRecordsPut"));
+  EXPECT_EQ(p.counts.throttled_entries, 0u);
+  expect_conserved(p.counts);
+}
+
+TEST(KplProducer, AThrottledRecordIsRetriedWithoutBackoffUntilRecordTtlAndThenExpires) {
+  // A shard that admits nothing: every attempt is throttled.
+  Scenario s = kpl_scenario(1, 1, Duration::seconds(60));
+  s.stream.write.records_per_sec = 0;
+  s.stream.write.burst_records = 0;
+  s.producers[0].rate.profile = RateConfig::Profile::kSchedule;
+  s.producers[0].rate.poisson = false;
+  s.producers[0].rate.steps = {{Duration::seconds(0), 1.0}, {Duration::seconds(10), 0.0}};
+  s.output.resolution = Duration::seconds(1);
+  const Result r = run_scenario(s);
+  const ProducerResult& p = r.producers[0];
+  const ProducerCounts c = p.counts;
+  ASSERT_GE(c.produced, 9u);
+  EXPECT_EQ(c.failed_expired, c.produced);
+  EXPECT_EQ(c.accepted, 0u);
+  EXPECT_EQ(c.pending, 0u);
+  EXPECT_TRUE(p.backoff_us.count() == 0) << "no backoff";
+  // Retries every RecordMaxBufferedTime/2 (50 ms) plus the wait for the limiter's drain
+  // (<= 25 ms) and the request latency (~25 ms): 75-100 ms apart over 30 s.
+  const double retries = detail(p, "RetriesPerRecord");
+  const double spacing_ms = 30'000.0 / (retries + 1);
+  EXPECT_GT(spacing_ms, 50.0);
+  EXPECT_LT(spacing_ms, 120.0);
+  // Records retried together are aggregated together: at least one error per attempt.
+  const double errors = detail(p, "ErrorsByCode.ProvisionedThroughputExceededException");
+  EXPECT_GE(errors, retries + 1);
+  EXPECT_LE(errors, static_cast<double>(c.produced) * (retries + 1));
+  // Expiry at RecordTtl: records created in [0 s, 10 s) expire in [30 s, 40.2 s).
+  const std::vector<double> expired = counter(r, "kpl/UserRecordsExpired");
+  double before = 0;
+  double during = 0;
+  for (std::size_t b = 0; b < expired.size(); ++b) (b < 30 ? before : during) += expired[b];
+  EXPECT_EQ(before, 0.0);
+  EXPECT_EQ(during, static_cast<double>(c.produced));
+  EXPECT_EQ(detail(p, "UserRecordsExpired"), static_cast<double>(c.produced));
+  expect_conserved(c);
+}
+
+TEST(KplProducer, FailIfThrottledFailsAThrottledRecordAtOnce) {
+  Scenario s = kpl_scenario(1, 20, Duration::seconds(30));
+  s.stream.write.records_per_sec = 0;
+  s.stream.write.burst_records = 0;
+  s.producers[0].kpl.fail_if_throttled = true;
+  const Result r = run_scenario(s);
+  const ProducerResult& p = r.producers[0];
+  const ProducerCounts c = p.counts;
+  EXPECT_GT(c.produced, 400u);
+  EXPECT_EQ(c.failed_expired, 0u);
+  EXPECT_EQ(c.retried_entries, 0u);
+  EXPECT_EQ(detail(p, "FailedThrottled"), static_cast<double>(c.failed_attempts_exhausted));
+  EXPECT_EQ(c.failed_attempts_exhausted + c.pending, c.produced);
+  EXPECT_EQ(detail(p, "RetriesPerRecord"), 0.0);
+  expect_conserved(c);
+}
+
+TEST(KplProducer, AggregationDisabledGivesOneKinesisRecordPerUserRecord) {
+  Scenario s = kpl_scenario(4, 500, Duration::minutes(1));
+  s.producers[0].kpl.aggregation_enabled = false;
+  const Result r = run_scenario(s);
+  const ProducerResult& p = r.producers[0];
+  EXPECT_EQ(detail(p, "KinesisRecordsPut"), static_cast<double>(p.counts.accepted));
+  EXPECT_EQ(detail(p, "UserRecordsPerKinesisRecord"), 1.0);
+  uint64_t shard_records = 0;
+  for (const ShardResult& sh : r.shards) shard_records += sh.totals.accepted_records;
+  EXPECT_EQ(shard_records, p.counts.accepted);
+  // Records wait for RecordMaxBufferedTime in the collector (no 256 KiB shard at this rate).
+  EXPECT_GT(detail(p, "BufferingTimeMeanMs"), 50.0);
+  EXPECT_LT(detail(p, "BufferingTimeMeanMs"), 130.0);
+  expect_conserved(p.counts);
+}
+
+TEST(KplProducer, AfterASplitStaleShardPredictionsArePutAsWrongShardAndRetried) {
+  Scenario s = kpl_scenario(2, 800, Duration::minutes(3), 2);
+  TimelineAction split;
+  split.at = Duration::seconds(60);
+  split.kind = TimelineAction::Kind::kSplit;
+  split.shard = "shardId-000000000000";
+  s.timeline.push_back(split);
+  const Result r = run_scenario(s);
+  const ProducerResult& p = r.producers[0];
+  EXPECT_GT(detail(p, "WrongShardPuts"), 0.0);
+  EXPECT_GE(detail(p, "ShardMapRefreshes"), 2.0);  // one per instance
+  EXPECT_GT(p.counts.duplicates, 0u);
+  EXPECT_EQ(p.counts.failed(), 0u);
+  expect_conserved(p.counts);
+}
+
+TEST(KplProducer, CountsAreConservedUnderOverloadFailuresTimeoutsAndResharding) {
+  Scenario s = kpl_scenario(3, 9000, Duration::minutes(2), 4);
+  s.stream.internal_failure_rate = 0.01;
+  s.producers[0].keys.dist = KeysConfig::Dist::kZipf;
+  s.producers[0].keys.s = 1.2;
+  s.producers[0].record_size.kind = Distribution::Kind::kHistogram;
+  s.producers[0].record_size.points = {{100, 10}, {60'000, 1}, {2 * 1024 * 1024, 0.01}};
+  s.producers[0].kpl.request_timeout = Duration::millis(40);
+  s.producers[0].kpl.record_ttl = Duration::seconds(5);
+  TimelineAction split;
+  split.at = Duration::seconds(30);
+  split.kind = TimelineAction::Kind::kSplit;
+  split.shard = "shardId-000000000001";
+  s.timeline.push_back(split);
+  const Result r = run_scenario(s);
+  const ProducerResult& p = r.producers[0];
+  EXPECT_GT(p.counts.failed_expired, 0u);
+  EXPECT_GT(p.counts.rejected_too_large, 0u);
+  EXPECT_GT(p.counts.internal_failure_entries, 0u);
+  EXPECT_GT(detail(p, "ErrorsByCode.RequestTimeout"), 0.0);
+  EXPECT_GT(p.counts.pending, 0u);
+  expect_conserved(p.counts);
+}
+
+TEST(KplProducer, TheSameSeedGivesTheSameCounts) {
+  Scenario s = kpl_scenario(4, 5000, Duration::minutes(1), 2);
+  s.producers[0].keys.dist = KeysConfig::Dist::kZipf;
+  const Result a = run_scenario(s);
+  const Result b = run_scenario(s);
+  const ProducerCounts& ca = a.producers[0].counts;
+  const ProducerCounts& cb = b.producers[0].counts;
+  EXPECT_EQ(ca.produced, cb.produced);
+  EXPECT_EQ(ca.accepted, cb.accepted);
+  EXPECT_EQ(ca.throttled_entries, cb.throttled_entries);
+  EXPECT_EQ(ca.failed_expired, cb.failed_expired);
+  EXPECT_EQ(ca.requests, cb.requests);
+  EXPECT_EQ(a.producers[0].details, b.producers[0].details);
+  EXPECT_EQ(a.events_run, b.events_run);
+}
+
+}  // namespace
+}  // namespace kinesim::models
