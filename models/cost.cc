@@ -298,6 +298,9 @@ SizingReport size(const Result& r) {
   text += r.initial_shards == r.final_open_shards
               ? shards(r.initial_shards)
               : with_thousands(r.initial_shards) + " -> " + shards(r.final_open_shards);
+  if (s.simulated_max_shards > std::max(r.initial_shards, r.final_open_shards)) {
+    text += " (" + with_thousands(s.simulated_max_shards) + " at most)";
+  }
   if (t.throttled_entries == 0) {
     text += " the simulation throttled nothing";
     if (s.simulated_max_shards > s.peak.shards) {

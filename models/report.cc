@@ -89,6 +89,18 @@ std::string human_summary(const Result& r) {
   }
   if (!keys.empty()) out += "hottest keys: " + keys + "\n";
 
+  // What only KPL and Agent producers have (aggregation ratio, expiries, duplicates, ...).
+  for (const ProducerResult& p : r.producers) {
+    if (p.details.empty()) continue;
+    std::string line = "producer " + p.name + " (" + p.type + "):";
+    std::size_t shown = 0;
+    for (const auto& [name, value] : p.details) {
+      if (shown++ == 6) break;
+      line += std::string(shown == 1 ? " " : ", ") + name + " " + rate_text(value);
+    }
+    out += line + "\n";
+  }
+
   if (!r.timeline.empty()) {
     std::string line;
     std::size_t shown = 0;

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <optional>
 
 #include "models/cost.h"
 #include "models/report.h"
@@ -136,7 +137,11 @@ std::vector<Finding> findings(const Result& r) {
     }
   }
   for (const TimelineEvent& e : r.timeline) {
-    if (e.outcome == "started" || e.outcome == "completed") continue;
+    // Progress and the autoscaler's decisions (scale_up, scale_down, skipped) are not failures.
+    if (e.outcome == "started" || e.outcome == "completed" || e.outcome == "scale_up" ||
+        e.outcome == "scale_down" || e.outcome == "skipped") {
+      continue;
+    }
     out.push_back(
         {Severity::kWarning, "timeline_action_failed",
          e.action + " at " + sim::to_string(e.at) + " failed with " + e.outcome + ": " + e.detail});
@@ -155,11 +160,55 @@ std::vector<Finding> findings(const Result& r) {
   return out;
 }
 
+namespace {
+
+// When an on-demand stream throttled: the first and last metric buckets with throttling.
+struct ThrottleWindow {
+  sim::Duration from;
+  sim::Duration to;
+};
+
+std::optional<ThrottleWindow> on_demand_throttle_window(const Result& r) {
+  bool on_demand = false;
+  for (const CapacitySegment& c : r.capacity_segments) {
+    on_demand = on_demand || c.mode != CapacityMode::kProvisioned;
+  }
+  if (!on_demand || r.metrics == nullptr) return std::nullopt;
+  const auto& names = r.metrics->counter_names();
+  const auto it =
+      std::find(names.begin(), names.end(), r.stream.name + "/WriteProvisionedThroughputExceeded");
+  if (it == names.end()) return std::nullopt;
+  const Eigen::Ref<const Eigen::MatrixXd> sums = r.metrics->counter_sums(0);
+  const Eigen::Index series = it - names.begin();
+  Eigen::Index first = -1;
+  Eigen::Index last = -1;
+  for (Eigen::Index c = 0; c < sums.cols(); ++c) {
+    if (sums(series, c) > 0) {
+      if (first < 0) first = c;
+      last = c;
+    }
+  }
+  if (first < 0) return std::nullopt;
+  return ThrottleWindow{r.resolution * first, r.resolution * (last + 1)};
+}
+
+}  // namespace
+
 std::string headline(const Result& r) {
   const ProducerCounts t = r.totals();
   const core::ShardWriteLimits& limits = r.stream.write;
   if (t.produced == 0) return "no records were produced";
   const std::vector<ShardLoad> hot = by_heat(r);
+  if (const std::optional<ThrottleWindow> w = on_demand_throttle_window(r); w && !hot.empty()) {
+    // On-demand refuses writes above twice the previous peak, stream-wide; name that, not a shard.
+    bool hot_key = false;
+    for (const KeyLoad& k : key_loads(r)) hot_key = hot_key || exceeds_shard(k, limits);
+    if (!hot_key) {
+      return "on-demand throttled " + percent_text(throttled_fraction(t)) + " of writes from " +
+             sim::to_string(w->from) + " to " + sim::to_string(w->to) +
+             ": traffic rose past twice the previous peak faster than on-demand scales";
+    }
+  }
   if (t.throttled_entries > 0 && !hot.empty() && hot.front().shard->totals.throttled_records > 0) {
     const ShardLoad& l = hot.front();
     std::string line =

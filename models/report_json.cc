@@ -193,6 +193,31 @@ Json shard_json(const ShardLoad& l, const core::ShardWriteLimits& limits) {
   return j;
 }
 
+Json mode_cost_json(const ModeCost& m) {
+  Json mj;
+  mj["mode"] = m.name;
+  mj["simulated"] = m.simulated;
+  mj["run_cost"] = money(m.run_cost);
+  mj["per_hour"] = money(m.per_hour);
+  mj["per_month"] = money(m.per_month);
+  Json comps = Json::array();
+  for (const CostComponent& k : m.components) {
+    Json kj;
+    kj["name"] = k.name;
+    kj["quantity"] = num(k.quantity, kMoneySignificant);
+    kj["unit"] = k.unit;
+    kj["unit_price"] = money(k.unit_price);
+    kj["run_cost"] = money(k.run_cost);
+    kj["per_hour"] = money(k.per_hour);
+    kj["per_month"] = money(k.per_month);
+    if (!k.note.empty()) kj["note"] = k.note;
+    comps.push_back(std::move(kj));
+  }
+  mj["components"] = std::move(comps);
+  mj["notes"] = m.notes;
+  return mj;
+}
+
 Json cost_json(const CostReport& c) {
   Json j;
   j["region"] = c.region;
@@ -201,33 +226,26 @@ Json cost_json(const CostReport& c) {
   j["simulated_hours"] = num(c.simulated_hours);
   j["hours_per_month"] = num(c.hours_per_month);
   j["cheapest"] = c.modes.empty() ? Json(nullptr) : Json(c.modes[c.cheapest].name);
+  // What the run itself cost: each stretch priced in the mode it ran in.
+  j["as_simulated"] = mode_cost_json(c.as_simulated);
   Json modes = Json::array();
-  for (const ModeCost& m : c.modes) {
-    Json mj;
-    mj["mode"] = m.name;
-    mj["simulated"] = m.simulated;
-    mj["run_cost"] = money(m.run_cost);
-    mj["per_hour"] = money(m.per_hour);
-    mj["per_month"] = money(m.per_month);
-    Json comps = Json::array();
-    for (const CostComponent& k : m.components) {
-      Json kj;
-      kj["name"] = k.name;
-      kj["quantity"] = num(k.quantity, kMoneySignificant);
-      kj["unit"] = k.unit;
-      kj["unit_price"] = money(k.unit_price);
-      kj["run_cost"] = money(k.run_cost);
-      kj["per_hour"] = money(k.per_hour);
-      kj["per_month"] = money(k.per_month);
-      if (!k.note.empty()) kj["note"] = k.note;
-      comps.push_back(std::move(kj));
-    }
-    mj["components"] = std::move(comps);
-    mj["notes"] = m.notes;
-    modes.push_back(std::move(mj));
-  }
+  for (const ModeCost& m : c.modes) modes.push_back(mode_cost_json(m));
   j["modes"] = std::move(modes);
   return j;
+}
+
+// The capacity the stream ran with: mode and open shards over time.
+Json capacity_json(const Result& r) {
+  Json segments = Json::array();
+  for (const CapacitySegment& c : r.capacity_segments) {
+    Json sj;
+    sj["from_s"] = num(c.from.to_seconds());
+    sj["to_s"] = num(c.to.to_seconds());
+    sj["mode"] = mode_name(c.mode);
+    sj["open_shards"] = c.open_shards;
+    segments.push_back(std::move(sj));
+  }
+  return segments;
 }
 
 Json sizing_json(const SizingReport& s) {
@@ -341,6 +359,7 @@ nlohmann::ordered_json summary_json(const Result& r) {
                             {"detail", e.detail}});
   }
   j["timeline"] = std::move(timeline);
+  j["capacity"] = capacity_json(r);
   j["cost"] = cost_json(price(r));
   j["sizing"] = sizing_json(size(r));
   Json found = Json::array();

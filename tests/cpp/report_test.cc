@@ -245,7 +245,7 @@ TEST(ReportSummaryJson, KeepsAFixedKeyOrder) {
   for (auto it = j.begin(); it != j.end(); ++it) keys.push_back(it.key());
   EXPECT_EQ(keys, (std::vector<std::string>{"scenario", "headline", "records", "stream", "shards",
                                             "hottest_shards", "producers", "key_groups", "timeline",
-                                            "cost", "sizing", "findings"}));
+                                            "capacity", "cost", "sizing", "findings"}));
   EXPECT_EQ(summary_json(calm_run().result).dump(), j.dump());
 }
 

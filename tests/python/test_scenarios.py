@@ -40,6 +40,13 @@ def test_at_least_six_scenarios_are_shipped() -> None:
     names = {p.stem for p in SCENARIOS}
     assert len(names) >= 6
     assert {"steady", "hot-key", "bursty", "diurnal", "resharding", "trace-replay"} <= names
+    assert {
+        "kpl-vs-sdk",
+        "kpl-overload",
+        "agent-restart",
+        "on-demand-spike",
+        "autoscaler-diurnal",
+    } <= names
 
 
 @pytest.fixture(scope="module", params=SCENARIOS, ids=lambda p: p.stem)
@@ -69,7 +76,9 @@ def test_records_are_conserved(scenario_run) -> None:
         records["accepted"]
         + records["failed_attempts_exhausted"]
         + records["failed_buffer_full"]
+        + records["failed_expired"]
         + records["rejected_too_large"]
+        + records["lost"]
         + records["pending"]
     )
     assert records["produced"] == total
@@ -133,3 +142,44 @@ def test_summary_is_valid_json_with_the_documented_sections(scenario_run) -> Non
         "timeline",
     ):
         assert section in summary
+
+
+def golden(name: str) -> dict:
+    return json.loads((EXPECTED / f"{name}.summary.json").read_text())
+
+
+def test_kpl_aggregation_lets_kpl_traffic_fit_where_sdk_traffic_would_not() -> None:
+    s = golden("kpl-vs-sdk")
+    kpl = next(p for p in s["producers"] if p["type"] == "kpl")
+    assert kpl["details"]["UserRecordsPerKinesisRecord"] > 20
+    assert s["stream"]["throttled_entries"] == 0
+    assert s["sizing"]["peak"]["shards"] > s["stream"]["shards"]["max_open"]
+
+
+def test_kpl_overload_ends_in_expiry_without_backoff() -> None:
+    s = golden("kpl-overload")
+    assert s["records"]["failed_expired"] > 0
+    assert s["records"]["conserved"] is True
+    assert s["producers"][0]["backoff_ms"]["count"] == 0
+
+
+def test_agent_restart_loses_nothing_and_counts_duplicates() -> None:
+    s = golden("agent-restart")
+    assert s["records"]["lost"] == 0
+    assert s["records"]["duplicates"] > 0
+    assert s["producers"][0]["details"]["restarts"] >= 1
+
+
+def test_on_demand_throttles_only_after_the_jump() -> None:
+    s = golden("on-demand-spike")
+    assert s["headline"].startswith("on-demand throttled")
+    assert "from 80m" in s["headline"]
+    assert s["stream"]["shards"]["final_open"] > s["stream"]["shards"]["initial"]
+
+
+def test_autoscaler_scales_up_and_down_through_the_day() -> None:
+    s = golden("autoscaler-diurnal")
+    outcomes = [e["outcome"] for e in s["timeline"] if e["action"] == "autoscale"]
+    assert "scale_up" in outcomes
+    assert "scale_down" in outcomes
+    assert s["stream"]["throttled_entries"] == 0
