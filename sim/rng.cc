@@ -30,7 +30,8 @@ uint64_t mix_name(uint64_t seed, std::string_view name) {
   return splitmix64(x);
 }
 
-void require(bool ok, const std::string& what) {
+// Takes a C string so the check allocates nothing unless it fails (it runs on every draw).
+void require(bool ok, const char* what) {
   if (!ok) throw std::invalid_argument(what);
 }
 

@@ -77,22 +77,12 @@ std::size_t AggregateSizer::added_bytes(uint64_t pk_id, std::size_t pk_len,
                                         std::optional<uint64_t> ehk_id, std::size_t ehk_len,
                                         std::size_t data_len) const {
   std::size_t tables = 0;
-  const auto pk_it = pk_index_.find(pk_id);
-  uint64_t pk_index = pk_index_.size();
-  if (pk_it != pk_index_.end()) {
-    pk_index = pk_it->second;
-  } else {
-    tables += bytes_field_size(pk_len);
-  }
+  const uint64_t pk_index = pk_index_.find(pk_id);
+  if (pk_index == pk_index_.size()) tables += bytes_field_size(pk_len);
   std::size_t record = 1 + varint_size(pk_index);
   if (ehk_id) {
-    const auto ehk_it = ehk_index_.find(*ehk_id);
-    uint64_t ehk_index = ehk_index_.size();
-    if (ehk_it != ehk_index_.end()) {
-      ehk_index = ehk_it->second;
-    } else {
-      tables += bytes_field_size(ehk_len);
-    }
+    const uint64_t ehk_index = ehk_index_.find(*ehk_id);
+    if (ehk_index == ehk_index_.size()) tables += bytes_field_size(ehk_len);
     record += 1 + varint_size(ehk_index);
   }
   record += bytes_field_size(data_len);
@@ -114,10 +104,60 @@ std::size_t AggregateSizer::put_size_if_added(uint64_t pk_id, std::size_t pk_len
 void AggregateSizer::add(uint64_t pk_id, std::size_t pk_len, std::optional<uint64_t> ehk_id,
                          std::size_t ehk_len, std::size_t data_len) {
   pb_size_ += added_bytes(pk_id, pk_len, ehk_id, ehk_len, data_len);
-  pk_index_.try_emplace(pk_id, pk_index_.size());
-  if (ehk_id) ehk_index_.try_emplace(*ehk_id, ehk_index_.size());
+  pk_index_.insert(pk_id);
+  if (ehk_id) ehk_index_.insert(*ehk_id);
   if (count_ == 0) first_data_len_ = data_len;
   ++count_;
+}
+
+std::size_t AggregateSizer::KeyIndex::slot_of(uint64_t key) const {
+  // Fibonacci hashing; the table size is a power of two.
+  const uint64_t mask = keys_.size() - 1;
+  std::size_t i = static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+  while (stamps_[i] == stamp_ && keys_[i] != key) i = (i + 1) & mask;
+  return i;
+}
+
+uint64_t AggregateSizer::KeyIndex::find(uint64_t key) const {
+  if (size_ == 0) return 0;
+  const std::size_t i = slot_of(key);
+  return stamps_[i] == stamp_ ? values_[i] : size_;
+}
+
+void AggregateSizer::KeyIndex::insert(uint64_t key) {
+  if ((size_ + 1) * 2 > keys_.size()) grow();
+  const std::size_t i = slot_of(key);
+  if (stamps_[i] == stamp_) return;
+  stamps_[i] = stamp_;
+  keys_[i] = key;
+  values_[i] = size_++;
+}
+
+void AggregateSizer::KeyIndex::grow() {
+  std::vector<uint64_t> keys = std::move(keys_);
+  std::vector<uint64_t> values = std::move(values_);
+  std::vector<uint32_t> stamps = std::move(stamps_);
+  const std::size_t capacity = std::max<std::size_t>(16, keys.size() * 2);
+  keys_.assign(capacity, 0);
+  values_.assign(capacity, 0);
+  stamps_.assign(capacity, 0);
+  const uint32_t old_stamp = stamp_;
+  stamp_ = 1;
+  for (std::size_t j = 0; j < keys.size(); ++j) {
+    if (stamps[j] != old_stamp) continue;
+    const std::size_t i = slot_of(keys[j]);
+    stamps_[i] = stamp_;
+    keys_[i] = keys[j];
+    values_[i] = values[j];
+  }
+}
+
+void AggregateSizer::KeyIndex::clear() {
+  size_ = 0;
+  if (++stamp_ == 0) {  // after 2^32 clears: make every slot free again
+    std::fill(stamps_.begin(), stamps_.end(), 0);
+    stamp_ = 1;
+  }
 }
 
 std::size_t AggregateSizer::size() const { return count_ == 0 ? 0 : kFixedOverhead + pb_size_; }

@@ -79,9 +79,29 @@ class AggregateSizer {
   std::size_t added_bytes(uint64_t pk_id, std::size_t pk_len, std::optional<uint64_t> ehk_id,
                           std::size_t ehk_len, std::size_t data_len) const;
 
-  // Key id -> index in its table; the table's size is the next new index.
-  std::unordered_map<uint64_t, uint64_t> pk_index_;
-  std::unordered_map<uint64_t, uint64_t> ehk_index_;
+  // Key id -> index in its table, open addressing with linear probing. A simulator adds and
+  // clears one of these per aggregate, so clear() is O(1) (stamps, not erasure) and nothing is
+  // allocated per key, unlike std::unordered_map.
+  class KeyIndex {
+   public:
+    // The key's index, or size() if absent.
+    uint64_t find(uint64_t key) const;
+    // Adds the key with index size() if absent.
+    void insert(uint64_t key);
+    uint64_t size() const { return size_; }
+    void clear();
+
+   private:
+    std::size_t slot_of(uint64_t key) const;
+    void grow();
+    std::vector<uint64_t> keys_;
+    std::vector<uint64_t> values_;
+    std::vector<uint32_t> stamps_;  // a slot is used when its stamp equals stamp_
+    uint32_t stamp_ = 1;
+    uint64_t size_ = 0;
+  };
+  KeyIndex pk_index_;
+  KeyIndex ehk_index_;
   std::size_t pb_size_ = 0;  // encoded AggregatedRecord bytes, without magic and digest
   std::size_t count_ = 0;
   std::size_t first_data_len_ = 0;
