@@ -189,6 +189,7 @@ Json shard_json(const ShardLoad& l, const core::ShardWriteLimits& limits) {
            {"max", num(l.utilization)}};
   j["sequence_numbers_issued"] = s.sequence_numbers;
   j["retained_records"] = s.retained_records;
+  j["retained_user_records"] = s.retained_user_records;
   j["retained_bytes"] = s.retained_bytes;
   return j;
 }

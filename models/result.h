@@ -31,8 +31,9 @@ struct ShardResult {
   sim::Time created_at = sim::Time::zero();
   sim::Time closed_at = sim::Time::max();
   ShardTotals totals;
-  uint64_t sequence_numbers = 0;  // records ever written (the next sequence number)
-  uint64_t retained_records = 0;
+  uint64_t sequence_numbers = 0;       // records ever written (the next sequence number)
+  uint64_t retained_records = 0;       // Kinesis records
+  uint64_t retained_user_records = 0;  // user records in them (KPL aggregates hold many)
   uint64_t retained_bytes = 0;
   uint64_t retention_runs = 0;
   double peak_records_per_sec = 0;  // highest metric bucket, per second

@@ -101,6 +101,7 @@ Result run_scenario(const Scenario& scenario, const RunOptions& options) {
     s.totals = stream.totals(sh.index);
     s.sequence_numbers = stream.next_sequence(sh.index);
     s.retained_records = stream.retention(sh.index).retained_records();
+    s.retained_user_records = stream.retention(sh.index).retained_user_records();
     s.retained_bytes = stream.retention(sh.index).retained_bytes();
     s.retention_runs = stream.retention(sh.index).runs().size();
     s.series_bytes = stream.shard_series(sh.index, 0).row;

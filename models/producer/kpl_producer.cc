@@ -440,7 +440,8 @@ class KplProducer::Instance {
     for (KinesisRecord* kr : req->recs) {
       // ExplicitHashKey = the first user record's hash key: the stream routes by it.
       kr->actual = p_.stream_shard_for(kr->users.front().key);
-      kr->outcome = stream.put(now, kr->actual, kr->wire_bytes);
+      kr->outcome =
+          stream.put(now, kr->actual, kr->wire_bytes, static_cast<uint32_t>(kr->users.size()));
     }
     stream.end_request(now, PutApi::kPutRecords, req->recs.size(), req->bytes);
     p_.engine_.schedule(req->sent + req->latency, [this, req] { on_reply(req); });

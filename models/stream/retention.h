@@ -16,7 +16,8 @@ struct RetentionRun {
   int64_t end_ns = 0;    // arrival time of the last record
   uint64_t first_sequence = 0;
   uint64_t bytes = 0;
-  uint64_t records = 0;
+  uint64_t records = 0;       // Kinesis records
+  uint64_t user_records = 0;  // user records inside them (more than `records` with KPL aggregation)
 };
 
 class RetentionLog {
@@ -24,17 +25,20 @@ class RetentionLog {
   RetentionLog(sim::Duration retention, sim::Duration granularity)
       : retention_ns_(retention.count_nanos()), granularity_ns_(granularity.count_nanos()) {}
 
-  void append(sim::Time at, uint64_t first_sequence, uint64_t bytes, uint64_t records) {
+  void append(sim::Time at, uint64_t first_sequence, uint64_t bytes, uint64_t records,
+              uint64_t user_records) {
     if (!runs_.empty() && at.nanos() - runs_.back().start_ns < granularity_ns_) {
       RetentionRun& r = runs_.back();
       r.end_ns = at.nanos();
       r.bytes += bytes;
       r.records += records;
+      r.user_records += user_records;
     } else {
-      runs_.push_back({at.nanos(), at.nanos(), first_sequence, bytes, records});
+      runs_.push_back({at.nanos(), at.nanos(), first_sequence, bytes, records, user_records});
     }
     bytes_ += bytes;
     records_ += records;
+    user_records_ += user_records;
   }
 
   // Drops runs whose newest record is older than the retention period.
@@ -43,6 +47,7 @@ class RetentionLog {
     while (!runs_.empty() && runs_.front().end_ns < horizon) {
       bytes_ -= runs_.front().bytes;
       records_ -= runs_.front().records;
+      user_records_ -= runs_.front().user_records;
       expired_bytes_ += runs_.front().bytes;
       expired_records_ += runs_.front().records;
       runs_.pop_front();
@@ -52,6 +57,7 @@ class RetentionLog {
   const std::deque<RetentionRun>& runs() const { return runs_; }
   uint64_t retained_bytes() const { return bytes_; }
   uint64_t retained_records() const { return records_; }
+  uint64_t retained_user_records() const { return user_records_; }
   uint64_t expired_records() const { return expired_records_; }
   uint64_t expired_bytes() const { return expired_bytes_; }
 
@@ -61,6 +67,7 @@ class RetentionLog {
   std::deque<RetentionRun> runs_;
   uint64_t bytes_ = 0;
   uint64_t records_ = 0;
+  uint64_t user_records_ = 0;
   uint64_t expired_bytes_ = 0;
   uint64_t expired_records_ = 0;
 };

@@ -155,7 +155,8 @@ void Stream::end_request(Time now, PutApi api, uint64_t entries, uint64_t reques
   for (const core::ShardIndex i : touched_) {
     ShardState& s = shards_[i];
     if (s.pending_records > 0) {
-      s.retention.append(now, s.next_sequence, s.pending_bytes, s.pending_records);
+      s.retention.append(now, s.next_sequence, s.pending_bytes, s.pending_records,
+                         s.pending_user_records);
       s.next_sequence += s.pending_records;
       metrics_.add(s.incoming_bytes, now, static_cast<double>(s.pending_bytes));
       metrics_.add(s.incoming_records, now, static_cast<double>(s.pending_records));
@@ -172,6 +173,7 @@ void Stream::end_request(Time now, PutApi api, uint64_t entries, uint64_t reques
     accepted_bytes += s.pending_bytes;
     throttled += s.pending_throttled;
     failed += s.pending_failed;
+    s.pending_user_records = 0;
     s.pending_records = s.pending_bytes = s.pending_throttled = s.pending_throttled_bytes =
         s.pending_failed = 0;
   }

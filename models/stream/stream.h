@@ -61,7 +61,9 @@ class Stream {
   core::ShardIndex route(core::uint128 hash) const { return map_.route(hash); }
 
   // Judges one entry (data + partition key bytes) against its shard's limits at `now`.
-  PutOutcome put(sim::Time now, core::ShardIndex shard, uint64_t bytes) {
+  // `user_records` is how many user records the Kinesis record carries (a KPL aggregate's
+  // count; 1 otherwise): retention keeps it so consumers can deaggregate.
+  PutOutcome put(sim::Time now, core::ShardIndex shard, uint64_t bytes, uint32_t user_records = 1) {
     ShardState& s = shards_[shard];
     if (s.pending_records == 0 && s.pending_throttled == 0 && s.pending_failed == 0) {
       touched_.push_back(shard);
@@ -80,6 +82,7 @@ class Stream {
     if (admission_on_) admission_.take(bytes);
     ++s.pending_records;
     s.pending_bytes += bytes;
+    s.pending_user_records += user_records;
     put_payload_units_ += core::put_payload_units(bytes);
     on_demand_billed_bytes_ += core::on_demand_billed_bytes(bytes);
     return PutOutcome::kAccepted;
@@ -131,6 +134,7 @@ class Stream {
     uint64_t next_sequence = 0;
     // Accumulated within the current request, flushed by end_request.
     uint64_t pending_records = 0;
+    uint64_t pending_user_records = 0;
     uint64_t pending_bytes = 0;
     uint64_t pending_throttled = 0;
     uint64_t pending_throttled_bytes = 0;

@@ -108,6 +108,16 @@ TEST(KplProducer, AggregationTurnsAThousandRecordsOf512BytesIntoAboutTenKinesisR
   uint64_t shard_records = 0;
   for (const ShardResult& sh : r.shards) shard_records += sh.totals.accepted_records;
   EXPECT_EQ(static_cast<double>(shard_records), detail(p, "KinesisRecordsPut"));
+  // Retention keeps how many user records each aggregate carries, for deaggregating readers.
+  uint64_t retained = 0;
+  uint64_t retained_users = 0;
+  for (const ShardResult& sh : r.shards) {
+    retained += sh.retained_records;
+    retained_users += sh.retained_user_records;
+  }
+  EXPECT_EQ(retained, shard_records);
+  EXPECT_EQ(retained_users, p.counts.accepted);
+  EXPECT_GT(retained_users, 50 * retained);
   EXPECT_EQ(p.counts.throttled_entries, 0u);
   expect_conserved(p.counts);
 }

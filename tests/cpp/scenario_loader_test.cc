@@ -730,7 +730,8 @@ TEST(ScenarioKpl, LoadsEverySettingByItsKplName) {
 TEST(ScenarioKpl, TakesTheKplDefaultsAndBareIntegersAsMilliseconds) {
   nlohmann::json doc = minimal();
   doc["producers"][0]["type"] = "kpl";
-  const KplConfig& k = load_scenario(doc).producers[0].kpl;
+  const Scenario scenario_k = load_scenario(doc);
+  const KplConfig& k = scenario_k.producers[0].kpl;
   EXPECT_TRUE(k.aggregation_enabled);
   EXPECT_EQ(k.aggregation_max_count, 4'294'967'295u);
   EXPECT_EQ(k.aggregation_max_size, 51'200u);
@@ -786,7 +787,8 @@ TEST(ScenarioKpl, CapsAggregatesAtTheRecordLimitAndRequestsAtTheRequestLimit) {
           R"($.producers[0].kpl.AggregationMaxSize: got "2MiB", expected at most stream.max_record_size (1MiB): the stream rejects larger records)",
           R"($.producers[0].kpl.CollectionMaxSize: got "6MiB", expected at most the PutRecords request limit 5MiB (stream.legacy_request_limit is true))"}));
   doc["stream"] = {{"max_record_size", "2MiB"}};
-  const KplConfig& k = load_scenario(doc).producers[0].kpl;
+  const Scenario scenario_k = load_scenario(doc);
+  const KplConfig& k = scenario_k.producers[0].kpl;
   EXPECT_EQ(k.aggregation_max_size, 2 * core::kMiB);
   EXPECT_EQ(k.collection_max_size, 6 * core::kMiB);
 }
@@ -842,7 +844,8 @@ TEST(ScenarioAgent, LoadsAgentJsonNamesAndKinesimsOwnSettings) {
                                   {"backoff_max", "5s"},
                                   {"max_in_flight", 4}});
   doc["producers"][0]["keys"] = {{"dist", "zipf"}, {"count", 50}};
-  const ProducerConfig& p = load_scenario(doc).producers[0];
+  const Scenario scenario_p = load_scenario(doc);
+  const ProducerConfig& p = scenario_p.producers[0];
   EXPECT_EQ(p.type, ProducerConfig::Type::kAgent);
   EXPECT_EQ(p.agent.max_buffer_size_records, 100u);
   EXPECT_EQ(p.agent.max_buffer_size_bytes, core::kMiB);
@@ -860,7 +863,8 @@ TEST(ScenarioAgent, LoadsAgentJsonNamesAndKinesimsOwnSettings) {
 }
 
 TEST(ScenarioAgent, TakesTheAgentDefaultsAndDurationStringsForMillis) {
-  const AgentConfig& a = load_scenario(agent_doc(nlohmann::json::object())).producers[0].agent;
+  const Scenario scenario_a = load_scenario(agent_doc(nlohmann::json::object()));
+  const AgentConfig& a = scenario_a.producers[0].agent;
   EXPECT_EQ(a.max_buffer_size_records, 500u);
   EXPECT_EQ(a.max_buffer_size_bytes, 5 * core::kMiB);
   EXPECT_EQ(a.max_buffer_age, Duration::seconds(60));
@@ -925,7 +929,8 @@ TEST(ScenarioOnDemand, LoadsEveryOnDemandSetting) {
                      {"stream_write_ceiling_bytes_per_sec", "200MiB"},
                      {"scale_down_after", "12h"},
                      {"warm_throughput_bytes_per_sec", "100MiB"}}}};
-  const OnDemandConfig& od = load_scenario(doc).stream.on_demand;
+  const Scenario scenario_od = load_scenario(doc);
+  const OnDemandConfig& od = scenario_od.stream.on_demand;
   EXPECT_EQ(od.previous_peak_bytes_per_sec, 20 * core::kMiB);
   EXPECT_EQ(od.previous_peak_records_per_sec, 20'000u);
   EXPECT_DOUBLE_EQ(od.peak_multiplier, 1.5);
@@ -940,7 +945,8 @@ TEST(ScenarioOnDemand, LoadsEveryOnDemandSetting) {
 TEST(ScenarioOnDemand, TakesTheSpecDefaults) {
   nlohmann::json doc = minimal();
   doc["stream"] = {{"mode", "ON_DEMAND"}, {"on_demand", nlohmann::json::object()}};
-  const OnDemandConfig& od = load_scenario(doc).stream.on_demand;
+  const Scenario scenario_od = load_scenario(doc);
+  const OnDemandConfig& od = scenario_od.stream.on_demand;
   EXPECT_EQ(od.previous_peak_bytes_per_sec, 4 * core::kMiB);
   EXPECT_EQ(od.previous_peak_records_per_sec, 4'000u);
   EXPECT_DOUBLE_EQ(od.peak_multiplier, 2);
@@ -1001,7 +1007,8 @@ TEST(ScenarioAutoscaler, LoadsEveryPolicySettingAndIsOnOnceWritten) {
                      {"min_shards", 2},
                      {"max_shards", 16},
                      {"cooldown", "10m"}}}};
-  const AutoscalerConfig& as = load_scenario(doc).stream.autoscaler;
+  const Scenario scenario_as = load_scenario(doc);
+  const AutoscalerConfig& as = scenario_as.stream.autoscaler;
   EXPECT_TRUE(as.enabled);
   EXPECT_DOUBLE_EQ(as.scale_up_threshold_pct, 80);
   EXPECT_EQ(as.scale_up_after, Duration::minutes(3));
@@ -1020,7 +1027,8 @@ TEST(ScenarioAutoscaler, LoadsEveryPolicySettingAndIsOnOnceWritten) {
 TEST(ScenarioAutoscaler, TakesTheDocumentedDefaults) {
   nlohmann::json doc = minimal();
   doc["stream"] = {{"autoscaler", nlohmann::json::object()}};
-  const AutoscalerConfig& as = load_scenario(doc).stream.autoscaler;
+  const Scenario scenario_as = load_scenario(doc);
+  const AutoscalerConfig& as = scenario_as.stream.autoscaler;
   EXPECT_TRUE(as.enabled);
   EXPECT_DOUBLE_EQ(as.scale_up_threshold_pct, 75);
   EXPECT_EQ(as.scale_up_after, Duration::minutes(5));
