@@ -77,25 +77,6 @@ uint64_t mix64(uint64_t x) {
   return x ^ (x >> 31);
 }
 
-Duration sample_duration(const Distribution& d, sim::RngStream& rng, double mu) {
-  double s = 0;
-  switch (d.kind) {
-    case Distribution::Kind::kFixed:
-      s = d.value;
-      break;
-    case Distribution::Kind::kUniform:
-      s = rng.uniform(d.min, d.max);
-      break;
-    case Distribution::Kind::kLognormal:
-      s = rng.lognormal(mu, d.sigma);
-      break;
-    case Distribution::Kind::kHistogram:
-      s = d.points[rng.below(d.points.size())].first;
-      break;
-  }
-  return Duration::from_seconds(std::max(s, 1e-6));
-}
-
 KeysConfig agent_keys(const ProducerConfig& c) {
   if (c.agent.partition_key_option == AgentConfig::PartitionKeyOption::kDeterministic) {
     return c.keys;
@@ -118,10 +99,6 @@ class AgentProducer::Instance {
                   sim::RngStream::derive(seed, prefix(p, index) + "/arrivals")) {
     files_.push_back(LogFile{});
     next_rotation_ns_ = add_saturated(0, p.config_.agent.rotation_interval);
-    const Distribution& lat = p.stream_.config().put_latency;
-    if (lat.kind == Distribution::Kind::kLognormal) {
-      latency_mu_ = sim::lognormal_mu_for_mean(lat.mean, lat.sigma);
-    }
   }
 
   // END_OF_FILE and START_OF_FILE agree here: the file is empty when the run starts.
@@ -496,7 +473,7 @@ class AgentProducer::Instance {
     ++p_.counts_.requests;
     b->sent = p_.engine_.now();
     b->arrived = false;
-    b->latency = sample_duration(p_.stream_.config().put_latency, net_rng_, latency_mu_);
+    b->latency = p_.latency_.sample(net_rng_);
     p_.metrics_.add(p_.s_sent_, b->sent, static_cast<double>(b->entries.size()));
     p_.engine_.schedule_in(b->latency / 2, [this, b, gen = generation_] {
       if (gen == generation_) on_arrive(b);
@@ -617,7 +594,6 @@ class AgentProducer::Instance {
   sim::RngStream net_rng_;  // latencies and backoff jitter
   uint64_t content_seed_;   // line contents (key, size) by line index
   ArrivalProcess arrivals_;
-  double latency_mu_ = 0;
 
   // The application's files: written_ lines so far; future_ns_ holds the write times of the
   // next lines, drawn ahead for the tailer.
@@ -659,6 +635,7 @@ AgentProducer::AgentProducer(const ProducerConfig& config, const std::string& /*
       engine_(engine),
       metrics_(metrics),
       keys_(agent_keys(config)),
+      latency_(stream.config().put_latency),
       sizes_(config.record_size),
       pk_bytes_(config.agent.partition_key_option == AgentConfig::PartitionKeyOption::kDeterministic
                     ? kAgentDeterministicKeyBytes
@@ -739,17 +716,7 @@ ProducerResult AgentProducer::result(const Stream& stream, uint32_t top_n) {
 }
 
 core::ShardIndex AgentProducer::shard_for(uint64_t key) {
-  if (keys_.random_keys()) return stream_.route(keys_.hash(key));
-  if (key >= shard_of_key_.size()) {
-    shard_of_key_.resize(keys_.size());
-    shard_epoch_.resize(keys_.size(), 0);
-  }
-  const uint64_t epoch = stream_.epoch() + 1;  // 0 marks "never routed"
-  if (shard_epoch_[key] != epoch) {
-    shard_of_key_[key] = stream_.route(keys_.hash(key));
-    shard_epoch_[key] = epoch;
-  }
-  return shard_of_key_[key];
+  return router_.shard_for(keys_, stream_, key);
 }
 
 }  // namespace kinesim::models

@@ -25,6 +25,7 @@
 #include "models/producer/producer.h"
 #include "models/scenario/config.h"
 #include "models/stream/stream.h"
+#include "models/workload/durations.h"
 #include "models/workload/keys.h"
 #include "sim/engine.h"
 #include "sim/histogram.h"
@@ -79,6 +80,7 @@ class AgentProducer : public Producer {
   sim::Engine& engine_;
   sim::MetricRecorder& metrics_;
   KeySpace keys_;
+  DurationSampler latency_;  // the stream's put latency, drawn from each instance's RNG
   SizeSampler sizes_;
   uint32_t pk_bytes_;
   std::vector<std::unique_ptr<Instance>> instances_;
@@ -89,9 +91,8 @@ class AgentProducer : public Producer {
   sim::LogHistogram request_latency_us_;
   sim::LogHistogram backoff_us_;
   std::vector<uint64_t> attempts_;
-  // Key -> shard cache, valid for one stream epoch.
-  std::vector<core::ShardIndex> shard_of_key_;
-  std::vector<uint64_t> shard_epoch_;
+  // Key -> shard on the stream as it is now.
+  KeyRouter router_;
   sim::SeriesId s_records_, s_bytes_, s_accepted_, s_throttled_, s_failed_, s_retried_, s_sent_,
       s_duplicates_, s_lost_;
 

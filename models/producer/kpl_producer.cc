@@ -78,25 +78,6 @@ struct Request {
   bool timed_out = false;
 };
 
-Duration sample_duration(const Distribution& d, sim::RngStream& rng, double mu) {
-  double s = 0;
-  switch (d.kind) {
-    case Distribution::Kind::kFixed:
-      s = d.value;
-      break;
-    case Distribution::Kind::kUniform:
-      s = rng.uniform(d.min, d.max);
-      break;
-    case Distribution::Kind::kLognormal:
-      s = rng.lognormal(mu, d.sigma);
-      break;
-    case Distribution::Kind::kHistogram:
-      s = d.points[rng.below(d.points.size())].first;
-      break;
-  }
-  return Duration::from_seconds(std::max(s, 1e-6));
-}
-
 template <typename T>
 class Pool {
  public:
@@ -135,10 +116,6 @@ class KplProducer::Instance {
       arrivals_.emplace(c.rate, c.instances, index, c.start,
                         sim::RngStream::derive(seed, "producer/" + c.name + "/" +
                                                          std::to_string(index) + "/arrivals"));
-    }
-    if (p.stream_.config().put_latency.kind == Distribution::Kind::kLognormal) {
-      latency_mu_ = sim::lognormal_mu_for_mean(p.stream_.config().put_latency.mean,
-                                               p.stream_.config().put_latency.sigma);
     }
     retry_delay_ns_ = k_.record_max_buffered_time.count_nanos() / 2;
   }
@@ -425,7 +402,7 @@ class KplProducer::Instance {
       p_.metrics_.add(p_.s_.buffering_count, now, static_cast<double>(first_sends));
     }
     req->sent = now;
-    req->latency = sample_duration(p_.stream_.config().put_latency, net_rng_, latency_mu_);
+    req->latency = p_.latency_.sample(net_rng_);
     if (req->latency > k_.request_timeout) {
       req->timed_out = true;
       p_.engine_.schedule_in(k_.request_timeout, [this, req] { on_reply(req); });
@@ -642,7 +619,6 @@ class KplProducer::Instance {
   sim::RngStream rng_;      // keys and sizes
   sim::RngStream net_rng_;  // latencies
   std::optional<ArrivalProcess> arrivals_;
-  double latency_mu_ = 0;
   int64_t retry_delay_ns_ = 0;
   UserRecord next_;
   bool has_next_ = false;
@@ -687,14 +663,9 @@ KplProducer::KplProducer(const ProducerConfig& config, const std::string& base_d
       engine_(engine),
       metrics_(metrics),
       keys_(config.keys),
+      latency_(stream.config().put_latency),
       sizes_(config.record_size) {
-  if (config.rate.profile == RateConfig::Profile::kTrace) {
-    std::string path = config.rate.trace_path;
-    if (!path.empty() && path.front() != '/' && !base_dir.empty()) path = base_dir + "/" + path;
-    trace_ = std::make_unique<TraceReader>(path, config.rate.trace_speed, config.rate.trace_loop,
-                                           config.start);
-    trace_queues_.resize(config.instances);
-  }
+  trace_ = TraceFeed::for_producer(config, base_dir);
   key_counts_.resize(keys_.size());
   const std::string n = config_.name + "/";
   // The first six match the SDK's, for the per-producer CSV.
@@ -778,30 +749,11 @@ ProducerResult KplProducer::result(const Stream& stream, uint32_t top_n) {
 }
 
 core::ShardIndex KplProducer::stream_shard_for(uint64_t key) {
-  if (keys_.random_keys()) return stream_.route(keys_.hash(key));
-  if (key >= shard_of_key_.size()) {
-    shard_of_key_.resize(keys_.size());
-    shard_epoch_.resize(keys_.size(), 0);
-  }
-  const uint64_t epoch = stream_.epoch() + 1;  // 0 marks "never routed"
-  if (shard_epoch_[key] != epoch) {
-    shard_of_key_[key] = stream_.route(keys_.hash(key));
-    shard_epoch_[key] = epoch;
-  }
-  return shard_of_key_[key];
+  return router_.shard_for(keys_, stream_, key);
 }
 
 std::optional<TraceRow> KplProducer::next_trace_row(uint32_t instance) {
-  auto& mine = trace_queues_[instance];
-  while (mine.empty()) {
-    std::optional<TraceRow> row = trace_->next();
-    if (!row) return std::nullopt;
-    const uint64_t id = keys_.intern(row->partition_key);
-    trace_queues_[id % config_.instances].push_back(std::move(*row));
-  }
-  TraceRow row = std::move(mine.front());
-  mine.pop_front();
-  return row;
+  return trace_->next(instance, keys_);
 }
 
 }  // namespace kinesim::models

@@ -49,6 +49,7 @@
 #include "models/producer/producer.h"
 #include "models/scenario/config.h"
 #include "models/stream/stream.h"
+#include "models/workload/durations.h"
 #include "models/workload/keys.h"
 #include "models/workload/trace.h"
 #include "sim/engine.h"
@@ -104,10 +105,10 @@ class KplProducer : public Producer {
   sim::Engine& engine_;
   sim::MetricRecorder& metrics_;
   KeySpace keys_;
+  DurationSampler latency_;  // the stream's put latency, drawn from each instance's RNG
   SizeSampler sizes_;
   std::vector<std::unique_ptr<Instance>> instances_;
-  std::unique_ptr<TraceReader> trace_;
-  std::vector<std::deque<TraceRow>> trace_queues_;
+  std::unique_ptr<TraceFeed> trace_;  // trace replay only
   ProducerCounts counts_;
   Stats stats_;
   std::vector<KeyCounts> key_counts_;
@@ -116,8 +117,7 @@ class KplProducer : public Producer {
   sim::LogHistogram backoff_us_;  // stays empty: the KPL retries without backoff
   std::vector<uint64_t> attempts_;
   // Key -> shard on the stream's real map, valid for one stream epoch.
-  std::vector<core::ShardIndex> shard_of_key_;
-  std::vector<uint64_t> shard_epoch_;
+  KeyRouter router_;
   struct Series {
     sim::SeriesId produced, produced_bytes, user_put, throttled, failed, retried, kinesis_put,
         kinesis_put_users, buffering_sum_ms, buffering_count, retries_sum, retries_count,

@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "models/core/shard_map.h"
 #include "models/scenario/config.h"
 #include "sim/engine.h"
 #include "sim/histogram.h"
@@ -71,6 +72,17 @@ class Producer {
   // A timeline restart (Kinesis Agent): down now for `downtime`. Other types reject it; the
   // loader only allows it for agents.
   virtual void restart(sim::Duration downtime);
+};
+
+// Key -> shard on the stream, cached per key and re-routed when the stream's shard map changes
+// (its epoch); random keys are routed every time.
+class KeyRouter {
+ public:
+  core::ShardIndex shard_for(KeySpace& keys, const Stream& stream, uint64_t key);
+
+ private:
+  std::vector<core::ShardIndex> shard_of_key_;
+  std::vector<uint64_t> epoch_of_key_;  // stream epoch + 1 it was routed on; 0: never
 };
 
 // The `n` keys with the most records offered (ties by key id), routed on `stream` as it is now;

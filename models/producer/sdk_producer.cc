@@ -34,25 +34,6 @@ struct Batch {
   }
 };
 
-Duration sample_duration(const Distribution& d, sim::RngStream& rng, double mu) {
-  double s = 0;
-  switch (d.kind) {
-    case Distribution::Kind::kFixed:
-      s = d.value;
-      break;
-    case Distribution::Kind::kUniform:
-      s = rng.uniform(d.min, d.max);
-      break;
-    case Distribution::Kind::kLognormal:
-      s = rng.lognormal(mu, d.sigma);
-      break;
-    case Distribution::Kind::kHistogram:
-      s = d.points[rng.below(d.points.size())].first;
-      break;
-  }
-  return Duration::from_seconds(std::max(s, 1e-6));
-}
-
 }  // namespace
 
 class SdkProducer::Instance {
@@ -72,10 +53,6 @@ class SdkProducer::Instance {
     }
     max_records_ = c.sdk.api == SdkConfig::Api::kPutRecord ? 1 : c.sdk.max_batch_records;
     api_ = c.sdk.api == SdkConfig::Api::kPutRecord ? PutApi::kPutRecord : PutApi::kPutRecords;
-    if (p.stream_.config().put_latency.kind == Distribution::Kind::kLognormal) {
-      latency_mu_ = sim::lognormal_mu_for_mean(p.stream_.config().put_latency.mean,
-                                               p.stream_.config().put_latency.sigma);
-    }
   }
 
   void start() { form_batch(); }
@@ -220,7 +197,7 @@ class SdkProducer::Instance {
     in_flight_records_ += b->records.size();
     ++p_.counts_.requests;
     b->sent = p_.engine_.now();
-    b->latency = sample_duration(p_.stream_.config().put_latency, net_rng_, latency_mu_);
+    b->latency = p_.latency_.sample(net_rng_);
     p_.engine_.schedule_in(b->latency / 2, [this, b] { on_arrive(b); });
   }
 
@@ -328,7 +305,6 @@ class SdkProducer::Instance {
   std::optional<ArrivalProcess> arrivals_;
   uint32_t max_records_ = 500;
   PutApi api_ = PutApi::kPutRecords;
-  double latency_mu_ = 0;
   PendingRecord next_;
   bool has_next_ = false;
   bool exhausted_ = false;
@@ -349,14 +325,9 @@ SdkProducer::SdkProducer(const ProducerConfig& config, const std::string& base_d
       engine_(engine),
       metrics_(metrics),
       keys_(config.keys),
+      latency_(stream.config().put_latency),
       sizes_(config.record_size) {
-  if (config.rate.profile == RateConfig::Profile::kTrace) {
-    std::string path = config.rate.trace_path;
-    if (!path.empty() && path.front() != '/' && !base_dir.empty()) path = base_dir + "/" + path;
-    trace_ = std::make_unique<TraceReader>(path, config.rate.trace_speed, config.rate.trace_loop,
-                                           config.start);
-    trace_queues_.resize(config.instances);
-  }
+  trace_ = TraceFeed::for_producer(config, base_dir);
   key_counts_.resize(keys_.size());
   const std::string& n = config_.name;
   s_records_ = metrics_.add_counter(n + "/UserRecordsProduced");
@@ -405,31 +376,11 @@ void SdkProducer::finish(Time end) {
 }
 
 core::ShardIndex SdkProducer::shard_for(uint64_t key) {
-  if (keys_.random_keys()) return stream_.route(keys_.hash(key));
-  if (key >= shard_of_key_.size()) {
-    shard_of_key_.resize(keys_.size());
-    shard_epoch_.resize(keys_.size(), 0);
-  }
-  const uint64_t epoch = stream_.epoch() + 1;  // 0 marks "never routed"
-  if (shard_epoch_[key] != epoch) {
-    shard_of_key_[key] = stream_.route(keys_.hash(key));
-    shard_epoch_[key] = epoch;
-  }
-  return shard_of_key_[key];
+  return router_.shard_for(keys_, stream_, key);
 }
 
 std::optional<TraceRow> SdkProducer::next_trace_row(uint32_t instance) {
-  auto& mine = trace_queues_[instance];
-  while (mine.empty()) {
-    std::optional<TraceRow> row = trace_->next();
-    if (!row) return std::nullopt;
-    // Rows go to instances by key, so one key's records stay in order on one instance.
-    const uint64_t id = keys_.intern(row->partition_key);
-    trace_queues_[id % config_.instances].push_back(std::move(*row));
-  }
-  TraceRow row = std::move(mine.front());
-  mine.pop_front();
-  return row;
+  return trace_->next(instance, keys_);
 }
 
 }  // namespace kinesim::models

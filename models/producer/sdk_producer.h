@@ -16,6 +16,7 @@
 #include "models/scenario/config.h"
 #include "models/stream/stream.h"
 #include "models/workload/arrivals.h"
+#include "models/workload/durations.h"
 #include "models/workload/keys.h"
 #include "models/workload/trace.h"
 #include "sim/engine.h"
@@ -49,19 +50,18 @@ class SdkProducer : public Producer {
   sim::Engine& engine_;
   sim::MetricRecorder& metrics_;
   KeySpace keys_;
+  DurationSampler latency_;  // the stream's put latency, drawn from each instance's RNG
   SizeSampler sizes_;
   std::vector<std::unique_ptr<Instance>> instances_;
-  std::unique_ptr<TraceReader> trace_;
-  std::vector<std::deque<TraceRow>> trace_queues_;  // rows read ahead for each instance
+  std::unique_ptr<TraceFeed> trace_;  // trace replay only
   ProducerCounts counts_;
   std::vector<KeyCounts> key_counts_;
   sim::LogHistogram record_latency_us_;
   sim::LogHistogram request_latency_us_;
   sim::LogHistogram backoff_us_;
   std::vector<uint64_t> attempts_;
-  // Key -> shard cache, valid for one stream epoch.
-  std::vector<core::ShardIndex> shard_of_key_;
-  std::vector<uint64_t> shard_epoch_;
+  // Key -> shard on the stream as it is now.
+  KeyRouter router_;
   sim::SeriesId s_records_, s_bytes_, s_accepted_, s_throttled_, s_failed_, s_retried_;
 
   core::ShardIndex shard_for(uint64_t key);

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "models/scenario/loader.h"
+#include "models/workload/keys.h"
 
 namespace kinesim::models {
 namespace {
@@ -163,6 +164,32 @@ std::optional<TraceRow> TraceReader::next() {
   row.at = sim::Time::from_nanos(start_ns_ + static_cast<int64_t>(std::nearbyint(rel * 1e9)));
   row.partition_key = std::move(fields[1]);
   row.size = static_cast<uint32_t>(*size);
+  return row;
+}
+
+TraceFeed::TraceFeed(const std::string& path, double speed, bool loop, sim::Duration start,
+                     uint32_t instances)
+    : reader_(path, speed, loop, start), queues_(instances) {}
+
+std::unique_ptr<TraceFeed> TraceFeed::for_producer(const ProducerConfig& config,
+                                                   const std::string& base_dir) {
+  if (config.rate.profile != RateConfig::Profile::kTrace) return nullptr;
+  std::string path = config.rate.trace_path;
+  if (!path.empty() && path.front() != '/' && !base_dir.empty()) path = base_dir + "/" + path;
+  return std::make_unique<TraceFeed>(path, config.rate.trace_speed, config.rate.trace_loop,
+                                     config.start, config.instances);
+}
+
+std::optional<TraceRow> TraceFeed::next(uint32_t instance, KeySpace& keys) {
+  std::deque<TraceRow>& mine = queues_[instance];
+  while (mine.empty()) {
+    std::optional<TraceRow> row = reader_.next();
+    if (!row) return std::nullopt;
+    const uint64_t id = keys.intern(row->partition_key);
+    queues_[id % queues_.size()].push_back(std::move(*row));
+  }
+  TraceRow row = std::move(mine.front());
+  mine.pop_front();
   return row;
 }
 

@@ -6,10 +6,14 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <fstream>
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "models/scenario/config.h"
 #include "sim/time.h"
 
 namespace kinesim::models {
@@ -42,6 +46,24 @@ class TraceReader {
   double last_gap_ = 0.001;
   double loop_offset_ = 0;
   uint64_t rows_this_pass_ = 0;
+};
+
+class KeySpace;
+
+// One trace shared by a producer's instances: a row goes to instance (key id % instances), so
+// one key's records stay in order on one instance; rows for others are read ahead and queued.
+class TraceFeed {
+ public:
+  TraceFeed(const std::string& path, double speed, bool loop, sim::Duration start,
+            uint32_t instances);
+  // The feed of a trace-replay producer (its file resolved against `base_dir`), else nullptr.
+  static std::unique_ptr<TraceFeed> for_producer(const ProducerConfig& config,
+                                                 const std::string& base_dir);
+  std::optional<TraceRow> next(uint32_t instance, KeySpace& keys);
+
+ private:
+  TraceReader reader_;
+  std::vector<std::deque<TraceRow>> queues_;
 };
 
 // Seconds since the Unix epoch of an ISO-8601 UTC time like 2026-01-31T12:00:00.250Z (the "Z"
