@@ -7,6 +7,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "models/producer/pool.h"
 #include "models/result.h"
 #include "models/workload/arrivals.h"
 #include "sim/rng.h"
@@ -131,11 +132,7 @@ class AgentProducer::Instance {
       in_flight_ = 0;
       queued_ = 0;
       send_blocked_until_ns_ = 0;
-      free_.clear();
-      for (auto& b : storage_) {
-        b->clear();
-        free_.push_back(b.get());
-      }
+      batches_.release_all();
       // Lines taken ahead into the lost buffer were not written yet: they were never read.
       if (status_end_ > written_) {
         status_.resize(static_cast<std::size_t>(written_ - base_));
@@ -576,18 +573,10 @@ class AgentProducer::Instance {
     });
   }
 
-  Batch* acquire() {
-    if (free_.empty()) {
-      storage_.push_back(std::make_unique<Batch>());
-      return storage_.back().get();
-    }
-    Batch* b = free_.back();
-    free_.pop_back();
-    return b;
-  }
+  Batch* acquire() { return batches_.acquire(); }
   void release(Batch* b) {
     b->clear();
-    free_.push_back(b);
+    batches_.release(b);
   }
 
   AgentProducer& p_;
@@ -623,8 +612,7 @@ class AgentProducer::Instance {
   uint32_t in_flight_ = 0;
   uint32_t queued_ = 0;  // buffers handed to the publisher: ready, retrying or in flight
   int64_t send_blocked_until_ns_ = 0;
-  std::vector<std::unique_ptr<Batch>> storage_;
-  std::vector<Batch*> free_;
+  Pool<Batch> batches_;
 };
 
 AgentProducer::AgentProducer(const ProducerConfig& config, const std::string& /*base_dir*/,
@@ -682,27 +670,10 @@ void AgentProducer::finish(sim::Time end) {
 }
 
 ProducerResult AgentProducer::result(const Stream& stream, uint32_t top_n) {
-  ProducerResult pr;
-  pr.name = config_.name;
-  pr.type = "agent";
-  pr.instances = config_.instances;
-  pr.counts = counts_;
-  pr.record_latency_us = record_latency_us_;
-  pr.request_latency_us = request_latency_us_;
-  pr.backoff_us = backoff_us_;
-  pr.attempts = attempts_;
-  pr.random_keys = keys_.random_keys();
-  pr.distinct_keys = keys_.size();
-  if (!pr.random_keys) {
-    pr.hottest_keys = hottest_keys(key_counts_, keys_, stream, top_n);
-    if (config_.keys.dist == KeysConfig::Dist::kHot) {
-      for (std::size_t i = 0; i < config_.keys.hot.size(); ++i) {
-        pr.hot_keys.push_back(key_result(i, key_counts_, keys_, stream));
-      }
-    }
-  }
-  pr.offered_peak_records_per_sec = metrics_.peak_per_second(s_records_);
-  pr.offered_peak_bytes_per_sec = metrics_.peak_per_second(s_bytes_);
+  ProducerResult pr = common_result(config_, "agent",
+                                    {counts_, key_counts_, record_latency_us_, request_latency_us_,
+                                     backoff_us_, attempts_, s_records_, s_bytes_},
+                                    keys_, stream, metrics_, top_n);
   pr.details = {
       {"rotations", static_cast<double>(totals_.rotations)},
       {"checkpoints_saved", static_cast<double>(totals_.checkpoints_saved)},

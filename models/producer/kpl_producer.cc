@@ -5,6 +5,7 @@
 
 #include "models/core/aggregation.h"
 #include "models/core/shard_map.h"
+#include "models/producer/pool.h"
 #include "models/result.h"
 #include "models/stream/token_bucket.h"
 #include "models/workload/arrivals.h"
@@ -76,25 +77,6 @@ struct Request {
   Time sent;
   Duration latency;
   bool timed_out = false;
-};
-
-template <typename T>
-class Pool {
- public:
-  T* acquire() {
-    if (free_.empty()) {
-      storage_.push_back(std::make_unique<T>());
-      return storage_.back().get();
-    }
-    T* t = free_.back();
-    free_.pop_back();
-    return t;
-  }
-  void release(T* t) { free_.push_back(t); }
-
- private:
-  std::vector<std::unique_ptr<T>> storage_;
-  std::vector<T*> free_;
 };
 
 }  // namespace
@@ -706,25 +688,10 @@ void KplProducer::finish(Time /*end*/) {
 }
 
 ProducerResult KplProducer::result(const Stream& stream, uint32_t top_n) {
-  ProducerResult pr;
-  pr.name = config_.name;
-  pr.type = "kpl";
-  pr.instances = config_.instances;
-  pr.counts = counts_;
-  pr.record_latency_us = record_latency_us_;
-  pr.request_latency_us = request_latency_us_;
-  pr.backoff_us = backoff_us_;
-  pr.attempts = attempts_;
-  pr.random_keys = keys_.random_keys();
-  pr.distinct_keys = keys_.size();
-  if (!pr.random_keys) {
-    pr.hottest_keys = hottest_keys(key_counts_, keys_, stream, top_n);
-    for (std::size_t i = 0; i < config_.keys.hot.size(); ++i) {
-      pr.hot_keys.push_back(key_result(i, key_counts_, keys_, stream));
-    }
-  }
-  pr.offered_peak_records_per_sec = metrics_.peak_per_second(s_.produced);
-  pr.offered_peak_bytes_per_sec = metrics_.peak_per_second(s_.produced_bytes);
+  ProducerResult pr = common_result(config_, "kpl",
+                                    {counts_, key_counts_, record_latency_us_, request_latency_us_,
+                                     backoff_us_, attempts_, s_.produced, s_.produced_bytes},
+                                    keys_, stream, metrics_, top_n);
   const auto ratio = [](double a, uint64_t b) { return b == 0 ? 0.0 : a / static_cast<double>(b); };
   const Stats& st = stats_;
   pr.details = {

@@ -75,6 +75,33 @@ KeyResult key_result(uint64_t id, const std::vector<KeyCounts>& counts, KeySpace
   return {keys.name(id), core::ShardMap::shard_id(stream.route(keys.hash(id))), counts[id]};
 }
 
+ProducerResult common_result(const ProducerConfig& config, const char* type,
+                             const ProducerTallies& t, KeySpace& keys, const Stream& stream,
+                             const sim::MetricRecorder& metrics, uint32_t top_n) {
+  ProducerResult pr;
+  pr.name = config.name;
+  pr.type = type;
+  pr.instances = config.instances;
+  pr.counts = t.counts;
+  pr.record_latency_us = t.record_latency_us;
+  pr.request_latency_us = t.request_latency_us;
+  pr.backoff_us = t.backoff_us;
+  pr.attempts = t.attempts;
+  pr.random_keys = keys.random_keys();
+  pr.distinct_keys = keys.size();
+  if (!pr.random_keys) {
+    pr.hottest_keys = hottest_keys(t.key_counts, keys, stream, top_n);
+    if (config.keys.dist == KeysConfig::Dist::kHot) {
+      for (std::size_t i = 0; i < config.keys.hot.size(); ++i) {
+        pr.hot_keys.push_back(key_result(i, t.key_counts, keys, stream));
+      }
+    }
+  }
+  pr.offered_peak_records_per_sec = metrics.peak_per_second(t.produced);
+  pr.offered_peak_bytes_per_sec = metrics.peak_per_second(t.produced_bytes);
+  return pr;
+}
+
 std::unique_ptr<Producer> make_producer(const ProducerConfig& config, const std::string& base_dir,
                                         Stream& stream, sim::Engine& engine,
                                         sim::MetricRecorder& metrics, uint64_t seed) {

@@ -92,6 +92,23 @@ std::vector<KeyResult> hottest_keys(const std::vector<KeyCounts>& counts, KeySpa
 KeyResult key_result(uint64_t id, const std::vector<KeyCounts>& counts, KeySpace& keys,
                      const Stream& stream);
 
+// What every producer type tallies, as the reports see it.
+struct ProducerTallies {
+  const ProducerCounts& counts;
+  const std::vector<KeyCounts>& key_counts;
+  const sim::LogHistogram& record_latency_us;
+  const sim::LogHistogram& request_latency_us;
+  const sim::LogHistogram& backoff_us;
+  const std::vector<uint64_t>& attempts;
+  sim::SeriesId produced;        // records produced per bucket
+  sim::SeriesId produced_bytes;  // and their bytes
+};
+
+// The part of a ProducerResult every type fills alike; callers add their `details`.
+ProducerResult common_result(const ProducerConfig& config, const char* type,
+                             const ProducerTallies& tallies, KeySpace& keys, const Stream& stream,
+                             const sim::MetricRecorder& metrics, uint32_t top_n);
+
 // Builds the producer model the config names.
 std::unique_ptr<Producer> make_producer(const ProducerConfig& config, const std::string& base_dir,
                                         Stream& stream, sim::Engine& engine,

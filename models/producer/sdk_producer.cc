@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "models/producer/pool.h"
 #include "models/result.h"
 
 namespace kinesim::models {
@@ -284,18 +285,10 @@ class SdkProducer::Instance {
     });
   }
 
-  Batch* acquire() {
-    if (free_.empty()) {
-      storage_.push_back(std::make_unique<Batch>());
-      return storage_.back().get();
-    }
-    Batch* b = free_.back();
-    free_.pop_back();
-    return b;
-  }
+  Batch* acquire() { return batches_.acquire(); }
   void release(Batch* b) {
     b->clear();
-    free_.push_back(b);
+    batches_.release(b);
   }
 
   SdkProducer& p_;
@@ -314,8 +307,7 @@ class SdkProducer::Instance {
   uint64_t retry_wait_records_ = 0;
   uint64_t in_flight_records_ = 0;
   uint32_t in_flight_ = 0;
-  std::vector<std::unique_ptr<Batch>> storage_;
-  std::vector<Batch*> free_;
+  Pool<Batch> batches_;
 };
 
 SdkProducer::SdkProducer(const ProducerConfig& config, const std::string& base_dir, Stream& stream,
@@ -348,26 +340,10 @@ void SdkProducer::start() {
 }
 
 ProducerResult SdkProducer::result(const Stream& stream, uint32_t top_n) {
-  ProducerResult pr;
-  pr.name = config_.name;
-  pr.type = "sdk";
-  pr.instances = config_.instances;
-  pr.counts = counts_;
-  pr.record_latency_us = record_latency_us_;
-  pr.request_latency_us = request_latency_us_;
-  pr.backoff_us = backoff_us_;
-  pr.attempts = attempts_;
-  pr.random_keys = keys_.random_keys();
-  pr.distinct_keys = keys_.size();
-  if (!pr.random_keys) {
-    pr.hottest_keys = hottest_keys(key_counts_, keys_, stream, top_n);
-    for (std::size_t i = 0; i < config_.keys.hot.size(); ++i) {
-      pr.hot_keys.push_back(key_result(i, key_counts_, keys_, stream));
-    }
-  }
-  pr.offered_peak_records_per_sec = metrics_.peak_per_second(s_records_);
-  pr.offered_peak_bytes_per_sec = metrics_.peak_per_second(s_bytes_);
-  return pr;
+  return common_result(config_, "sdk",
+                       {counts_, key_counts_, record_latency_us_, request_latency_us_, backoff_us_,
+                        attempts_, s_records_, s_bytes_},
+                       keys_, stream, metrics_, top_n);
 }
 
 void SdkProducer::finish(Time end) {
