@@ -15,8 +15,6 @@ uint64_t splitmix64(uint64_t& x) {
   return z ^ (z >> 31);
 }
 
-uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
 // FNV-1a over the name, then mixed with the seed: a fixed, documented derivation.
 uint64_t mix_name(uint64_t seed, std::string_view name) {
   uint64_t h = 0xCBF29CE484222325ull;
@@ -46,38 +44,7 @@ RngStream RngStream::derive(uint64_t seed, std::string_view name) {
   return RngStream(mix_name(seed, name));
 }
 
-uint64_t RngStream::next_u64() {
-  const uint64_t result = rotl(s_[1] * 5, 7) * 9;
-  const uint64_t t = s_[1] << 17;
-  s_[2] ^= s_[0];
-  s_[3] ^= s_[1];
-  s_[1] ^= s_[2];
-  s_[0] ^= s_[3];
-  s_[2] ^= t;
-  s_[3] = rotl(s_[3], 45);
-  return result;
-}
-
-double RngStream::uniform() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
-
-uint64_t RngStream::below(uint64_t n) {
-  __extension__ using u128 = unsigned __int128;
-  u128 m = static_cast<u128>(next_u64()) * n;
-  auto low = static_cast<uint64_t>(m);
-  if (low < n) {
-    const uint64_t threshold = (0 - n) % n;
-    while (low < threshold) {
-      m = static_cast<u128>(next_u64()) * n;
-      low = static_cast<uint64_t>(m);
-    }
-  }
-  return static_cast<uint64_t>(m >> 64);
-}
-
-double RngStream::exponential(double rate) {
-  require(rate > 0 && std::isfinite(rate), "exponential rate must be > 0 and finite");
-  return -std::log1p(-uniform()) / rate;
-}
+void RngStream::invalid(const char* what) { throw std::invalid_argument(what); }
 
 double RngStream::normal(double mean, double stddev) {
   if (has_spare_) {
@@ -151,23 +118,21 @@ AliasTable::AliasTable(std::span<const double> weights) {
   }
   require(total > 0, "alias table weights must not all be zero");
   p_.resize(n);
-  prob_.assign(n, 1.0);
-  alias_.resize(n);
+  columns_.assign(n, Column{});
   std::vector<double> scaled(n);
   std::vector<uint32_t> small;
   std::vector<uint32_t> large;
   for (std::size_t i = 0; i < n; ++i) {
     p_[i] = weights[i] / total;
     scaled[i] = p_[i] * static_cast<double>(n);
-    alias_[i] = static_cast<uint32_t>(i);
+    columns_[i].alias = static_cast<uint32_t>(i);
     (scaled[i] < 1.0 ? small : large).push_back(static_cast<uint32_t>(i));
   }
   while (!small.empty() && !large.empty()) {
     const uint32_t s = small.back();
     small.pop_back();
     const uint32_t l = large.back();
-    prob_[s] = scaled[s];
-    alias_[s] = l;
+    columns_[s] = {scaled[s], l};
     scaled[l] = (scaled[l] + scaled[s]) - 1.0;
     if (scaled[l] < 1.0) {
       large.pop_back();
@@ -175,13 +140,8 @@ AliasTable::AliasTable(std::span<const double> weights) {
     }
   }
   // Whatever remains has probability 1 up to rounding.
-  for (const uint32_t i : large) prob_[i] = 1.0;
-  for (const uint32_t i : small) prob_[i] = 1.0;
-}
-
-std::size_t AliasTable::sample(RngStream& rng) const {
-  const auto i = static_cast<std::size_t>(rng.below(prob_.size()));
-  return rng.uniform() < prob_[i] ? i : alias_[i];
+  for (const uint32_t i : large) columns_[i].prob = 1.0;
+  for (const uint32_t i : small) columns_[i].prob = 1.0;
 }
 
 namespace {

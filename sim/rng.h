@@ -8,6 +8,8 @@
 #pragma once
 
 #include <array>
+#include <bit>
+#include <cmath>
 #include <cstdint>
 #include <span>
 #include <string_view>
@@ -22,15 +24,40 @@ class RngStream {
   // A stream from a raw 64-bit seed (expanded with SplitMix64).
   explicit RngStream(uint64_t seed);
 
-  uint64_t next_u64();
+  uint64_t next_u64() {
+    const uint64_t result = std::rotl(s_[1] * 5, 7) * 9;
+    const uint64_t t = s_[1] << 17;
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = std::rotl(s_[3], 45);
+    return result;
+  }
   // Uniform on [0, 1) with 53 random bits.
-  double uniform();
+  double uniform() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
   // Uniform on [lo, hi).
   double uniform(double lo, double hi) { return lo + (hi - lo) * uniform(); }
   // Uniform integer on [0, n), unbiased (Lemire's method). n must be > 0.
-  uint64_t below(uint64_t n);
+  uint64_t below(uint64_t n) {
+    __extension__ using u128 = unsigned __int128;
+    u128 m = static_cast<u128>(next_u64()) * n;
+    auto low = static_cast<uint64_t>(m);
+    if (low < n) [[unlikely]] {
+      const uint64_t threshold = (0 - n) % n;
+      while (low < threshold) {
+        m = static_cast<u128>(next_u64()) * n;
+        low = static_cast<uint64_t>(m);
+      }
+    }
+    return static_cast<uint64_t>(m >> 64);
+  }
   // Exponential with the given rate (events per unit); mean 1/rate.
-  double exponential(double rate);
+  double exponential(double rate) {
+    if (!(rate > 0 && std::isfinite(rate))) invalid("exponential rate must be > 0 and finite");
+    return -std::log1p(-uniform()) / rate;
+  }
   // Standard normal, then scaled (Marsaglia's polar method; the spare value is cached).
   double normal(double mean = 0.0, double stddev = 1.0);
   // exp(N(mu, sigma)).
@@ -40,6 +67,8 @@ class RngStream {
   uint64_t poisson(double mean);
 
  private:
+  [[noreturn]] static void invalid(const char* what);
+
   std::array<uint64_t, 4> s_{};
   double spare_normal_ = 0.0;
   bool has_spare_ = false;
@@ -51,14 +80,33 @@ class AliasTable {
  public:
   AliasTable() = default;
   explicit AliasTable(std::span<const double> weights);
-  std::size_t sample(RngStream& rng) const;
-  std::size_t size() const { return prob_.size(); }
+  std::size_t sample(RngStream& rng) const { return resolve(draw(rng)); }
+  // sample() in two steps, for callers that draw ahead: draw() takes the random numbers (the
+  // same, in the same order), resolve() reads the table; prefetch() in between hides the read.
+  struct Draw {
+    std::size_t column = 0;
+    double u = 0;
+  };
+  Draw draw(RngStream& rng) const {
+    const auto i = static_cast<std::size_t>(rng.below(columns_.size()));
+    return {i, rng.uniform()};
+  }
+  std::size_t resolve(const Draw& d) const {
+    const Column& c = columns_[d.column];
+    return d.u < c.prob ? d.column : c.alias;
+  }
+  void prefetch(const Draw& d) const { __builtin_prefetch(&columns_[d.column]); }
+  std::size_t size() const { return columns_.size(); }
   // The normalised probability of index i (for tests and reports).
   double probability(std::size_t i) const { return p_[i]; }
 
  private:
-  std::vector<double> prob_;
-  std::vector<uint32_t> alias_;
+  // A column's threshold and alias side by side: a draw touches one cache line, not two.
+  struct Column {
+    double prob = 1.0;
+    uint32_t alias = 0;
+  };
+  std::vector<Column> columns_;
   std::vector<double> p_;
 };
 
@@ -69,6 +117,7 @@ class Zipf {
   std::size_t sample(RngStream& rng) const { return table_.sample(rng); }
   double probability(std::size_t k) const { return table_.probability(k); }
   std::size_t size() const { return table_.size(); }
+  const AliasTable& table() const { return table_; }
 
  private:
   AliasTable table_;

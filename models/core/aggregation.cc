@@ -16,10 +16,14 @@
 namespace kinesim::core {
 namespace {
 
+using wire::bytes_field_size;
+using wire::framed_bytes;
+using wire::KeyRef;
+using wire::kFixedOverhead;
+using wire::varint_size;
+
 constexpr std::string_view kMagic = "\xF3\x89\x9A\xC2";
 static_assert(kMagic.size() == kAggregationMagicSize);
-// kFixedOverhead in the KPL's kinesis_record.h.
-constexpr std::size_t kFixedOverhead = kAggregationMagicSize + kAggregationDigestSize;
 
 // Field keys (field number << 3 | wire type) of the messages in aggregation.h.
 constexpr char kPartitionKeyTableKey = 0x0A;     // AggregatedRecord.1, length-delimited
@@ -34,15 +38,6 @@ constexpr int kMaxGroupDepth = 100;
 
 using Digest = Md5Digest;
 static_assert(std::tuple_size_v<Digest> == kAggregationDigestSize);
-
-std::size_t varint_size(uint64_t value) {
-  std::size_t n = 1;
-  while (value >= 0x80) {
-    value >>= 7;
-    ++n;
-  }
-  return n;
-}
 
 void put_varint(std::string& out, uint64_t value) {
   while (value >= 0x80) {
@@ -59,8 +54,6 @@ void put_bytes_field(std::string& out, char key, std::string_view bytes) {
   out.append(bytes);
 }
 
-std::size_t bytes_field_size(std::size_t len) { return 1 + varint_size(len) + len; }
-
 // Which table index a key gets: its existing index, or the next one.
 template <typename Map, typename Key>
 uint64_t index_of(const Map& map, const Key& key) {
@@ -76,17 +69,13 @@ uint64_t index_of(const Map& map, const Key& key) {
 std::size_t AggregateSizer::added_bytes(uint64_t pk_id, std::size_t pk_len,
                                         std::optional<uint64_t> ehk_id, std::size_t ehk_len,
                                         std::size_t data_len) const {
-  std::size_t tables = 0;
   const uint64_t pk_index = pk_index_.find(pk_id);
-  if (pk_index == pk_index_.size()) tables += bytes_field_size(pk_len);
-  std::size_t record = 1 + varint_size(pk_index);
+  std::optional<KeyRef> ehk;
   if (ehk_id) {
     const uint64_t ehk_index = ehk_index_.find(*ehk_id);
-    if (ehk_index == ehk_index_.size()) tables += bytes_field_size(ehk_len);
-    record += 1 + varint_size(ehk_index);
+    ehk = KeyRef{ehk_index, ehk_index == ehk_index_.size(), ehk_len};
   }
-  record += bytes_field_size(data_len);
-  return tables + bytes_field_size(record);
+  return framed_bytes({pk_index, pk_index == pk_index_.size(), pk_len}, ehk, data_len);
 }
 
 std::size_t AggregateSizer::size_if_added(uint64_t pk_id, std::size_t pk_len,
@@ -101,68 +90,24 @@ std::size_t AggregateSizer::put_size_if_added(uint64_t pk_id, std::size_t pk_len
   return count_ == 0 ? data_len : size_if_added(pk_id, pk_len, ehk_id, ehk_len, data_len);
 }
 
-void AggregateSizer::add(uint64_t pk_id, std::size_t pk_len, std::optional<uint64_t> ehk_id,
-                         std::size_t ehk_len, std::size_t data_len) {
-  pb_size_ += added_bytes(pk_id, pk_len, ehk_id, ehk_len, data_len);
-  pk_index_.insert(pk_id);
-  if (ehk_id) ehk_index_.insert(*ehk_id);
-  if (count_ == 0) first_data_len_ = data_len;
-  ++count_;
-}
-
-std::size_t AggregateSizer::KeyIndex::slot_of(uint64_t key) const {
-  // Fibonacci hashing; the table size is a power of two.
-  const uint64_t mask = keys_.size() - 1;
-  std::size_t i = static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ull) >> 32) & mask;
-  while (stamps_[i] == stamp_ && keys_[i] != key) i = (i + 1) & mask;
-  return i;
-}
-
-uint64_t AggregateSizer::KeyIndex::find(uint64_t key) const {
-  if (size_ == 0) return 0;
-  const std::size_t i = slot_of(key);
-  return stamps_[i] == stamp_ ? values_[i] : size_;
-}
-
-void AggregateSizer::KeyIndex::insert(uint64_t key) {
-  if ((size_ + 1) * 2 > keys_.size()) grow();
-  const std::size_t i = slot_of(key);
-  if (stamps_[i] == stamp_) return;
-  stamps_[i] = stamp_;
-  keys_[i] = key;
-  values_[i] = size_++;
-}
-
 void AggregateSizer::KeyIndex::grow() {
-  std::vector<uint64_t> keys = std::move(keys_);
-  std::vector<uint64_t> values = std::move(values_);
-  std::vector<uint32_t> stamps = std::move(stamps_);
-  const std::size_t capacity = std::max<std::size_t>(16, keys.size() * 2);
-  keys_.assign(capacity, 0);
-  values_.assign(capacity, 0);
-  stamps_.assign(capacity, 0);
+  std::vector<Slot> old = std::move(slots_);
+  slots_.assign(std::max<std::size_t>(16, old.size() * 2), Slot{});
   const uint32_t old_stamp = stamp_;
   stamp_ = 1;
-  for (std::size_t j = 0; j < keys.size(); ++j) {
-    if (stamps[j] != old_stamp) continue;
-    const std::size_t i = slot_of(keys[j]);
-    stamps_[i] = stamp_;
-    keys_[i] = keys[j];
-    values_[i] = values[j];
+  for (const Slot& s : old) {
+    if (s.stamp != old_stamp) continue;
+    slots_[slot_of(s.key)] = {s.key, s.value, stamp_};
   }
 }
 
 void AggregateSizer::KeyIndex::clear() {
   size_ = 0;
   if (++stamp_ == 0) {  // after 2^32 clears: make every slot free again
-    std::fill(stamps_.begin(), stamps_.end(), 0);
+    for (Slot& s : slots_) s.stamp = 0;
     stamp_ = 1;
   }
 }
-
-std::size_t AggregateSizer::size() const { return count_ == 0 ? 0 : kFixedOverhead + pb_size_; }
-
-std::size_t AggregateSizer::put_size() const { return count_ == 1 ? first_data_len_ : size(); }
 
 void AggregateSizer::clear() {
   pk_index_.clear();

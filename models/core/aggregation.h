@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace kinesim::core {
@@ -24,6 +25,44 @@ inline constexpr std::size_t kAggregationDigestSize = 16;
 // KPL default AggregationMaxSize (SPEC §7) and the Kinesis 1 MiB record limit.
 inline constexpr std::size_t kKplAggregationMaxSize = 51'200;
 inline constexpr std::size_t kDefaultAggregateMaxSize = 1'048'576;
+
+// Protobuf sizes the codec and the sizer share.
+namespace wire {
+// magic + digest around the protobuf: kFixedOverhead in the KPL's kinesis_record.h.
+inline constexpr std::size_t kFixedOverhead = kAggregationMagicSize + kAggregationDigestSize;
+
+constexpr std::size_t varint_size(uint64_t value) {
+  std::size_t n = 1;
+  while (value >= 0x80) {
+    value >>= 7;
+    ++n;
+  }
+  return n;
+}
+
+// A length-delimited field: key, length varint, bytes.
+constexpr std::size_t bytes_field_size(std::size_t len) { return 1 + varint_size(len) + len; }
+
+// A key as the sizer sees it: its index in its table (the table's size when it is new).
+struct KeyRef {
+  uint64_t index;
+  bool is_new;
+  std::size_t len;
+};
+
+// Protobuf bytes a record adds: new key-table entries, and the Record message with its tag.
+constexpr std::size_t framed_bytes(const KeyRef& pk, const std::optional<KeyRef>& ehk,
+                                   std::size_t data_len) {
+  std::size_t tables = pk.is_new ? bytes_field_size(pk.len) : 0;
+  std::size_t record = 1 + varint_size(pk.index);
+  if (ehk) {
+    if (ehk->is_new) tables += bytes_field_size(ehk->len);
+    record += 1 + varint_size(ehk->index);
+  }
+  record += bytes_field_size(data_len);
+  return tables + bytes_field_size(record);
+}
+}  // namespace wire
 
 struct UserRecord {
   std::string partition_key;
@@ -66,11 +105,22 @@ class AggregateSizer {
   std::size_t put_size_if_added(uint64_t pk_id, std::size_t pk_len, std::optional<uint64_t> ehk_id,
                                 std::size_t ehk_len, std::size_t data_len) const;
   void add(uint64_t pk_id, std::size_t pk_len, std::optional<uint64_t> ehk_id, std::size_t ehk_len,
-           std::size_t data_len);
+           std::size_t data_len) {
+    // One probe per key: look up and insert together.
+    const auto [pk_index, pk_new] = pk_index_.find_or_insert(pk_id);
+    std::optional<wire::KeyRef> ehk;
+    if (ehk_id) {
+      const auto [ehk_index, ehk_new] = ehk_index_.find_or_insert(*ehk_id);
+      ehk = wire::KeyRef{ehk_index, ehk_new, ehk_len};
+    }
+    pb_size_ += wire::framed_bytes({pk_index, pk_new, pk_len}, ehk, data_len);
+    if (count_ == 0) first_data_len_ = data_len;
+    ++count_;
+  }
   // Encoded size of the aggregate holding what was added (0 when empty).
-  std::size_t size() const;
+  std::size_t size() const { return count_ == 0 ? 0 : wire::kFixedOverhead + pb_size_; }
   // Bytes put to Kinesis for what was added: see the class comment.
-  std::size_t put_size() const;
+  std::size_t put_size() const { return count_ == 1 ? first_data_len_ : size(); }
   std::size_t count() const { return count_; }
   void clear();
 
@@ -85,18 +135,39 @@ class AggregateSizer {
   class KeyIndex {
    public:
     // The key's index, or size() if absent.
-    uint64_t find(uint64_t key) const;
-    // Adds the key with index size() if absent.
-    void insert(uint64_t key);
+    uint64_t find(uint64_t key) const {
+      if (size_ == 0) return 0;
+      const Slot& s = slots_[slot_of(key)];
+      return s.stamp == stamp_ ? s.value : size_;
+    }
+    // Adds the key with index size() if absent; returns its index and whether it was added.
+    std::pair<uint64_t, bool> find_or_insert(uint64_t key) {
+      if ((size_ + 1) * 2 > slots_.size()) grow();
+      Slot& s = slots_[slot_of(key)];
+      if (s.stamp == stamp_) return {s.value, false};
+      // Indexes are below the aggregate's record count, which is 32-bit (AggregationMaxCount).
+      s = {key, static_cast<uint32_t>(size_), stamp_};
+      return {size_++, true};
+    }
     uint64_t size() const { return size_; }
     void clear();
 
    private:
-    std::size_t slot_of(uint64_t key) const;
+    // Key, index and stamp side by side: a lookup touches one cache line.
+    struct Slot {
+      uint64_t key = 0;
+      uint32_t value = 0;
+      uint32_t stamp = 0;  // the slot is used when its stamp equals stamp_
+    };
+    std::size_t slot_of(uint64_t key) const {
+      // Fibonacci hashing; the table size is a power of two.
+      const uint64_t mask = slots_.size() - 1;
+      std::size_t i = static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+      while (slots_[i].stamp == stamp_ && slots_[i].key != key) i = (i + 1) & mask;
+      return i;
+    }
     void grow();
-    std::vector<uint64_t> keys_;
-    std::vector<uint64_t> values_;
-    std::vector<uint32_t> stamps_;  // a slot is used when its stamp equals stamp_
+    std::vector<Slot> slots_;
     uint32_t stamp_ = 1;
     uint64_t size_ = 0;
   };

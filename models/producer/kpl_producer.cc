@@ -8,7 +8,7 @@
 #include "models/producer/pool.h"
 #include "models/result.h"
 #include "models/stream/token_bucket.h"
-#include "models/workload/arrivals.h"
+#include "models/workload/record_source.h"
 #include "sim/rng.h"
 
 namespace kinesim::models {
@@ -86,19 +86,11 @@ class KplProducer::Instance {
   Instance(KplProducer& p, uint32_t index, uint64_t seed)
       : p_(p),
         k_(p.config_.kpl),
-        index_(index),
-        rng_(sim::RngStream::derive(
-            seed, "producer/" + p.config_.name + "/" + std::to_string(index) + "/records")),
+        source_(p.config_, index, seed, p.keys_, p.sizes_, p.trace_.get()),
         net_rng_(sim::RngStream::derive(
             seed, "producer/" + p.config_.name + "/" + std::to_string(index) + "/network")),
         map_(p.stream_.map()),
         map_epoch_(p.stream_.epoch()) {
-    const ProducerConfig& c = p.config_;
-    if (c.rate.profile != RateConfig::Profile::kTrace) {
-      arrivals_.emplace(c.rate, c.instances, index, c.start,
-                        sim::RngStream::derive(seed, "producer/" + c.name + "/" +
-                                                         std::to_string(index) + "/arrivals"));
-    }
     retry_delay_ns_ = k_.record_max_buffered_time.count_nanos() / 2;
   }
 
@@ -115,46 +107,20 @@ class KplProducer::Instance {
 
   // ---- workload -------------------------------------------------------------------------
 
-  bool draw_next() {
-    if (exhausted_) return false;
-    if (arrivals_) {
-      const Time t = arrivals_->next();
-      if (t == Time::max()) {
-        exhausted_ = true;
-        return false;
-      }
-      next_.created_ns = t.nanos();
-      next_.key = p_.keys_.sample(rng_);
-      next_.data_bytes = p_.sizes_.sample(rng_);
-    } else {
-      std::optional<TraceRow> row = p_.next_trace_row(index_);
-      if (!row) {
-        exhausted_ = true;
-        return false;
-      }
-      next_.created_ns = row->at.nanos();
-      next_.key = p_.keys_.intern(row->partition_key);
-      if (p_.key_counts_.size() < p_.keys_.size()) p_.key_counts_.resize(p_.keys_.size());
-      next_.data_bytes = row->size;
-    }
-    next_.pk_bytes = static_cast<uint16_t>(p_.keys_.partition_key_bytes(next_.key));
-    next_.attempts = 0;
-    next_.deadline_ns = next_.created_ns + k_.record_max_buffered_time.count_nanos();
-    return true;
-  }
-
   // A new user record enters the KPL (addUserRecord) at its creation time.
-  void put_user_record(const UserRecord& r) {
+  void put_user_record(const DrawnRecord& d) {
+    const UserRecord r{d.key,
+                       d.created_ns,
+                       d.created_ns + k_.record_max_buffered_time.count_nanos(),
+                       d.data_bytes,
+                       static_cast<uint16_t>(d.pk_bytes),
+                       0};
     ProducerCounts& c = p_.counts_;
     ++c.produced;
     c.produced_bytes += r.bytes();
     ++produced_since_flush_;
     produced_bytes_since_flush_ += r.bytes();
-    if (!p_.keys_.random_keys()) {
-      KeyCounts& k = p_.key_counts_[r.key];
-      ++k.offered;
-      k.offered_bytes += r.bytes();
-    }
+    if (!p_.keys_.random_keys()) p_.key_tally(r.key).offer(r.bytes());
     if (r.bytes() > max_record_bytes()) {
       ++c.rejected_too_large;
       return;
@@ -165,15 +131,11 @@ class KplProducer::Instance {
 
   // ---- aggregator -----------------------------------------------------------------------
 
+  // The shard the instance's map predicts. While that map is the stream's current one, the
+  // producer's shared key -> shard cache answers (one table for all instances, not one each).
   core::ShardIndex predicted_shard(uint64_t key) {
-    if (p_.keys_.random_keys()) return map_.route(p_.keys_.hash(key));
-    if (key >= predicted_.size()) predicted_.resize(p_.keys_.size());
-    Prediction& pr = predicted_[key];
-    if (pr.version != map_version_) {
-      pr.shard = map_.route(p_.keys_.hash(key));
-      pr.version = map_version_;
-    }
-    return pr.shard;
+    if (map_epoch_ == p_.stream_.epoch()) return p_.stream_shard_for(key);
+    return map_.route(p_.keys_.hash(key));
   }
 
   // Adds a user record at `now_ns` (its creation, or the reply that sends it back).
@@ -212,6 +174,7 @@ class KplProducer::Instance {
       // Fresh records arrive in deadline order, and so do retries: two FIFO queues suffice.
       (r.attempts == 0 ? fresh_deadlines_ : retry_deadlines_)
           .push_back({r.deadline_ns, shard, red.generation});
+      pushed_deadline_ns_ = std::min(pushed_deadline_ns_, r.deadline_ns);
     }
     if (red.sizer.count() >= k_.aggregation_max_count ||
         red.sizer.put_size() >= k_.aggregation_max_size) {
@@ -413,6 +376,11 @@ class KplProducer::Instance {
       p_.stream_.record_latency(now, PutApi::kPutRecords, req->latency);
       p_.request_latency_us_.record(static_cast<uint64_t>(req->latency.count_nanos() / 1000));
     }
+    // The reply touches every user record's key tallies, scattered over a large key space:
+    // ask for all of them first so the misses overlap instead of queueing one by one.
+    for (const KinesisRecord* kr : req->recs) {
+      for (const UserRecord& u : kr->users) p_.prefetch_key(u.key);
+    }
     ProducerCounts& c = p_.counts_;
     Stats& st = p_.stats_;
     uint64_t kinesis_put = 0;
@@ -440,7 +408,7 @@ class KplProducer::Instance {
         ++throttled;
         ++st.errors_throttled;
         if (!p_.keys_.random_keys()) {
-          for (const UserRecord& u : kr->users) ++p_.key_counts_[u.key].throttled;
+          for (const UserRecord& u : kr->users) ++p_.key_tally(u.key).throttled;
         }
         if (k_.fail_if_throttled) {
           st.failed_throttled += kr->users.size();
@@ -477,7 +445,7 @@ class KplProducer::Instance {
     for (const UserRecord& u : kr->users) {
       c.accepted_bytes += u.bytes();
       p_.record_latency_us_.record(static_cast<uint64_t>((now.nanos() - u.created_ns) / 1000));
-      if (!p_.keys_.random_keys()) ++p_.key_counts_[u.key].accepted;
+      if (!p_.keys_.random_keys()) ++p_.key_tally(u.key).accepted;
       if (p_.attempts_.size() <= u.attempts) p_.attempts_.resize(u.attempts + 1u);
       ++p_.attempts_[u.attempts];
       retries += u.attempts - 1u;
@@ -555,7 +523,6 @@ class KplProducer::Instance {
     p_.engine_.schedule_in(k_.shard_map_refresh_delay, [this] {
       map_ = p_.stream_.map();
       map_epoch_ = p_.stream_.epoch();
-      ++map_version_;
       ++p_.stats_.shard_map_refreshes;
       refresh_pending_ = false;
     });
@@ -567,18 +534,27 @@ class KplProducer::Instance {
     const Time now = p_.engine_.now();
     if (p_.stream_.epoch() != map_epoch_) request_refresh();
     // Aggregate records created up to now, in time order with the reducers' deadlines.
-    if (!has_next_) has_next_ = draw_next();
+    // deadline_at never exceeds the earliest live deadline: records lower it as they add
+    // deadlines, and it is recomputed exactly before a flush (a size flush may have made the
+    // entry at the front stale).
+    int64_t deadline_at = next_deadline();
     for (;;) {
-      const int64_t record_at = has_next_ ? next_.created_ns : kNever;
-      const int64_t deadline_at = next_deadline();
-      const int64_t at = std::min(record_at, deadline_at);
-      if (at > now.nanos()) break;
+      const DrawnRecord* next = source_.front();
+      const int64_t record_at = next != nullptr ? next->created_ns : kNever;
       if (deadline_at <= record_at) {
-        flush_next_due();
-      } else {
-        put_user_record(next_);
-        has_next_ = draw_next();
+        if (deadline_at > now.nanos()) break;
+        deadline_at = next_deadline();
+        if (deadline_at <= record_at && deadline_at <= now.nanos()) {
+          flush_next_due();
+          deadline_at = next_deadline();
+        }
+        continue;
       }
+      if (record_at > now.nanos()) break;
+      pushed_deadline_ns_ = kNever;
+      put_user_record(*next);
+      deadline_at = std::min(deadline_at, pushed_deadline_ns_);
+      if (const DrawnRecord* ahead = source_.pop()) p_.prefetch_key(ahead->key);
     }
     if (produced_since_flush_ > 0) {
       p_.metrics_.add(p_.s_.produced, now, static_cast<double>(produced_since_flush_));
@@ -592,36 +568,27 @@ class KplProducer::Instance {
       flush_collector(now);
     }
     try_send();
-    if (has_next_ || held_ > 0) p_.engine_.schedule_in(kLimiterDrainInterval, [this] { tick(); });
+    if (source_.front() != nullptr || held_ > 0)
+      p_.engine_.schedule_in(kLimiterDrainInterval, [this] { tick(); });
   }
 
   KplProducer& p_;
   const KplConfig& k_;
-  uint32_t index_;
-  sim::RngStream rng_;      // keys and sizes
+  RecordSource source_;
   sim::RngStream net_rng_;  // latencies
-  std::optional<ArrivalProcess> arrivals_;
   int64_t retry_delay_ns_ = 0;
-  UserRecord next_;
-  bool has_next_ = false;
-  bool exhausted_ = false;
   uint64_t produced_since_flush_ = 0;
   uint64_t produced_bytes_since_flush_ = 0;
   uint64_t held_ = 0;  // user records inside the pipeline (aggregator ... in flight)
   // The instance's own shard map, as of its last refresh.
   core::ShardMap map_;
   uint64_t map_epoch_ = 0;
-  uint32_t map_version_ = 1;
   bool refresh_pending_ = false;
-  struct Prediction {
-    core::ShardIndex shard = 0;
-    uint32_t version = 0;  // map_version_ it was computed on; 0: never
-  };
-  std::vector<Prediction> predicted_;
   // Aggregator.
   std::vector<Reducer> reducers_;
   std::deque<DeadlineEntry> fresh_deadlines_;
   std::deque<DeadlineEntry> retry_deadlines_;
+  int64_t pushed_deadline_ns_ = kNever;  // earliest deadline aggregate() queued since reset
   // Limiter.
   std::vector<ShardLimiter> limiters_;
   std::vector<core::ShardIndex> active_limiters_;
@@ -646,9 +613,9 @@ KplProducer::KplProducer(const ProducerConfig& config, const std::string& base_d
       metrics_(metrics),
       keys_(config.keys),
       latency_(stream.config().put_latency),
-      sizes_(config.record_size) {
-  trace_ = TraceFeed::for_producer(config, base_dir);
-  key_counts_.resize(keys_.size());
+      sizes_(config.record_size),
+      trace_(TraceFeed::for_producer(config, base_dir)),
+      key_counts_(keys_.size()) {
   const std::string n = config_.name + "/";
   // The first six match the SDK's, for the per-producer CSV.
   s_.produced = metrics_.add_counter(n + "UserRecordsProduced");
@@ -688,10 +655,11 @@ void KplProducer::finish(Time /*end*/) {
 }
 
 ProducerResult KplProducer::result(const Stream& stream, uint32_t top_n) {
-  ProducerResult pr = common_result(config_, "kpl",
-                                    {counts_, key_counts_, record_latency_us_, request_latency_us_,
-                                     backoff_us_, attempts_, s_.produced, s_.produced_bytes},
-                                    keys_, stream, metrics_, top_n);
+  ProducerResult pr =
+      common_result(config_, "kpl",
+                    {counts_, key_counts_.all(), record_latency_us_, request_latency_us_,
+                     backoff_us_, attempts_, s_.produced, s_.produced_bytes},
+                    keys_, stream, metrics_, top_n);
   const auto ratio = [](double a, uint64_t b) { return b == 0 ? 0.0 : a / static_cast<double>(b); };
   const Stats& st = stats_;
   pr.details = {
@@ -717,10 +685,6 @@ ProducerResult KplProducer::result(const Stream& stream, uint32_t top_n) {
 
 core::ShardIndex KplProducer::stream_shard_for(uint64_t key) {
   return router_.shard_for(keys_, stream_, key);
-}
-
-std::optional<TraceRow> KplProducer::next_trace_row(uint32_t instance) {
-  return trace_->next(instance, keys_);
 }
 
 }  // namespace kinesim::models

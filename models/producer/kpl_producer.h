@@ -107,11 +107,11 @@ class KplProducer : public Producer {
   KeySpace keys_;
   DurationSampler latency_;  // the stream's put latency, drawn from each instance's RNG
   SizeSampler sizes_;
-  std::vector<std::unique_ptr<Instance>> instances_;
   std::unique_ptr<TraceFeed> trace_;  // trace replay only
+  std::vector<std::unique_ptr<Instance>> instances_;
   ProducerCounts counts_;
   Stats stats_;
-  std::vector<KeyCounts> key_counts_;
+  KeyTallies key_counts_;
   sim::LogHistogram record_latency_us_;
   sim::LogHistogram request_latency_us_;
   sim::LogHistogram backoff_us_;  // stays empty: the KPL retries without backoff
@@ -125,7 +125,13 @@ class KplProducer : public Producer {
   } s_{};
 
   core::ShardIndex stream_shard_for(uint64_t key);
-  std::optional<TraceRow> next_trace_row(uint32_t instance);
+  KeyCounts& key_tally(uint64_t key) { return key_counts_[key]; }
+  // For a record drawn ahead: its key's tallies and route. (Random keys have neither: both
+  // tables stay empty. No branch on random_keys() here: GCC 12 then drops the prefetches.)
+  void prefetch_key(uint64_t key) const {
+    key_counts_.prefetch(key);
+    router_.prefetch(key);
+  }
 };
 
 }  // namespace kinesim::models

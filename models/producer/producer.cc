@@ -38,18 +38,12 @@ void Producer::restart(sim::Duration /*downtime*/) {
   throw std::logic_error("producer " + config().name + " cannot be restarted: not an agent");
 }
 
-core::ShardIndex KeyRouter::shard_for(KeySpace& keys, const Stream& stream, uint64_t key) {
+core::ShardIndex KeyRouter::route(KeySpace& keys, const Stream& stream, uint64_t key) {
   if (keys.random_keys()) return stream.route(keys.hash(key));
-  if (key >= shard_of_key_.size()) {
-    shard_of_key_.resize(keys.size());
-    epoch_of_key_.resize(keys.size(), 0);
-  }
-  const uint64_t epoch = stream.epoch() + 1;
-  if (epoch_of_key_[key] != epoch) {
-    shard_of_key_[key] = stream.route(keys.hash(key));
-    epoch_of_key_[key] = epoch;
-  }
-  return shard_of_key_[key];
+  if (key >= routes_.size()) routes_.resize(keys.size());
+  Route& r = routes_[key];
+  r = {stream.route(keys.hash(key)), epoch_tag(stream)};
+  return r.shard;
 }
 
 std::vector<KeyResult> hottest_keys(const std::vector<KeyCounts>& counts, KeySpace& keys,

@@ -11,6 +11,7 @@
 
 #include "models/core/shard_map.h"
 #include "models/scenario/config.h"
+#include "models/stream/stream.h"
 #include "sim/engine.h"
 #include "sim/histogram.h"
 #include "sim/metrics.h"
@@ -18,7 +19,6 @@
 namespace kinesim::models {
 
 class KeySpace;
-class Stream;
 struct KeyResult;
 struct ProducerResult;
 
@@ -57,6 +57,28 @@ struct KeyCounts {
   uint64_t offered_bytes = 0;
   uint64_t throttled = 0;  // entry attempts throttled
   uint64_t accepted = 0;
+  void offer(uint64_t bytes) {
+    ++offered;
+    offered_bytes += bytes;
+  }
+};
+
+// A producer's KeyCounts by key id, growing as a trace names new keys.
+class KeyTallies {
+ public:
+  explicit KeyTallies(uint64_t keys) : counts_(keys) {}
+  KeyCounts& operator[](uint64_t key) {
+    if (key >= counts_.size()) counts_.resize(key + 1);
+    return counts_[key];
+  }
+  // Asks for the key's tallies to be in cache by the time a drawn-ahead record reaches them.
+  void prefetch(uint64_t key) const {
+    if (key < counts_.size()) __builtin_prefetch(&counts_[key]);
+  }
+  const std::vector<KeyCounts>& all() const { return counts_; }
+
+ private:
+  std::vector<KeyCounts> counts_;
 };
 
 class Producer {
@@ -78,11 +100,31 @@ class Producer {
 // (its epoch); random keys are routed every time.
 class KeyRouter {
  public:
-  core::ShardIndex shard_for(KeySpace& keys, const Stream& stream, uint64_t key);
+  core::ShardIndex shard_for(KeySpace& keys, const Stream& stream, uint64_t key) {
+    if (key < routes_.size()) {  // random keys never fill routes_
+      const Route& r = routes_[key];
+      if (r.epoch == epoch_tag(stream)) return r.shard;
+    }
+    return route(keys, stream, key);
+  }
+  // Asks for the key's cached route to be in cache by the time shard_for() needs it.
+  void prefetch(uint64_t key) const {
+    if (key < routes_.size()) __builtin_prefetch(&routes_[key]);
+  }
 
  private:
-  std::vector<core::ShardIndex> shard_of_key_;
-  std::vector<uint64_t> epoch_of_key_;  // stream epoch + 1 it was routed on; 0: never
+  struct Route {
+    core::ShardIndex shard = 0;
+    uint32_t epoch = 0;  // (stream epoch + 1) mod 2^32 it was routed on; 0: never
+  };
+  static_assert(sizeof(core::ShardIndex) <= 4);
+  std::vector<Route> routes_;  // by key id; shard and epoch in one place: one cache line
+
+  // Epochs count reshard actions (one per 30 s at most): they never wrap 2^32 in a simulation.
+  static uint32_t epoch_tag(const Stream& stream) {
+    return static_cast<uint32_t>(stream.epoch() + 1);
+  }
+  core::ShardIndex route(KeySpace& keys, const Stream& stream, uint64_t key);
 };
 
 // The `n` keys with the most records offered (ties by key id), routed on `stream` as it is now;

@@ -5,6 +5,7 @@
 
 #include "models/producer/pool.h"
 #include "models/result.h"
+#include "models/workload/record_source.h"
 
 namespace kinesim::models {
 namespace {
@@ -12,13 +13,7 @@ namespace {
 using sim::Duration;
 using sim::Time;
 
-struct PendingRecord {
-  uint64_t key = 0;
-  uint32_t data_bytes = 0;
-  uint32_t pk_bytes = 0;
-  int64_t created_ns = 0;
-  uint64_t bytes() const { return uint64_t{data_bytes} + pk_bytes; }
-};
+using PendingRecord = DrawnRecord;
 
 struct Batch {
   std::vector<PendingRecord> records;
@@ -41,17 +36,10 @@ class SdkProducer::Instance {
  public:
   Instance(SdkProducer& p, uint32_t index, uint64_t seed)
       : p_(p),
-        index_(index),
-        rng_(sim::RngStream::derive(
-            seed, "producer/" + p.config_.name + "/" + std::to_string(index) + "/records")),
+        source_(p.config_, index, seed, p.keys_, p.sizes_, p.trace_.get()),
         net_rng_(sim::RngStream::derive(
             seed, "producer/" + p.config_.name + "/" + std::to_string(index) + "/network")) {
     const ProducerConfig& c = p.config_;
-    if (c.rate.profile != RateConfig::Profile::kTrace) {
-      arrivals_.emplace(c.rate, c.instances, index, c.start,
-                        sim::RngStream::derive(seed, "producer/" + c.name + "/" +
-                                                         std::to_string(index) + "/arrivals"));
-    }
     max_records_ = c.sdk.api == SdkConfig::Api::kPutRecord ? 1 : c.sdk.max_batch_records;
     api_ = c.sdk.api == SdkConfig::Api::kPutRecord ? PutApi::kPutRecord : PutApi::kPutRecords;
   }
@@ -77,61 +65,34 @@ class SdkProducer::Instance {
  private:
   uint64_t max_record_bytes() const { return p_.stream_.config().max_record_bytes; }
 
-  bool draw_next() {
-    if (exhausted_) return false;
-    if (arrivals_) {
-      const Time t = arrivals_->next();
-      if (t == Time::max()) {
-        exhausted_ = true;
-        return false;
-      }
-      next_.created_ns = t.nanos();
-      next_.key = p_.keys_.sample(rng_);
-      next_.data_bytes = p_.sizes_.sample(rng_);
-    } else {
-      std::optional<TraceRow> row = p_.next_trace_row(index_);
-      if (!row) {
-        exhausted_ = true;
-        return false;
-      }
-      next_.created_ns = row->at.nanos();
-      next_.key = p_.keys_.intern(row->partition_key);
-      if (p_.key_counts_.size() < p_.keys_.size()) p_.key_counts_.resize(p_.keys_.size());
-      next_.data_bytes = row->size;
-    }
-    next_.pk_bytes = p_.keys_.partition_key_bytes(next_.key);
-    return true;
-  }
-
   // Generates records into a new batch until it closes (full, or linger after its first
   // record), and schedules the close. The record that did not fit waits in next_.
   void form_batch() {
-    if (!has_next_) has_next_ = draw_next();
-    if (!has_next_) return;
+    const DrawnRecord* next = source_.front();
+    if (next == nullptr) return;
     Batch* b = acquire();
     const SdkConfig& sdk = p_.config_.sdk;
-    const int64_t deadline = next_.created_ns + sdk.linger.count_nanos();
+    const int64_t deadline = next->created_ns + sdk.linger.count_nanos();
     int64_t close_ns = deadline;
     uint64_t sendable = 0;
     for (;;) {
-      const bool too_large = next_.bytes() > max_record_bytes();
-      if (!too_large && sendable > 0 && b->bytes + next_.bytes() > sdk.max_batch_bytes) {
-        close_ns = next_.created_ns;  // next_ opens the following batch
+      const bool too_large = next->bytes() > max_record_bytes();
+      if (!too_large && sendable > 0 && b->bytes + next->bytes() > sdk.max_batch_bytes) {
+        close_ns = next->created_ns;  // next opens the following batch
         break;
       }
-      b->records.push_back(next_);
+      b->records.push_back(*next);
       if (!too_large) {
-        b->bytes += next_.bytes();
+        b->bytes += next->bytes();
         ++sendable;
       }
+      if (const DrawnRecord* ahead = source_.pop()) p_.prefetch_key(ahead->key);
       if (sendable >= max_records_) {
-        close_ns = next_.created_ns;
-        has_next_ = false;
+        close_ns = b->records.back().created_ns;
         break;
       }
-      has_next_ = draw_next();
-      if (!has_next_) break;
-      if (next_.created_ns > deadline) break;
+      next = source_.front();
+      if (next == nullptr || next->created_ns > deadline) break;
     }
     forming_ = b;
     p_.engine_.schedule(Time::from_nanos(std::max(close_ns, p_.engine_.now().nanos())),
@@ -142,11 +103,7 @@ class SdkProducer::Instance {
     ProducerCounts& c = p_.counts_;
     ++c.produced;
     c.produced_bytes += r.bytes();
-    if (!p_.keys_.random_keys()) {
-      KeyCounts& k = p_.key_counts_[r.key];
-      ++k.offered;
-      k.offered_bytes += r.bytes();
-    }
+    if (!p_.keys_.random_keys()) p_.key_counts_[r.key].offer(r.bytes());
   }
 
   void on_close() {
@@ -292,15 +249,10 @@ class SdkProducer::Instance {
   }
 
   SdkProducer& p_;
-  uint32_t index_;
-  sim::RngStream rng_;      // keys and sizes
+  RecordSource source_;
   sim::RngStream net_rng_;  // latencies and backoff jitter
-  std::optional<ArrivalProcess> arrivals_;
   uint32_t max_records_ = 500;
   PutApi api_ = PutApi::kPutRecords;
-  PendingRecord next_;
-  bool has_next_ = false;
-  bool exhausted_ = false;
   Batch* forming_ = nullptr;
   std::deque<Batch*> ready_;
   uint64_t ready_records_ = 0;
@@ -318,9 +270,9 @@ SdkProducer::SdkProducer(const ProducerConfig& config, const std::string& base_d
       metrics_(metrics),
       keys_(config.keys),
       latency_(stream.config().put_latency),
-      sizes_(config.record_size) {
-  trace_ = TraceFeed::for_producer(config, base_dir);
-  key_counts_.resize(keys_.size());
+      sizes_(config.record_size),
+      trace_(TraceFeed::for_producer(config, base_dir)),
+      key_counts_(keys_.size()) {
   const std::string& n = config_.name;
   s_records_ = metrics_.add_counter(n + "/UserRecordsProduced");
   s_bytes_ = metrics_.add_counter(n + "/UserBytesProduced");
@@ -341,8 +293,8 @@ void SdkProducer::start() {
 
 ProducerResult SdkProducer::result(const Stream& stream, uint32_t top_n) {
   return common_result(config_, "sdk",
-                       {counts_, key_counts_, record_latency_us_, request_latency_us_, backoff_us_,
-                        attempts_, s_records_, s_bytes_},
+                       {counts_, key_counts_.all(), record_latency_us_, request_latency_us_,
+                        backoff_us_, attempts_, s_records_, s_bytes_},
                        keys_, stream, metrics_, top_n);
 }
 
@@ -353,10 +305,6 @@ void SdkProducer::finish(Time end) {
 
 core::ShardIndex SdkProducer::shard_for(uint64_t key) {
   return router_.shard_for(keys_, stream_, key);
-}
-
-std::optional<TraceRow> SdkProducer::next_trace_row(uint32_t instance) {
-  return trace_->next(instance, keys_);
 }
 
 }  // namespace kinesim::models

@@ -15,14 +15,12 @@
 #include "models/producer/producer.h"
 #include "models/scenario/config.h"
 #include "models/stream/stream.h"
-#include "models/workload/arrivals.h"
 #include "models/workload/durations.h"
 #include "models/workload/keys.h"
 #include "models/workload/trace.h"
 #include "sim/engine.h"
 #include "sim/histogram.h"
 #include "sim/metrics.h"
-#include "sim/rng.h"
 
 namespace kinesim::models {
 
@@ -52,10 +50,10 @@ class SdkProducer : public Producer {
   KeySpace keys_;
   DurationSampler latency_;  // the stream's put latency, drawn from each instance's RNG
   SizeSampler sizes_;
-  std::vector<std::unique_ptr<Instance>> instances_;
   std::unique_ptr<TraceFeed> trace_;  // trace replay only
+  std::vector<std::unique_ptr<Instance>> instances_;
   ProducerCounts counts_;
-  std::vector<KeyCounts> key_counts_;
+  KeyTallies key_counts_;
   sim::LogHistogram record_latency_us_;
   sim::LogHistogram request_latency_us_;
   sim::LogHistogram backoff_us_;
@@ -65,7 +63,12 @@ class SdkProducer : public Producer {
   sim::SeriesId s_records_, s_bytes_, s_accepted_, s_throttled_, s_failed_, s_retried_;
 
   core::ShardIndex shard_for(uint64_t key);
-  std::optional<TraceRow> next_trace_row(uint32_t instance);
+  // For a record drawn ahead: its key's tallies and route. (Random keys have neither: both
+  // tables stay empty. No branch on random_keys() here: GCC 12 then drops the prefetches.)
+  void prefetch_key(uint64_t key) const {
+    key_counts_.prefetch(key);
+    router_.prefetch(key);
+  }
 };
 
 }  // namespace kinesim::models

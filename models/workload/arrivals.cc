@@ -9,6 +9,11 @@ namespace kinesim::models {
 namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kDiurnalSegmentSec = 1.0;
+
+// std::nearbyint for x >= 0 in the default rounding mode, without a libm call: x + 2^52 lands
+// where doubles are integers, so the addition rounds x (ties to even); from 2^52 up every
+// double is an integer already.
+double round_non_negative(double x) { return x < 0x1p52 ? (x + 0x1p52) - 0x1p52 : x; }
 }  // namespace
 
 RateProfile::RateProfile(const RateConfig& config, double scale) : config_(config), scale_(scale) {}
@@ -86,11 +91,18 @@ ArrivalProcess::ArrivalProcess(const RateConfig& config, uint32_t instances,
   }
 }
 
+double ArrivalProcess::rate_now(double* end) {
+  // t_ only grows, and a segment's rate and end are the same for every t inside it.
+  if (!(t_ < segment_end_)) segment_rate_ = profile_.rate_at(t_, &segment_end_);
+  *end = segment_end_;
+  return segment_rate_;
+}
+
 sim::Time ArrivalProcess::next() {
   double need = poisson_ ? rng_.exponential(1.0) : 1.0;
   for (;;) {
     double end = 0;
-    const double r = profile_.rate_at(t_, &end);
+    const double r = rate_now(&end);
     if (r > 0 && need <= r * (end - t_)) {
       t_ += need / r;
       break;
@@ -99,7 +111,7 @@ sim::Time ArrivalProcess::next() {
     if (r > 0) need -= r * (end - t_);
     t_ = end;
   }
-  const double ns = std::nearbyint(t_ * 1e9);
+  const double ns = round_non_negative(t_ * 1e9);  // t_ >= 0
   if (ns >= 9.2e18) return sim::Time::max();
   return sim::Time::from_nanos(static_cast<int64_t>(ns));
 }

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 #include "models/scenario/config.h"
@@ -38,10 +39,15 @@ class ArrivalProcess {
   sim::Time next();
 
  private:
+  // The rate at t_ and where its segment ends (cached: recomputed when t_ leaves it).
+  double rate_now(double* end);
+
   RateProfile profile_;
   bool poisson_;
   double t_;  // seconds since the simulation start
   sim::RngStream rng_;
+  double segment_rate_ = 0;
+  double segment_end_ = -std::numeric_limits<double>::infinity();
 };
 
 }  // namespace kinesim::models

@@ -1,5 +1,7 @@
 #include "models/workload/keys.h"
 
+#include <array>
+#include <bit>
 #include <cmath>
 #include <memory>
 #include <stdexcept>
@@ -7,18 +9,21 @@
 #include "models/core/hash_key.h"
 
 namespace kinesim::models {
-namespace {
 
+// Without dividing: log10 from the bit length, corrected by a table.
 uint32_t decimal_digits(uint64_t v) {
-  uint32_t n = 1;
-  while (v >= 10) {
-    v /= 10;
-    ++n;
-  }
-  return n;
+  static constexpr std::array<uint64_t, 20> kPow10 = [] {
+    std::array<uint64_t, 20> p{};
+    p[0] = 1;
+    for (std::size_t i = 1; i < p.size(); ++i) p[i] = p[i - 1] * 10;
+    return p;
+  }();
+  // v | 1 has as many digits as v (an even v + 1 is never a power of ten, and 0 and 1 have one).
+  const uint64_t w = v | 1;
+  // floor(log10(2^bits)) via 1233/4096 ~ log10(2), then one correction.
+  const auto t = static_cast<uint32_t>(((64 - std::countl_zero(w)) * 1233) >> 12);
+  return t + (w >= kPow10[t] ? 1u : 0u);
 }
-
-}  // namespace
 
 KeySpace::KeySpace(const KeysConfig& config) : config_(config) {
   using Dist = KeysConfig::Dist;
@@ -62,30 +67,9 @@ KeySpace::KeySpace(const KeysConfig& config) : config_(config) {
       break;
   }
   zipf_ = zipf_storage_.get();
+  zipf_base_ = hot_count_;
   hashes_.resize(size_);
   hashed_.assign(size_, 0);
-}
-
-uint64_t KeySpace::sample(sim::RngStream& rng) const {
-  using Dist = KeysConfig::Dist;
-  if (random_) return rng.next_u64();
-  switch (config_.dist) {
-    case Dist::kUniform:
-      return rng.below(size_);
-    case Dist::kZipf:
-      return zipf_->sample(rng);
-    case Dist::kHot: {
-      const std::size_t pick = hot_or_rest_.sample(rng);
-      if (pick < hot_count_) return pick;
-      const uint64_t rest = size_ - hot_count_;
-      return hot_count_ + (zipf_ != nullptr ? zipf_->sample(rng) : rng.below(rest));
-    }
-    case Dist::kExplicitHashKeys:
-      return explicit_weights_.sample(rng);
-    case Dist::kRandom:
-      break;
-  }
-  return 0;
 }
 
 core::uint128 KeySpace::hash(uint64_t key) {

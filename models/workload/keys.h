@@ -17,12 +17,54 @@
 
 namespace kinesim::models {
 
+// Number of decimal digits of v (1 for 0): the length of a numbered key's suffix.
+uint32_t decimal_digits(uint64_t v);
+
 class KeySpace {
  public:
   explicit KeySpace(const KeysConfig& config);
 
   // Draws the key of one record.
-  uint64_t sample(sim::RngStream& rng) const;
+  uint64_t sample(sim::RngStream& rng) const { return finish(begin(rng)); }
+
+  // sample() in two steps, for callers that draw ahead: begin() takes every random number the
+  // key needs (the same numbers, in the same order), finish() looks the key up. A Zipf draw
+  // reads one entry of a table as large as the key space; prefetch() between the two steps
+  // hides that read.
+  struct PendingKey {
+    uint64_t value = 0;   // the key; or, when `column`, the Zipf table column drawn
+    double u = 0;         // with `column`: the uniform that picks column or alias
+    bool column = false;  // a Zipf draw still to resolve
+  };
+  PendingKey begin(sim::RngStream& rng) const {
+    using Dist = KeysConfig::Dist;
+    if (random_) return {rng.next_u64()};
+    switch (config_.dist) {
+      case Dist::kUniform:
+        return {rng.below(size_)};
+      case Dist::kZipf:
+        return zipf_begin(rng);
+      case Dist::kHot: {
+        const std::size_t pick = hot_or_rest_.sample(rng);
+        if (pick < hot_count_) return {pick};
+        if (zipf_ != nullptr) return zipf_begin(rng);
+        return {hot_count_ + rng.below(size_ - hot_count_)};
+      }
+      case Dist::kExplicitHashKeys:
+        return {explicit_weights_.sample(rng)};
+      case Dist::kRandom:
+        break;
+    }
+    return {};
+  }
+  void prefetch(const PendingKey& k) const {
+    if (k.column) zipf_->table().prefetch({k.value, k.u});
+  }
+  uint64_t finish(const PendingKey& k) const {
+    if (!k.column) return k.value;
+    // Zipf over all keys, or over the rest after the hot keys.
+    return zipf_base_ + zipf_->table().resolve({k.value, k.u});
+  }
 
   // True when every record has its own key; then sample() returns hash bits, not an id.
   bool random_keys() const { return random_; }
@@ -38,12 +80,18 @@ class KeySpace {
   bool is_hot(uint64_t key) const { return key < hot_count_; }
 
  private:
+  PendingKey zipf_begin(sim::RngStream& rng) const {
+    const sim::AliasTable::Draw d = zipf_->table().draw(rng);
+    return {d.column, d.u, true};
+  }
+
   KeysConfig config_;
   bool random_ = false;
   uint64_t size_ = 0;
   uint64_t hot_count_ = 0;
   sim::AliasTable hot_or_rest_;  // index hot_count_ means "the rest"
   sim::Zipf* zipf_ = nullptr;
+  uint64_t zipf_base_ = 0;  // id of the Zipf's first key (hot_count_ for kHot)
   std::unique_ptr<sim::Zipf> zipf_storage_;
   sim::AliasTable explicit_weights_;
   std::vector<core::uint128> hashes_;

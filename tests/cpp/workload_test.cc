@@ -1,0 +1,120 @@
+// Workload pieces the producers share: key names and their lengths, and RecordSource (records
+// drawn ahead must be exactly the records drawn one at a time).
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "models/workload/arrivals.h"
+#include "models/workload/keys.h"
+#include "models/workload/record_source.h"
+
+namespace kinesim::models {
+namespace {
+
+TEST(DecimalDigits, MatchesTheLengthOfTheDecimalText) {
+  std::vector<uint64_t> values = {0, 1, 9, UINT64_MAX, UINT64_MAX - 1};
+  uint64_t p = 1;
+  for (int i = 0; i < 19; ++i) {
+    p *= 10;
+    values.insert(values.end(), {p - 2, p - 1, p, p + 1});
+  }
+  for (uint64_t b = 1; b != 0; b <<= 1) values.insert(values.end(), {b - 1, b, b + 1});
+  for (const uint64_t v : values) {
+    EXPECT_EQ(decimal_digits(v), std::to_string(v).size()) << v;
+  }
+}
+
+TEST(KeySpace, PartitionKeyBytesIsTheLengthOfTheKeyName) {
+  KeysConfig c;
+  c.dist = KeysConfig::Dist::kHot;
+  c.hot = {{"celebrity", 0.2}, {"x", 0.1}};
+  c.count = 100'001;
+  c.prefix = "user-";
+  KeySpace keys(c);
+  std::vector<uint64_t> ids = {0, 1, 2, 3, 10, 11, 12, 101, 102, 1'001, 10'001, 100'001, 100'002};
+  for (const uint64_t id : ids) {
+    EXPECT_EQ(keys.partition_key_bytes(id), keys.name(id).size()) << keys.name(id);
+  }
+  EXPECT_EQ(keys.name(0), "celebrity");
+  EXPECT_EQ(keys.name(2), "user-0");
+  EXPECT_EQ(keys.name(100'002), "user-100000");
+}
+
+ProducerConfig poisson_producer() {
+  ProducerConfig c;
+  c.name = "p";
+  c.instances = 3;
+  c.rate.profile = RateConfig::Profile::kSchedule;
+  // 500 records/s for 2 s, then nothing: the source ends.
+  c.rate.steps = {{sim::Duration(), 500}, {sim::Duration::seconds(2), 0}};
+  c.keys.dist = KeysConfig::Dist::kZipf;
+  c.keys.count = 1000;
+  c.keys.s = 1.1;
+  c.record_size.kind = Distribution::Kind::kLognormal;
+  c.record_size.mean = 300;
+  c.record_size.sigma = 0.5;
+  return c;
+}
+
+TEST(RecordSource, DrawsTheSameRecordsAsDrawingOneAtATime) {
+  const ProducerConfig c = poisson_producer();
+  KeySpace keys(c.keys);
+  const SizeSampler sizes(c.record_size);
+  RecordSource source(c, 1, 42, keys, sizes, nullptr);
+  // The same streams, drawn by hand one record at a time.
+  ArrivalProcess arrivals(c.rate, c.instances, 1, c.start,
+                          sim::RngStream::derive(42, "producer/p/1/arrivals"));
+  sim::RngStream rng = sim::RngStream::derive(42, "producer/p/1/records");
+  uint64_t n = 0;
+  for (const DrawnRecord* r = source.front(); r != nullptr; r = source.front()) {
+    const sim::Time t = arrivals.next();
+    ASSERT_NE(t, sim::Time::max());
+    EXPECT_EQ(r->created_ns, t.nanos());
+    const uint64_t key = keys.sample(rng);
+    EXPECT_EQ(r->key, key);
+    EXPECT_EQ(r->data_bytes, sizes.sample(rng));
+    EXPECT_EQ(r->pk_bytes, keys.name(key).size());
+    EXPECT_EQ(r->bytes(), uint64_t{r->data_bytes} + r->pk_bytes);
+    source.pop();
+    ++n;
+  }
+  EXPECT_EQ(arrivals.next(), sim::Time::max());
+  // Poisson at 500/s over 2 s, one instance in three: about 333 records.
+  EXPECT_GT(n, 250u);
+  EXPECT_LT(n, 420u);
+}
+
+TEST(RecordSource, PopHandsBackTheRecordEnteringTheWindow) {
+  const ProducerConfig c = poisson_producer();
+  KeySpace keys(c.keys);
+  const SizeSampler sizes(c.record_size);
+  RecordSource ahead(c, 0, 7, keys, sizes, nullptr);
+  RecordSource plain(c, 0, 7, keys, sizes, nullptr);
+  std::vector<DrawnRecord> seen;
+  while (plain.front() != nullptr) {
+    seen.push_back(*plain.front());
+    plain.pop();
+  }
+  ASSERT_GT(seen.size(), RecordSource::kLookahead);
+  std::size_t i = 0;
+  ASSERT_NE(ahead.front(), nullptr);
+  for (;;) {
+    EXPECT_EQ(ahead.front()->created_ns, seen[i].created_ns);
+    const DrawnRecord* entered = ahead.pop();
+    ++i;
+    const std::size_t expected = i + RecordSource::kLookahead - 1;
+    if (expected < seen.size()) {
+      ASSERT_NE(entered, nullptr);
+      EXPECT_EQ(entered->created_ns, seen[expected].created_ns);
+      EXPECT_EQ(entered->key, seen[expected].key);
+    } else {
+      EXPECT_EQ(entered, nullptr);
+    }
+    if (ahead.front() == nullptr) break;
+  }
+  EXPECT_EQ(i, seen.size());
+}
+
+}  // namespace
+}  // namespace kinesim::models
