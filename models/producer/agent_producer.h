@@ -1,20 +1,25 @@
-// The Kinesis Agent tailing an application's log (SPEC §7). Each instance is one host: the
-// application writes one line per user record at the workload's rate and rotates its file every
-// rotation_interval, keeping rotated_files_tracked rotated files; the agent tails the lines into a
-// buffer that it flushes as one PutRecords at maxBufferSizeRecords / maxBufferSizeBytes /
-// maxBufferAgeMillis, keeps at most max_in_flight requests open and at most
-// kPublishQueueCapacity buffers queued (then it stops reading: the backlog stays in the files),
-// resends failed entries in order after a backoff (min ... max, x multiplier, +/- jitter) and
-// never gives up. It checkpoints the line up to which everything was sent every
+// The Kinesis Agent tailing an application's logs (SPEC §7). Each instance is one host running
+// one agent process that tails one or more file patterns ("flows"): for each, the application
+// writes one line per user record at the flow's rate (or at the times of a trace) and rotates its
+// file every rotation_interval, keeping rotated_files_tracked rotated files; the agent tails the
+// lines into a buffer per flow that it flushes as one PutRecords at maxBufferSizeRecords /
+// maxBufferSizeBytes / maxBufferAgeMillis, keeps at most kPublishQueueCapacity buffers queued per
+// flow (then it stops reading that flow: the backlog stays in the files) and at most
+// max_in_flight requests open for the whole process, resends failed entries in order after a
+// backoff (min ... max, x multiplier, +/- jitter) and never gives up. A line over the stream's
+// record size limit is truncated to the limit (truncatedRecordTerminator), as the agent's
+// FileTailer does. It checkpoints, per flow, the line up to which everything was sent every
 // checkpoint_interval; a restart loses its buffers and in-flight replies and resumes from the
-// saved checkpoint, so records already accepted after it are sent again (duplicates), and lines
-// rotated away before the agent read them are lost.
+// saved checkpoints, so records already accepted after them are sent again (duplicates), and
+// lines rotated away before the agent read them are lost.
 //
-// Files are line counts, not text: a line's key and size are a pure function of (instance seed,
-// line index), so lines are re-derived when read (or re-read after a restart) instead of being
-// stored. The agent keeps one status byte per line from its saved checkpoint to the furthest line
-// it read: memory is bounded by the checkpoint interval, the publish queue and the downtime, not
-// by the simulated duration.
+// Files are line counts, not text: a generated line's key and size are a pure function of
+// (instance seed, flow, line index), so lines are re-derived when read (or re-read after a
+// restart) instead of being stored. A trace's lines cannot be re-derived: the rows are kept from
+// the flow's saved checkpoint (or the oldest line not yet written) to the furthest row drawn.
+// The agent keeps one status byte per line from its saved checkpoint to the furthest line it
+// read: memory is bounded by the checkpoint interval, the publish queue and the downtime, not by
+// the simulated duration.
 #pragma once
 
 #include <cstdint>
@@ -41,19 +46,24 @@ inline constexpr uint32_t kPublishQueueCapacity = 100;
 inline constexpr uint32_t kAgentDeterministicKeyBytes = 32;
 inline constexpr uint32_t kAgentRandomKeyBytes = 18;
 
-// Figures only the Agent has, summed over instances (max_backlog_lines: the largest).
+// Figures only the Agent has, summed over instances (max_* : the largest).
 struct AgentTotals {
   uint64_t rotations = 0;
+  // Lines cut to the record size limit as read (FileTailer.RecordsTruncated): a line read again
+  // after a restart counts again.
+  uint64_t records_truncated = 0;
   uint64_t checkpoints_saved = 0;
   uint64_t restarts = 0;
   uint64_t lines_reread = 0;  // lines read again after a restart (from the checkpoint on)
   uint64_t max_backlog_lines = 0;
+  // The most trace rows one flow of one host held at once (kept for re-reads after a restart).
+  uint64_t max_trace_rows = 0;
 };
 
 class AgentProducer : public Producer {
  public:
-  // Throws std::invalid_argument for a trace rate profile (not supported for agents) or
-  // non-positive intervals.
+  // Throws std::invalid_argument for non-positive intervals or buffer sizes, or a DETERMINISTIC
+  // agent mixing trace and generated flows; ScenarioError for an unreadable trace.
   AgentProducer(const ProducerConfig& config, const std::string& base_dir, Stream& stream,
                 sim::Engine& engine, sim::MetricRecorder& metrics, uint64_t seed);
   AgentProducer(const AgentProducer&) = delete;
@@ -73,16 +83,21 @@ class AgentProducer : public Producer {
 
  private:
   class Instance;
+  class Flow;
+  struct FlowSpec;
   friend class Instance;
+  friend class Flow;
 
   ProducerConfig config_;
   Stream& stream_;
   sim::Engine& engine_;
   sim::MetricRecorder& metrics_;
   KeySpace keys_;
+  // RANDOM keys with a trace: the trace's keys, only to share its rows among instances.
+  KeySpace trace_keys_;
   DurationSampler latency_;  // the stream's put latency, drawn from each instance's RNG
-  SizeSampler sizes_;
   uint32_t pk_bytes_;
+  std::vector<std::unique_ptr<FlowSpec>> flows_;  // what each flow's instances share
   std::vector<std::unique_ptr<Instance>> instances_;
   ProducerCounts counts_;
   AgentTotals totals_;
@@ -97,6 +112,7 @@ class AgentProducer : public Producer {
       s_duplicates_, s_lost_;
 
   core::ShardIndex shard_for(uint64_t key);
+  KeyCounts& key_counts(uint64_t key);  // grows as a trace names new keys
 };
 
 }  // namespace kinesim::models

@@ -166,7 +166,16 @@ void read_kpl(IssueList& issues, const Json& node, const std::string& path,
 
 // ---- Kinesis Agent ---------------------------------------------------------------------------
 
-void read_agent(IssueList& issues, const Json& node, const std::string& path, AgentConfig& agent) {
+void read_rotation(const ObjectReader& r, Duration& interval, uint32_t& files_tracked) {
+  const auto positive = [](Duration d) { return d > Duration(); };
+  interval = r.duration("rotation_interval", Need::kOptional, positive, "a duration > 0")
+                 .value_or(interval);
+  files_tracked = static_cast<uint32_t>(
+      r.integer("rotated_files_tracked", Need::kOptional, 0, 1000).value_or(files_tracked));
+}
+
+void read_agent(IssueList& issues, const Json& node, const std::string& path,
+                const ProducerContext& ctx, AgentConfig& agent) {
   const ObjectReader r(issues, node, path, keys::kAgent);
   if (!r.valid()) return;
   // KinesisFileFlow's ranges: a buffer is at most one PutRecords request of the agent's era
@@ -182,13 +191,8 @@ void read_agent(IssueList& issues, const Json& node, const std::string& path, Ag
   if (const auto option = r.choice("partitionKeyOption", Need::kOptional, kPartitionKeyOptions)) {
     agent.partition_key_option = static_cast<AgentConfig::PartitionKeyOption>(*option);
   }
+  read_rotation(r, agent.rotation_interval, agent.rotated_files_tracked);
   const auto positive = [](Duration d) { return d > Duration(); };
-  agent.rotation_interval =
-      r.duration("rotation_interval", Need::kOptional, positive, "a duration > 0")
-          .value_or(agent.rotation_interval);
-  agent.rotated_files_tracked =
-      static_cast<uint32_t>(r.integer("rotated_files_tracked", Need::kOptional, 0, 1000)
-                                .value_or(agent.rotated_files_tracked));
   agent.checkpoint_interval =
       r.duration("checkpoint_interval", Need::kOptional, positive, "a duration > 0")
           .value_or(agent.checkpoint_interval);
@@ -210,6 +214,14 @@ void read_agent(IssueList& issues, const Json& node, const std::string& path, Ag
   }
   agent.max_in_flight = static_cast<uint32_t>(
       r.integer("max_in_flight", Need::kOptional, 1, kMaxInFlight).value_or(agent.max_in_flight));
+  r.array("flows", Need::kOptional);  // its entries are the producer reader's: they have rates
+  // FileFlow rejects a terminator that is not shorter than the record size limit.
+  agent.truncated_record_terminator =
+      r.string("truncatedRecordTerminator", Need::kOptional,
+               "a string of fewer UTF-8 bytes than stream.max_record_size (" +
+                   format_size(ctx.max_record_bytes) + ")",
+               [&](const std::string& t) { return t.size() < ctx.max_record_bytes; })
+          .value_or(agent.truncated_record_terminator);
 }
 
 }  // namespace kinesim::models::scenario_json

@@ -14,6 +14,11 @@ void read_sdk(IssueList& issues, const Json& node, const std::string& path,
               const ProducerContext& ctx, SdkConfig& sdk);
 void read_kpl(IssueList& issues, const Json& node, const std::string& path,
               const ProducerContext& ctx, KplConfig& kpl);
-void read_agent(IssueList& issues, const Json& node, const std::string& path, AgentConfig& agent);
+// "rotation_interval" and "rotated_files_tracked" (an agent's, or one of its flows'), each
+// kept as given when absent.
+void read_rotation(const ObjectReader& r, sim::Duration& interval, uint32_t& files_tracked);
+// Every agent setting but "flows", which the producer's reader takes (flows have rates and sizes).
+void read_agent(IssueList& issues, const Json& node, const std::string& path,
+                const ProducerContext& ctx, AgentConfig& agent);
 
 }  // namespace kinesim::models::scenario_json

@@ -174,6 +174,16 @@ struct KplConfig {
   Duration shard_map_refresh_delay = Duration::seconds(5);
 };
 
+// One file pattern the Kinesis Agent tails (an agent.json "flow"): the application writes its
+// lines at `rate` (or replays a trace), `record_size`-byte lines, and rotates the file.
+struct AgentFlowConfig {
+  std::string file_pattern;  // agent.json filePattern: names the flow
+  RateConfig rate;
+  Distribution record_size;                         // not with a trace: the trace gives sizes
+  Duration rotation_interval = Duration::hours(1);  // the application rotates its log
+  uint32_t rotated_files_tracked = 2;               // rotated files the agent still reads
+};
+
 // The Kinesis Agent tailing log files (SPEC §7).
 struct AgentConfig {
   uint32_t max_buffer_size_records = 500;           // maxBufferSizeRecords
@@ -190,6 +200,13 @@ struct AgentConfig {
   Duration checkpoint_interval = Duration::seconds(60);  // file offsets saved (assumed)
   bool start_at_end_of_file = true;                      // initialPosition END_OF_FILE
   uint32_t max_in_flight = 1;                            // concurrent PutRecords per agent
+  // truncatedRecordTerminator (agent.json, default a newline): a line over the record size
+  // limit is cut to the limit, ending with it. Fewer bytes than the limit.
+  std::string truncated_record_terminator = "\n";
+  // Several file patterns tailed by one agent process, sharing its max_in_flight, checkpoints
+  // and restarts. Empty: one flow of the producer's rate and record_size with the rotation
+  // settings above (which are also the defaults of listed flows).
+  std::vector<AgentFlowConfig> flows;
 };
 
 struct ProducerConfig {

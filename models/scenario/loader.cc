@@ -202,6 +202,11 @@ constexpr std::array kAllowedKeys = {
     AllowedKeys{"$.producers[].sdk", keys::kSdk},
     AllowedKeys{"$.producers[].kpl", keys::kKpl},
     AllowedKeys{"$.producers[].agent", keys::kAgent},
+    AllowedKeys{"$.producers[].agent.flows[]", keys::kAgentFlow},
+    AllowedKeys{"$.producers[].agent.flows[].rate", keys::kRate},
+    AllowedKeys{"$.producers[].agent.flows[].rate.steps[]", keys::kStep},
+    AllowedKeys{"$.producers[].agent.flows[].record_size", keys::kSizeDist},
+    AllowedKeys{"$.producers[].agent.flows[].record_size.points[]", keys::kSizePoint},
     AllowedKeys{"$.timeline[]", keys::kTimeline},
     AllowedKeys{"$.output", keys::kOutput},
 };

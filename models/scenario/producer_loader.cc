@@ -419,7 +419,7 @@ void read_client(IssueList& issues, const ObjectReader& r, ProducerConfig& p,
       break;
     case ProducerConfig::Type::kAgent:
       if (const Json* agent = r.object("agent", Need::kOptional)) {
-        read_agent(issues, *agent, r.path("agent"), p.agent);
+        read_agent(issues, *agent, r.path("agent"), ctx, p.agent);
       }
       break;
   }
@@ -432,6 +432,107 @@ bool agent_keys_at_random(const ObjectReader& r) {
   if (agent == nullptr || !agent->is_object()) return true;
   const auto option = agent->find("partitionKeyOption");
   return option == agent->end() || *option == "RANDOM";
+}
+
+// An agent's "flows": each file pattern with its own rate, record size and rotation (the agent's
+// rotation settings are their defaults). Returns whether any flow replays a trace and whether any
+// generates its lines.
+struct FlowKinds {
+  bool trace = false;
+  bool generated = false;
+};
+
+FlowKinds read_agent_flows(IssueList& issues, const Json& list, const std::string& path,
+                           const ProducerContext& ctx, AgentConfig& agent) {
+  FlowKinds kinds;
+  if (list.empty()) issues.got(path, list, "at least one flow");
+  std::set<std::string> patterns;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const std::string p = index_path(path, i);
+    const ObjectReader r(issues, list[i], p, keys::kAgentFlow);
+    if (!r.valid()) continue;
+    AgentFlowConfig flow;
+    flow.rotation_interval = agent.rotation_interval;
+    flow.rotated_files_tracked = agent.rotated_files_tracked;
+    flow.file_pattern = r.string("filePattern", Need::kRequired,
+                                 "a non-empty file pattern such as \"/var/log/app/*.log\"",
+                                 [](const std::string& s) { return !s.empty(); })
+                            .value_or("");
+    if (!flow.file_pattern.empty() && !patterns.insert(flow.file_pattern).second) {
+      issues.got(r.path("filePattern"), *r.find("filePattern"),
+                 "a pattern no other flow of this agent has (patterns name the flows)");
+    }
+    if (const Json* rate = r.object("rate", Need::kRequired)) {
+      read_rate(issues, *rate, r.path("rate"), ctx, flow.rate);
+    }
+    const bool trace = r.has("rate") && flow.rate.profile == RateConfig::Profile::kTrace;
+    (trace ? kinds.trace : kinds.generated) = true;
+    if (trace) {
+      if (r.has("record_size")) {
+        issues.add(r.path("record_size"),
+                   "key \"record_size\" does not apply with rate.profile \"trace\"; the trace file "
+                   "gives each line's size");
+      }
+    } else if (const Json* size = r.find("record_size")) {
+      read_distribution(issues, *size, r.path("record_size"), Quantity::kBytes, flow.record_size);
+    } else {
+      issues.missing(r.path("record_size"),
+                     R"(a size like "1KiB" or a size distribution {"dist": ...})");
+    }
+    read_rotation(r, flow.rotation_interval, flow.rotated_files_tracked);
+    agent.flows.push_back(std::move(flow));
+  }
+  return kinds;
+}
+
+// A type "agent" producer with "agent.flows": the flows have the rates and sizes, so the
+// producer's own `rate` and `record_size` do not apply; `keys` only with DETERMINISTIC keys and
+// generated lines.
+void read_multi_flow_agent(IssueList& issues, const ObjectReader& r, ProducerConfig& p,
+                           const ProducerContext& ctx) {
+  for (const std::string_view k : {"rate"sv, "record_size"sv}) {
+    if (r.has(k)) {
+      issues.add(r.path(k), "key " + quote(k) +
+                                " does not apply to an agent with agent.flows; each flow has its "
+                                "own rate and record_size");
+    }
+  }
+  if (const Json* keys_node = r.object("keys", Need::kOptional)) {
+    read_keys(issues, *keys_node, r.path("keys"), p.keys);
+  }
+  read_client(issues, r, p, ctx);
+  const Json& agent = *r.find("agent");
+  const std::string agent_path = r.path("agent");
+  const FlowKinds kinds =
+      read_agent_flows(issues, agent["flows"], key_path(agent_path, "flows"), ctx, p.agent);
+  if (r.has("keys") && agent_keys_at_random(r)) {
+    issues.add(r.path("keys"),
+               "key \"keys\" does not apply to an agent with partitionKeyOption \"RANDOM\" (the "
+               "default), which draws a random partition key per record; with \"DETERMINISTIC\" "
+               "the keys stand for the distinct record data");
+  } else if (r.has("keys") && kinds.trace) {
+    issues.add(r.path("keys"),
+               "key \"keys\" does not apply to an agent whose flows replay traces; the trace "
+               "files give each line's partition key");
+  }
+  const bool deterministic =
+      p.agent.partition_key_option == AgentConfig::PartitionKeyOption::kDeterministic;
+  if (deterministic && kinds.trace && kinds.generated) {
+    issues.got(
+        key_path(agent_path, "flows"), agent["flows"],
+        "flows that all replay traces or none does: with partitionKeyOption "
+        "\"DETERMINISTIC\" the trace keys and the generated keys cannot share one key space");
+  }
+}
+
+// Whether the producer is an agent whose settings list "flows" (an array; otherwise the agent's
+// reader reports it).
+bool has_agent_flows(const ObjectReader& r, ProducerConfig::Type type) {
+  if (type != ProducerConfig::Type::kAgent) return false;
+  const Json* agent = r.find("agent");
+  if (agent == nullptr || !agent->is_object()) return false;
+  const auto flows = agent->find("flows");
+  return flows != agent->end() && flows->is_array();
 }
 
 ProducerConfig read_producer(IssueList& issues, const Json& node, const std::string& path,
@@ -456,6 +557,10 @@ ProducerConfig read_producer(IssueList& issues, const Json& node, const std::str
                  "start", Need::kOptional, [&](Duration d) { return d < ctx.scenario_duration; },
                  "a time before the end of the scenario (" + describe(ctx.scenario_duration) + ")")
                 .value_or(p.start);
+  if (has_agent_flows(r, p.type)) {
+    read_multi_flow_agent(issues, r, p, ctx);
+    return p;
+  }
   if (const Json* rate = r.object("rate", Need::kRequired)) {
     read_rate(issues, *rate, r.path("rate"), ctx, p.rate);
   }

@@ -90,11 +90,24 @@ inline constexpr std::array kKpl = {
     "RequestTimeout"sv,     "FailIfThrottled"sv,     "ShardMapRefreshDelay"sv};
 
 // The Kinesis Agent's agent.json flow names (camelCase), then kinesim's own (snake_case).
-inline constexpr std::array kAgent = {
-    "maxBufferSizeRecords"sv, "maxBufferSizeBytes"sv, "maxBufferAgeMillis"sv,
-    "partitionKeyOption"sv,   "rotation_interval"sv,  "rotated_files_tracked"sv,
-    "checkpoint_interval"sv,  "initial_position"sv,   "backoff_min"sv,
-    "backoff_max"sv,          "max_in_flight"sv};
+inline constexpr std::array kAgent = {"maxBufferSizeRecords"sv,
+                                      "maxBufferSizeBytes"sv,
+                                      "maxBufferAgeMillis"sv,
+                                      "partitionKeyOption"sv,
+                                      "rotation_interval"sv,
+                                      "rotated_files_tracked"sv,
+                                      "checkpoint_interval"sv,
+                                      "initial_position"sv,
+                                      "backoff_min"sv,
+                                      "backoff_max"sv,
+                                      "max_in_flight"sv,
+                                      "truncatedRecordTerminator"sv,
+                                      "flows"sv};
+
+// One file pattern of an agent (agent.json's "flows"): filePattern names it; its own rate, record
+// size and rotation.
+inline constexpr std::array kAgentFlow = {"filePattern"sv, "rate"sv, "record_size"sv,
+                                          "rotation_interval"sv, "rotated_files_tracked"sv};
 
 inline constexpr std::array kTimeline = {
     "at"sv,     "action"sv, "shard"sv,  "adjacent_shard"sv, "new_starting_hash_key"sv,

@@ -1,12 +1,18 @@
 // The Kinesis Agent producer: rotation, buffering, backoff, checkpoints and restarts, partition
-// keys, conservation and determinism, on whole runs of the world.
+// keys, over-size lines, trace replay, several flows, conservation and determinism, on whole runs
+// of the world.
 #include "models/producer/agent_producer.h"
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
 #include <string>
 
+#include "models/stream/stream.h"
 #include "models/world.h"
+#include "sim/rng.h"
 
 namespace kinesim::models {
 namespace {
@@ -258,12 +264,13 @@ Scenario stress_scenario() {
   return s;
 }
 
-TEST(AgentProducer, EveryLineIsAcceptedRejectedLostOrPending) {
+TEST(AgentProducer, EveryLineIsAcceptedLostOrPending) {
   const Result r = run_scenario(stress_scenario());
   const ProducerResult& p = r.producers[0];
   const ProducerCounts& c = p.counts;
   EXPECT_GT(c.throttled_entries, 0u);
-  EXPECT_GT(c.rejected_too_large, 0u);
+  EXPECT_EQ(c.rejected_too_large, 0u) << "lines over 1 MiB are truncated, not rejected";
+  EXPECT_GT(detail(p, "records_truncated"), 0.0);
   EXPECT_GT(c.lost, 0u);
   EXPECT_GT(c.pending, 0u);
   EXPECT_EQ(detail(p, "restarts"), 4.0) << "two restarts of two hosts";
@@ -293,6 +300,318 @@ TEST(AgentProducer, SameSeedGivesIdenticalResults) {
   Scenario other = stress_scenario();
   other.seed = 12;
   EXPECT_NE(run_scenario(other).producers[0].counts.accepted, ca.accepted);
+}
+
+// ---- over-size lines ---------------------------------------------------------------------------
+
+TEST(AgentProducer, OverSizeLinesAreTruncatedToExactlyTheRecordSizeLimitAndSent) {
+  // One 3 MiB line a second with a 32-byte DETERMINISTIC key: each record is cut to 1 MiB, key
+  // included, so five fill a 5 MiB buffer.
+  Scenario s = agent_scenario(1, Duration::minutes(2), 8);
+  s.producers[0].record_size.value = 3 * 1024 * 1024;
+  s.producers[0].agent.partition_key_option = AgentConfig::PartitionKeyOption::kDeterministic;
+  const Result r = run_scenario(s);
+  const ProducerResult& p = r.producers[0];
+  const ProducerCounts& c = p.counts;
+  const uint64_t mib = 1024 * 1024;
+  EXPECT_EQ(c.produced, 120u);
+  EXPECT_EQ(c.produced_bytes, 120u * (3 * mib + kAgentDeterministicKeyBytes));
+  EXPECT_EQ(c.rejected_too_large, 0u);
+  EXPECT_EQ(c.throttled_entries, 0u);
+  // A buffer of five 1 MiB records every 5 s; the last one waits for its age at the end.
+  EXPECT_EQ(c.requests, 23u);
+  EXPECT_EQ(c.accepted, 115u);
+  EXPECT_EQ(c.pending, 5u);
+  EXPECT_EQ(c.accepted_bytes, c.accepted * mib) << "each record is exactly the limit";
+  EXPECT_EQ(detail(p, "records_truncated"), 120.0);
+  expect_conserved(c);
+
+  // The stream's limit is the one: 2 MiB records, two to a buffer.
+  s.stream.max_record_bytes = 2 * mib;
+  const Result two = run_scenario(s);
+  EXPECT_EQ(two.producers[0].counts.accepted_bytes, two.producers[0].counts.accepted * 2 * mib);
+  EXPECT_EQ(two.producers[0].counts.requests, 59u);
+  EXPECT_EQ(detail(two.producers[0], "records_truncated"), 120.0);
+
+  // A RANDOM key is shorter: more data fits, the record is still exactly the limit.
+  s.stream.max_record_bytes = mib;
+  s.producers[0].agent.partition_key_option = AgentConfig::PartitionKeyOption::kRandom;
+  const Result rnd = run_scenario(s);
+  EXPECT_EQ(rnd.producers[0].counts.accepted, 115u);
+  EXPECT_EQ(rnd.producers[0].counts.accepted_bytes, 115u * mib);
+  expect_conserved(rnd.producers[0].counts);
+}
+
+TEST(AgentProducer, LinesWithinTheLimitAreNotTruncated) {
+  Scenario s = agent_scenario(10, Duration::minutes(1), 4);
+  s.producers[0].record_size.value = 1024 * 1024 - kAgentRandomKeyBytes;  // exactly the limit
+  const Result r = run_scenario(s);
+  EXPECT_EQ(detail(r.producers[0], "records_truncated"), 0.0);
+  EXPECT_EQ(r.producers[0].counts.accepted_bytes, r.producers[0].counts.accepted * 1024 * 1024);
+}
+
+TEST(AgentProducer, AKeyAsLongAsTheRecordSizeLimitLeavesTheLineTooLargeToSend) {
+  // A 32-byte limit leaves no room for data beside a 32-byte key: nothing can be truncated to
+  // fit, so the lines are rejected as too large (as each buffer closes, every second), and none
+  // is counted as truncated.
+  Scenario s = agent_scenario(10, Duration::minutes(1), 1);
+  s.stream.max_record_bytes = kAgentDeterministicKeyBytes;
+  s.producers[0].agent.max_buffer_age = Duration::seconds(1);
+  s.producers[0].agent.partition_key_option = AgentConfig::PartitionKeyOption::kDeterministic;
+  const Result r = run_scenario(s);
+  const ProducerCounts& c = r.producers[0].counts;
+  EXPECT_EQ(c.accepted, 0u);
+  EXPECT_EQ(c.requests, 0u);
+  EXPECT_EQ(c.rejected_too_large, 594u);
+  EXPECT_EQ(c.pending, 6u);
+  EXPECT_EQ(detail(r.producers[0], "records_truncated"), 0.0);
+  expect_conserved(c);
+}
+
+// ---- trace replay ------------------------------------------------------------------------------
+
+// A scratch directory for trace files, removed with the test.
+class AgentTrace : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("kinesim_agent_" +
+            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  // `rows` rows every `gap_ms`, key "user-<i % keys>", size 100 + i % 50, but row `big` (if any)
+  // of 3,000,000 bytes. Returns the file's path.
+  std::string write_trace(uint64_t rows, double gap_ms, uint64_t keys, uint64_t big = ~0ull) {
+    const std::filesystem::path path = dir_ / "trace.csv";
+    std::ofstream out(path);
+    out << "timestamp,partition_key,size\n";
+    for (uint64_t i = 0; i < rows; ++i) {
+      const uint64_t size = i == big ? 3'000'000 : 100 + i % 50;
+      out << static_cast<double>(i) * gap_ms / 1000.0 << ",user-" << i % keys << "," << size
+          << "\n";
+    }
+    return path.string();
+  }
+
+  // One agent replaying `file`.
+  static Scenario trace_scenario(const std::string& file, Duration duration, uint32_t shards) {
+    Scenario s = agent_scenario(1, duration, shards);
+    ProducerConfig& p = s.producers[0];
+    p.rate = RateConfig{};
+    p.rate.profile = RateConfig::Profile::kTrace;
+    p.rate.trace_path = file;
+    p.keys = KeysConfig{};
+    p.record_size = Distribution{};
+    return s;
+  }
+
+  std::filesystem::path dir_;
+};
+
+// The agent on its own (not through run_scenario), to read its AgentTotals.
+struct DirectRun {
+  ProducerCounts counts;
+  AgentTotals totals;
+};
+
+DirectRun run_agent(const Scenario& s) {
+  sim::Engine engine;
+  sim::MetricRecorder metrics(s.duration, {Duration::seconds(60)});
+  Stream stream(s.stream, engine, metrics,
+                sim::RngStream::derive(s.seed, "stream/" + s.stream.name));
+  AgentProducer agent(s.producers[0], s.base_dir, stream, engine, metrics, s.seed);
+  for (const TimelineAction& a : s.timeline) {
+    engine.schedule(
+        sim::Time::zero() + a.at, [&agent, &a] { agent.restart(a.downtime); },
+        sim::Priority::kHigh);
+  }
+  stream.start_housekeeping(Duration::seconds(60));
+  agent.start();
+  const sim::Time end = sim::Time::zero() + s.duration;
+  engine.run_until(end);
+  agent.finish(end);
+  return {agent.counts(), agent.totals()};
+}
+
+TEST_F(AgentTrace, WritesOneLinePerRowAtItsTimeWithItsSizeAndDeterministicKey) {
+  // 1,000 rows every 10 ms over 7 keys; row 600 is 3,000,000 bytes. Buffers fill at 500 lines
+  // (at 4.99 s and 9.99 s).
+  Scenario s = trace_scenario(write_trace(1000, 10, 7, 600), Duration::minutes(1), 4);
+  s.producers[0].agent.partition_key_option = AgentConfig::PartitionKeyOption::kDeterministic;
+  const Result r = run_scenario(s);
+  const ProducerResult& p = r.producers[0];
+  const ProducerCounts& c = p.counts;
+  uint64_t data = 0;
+  for (uint64_t i = 0; i < 1000; ++i) data += i == 600 ? 3'000'000 : 100 + i % 50;
+  EXPECT_EQ(c.produced, 1000u);
+  EXPECT_EQ(c.produced_bytes, data + 1000 * kAgentDeterministicKeyBytes);
+  EXPECT_EQ(c.accepted, 1000u);
+  EXPECT_EQ(c.pending, 0u);
+  EXPECT_EQ(c.requests, 2u);
+  EXPECT_EQ(detail(p, "records_truncated"), 1.0);
+  EXPECT_EQ(c.accepted_bytes, data - 3'000'000 + 1024 * 1024 + 999 * kAgentDeterministicKeyBytes);
+  // The trace's keys stand for the line contents: row i's key is user-(i % 7), routed by it.
+  EXPECT_FALSE(p.random_keys);
+  ASSERT_EQ(p.hottest_keys.size(), 7u);
+  EXPECT_EQ(p.hottest_keys[0].key, "user-0");
+  EXPECT_EQ(p.hottest_keys[0].counts.offered, 143u);
+  // The first line (t = 0) waits for its buffer to fill at 4.99 s, plus the request latency.
+  EXPECT_GE(p.record_latency_us.max(), 4'990'000u);
+  EXPECT_LE(p.record_latency_us.max(), 5'100'000u);
+  expect_conserved(c);
+
+  // RANDOM keys ignore the trace's: every shard gets lines.
+  s.producers[0].agent.partition_key_option = AgentConfig::PartitionKeyOption::kRandom;
+  const Result rnd = run_scenario(s);
+  EXPECT_TRUE(rnd.producers[0].random_keys);
+  EXPECT_EQ(rnd.producers[0].counts.accepted, 1000u);
+  for (const ShardResult& sh : rnd.shards) EXPECT_GT(sh.totals.accepted_records, 150u);
+}
+
+TEST_F(AgentTrace, ARestartReReadsTheTraceRowsFromTheCheckpointWithBoundedMemory) {
+  // 200 rows/s for 10 minutes (120,000 rows) over 1,000 keys, two hosts; the agents stop at
+  // 310 s for 30 s and resume from the 300 s checkpoint.
+  Scenario s = trace_scenario(write_trace(120'000, 5, 1000), Duration::minutes(10), 4);
+  ProducerConfig& p = s.producers[0];
+  p.instances = 2;
+  p.agent.partition_key_option = AgentConfig::PartitionKeyOption::kDeterministic;
+  s.timeline.push_back(restart_at(Duration::seconds(310), Duration::seconds(30)));
+  const Result r = run_scenario(s);
+  const ProducerResult& res = r.producers[0];
+  const ProducerCounts& c = res.counts;
+  EXPECT_EQ(c.produced, 120'000u);
+  EXPECT_EQ(c.lost, 0u);
+  // The backlog after the restart goes out faster than 4 shards take it.
+  EXPECT_EQ(c.throttled_entries, 1357u);
+  EXPECT_EQ(c.accepted + c.pending, c.produced) << "nothing lost";
+  // Each host's rows are those of its keys (half of them): 100 lines/s, a buffer of 500 closing
+  // at 4.99 s, 9.99 s, ... The 300 s checkpoint has what was acknowledged by then (to 295 s);
+  // the buffers of 295-305 s were accepted after it and are sent again, and every line from
+  // 295 s to the stop at 310 s is read again.
+  EXPECT_EQ(c.duplicates, 2000u);
+  EXPECT_EQ(detail(res, "restarts"), 2.0);
+  EXPECT_EQ(detail(res, "lines_reread"), 3001.0);
+  EXPECT_EQ(c.pending, 1000u);
+  expect_conserved(c);
+
+  // Only the rows from the checkpoint on are held, not the 60,000 of a host's whole trace: at
+  // most a checkpoint interval, the downtime and a buffer's worth.
+  const DirectRun direct = run_agent(s);
+  EXPECT_EQ(direct.counts.duplicates, c.duplicates);
+  EXPECT_EQ(direct.totals.lines_reread, 3001u);
+  EXPECT_EQ(direct.totals.max_trace_rows, 7000u);
+  EXPECT_LE(direct.totals.max_trace_rows, (60 + 30 + 5) * 100u);
+}
+
+TEST_F(AgentTrace, SameSeedGivesIdenticalResults) {
+  Scenario s = trace_scenario(write_trace(30'000, 2, 50, 1234), Duration::minutes(2), 1);
+  s.producers[0].instances = 3;
+  s.producers[0].agent.rotation_interval = Duration::seconds(10);
+  s.producers[0].agent.rotated_files_tracked = 0;
+  s.timeline.push_back(restart_at(Duration::seconds(40), Duration::seconds(25)));
+  const Result a = run_scenario(s);
+  const Result b = run_scenario(s);
+  const ProducerCounts& ca = a.producers[0].counts;
+  EXPECT_EQ(ca.produced, 30'000u);
+  EXPECT_GT(ca.lost, 0u) << "files rotated away while the agents were down";
+  EXPECT_GT(ca.throttled_entries, 0u);
+  EXPECT_EQ(ca.accepted, b.producers[0].counts.accepted);
+  EXPECT_EQ(ca.lost, b.producers[0].counts.lost);
+  EXPECT_EQ(ca.duplicates, b.producers[0].counts.duplicates);
+  EXPECT_EQ(a.producers[0].details, b.producers[0].details);
+  EXPECT_EQ(a.events_run, b.events_run);
+  expect_conserved(ca);
+}
+
+// ---- several flows -----------------------------------------------------------------------------
+
+AgentFlowConfig constant_flow(const std::string& pattern, double rps, double bytes) {
+  AgentFlowConfig f;
+  f.file_pattern = pattern;
+  f.rate.profile = RateConfig::Profile::kConstant;
+  f.rate.records_per_sec = rps;
+  f.record_size.kind = Distribution::Kind::kFixed;
+  f.record_size.value = bytes;
+  return f;
+}
+
+TEST(AgentProducer, FlowsWriteTheirOwnFilesAndShareOneRestart) {
+  // Two files on one host: 200 lines/s of 100 B rotated every 30 s, and 50 lines/s of 2 KiB
+  // rotated every 20 s. One restart stops both; each resumes from its own checkpoint.
+  Scenario s = agent_scenario(1, Duration::minutes(10));
+  AgentConfig& a = s.producers[0].agent;
+  a.flows = {constant_flow("/var/log/access.log*", 200, 100),
+             constant_flow("/var/log/app.log*", 50, 2048)};
+  a.flows[0].rotation_interval = Duration::seconds(30);
+  a.flows[1].rotation_interval = Duration::seconds(20);
+  a.flows[1].rotated_files_tracked = 0;
+  s.timeline.push_back(restart_at(Duration::seconds(310), Duration::seconds(30)));
+  const Result r = run_scenario(s);
+  const ProducerResult& p = r.producers[0];
+  const ProducerCounts& c = p.counts;
+  EXPECT_EQ(c.produced, 150'000u);
+  EXPECT_EQ(c.produced_bytes,
+            120'000u * (100 + kAgentRandomKeyBytes) + 30'000u * (2048 + kAgentRandomKeyBytes));
+  EXPECT_EQ(detail(p, "rotations"), 20.0 + 30.0);
+  EXPECT_EQ(detail(p, "restarts"), 1.0) << "one agent process";
+  // The second file keeps no rotated file: its files of 300-320 s and 320-340 s were deleted
+  // while the agent was down, and their lines with them (those accepted before the stop too, so
+  // it sends nothing again); the first keeps two rotated files and loses nothing, but resends
+  // the ~10 s accepted after its 300 s checkpoint.
+  EXPECT_EQ(c.lost, 1999u);
+  EXPECT_EQ(c.duplicates, 2000u);
+  EXPECT_EQ(c.accepted + c.pending + c.lost, c.produced);
+  expect_conserved(c);
+
+  // The first flow draws what the single-flow agent draws: with sizes drawn per line, its
+  // bytes are the single agent's to the byte.
+  a.flows[0].record_size.kind = Distribution::Kind::kLognormal;
+  a.flows[0].record_size.mean = 100;
+  a.flows[0].record_size.sigma = 0.5;
+  const uint64_t with_flows = run_scenario(s).producers[0].counts.produced_bytes;
+  Scenario single = agent_scenario(1, Duration::minutes(10));
+  single.producers[0].rate = a.flows[0].rate;
+  single.producers[0].record_size = a.flows[0].record_size;
+  single.producers[0].agent.rotation_interval = Duration::seconds(30);
+  const uint64_t alone = run_scenario(single).producers[0].counts.produced_bytes;
+  EXPECT_NE(alone, 120'000u * (100 + kAgentRandomKeyBytes));
+  EXPECT_EQ(with_flows - 30'000u * (2048 + kAgentRandomKeyBytes), alone);
+}
+
+TEST(AgentProducer, FlowsShareTheAgentsRequestsInFlight) {
+  // Two flows of 20,000 lines/s each fill a 500-line buffer every 25 ms, about a request's
+  // latency: with one request in flight for the whole agent it falls behind, with two it keeps
+  // up.
+  Scenario s = agent_scenario(1, Duration::seconds(30), 64);
+  AgentConfig& a = s.producers[0].agent;
+  a.flows = {constant_flow("a.log", 20'000, 100), constant_flow("b.log", 20'000, 100)};
+  a.max_in_flight = 1;
+  const Result one = run_scenario(s);
+  a.max_in_flight = 2;
+  const Result two = run_scenario(s);
+  const ProducerResult& p1 = one.producers[0];
+  const ProducerResult& p2 = two.producers[0];
+  EXPECT_EQ(p1.counts.produced, 1'200'000u);
+  EXPECT_EQ(p1.counts.throttled_entries, 0u);
+  EXPECT_EQ(p2.counts.throttled_entries, 0u);
+  // One in flight: a flow falls 10,000 lines/s behind, less the 100 buffers its queue takes.
+  EXPECT_EQ(detail(p1, "max_backlog_lines"), 248'500.0);
+  EXPECT_EQ(detail(p2, "max_backlog_lines"), 0.0);
+  EXPECT_GT(p1.counts.pending, 10 * p2.counts.pending);
+  expect_conserved(p1.counts);
+  expect_conserved(p2.counts);
+}
+
+TEST(AgentProducer, ADeterministicAgentCannotMixTraceAndGeneratedFlows) {
+  Scenario s = agent_scenario(1, Duration::minutes(1));
+  AgentConfig& a = s.producers[0].agent;
+  a.partition_key_option = AgentConfig::PartitionKeyOption::kDeterministic;
+  a.flows = {constant_flow("a.log", 10, 100), constant_flow("b.log", 10, 100)};
+  a.flows[1].rate.profile = RateConfig::Profile::kTrace;
+  a.flows[1].rate.trace_path = "/nonexistent.csv";
+  EXPECT_THROW(run_scenario(s), std::invalid_argument);
 }
 
 }  // namespace

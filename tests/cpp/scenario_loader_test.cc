@@ -914,6 +914,118 @@ TEST(ScenarioAgent, TakesKeysOnlyWithDeterministicPartitionKeys) {
       R"($.producers[0].sdk: key "sdk" does not apply to type "agent"; it takes "name", "type", "instances", "start", "rate", "keys", "record_size", "agent")");
 }
 
+TEST(ScenarioAgent, LoadsTheTruncatedRecordTerminatorUpToTheRecordSizeLimit) {
+  EXPECT_EQ(load_scenario(agent_doc(nlohmann::json::object()))
+                .producers[0]
+                .agent.truncated_record_terminator,
+            "\n");
+  EXPECT_EQ(load_scenario(agent_doc({{"truncatedRecordTerminator", "...\n"}}))
+                .producers[0]
+                .agent.truncated_record_terminator,
+            "...\n");
+  nlohmann::json doc = agent_doc({{"truncatedRecordTerminator", std::string(1024, '.')}});
+  doc["stream"] = {{"max_record_size", "1KiB"}};
+  EXPECT_EQ(issue_of(doc),
+            "$.producers[0].agent.truncatedRecordTerminator: got \"" + std::string(60, '.') +
+                "\", expected a string of fewer UTF-8 bytes than stream.max_record_size (1KiB)");
+  EXPECT_EQ(
+      issue_of(agent_doc({{"truncated_record_terminator", "\n"}})),
+      R"($.producers[0].agent.truncated_record_terminator: unknown key "truncated_record_terminator"; did you mean "truncatedRecordTerminator"?)");
+}
+
+// An agent with two flows and no rate or record_size of its own.
+nlohmann::json flows_doc(const nlohmann::json& flows) {
+  nlohmann::json doc = agent_doc({{"rotation_interval", "15m"}, {"flows", flows}});
+  doc["producers"][0].erase("rate");
+  doc["producers"][0].erase("record_size");
+  return doc;
+}
+
+TEST(ScenarioAgent, LoadsFlowsWithTheirOwnRatesSizesAndRotation) {
+  const Scenario s = load_scenario(
+      flows_doc({{{"filePattern", "/var/log/access.log*"},
+                  {"rate", {{"profile", "constant"}, {"records_per_sec", 200}}},
+                  {"record_size", "350B"},
+                  {"rotation_interval", "10m"},
+                  {"rotated_files_tracked", 5}},
+                 {{"filePattern", "/var/log/app.log*"},
+                  {"rate", {{"records_per_sec", 20}}},
+                  {"record_size", {{"dist", "uniform"}, {"min", 100}, {"max", 200}}}}}));
+  const AgentConfig& a = s.producers[0].agent;
+  ASSERT_EQ(a.flows.size(), 2u);
+  EXPECT_EQ(a.flows[0].file_pattern, "/var/log/access.log*");
+  EXPECT_EQ(a.flows[0].rate.profile, RateConfig::Profile::kConstant);
+  EXPECT_EQ(a.flows[0].rate.records_per_sec, 200);
+  EXPECT_EQ(a.flows[0].record_size.value, 350);
+  EXPECT_EQ(a.flows[0].rotation_interval, Duration::minutes(10));
+  EXPECT_EQ(a.flows[0].rotated_files_tracked, 5u);
+  // The agent's rotation settings are the flows' defaults.
+  EXPECT_EQ(a.flows[1].rate.profile, RateConfig::Profile::kPoisson);
+  EXPECT_EQ(a.flows[1].record_size.kind, Distribution::Kind::kUniform);
+  EXPECT_EQ(a.flows[1].rotation_interval, Duration::minutes(15));
+  EXPECT_EQ(a.flows[1].rotated_files_tracked, 2u);
+}
+
+TEST(ScenarioAgent, RejectsFlowsNextToTheProducersRateAndEveryFlowMistake) {
+  nlohmann::json doc = flows_doc(
+      {{{"filePattern", "a.log"}, {"rate", {{"records_per_sec", 0}}}, {"record_size", "1KiB"}},
+       {{"filePattern", "a.log"}, {"rate", {{"records_per_sec", 5}}}},
+       {{"rate", {{"records_per_sec", 5}}},
+        {"record_size", "1KiB"},
+        {"rotation_intervall", "1m"}}});
+  doc["producers"][0]["rate"] = {{"records_per_sec", 10}};
+  EXPECT_EQ(
+      issues_of(doc),
+      (std::vector<std::string>{
+          R"($.producers[0].rate: key "rate" does not apply to an agent with agent.flows; each flow has its own rate and record_size)",
+          "$.producers[0].agent.flows[0].rate.records_per_sec: got 0, expected a number > 0",
+          R"($.producers[0].agent.flows[1].filePattern: got "a.log", expected a pattern no other flow of this agent has (patterns name the flows))",
+          R"($.producers[0].agent.flows[1].record_size: missing, expected a size like "1KiB" or a size distribution {"dist": ...})",
+          R"($.producers[0].agent.flows[2].rotation_intervall: unknown key "rotation_intervall"; did you mean "rotation_interval"?)",
+          R"($.producers[0].agent.flows[2].filePattern: missing, expected a non-empty file pattern such as "/var/log/app/*.log")"}));
+  EXPECT_EQ(issue_of(flows_doc(nlohmann::json::array())),
+            "$.producers[0].agent.flows: got [...], expected at least one flow");
+  EXPECT_EQ(issue_of(agent_doc({{"flows", {{"filePattern", "a.log"}}}})),
+            R"($.producers[0].agent.flows: got {...}, expected an array)");
+}
+
+TEST_F(ScenarioTraceFile, TakesTraceFlowsButNotMixedWithGeneratedOnesForDeterministicKeys) {
+  write("t.csv", "timestamp,partition_key,size\n0,user-1,100\n");
+  const nlohmann::json trace_flow = {{"filePattern", "t.log"},
+                                     {"rate", {{"profile", "trace"}, {"file", "t.csv"}}}};
+  const nlohmann::json rate_flow = {
+      {"filePattern", "r.log"}, {"rate", {{"records_per_sec", 5}}}, {"record_size", "1KiB"}};
+  nlohmann::json doc = flows_doc({trace_flow, rate_flow});
+  const Scenario s = load_scenario(doc, dir_.string());
+  EXPECT_EQ(s.producers[0].agent.flows[0].rate.trace_path, "t.csv");
+
+  doc["producers"][0]["agent"]["partitionKeyOption"] = "DETERMINISTIC";
+  EXPECT_EQ(
+      issue_of(doc, dir_.string()),
+      R"($.producers[0].agent.flows: got [...], expected flows that all replay traces or none does: with partitionKeyOption "DETERMINISTIC" the trace keys and the generated keys cannot share one key space)");
+
+  doc = flows_doc(nlohmann::json::array({trace_flow}));
+  doc["producers"][0]["agent"]["flows"][0]["record_size"] = "1KiB";
+  doc["producers"][0]["agent"]["partitionKeyOption"] = "DETERMINISTIC";
+  doc["producers"][0]["keys"] = {{"dist", "uniform"}};
+  EXPECT_EQ(
+      issues_of(doc, dir_.string()),
+      (std::vector<std::string>{
+          R"($.producers[0].agent.flows[0].record_size: key "record_size" does not apply with rate.profile "trace"; the trace file gives each line's size)",
+          R"($.producers[0].keys: key "keys" does not apply to an agent whose flows replay traces; the trace files give each line's partition key)"}));
+}
+
+TEST_F(ScenarioTraceFile, TakesATraceForAnAgent) {
+  write("t.csv", "timestamp,partition_key,size\n0,user-1,100\n");
+  nlohmann::json doc = trace_doc("t.csv");
+  doc["producers"][0]["type"] = "agent";
+  doc["producers"][0]["agent"] = {{"partitionKeyOption", "DETERMINISTIC"}};
+  const Scenario s = load_scenario(doc, dir_.string());
+  EXPECT_EQ(s.producers[0].type, ProducerConfig::Type::kAgent);
+  EXPECT_EQ(s.producers[0].rate.profile, RateConfig::Profile::kTrace);
+  EXPECT_TRUE(s.producers[0].agent.flows.empty());
+}
+
 // ---- capacity: on-demand and the autoscaler --------------------------------------------------
 
 TEST(ScenarioOnDemand, LoadsEveryOnDemandSetting) {
