@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
+#include <string>
 
+#include "models/report_capacity.h"
 #include "models/report_stats.h"
 
 namespace kinesim::models {
@@ -228,6 +231,140 @@ ModeCost as_simulated(const Result& r, const Context& ctx) {
   return m;
 }
 
+constexpr double kLittleHeadroom = 0.9;  // busiest shard at this share of its limit or more
+constexpr double kAggregated = 1.1;      // user records per Kinesis record that count as packed
+constexpr double kAllOfIt = 0.995;       // throttling share rounded to "all" / "none"
+
+// "as many as the formula asks", "1 more than the formula asks", "2 fewer than ...".
+std::string relation_text(uint32_t shards, uint32_t formula) {
+  if (shards == formula) return "as many as the formula asks";
+  return shards > formula ? with_thousands(shards - formula) + " more than the formula asks"
+                          : with_thousands(formula - shards) + " fewer than the formula asks";
+}
+
+double busiest_utilization(const Result& r) {
+  double busiest = 0;
+  for (const ShardLoad& l : shard_loads(r)) busiest = std::max(busiest, l.utilization);
+  return busiest;
+}
+
+// User records accepted per Kinesis record written (KPL aggregates carry many), or 1.
+double user_records_per_kinesis_record(const Result& r) {
+  uint64_t kinesis = 0;
+  for (const ShardResult& s : r.shards) kinesis += s.totals.accepted_records;
+  const uint64_t user = r.totals().accepted;
+  return kinesis == 0 || user <= kinesis ? 1.0
+                                         : static_cast<double>(user) / static_cast<double>(kinesis);
+}
+
+// "minutes" at CloudWatch's resolution, "seconds" at 1 s, else "metric periods".
+std::string buckets_text(sim::Duration resolution) {
+  if (resolution == sim::Duration::seconds(60)) return "minutes";
+  if (resolution == sim::Duration::seconds(1)) return "seconds";
+  return "metric periods";
+}
+
+// The sizing sentence's second half for a provisioned stream that kept `shards` all run.
+std::string fixed_count_text(const Result& r, const SizingReport& s, uint32_t shards,
+                             const std::string& hot_text) {
+  const uint32_t formula = s.peak.shards;
+  std::string text = "with " + shards_text(shards) + " (" + relation_text(shards, formula) +
+                     ") the simulation throttled ";
+  if (s.throttled_fraction > 0) {
+    text += percent_text(s.throttled_fraction) + " of writes";
+    if (!hot_text.empty()) return text + hot_text;
+    if (shards < formula) return text + ", as the formula predicts";
+    return text +
+           " because load is uneven over time or across shards (bursts, key skew), which the "
+           "formula ignores";
+  }
+  text += "nothing";
+  const double busiest = busiest_utilization(r);
+  const std::string busiest_text =
+      "the busiest shard peaked at " + percent_text(busiest) + " of its write limit";
+  if (shards > formula) {
+    if (busiest >= kLittleHeadroom)
+      return text + ", but " + busiest_text + ": fewer shards risk throttling";
+    return text + ", so the formula's " + with_thousands(formula) +
+           " may do (check bursts before removing shards)";
+  }
+  const double packed = user_records_per_kinesis_record(r);
+  if (shards < formula && packed >= kAggregated && s.peak.shards_for_records > shards) {
+    text += ": aggregation put " + rate_text(packed) +
+            " user records in each Kinesis record on average, and a shard's records/s limit "
+            "counts Kinesis records";
+  }
+  if (busiest >= 1) return text + "; " + busiest_text + " (bursts absorbed it): no headroom";
+  if (busiest >= kLittleHeadroom) return text + "; " + busiest_text + ": little headroom";
+  if (shards < formula && packed < kAggregated) return text + "; " + busiest_text;
+  return text;
+}
+
+// The sizing sentence's second half when the shard count or the mode changed during the run.
+std::string varying_count_text(const Result& r, const SizingReport& s, const CapacityProfile& c,
+                               const std::string& hot_text) {
+  const uint32_t formula = s.peak.shards;
+  const bool provisioned = !c.on_demand;
+  std::string who;
+  const auto add = [&](const std::string& part) { who += (who.empty() ? "" : ", ") + part; };
+  if (c.on_demand) {
+    std::string modes;
+    for (const CapacityMode m : c.modes)
+      modes += (modes.empty() ? "" : " -> ") + std::string(mode_text(m));
+    add(modes);
+  }
+  if (c.by_autoscaler) add("autoscaler");
+  if (c.by_timeline) add("timeline");
+  std::string text = "with ";
+  if (c.min_shards == c.max_shards) {
+    text += shards_text(c.max_shards) + " (" + who + ")";
+  } else {
+    text += with_thousands(c.min_shards) + " to " + shards_text(c.max_shards) + " over the run (" +
+            who + (who.empty() ? "" : "; ") + "mean " + rate_text(c.mean_shards) +
+            (provisioned ? ", " + rate_text(c.shard_hours) + " shard-hours" : std::string()) + ")";
+  }
+  text += " the simulation throttled ";
+  if (s.throttled_fraction == 0) {
+    text += "nothing";
+  } else {
+    text += percent_text(s.throttled_fraction) + " of writes";
+    const std::optional<ThrottleWindow> window = on_demand_throttle_window(r);
+    const ThrottledBelow below = throttled_below(r, formula);
+    const std::string formula_text = "the formula's " + shards_text(formula);
+    if (!hot_text.empty()) {
+      text += hot_text;
+    } else if (window) {
+      text += " from " + clock_text(window->from) + " to " + clock_text(window->to) +
+              ", while on-demand's admission limit caught up with the traffic";
+    } else if (below.total == 0) {
+      text += "; the formula ignores bursts, key skew and the time capacity takes to change";
+    } else if (c.max_shards < formula) {
+      text += ", with fewer shards than " + formula_text + " throughout";
+    } else {
+      const double share = static_cast<double>(below.below) / static_cast<double>(below.total);
+      const std::string when = " in the " + buckets_text(r.resolution) +
+                               " when the stream had fewer than " + formula_text;
+      if (share >= kAllOfIt) {
+        text += ", all of it" + when;
+      } else if (share > 1 - kAllOfIt) {
+        text += ", " + percent_text(share) + " of it" + when +
+                " and the rest from uneven load (bursts, key skew), which the formula ignores";
+      } else {
+        text += " while it had at least " + formula_text +
+                ": load is uneven over time or across shards (bursts, key skew), which the "
+                "formula ignores";
+      }
+    }
+  }
+  // This run cannot tell whether a fixed count at the formula's peak would have been enough.
+  if (provisioned) {
+    const double hours = duration_seconds(r) / 3600.0;
+    return text + "; a fixed " + shards_text(formula) + " (" + rate_text(formula * hours) +
+           " shard-hours) was not simulated";
+  }
+  return text + "; a fixed provisioned " + shards_text(formula) + " was not simulated";
+}
+
 }  // namespace
 
 CostReport price(const Result& r, const core::PriceTable& prices) {
@@ -290,40 +427,25 @@ SizingReport size(const Result& r) {
   s.simulated_max_shards = max_open_shards(r);
   s.throttled_fraction = throttled_fraction(t);
 
-  const auto shards = [](uint32_t n) {
-    return with_thousands(n) + (n == 1 ? " shard" : " shards");
-  };
-  std::string text = "the formula asks for " + shards(s.peak.shards) + " at peak (" +
-                     with_thousands(s.mean.shards) + " on the mean load); with ";
-  text += r.initial_shards == r.final_open_shards
-              ? shards(r.initial_shards)
-              : with_thousands(r.initial_shards) + " -> " + shards(r.final_open_shards);
-  if (s.simulated_max_shards > std::max(r.initial_shards, r.final_open_shards)) {
-    text += " (" + with_thousands(s.simulated_max_shards) + " at most)";
-  }
-  if (t.throttled_entries == 0) {
-    text += " the simulation throttled nothing";
-    if (s.simulated_max_shards > s.peak.shards) {
-      text += ", so " + with_thousands(s.simulated_max_shards - s.peak.shards) +
-              " fewer may do (check bursts before removing them)";
-    }
+  const CapacityProfile capacity = capacity_profile(r);
+  s.simulated_min_shards = capacity.min_shards;
+  s.simulated_mean_shards = capacity.mean_shards;
+  const uint32_t formula = s.peak.shards;
+  std::string text = "the formula asks for " + shards_text(formula) + " at peak (" +
+                     with_thousands(s.mean.shards) + " on the mean load); ";
+  const core::ShardWriteLimits& limits = r.stream.write;
+  const std::vector<KeyLoad> keys = key_loads(r);
+  const auto hot = std::find_if(keys.begin(), keys.end(),
+                                [&](const KeyLoad& k) { return exceeds_shard(k, limits); });
+  const std::string hot_text =
+      hot == keys.end() ? std::string()
+                        : " because key " + hot->key + " alone exceeds one shard (" +
+                              rate_text(hot->records_per_sec) + " records/s, " +
+                              bytes_rate_text(hot->bytes_per_sec) + "), whatever the shard count";
+  if (!capacity.varied() && !capacity.on_demand) {
+    text += fixed_count_text(r, s, capacity.max_shards, hot_text);
   } else {
-    text += " the simulation throttled " + percent_text(s.throttled_fraction) + " of writes";
-    const core::ShardWriteLimits& limits = r.stream.write;
-    const std::vector<KeyLoad> keys = key_loads(r);
-    const auto hot = std::find_if(keys.begin(), keys.end(),
-                                  [&](const KeyLoad& k) { return exceeds_shard(k, limits); });
-    if (hot != keys.end()) {
-      text += " because key " + hot->key + " alone exceeds one shard (" +
-              rate_text(hot->records_per_sec) + " records/s, " +
-              bytes_rate_text(hot->bytes_per_sec) + "), whatever the shard count";
-    } else if (s.simulated_max_shards < s.peak.shards) {
-      text += " because the stream has fewer shards than the formula asks";
-    } else {
-      text +=
-          " because load is uneven over time or across shards (bursts, key skew), which "
-          "the formula ignores";
-    }
+    text += varying_count_text(r, s, capacity, hot_text);
   }
   s.comparison = text + ".";
   return s;

@@ -75,8 +75,15 @@ struct SizingReport {
   uint32_t simulated_initial_shards = 0;
   uint32_t simulated_final_shards = 0;
   uint32_t simulated_max_shards = 0;  // open shards at the widest point of the run
+  uint32_t simulated_min_shards = 0;  // and at the narrowest
+  double simulated_mean_shards = 0;   // time-weighted over the run
   double throttled_fraction = 0;      // throttled entry attempts / all entry attempts
-  std::string comparison;             // one sentence: formula vs simulation, and why
+  // One sentence: formula vs simulation, and why. With a fixed provisioned count it says
+  // whether that count was enough and whether the formula's would do; when the count changed
+  // (autoscaler, on-demand, timeline reshards) it gives the range the run went through and
+  // where its throttling came from, and says that a fixed count at the formula's peak was not
+  // simulated (this run cannot tell whether it would have been enough).
+  std::string comparison;
 };
 
 // One sizing estimate from a load: records/s and bytes/s written, `polling_consumers` readers.

@@ -3,17 +3,97 @@
 #include <algorithm>
 
 #include "models/cost.h"
+#include "models/report_capacity.h"
 #include "models/report_stats.h"
 
 namespace kinesim::models {
 namespace {
 
-constexpr std::size_t kListed = 3;          // shards, keys and timeline entries shown
+constexpr std::size_t kListed = 3;          // shards and keys shown
+constexpr std::size_t kTimelineListed = 4;  // capacity changes and failed calls shown
 constexpr std::size_t kFindingsListed = 6;  // findings shown after the headline
+// A key earns a line of its own when it carries at least this share of all records produced,
+// or alone offers at least this share of one shard's write limit (records or bytes, mean over
+// the run): below both, a spread-out key space is summed up in one line. Throttling by shard
+// is on the "hottest shards" line; a key over a shard's limit is also a finding.
+constexpr double kKeyShareListed = 0.01;
+constexpr double kKeyShardShareListed = 0.25;
 
 std::string ms_text(uint64_t micros) {
   const double ms = static_cast<double>(micros) / 1000.0;
   return ms >= 1000 ? rate_text(ms / 1000.0) + " s" : rate_text(ms) + " ms";
+}
+
+// A share of records or attempts: "4.3 %", "0.79 %", "under 0.01 %".
+std::string share_text(double fraction) {
+  return fraction > 0 && fraction < 0.0001 ? "under 0.01 %" : percent_text(fraction);
+}
+
+// The hottest keys that carry signal, or one line saying none does (see kKeyShareListed).
+std::string keys_line(const Result& r) {
+  const ProducerCounts t = r.totals();
+  const core::ShardWriteLimits& limits = r.stream.write;
+  uint64_t distinct = 0;
+  std::size_t named = 0;
+  std::string random;  // producers whose every record has its own key
+  for (const ProducerResult& p : r.producers) {
+    if (p.random_keys) {
+      random += (random.empty() ? "" : ", ") + p.name;
+    } else {
+      distinct += p.distinct_keys;
+      ++named;
+    }
+  }
+  // Producers may share keys: with several, the sum is an upper bound.
+  const std::string count = named == 0 || distinct == 0 ? std::string()
+                            : named > 1 ? "up to " + with_thousands(distinct) + " distinct"
+                                        : with_thousands(distinct) + " distinct";
+  const std::string random_text =
+      random.empty() ? std::string() : "a random key per record from " + random;
+
+  const auto share = [&](const KeyLoad& k) {
+    return t.produced == 0 ? 0.0 : static_cast<double>(k.offered) / static_cast<double>(t.produced);
+  };
+  const auto of_shard = [&](const KeyLoad& k) {
+    const double by_records = limits.records_per_sec > 0
+                                  ? k.records_per_sec / static_cast<double>(limits.records_per_sec)
+                                  : 0.0;
+    const double by_bytes = limits.bytes_per_sec > 0
+                                ? k.bytes_per_sec / static_cast<double>(limits.bytes_per_sec)
+                                : 0.0;
+    return std::max(by_records, by_bytes);
+  };
+  const std::vector<KeyLoad> loads = key_loads(r);
+  std::string listed;
+  std::size_t shown = 0;
+  for (const KeyLoad& k : loads) {
+    if (shown == kListed) break;
+    if (share(k) < kKeyShareListed && of_shard(k) < kKeyShardShareListed) continue;
+    ++shown;
+    const uint64_t attempts = k.accepted + k.throttled;
+    listed +=
+        std::string(listed.empty() ? "" : "; ") + k.key + " -> " + k.shard_id + " " +
+        rate_text(k.records_per_sec) + " records/s (" + share_text(share(k)) + " of records" +
+        (k.throttled > 0 && attempts > 0
+             ? ", " + share_text(static_cast<double>(k.throttled) / static_cast<double>(attempts)) +
+                   " throttled"
+             : std::string()) +
+        ")";
+  }
+  if (!listed.empty()) {
+    std::string about = count;
+    if (!random_text.empty()) about += (about.empty() ? "" : "; ") + random_text;
+    return "hottest keys" + (about.empty() ? std::string() : " (" + about + ")") + ": " + listed +
+           "\n";
+  }
+  if (count.empty() && random_text.empty()) return "";
+  std::string line = "keys: " + count;
+  if (!loads.empty()) {
+    line += ", none with " + percent_text(kKeyShareListed) + " of records or more (the busiest, " +
+            loads.front().key + ", has " + share_text(share(loads.front())) + ")";
+  }
+  if (!random_text.empty()) line += (count.empty() ? "" : "; ") + random_text;
+  return line + "\n";
 }
 
 }  // namespace
@@ -22,15 +102,10 @@ std::string human_summary(const Result& r) {
   const ProducerCounts t = r.totals();
   std::string out = headline(r) + "\n";
 
-  const char* mode = r.stream.mode == CapacityMode::kProvisioned ? "provisioned"
-                     : r.stream.mode == CapacityMode::kOnDemand  ? "on-demand"
-                                                                 : "On-demand Advantage";
-  out += "scenario " + r.scenario_name + ": " + sim::to_string(r.duration) + " simulated, seed " +
-         std::to_string(r.seed) + "; stream " + r.stream.name + " (" + mode + ", " +
-         with_thousands(r.initial_shards) +
-         (r.final_open_shards != r.initial_shards ? " -> " + with_thousands(r.final_open_shards)
-                                                  : std::string()) +
-         (r.initial_shards == 1 && r.final_open_shards == 1 ? " shard)\n" : " shards)\n");
+  const CapacityProfile capacity = capacity_profile(r);
+  out += "scenario " + r.scenario_name + ": " + clock_text(r.duration) + " simulated, seed " +
+         std::to_string(r.seed) + "; stream " + r.stream.name + " (" + capacity_text(capacity) +
+         ")\n";
 
   // Categories only some producer types have are shown when they occur.
   const auto optional_part = [](uint64_t n, const char* what) {
@@ -80,14 +155,7 @@ std::string human_summary(const Result& r) {
   }
   if (!shards.empty()) out += "hottest shards: " + shards + "\n";
 
-  std::string keys;
-  const std::vector<KeyLoad> key_list = key_loads(r);
-  for (std::size_t i = 0; i < key_list.size() && i < kListed; ++i) {
-    const KeyLoad& k = key_list[i];
-    keys += std::string(keys.empty() ? "" : "; ") + k.key + " -> " + k.shard_id + " " +
-            rate_text(k.records_per_sec) + " records/s";
-  }
-  if (!keys.empty()) out += "hottest keys: " + keys + "\n";
+  out += keys_line(r);
 
   // What only KPL and Agent producers have (aggregation ratio, expiries, duplicates, ...).
   for (const ProducerResult& p : r.producers) {
@@ -101,20 +169,8 @@ std::string human_summary(const Result& r) {
     out += line + "\n";
   }
 
-  if (!r.timeline.empty()) {
-    std::string line;
-    std::size_t shown = 0;
-    for (const TimelineEvent& e : r.timeline) {
-      if (e.action == "expire") continue;
-      if (shown++ == kListed) {
-        line += "; ...";
-        break;
-      }
-      line += std::string(line.empty() ? "" : "; ") + sim::to_string(e.at) + " " + e.action + " " +
-              e.outcome;
-    }
-    if (!line.empty()) out += "timeline: " + line + "\n";
-  }
+  const std::string timeline = timeline_text(capacity, kTimelineListed);
+  if (!timeline.empty()) out += "timeline: " + timeline + "\n";
 
   const CostReport cost = price(r);
   std::string costs;

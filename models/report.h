@@ -5,6 +5,7 @@
 //   report_json.cc:     summary_json()
 //   report_files.cc:    the CSVs and write_outputs()
 //   report.cc:          human_summary()
+//   report_capacity.h:  capacity over time as the text tells it (header, timeline, sizing)
 #pragma once
 
 #include <cstdint>
@@ -41,8 +42,9 @@ std::string headline(const Result& result);
 // are rounded to 4 significant digits (money to 6); integral values are written as integers.
 nlohmann::ordered_json summary_json(const Result& result);
 
-// A short text for stdout (≤ ~25 lines): the headline first, then conservation, throttling,
-// failures, latency, hottest shards and keys, timeline, cost per month and sizing.
+// A short text for stdout (≤ ~25 lines): the headline first, then the stream's capacity over
+// time, conservation, throttling, failures, latency, hottest shards, the keys that carry signal
+// (or one line for a spread-out key space), the capacity timeline, cost per month and sizing.
 std::string human_summary(const Result& result);
 
 // CSV renderings (header line first, "\n" line ends); write_outputs writes them to files.

@@ -3,6 +3,7 @@
 
 #include "models/cost.h"
 #include "models/report.h"
+#include "models/report_capacity.h"
 #include "models/report_stats.h"
 
 namespace kinesim::models {
@@ -144,13 +145,15 @@ std::vector<Finding> findings(const Result& r) {
     }
     out.push_back(
         {Severity::kWarning, "timeline_action_failed",
-         e.action + " at " + sim::to_string(e.at) + " failed with " + e.outcome + ": " + e.detail});
+         e.action + " at " + clock_text(e.at) + " failed with " + e.outcome + ": " + e.detail});
   }
   if (t.throttled_entries == 0 && t.produced > 0) {
     double busiest = 0;
     for (const ShardLoad& l : shard_loads(r)) busiest = std::max(busiest, l.utilization);
     const SizingReport sizing = size(r);
-    if (busiest < kUnderUtilised && max_open_shards(r) > sizing.peak.shards) {
+    // On-demand picks its own shards: only a provisioned stream has shards to give back.
+    if (busiest < kUnderUtilised && max_open_shards(r) > sizing.peak.shards &&
+        !capacity_profile(r).on_demand) {
       out.push_back({Severity::kInfo, "under_utilised",
                      "the busiest shard peaked at " + percent_text(busiest) +
                          " of its write limit: fewer shards would do (the formula asks for " +
@@ -159,40 +162,6 @@ std::vector<Finding> findings(const Result& r) {
   }
   return out;
 }
-
-namespace {
-
-// When an on-demand stream throttled: the first and last metric buckets with throttling.
-struct ThrottleWindow {
-  sim::Duration from;
-  sim::Duration to;
-};
-
-std::optional<ThrottleWindow> on_demand_throttle_window(const Result& r) {
-  bool on_demand = false;
-  for (const CapacitySegment& c : r.capacity_segments) {
-    on_demand = on_demand || c.mode != CapacityMode::kProvisioned;
-  }
-  if (!on_demand || r.metrics == nullptr) return std::nullopt;
-  const auto& names = r.metrics->counter_names();
-  const auto it =
-      std::find(names.begin(), names.end(), r.stream.name + "/WriteProvisionedThroughputExceeded");
-  if (it == names.end()) return std::nullopt;
-  const Eigen::Ref<const Eigen::MatrixXd> sums = r.metrics->counter_sums(0);
-  const Eigen::Index series = it - names.begin();
-  Eigen::Index first = -1;
-  Eigen::Index last = -1;
-  for (Eigen::Index c = 0; c < sums.cols(); ++c) {
-    if (sums(series, c) > 0) {
-      if (first < 0) first = c;
-      last = c;
-    }
-  }
-  if (first < 0) return std::nullopt;
-  return ThrottleWindow{r.resolution * first, r.resolution * (last + 1)};
-}
-
-}  // namespace
 
 std::string headline(const Result& r) {
   const ProducerCounts t = r.totals();
@@ -205,7 +174,7 @@ std::string headline(const Result& r) {
     for (const KeyLoad& k : key_loads(r)) hot_key = hot_key || exceeds_shard(k, limits);
     if (!hot_key) {
       return "on-demand throttled " + percent_text(throttled_fraction(t)) + " of writes from " +
-             sim::to_string(w->from) + " to " + sim::to_string(w->to) +
+             clock_text(w->from) + " to " + clock_text(w->to) +
              ": traffic rose past twice the previous peak faster than on-demand scales";
     }
   }

@@ -208,4 +208,29 @@ std::string bytes_text(double bytes) {
 
 std::string bytes_rate_text(double bytes_per_sec) { return bytes_text(bytes_per_sec) + "/s"; }
 
+std::string shards_text(uint64_t count) {
+  return with_thousands(count) + (count == 1 ? " shard" : " shards");
+}
+
+std::string clock_text(sim::Duration since_start) {
+  constexpr int64_t kSecond = 1'000'000'000;
+  const int64_t n = since_start.count_nanos();
+  if (n <= 0) return "0s";
+  const int64_t hours = n / (3600 * kSecond);
+  const int64_t minutes = n / (60 * kSecond) % 60;
+  const int64_t nanos = n % (60 * kSecond);
+  std::string out;
+  if (hours > 0) out += std::to_string(hours) + "h";
+  if (minutes > 0) out += std::to_string(minutes) + "m";
+  if (nanos > 0) {
+    out += nanos % kSecond == 0
+               ? std::to_string(nanos / kSecond)
+               : trim_zeros(fixed(static_cast<double>(nanos) / static_cast<double>(kSecond), 3));
+    out += "s";
+  }
+  return out;
+}
+
+std::string clock_text(sim::Time at) { return clock_text(at.since_start()); }
+
 }  // namespace kinesim::models

@@ -67,5 +67,10 @@ std::string percent_text(double fraction);
 std::string money_text(double dollars);
 std::string bytes_text(double bytes);
 std::string bytes_rate_text(double bytes_per_sec);
+// "1 shard", "2 shards", "1,000 shards".
+std::string shards_text(uint64_t count);
+// A time into the run as a clock reading: "0s", "36m", "12h53m", "25m30s", "1m2.5s".
+std::string clock_text(sim::Duration since_start);
+std::string clock_text(sim::Time at);
 
 }  // namespace kinesim::models

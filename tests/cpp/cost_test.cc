@@ -256,9 +256,9 @@ TEST(Sizing, ComputesMeanAndPeakAndExplainsAHotKey) {
   EXPECT_EQ(s.simulated_initial_shards, 4u);
   EXPECT_DOUBLE_EQ(s.throttled_fraction, 0.1);
   EXPECT_EQ(s.comparison,
-            "the formula asks for 3 shards at peak (1 on the mean load); with 4 shards the "
-            "simulation throttled 10 % of writes because key user-17 alone exceeds one shard "
-            "(1,400 records/s, 136.7 KiB/s), whatever the shard count.");
+            "the formula asks for 3 shards at peak (1 on the mean load); with 4 shards (1 more "
+            "than the formula asks) the simulation throttled 10 % of writes because key user-17 "
+            "alone exceeds one shard (1,400 records/s, 136.7 KiB/s), whatever the shard count.");
 }
 
 TEST(Sizing, SaysWhenNothingWasThrottledAndShardsCouldGo) {
@@ -267,9 +267,59 @@ TEST(Sizing, SaysWhenNothingWasThrottledAndShardsCouldGo) {
   r.producers[0].offered_peak_records_per_sec = 150;
   r.producers[0].offered_peak_bytes_per_sec = 15'000;
   EXPECT_EQ(size(r).comparison,
-            "the formula asks for 1 shard at peak (1 on the mean load); with 8 shards the "
-            "simulation throttled nothing, so 7 fewer may do (check bursts before removing "
-            "them).");
+            "the formula asks for 1 shard at peak (1 on the mean load); with 8 shards (7 more "
+            "than the formula asks) the simulation throttled nothing, so the formula's 1 may do "
+            "(check bursts before removing shards).");
+}
+
+TEST(Sizing, SaysTheFormulasCountLeftNoHeadroomWhenTheBusiestShardBurstPastItsLimit) {
+  Result r = run_of(2);
+  accept(r, 3'600'000, 360'000'000);
+  r.shards[0].peak_records_per_sec = 1010;
+  r.producers[0].offered_peak_records_per_sec = 1500;
+  r.producers[0].offered_peak_bytes_per_sec = 150'000;
+  EXPECT_EQ(size(r).comparison,
+            "the formula asks for 2 shards at peak (1 on the mean load); with 2 shards (as many "
+            "as the formula asks) the simulation throttled nothing; the busiest shard peaked at "
+            "101 % of its write limit (bursts absorbed it): no headroom.");
+}
+
+TEST(Sizing, ExplainsFewerShardsThanTheFormulaWithoutThrottlingByAggregation) {
+  Result r = run_of(2);
+  accept(r, 1'200'000, 360'000'000);  // Kinesis records at the shard
+  ProducerResult& p = r.producers[0];
+  p.counts.produced = p.counts.accepted = 3'600'000;  // user records, 3 to an aggregate
+  p.offered_peak_records_per_sec = 3000;
+  p.offered_peak_bytes_per_sec = 100'000;
+  EXPECT_EQ(size(r).comparison,
+            "the formula asks for 3 shards at peak (1 on the mean load); with 2 shards (1 fewer "
+            "than the formula asks) the simulation throttled nothing: aggregation put 3 user "
+            "records in each Kinesis record on average, and a shard's records/s limit counts "
+            "Kinesis records.");
+}
+
+TEST(Sizing, CallsThrottlingBelowTheFormulasCountWhatTheFormulaPredicts) {
+  Result r = run_of(4);
+  accept(r, 3'600'000, 360'000'000);
+  r.producers[0].counts.throttled_entries = 3'600'000;
+  r.producers[0].offered_peak_records_per_sec = 8000;
+  r.producers[0].offered_peak_bytes_per_sec = 800'000;
+  EXPECT_EQ(size(r).comparison,
+            "the formula asks for 8 shards at peak (1 on the mean load); with 4 shards (4 fewer "
+            "than the formula asks) the simulation throttled 50 % of writes, as the formula "
+            "predicts.");
+}
+
+TEST(Sizing, WarnsAgainstRemovingShardsWhenTheBusiestIsNearItsLimit) {
+  Result r = run_of(4);
+  accept(r, 3'600'000, 360'000'000);
+  r.shards[0].peak_records_per_sec = 950;  // key skew: one shard does most of the work
+  r.producers[0].offered_peak_records_per_sec = 1200;
+  r.producers[0].offered_peak_bytes_per_sec = 120'000;
+  EXPECT_EQ(size(r).comparison,
+            "the formula asks for 2 shards at peak (1 on the mean load); with 4 shards (2 more "
+            "than the formula asks) the simulation throttled nothing, but the busiest shard "
+            "peaked at 95 % of its write limit: fewer shards risk throttling.");
 }
 
 }  // namespace

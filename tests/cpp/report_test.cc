@@ -160,8 +160,62 @@ TEST(ReportHumanSummary, LeadsWithTheHeadlineAndStaysShort) {
   EXPECT_NE(text.find("(cheapest)"), std::string::npos);
   EXPECT_NE(text.find("records: 6,120,100 produced = 4,680,000 accepted"), std::string::npos);
   EXPECT_NE(text.find("sizing: the formula asks for"), std::string::npos);
-  EXPECT_NE(text.find("hottest keys: user-17 -> shardId-000000000003 1,400 records/s"),
+  EXPECT_NE(text.find("\nhottest keys: user-17 -> shardId-000000000003 1,400 "
+                      "records/s (82.4 % of records, 31 % throttled)\n"),
             std::string::npos);
+}
+
+// A key offering `records` over the hour on `shard`, listed among the producer's hottest.
+void add_key(Built& b, const std::string& key, uint64_t records, const char* shard) {
+  KeyResult k;
+  k.key = key;
+  k.shard_id = shard;
+  k.counts.offered = k.counts.accepted = records;
+  k.counts.offered_bytes = records * 100;
+  b.result.producers[0].hottest_keys.push_back(k);
+}
+
+std::string line_starting(const std::string& text, const std::string& prefix) {
+  const std::size_t at = text.find("\n" + prefix);
+  if (at == std::string::npos) return "";
+  return text.substr(at + 1, text.find('\n', at + 1) - at - 1);
+}
+
+TEST(ReportHumanSummary, SumsUpASpreadOutKeySpaceInOneLine) {
+  Built b = calm_run();  // 5,472,100 records produced
+  b.result.producers[0].distinct_keys = 5000;
+  add_key(b, "k-1", 5000, "shardId-000000000000");
+  add_key(b, "k-2", 4900, "shardId-000000000001");
+  const std::string text = human_summary(b.result);
+  EXPECT_EQ(line_starting(text, "keys: "),
+            "keys: 5,000 distinct, none with 1 % of records or more (the busiest, k-1, has "
+            "0.09 %)");
+  EXPECT_EQ(line_starting(text, "hottest keys"), "");
+}
+
+TEST(ReportHumanSummary, ListsOnlyTheKeysThatCarryAMaterialShare) {
+  Built b = calm_run();
+  b.result.producers[0].distinct_keys = 5000;
+  add_key(b, "k-1", 110'000, "shardId-000000000000");  // 2 % of records
+  add_key(b, "k-2", 27'000, "shardId-000000000001");   // 0.49 %, 7.5 records/s
+  EXPECT_EQ(line_starting(human_summary(b.result), "hottest keys"),
+            "hottest keys (5,000 distinct): k-1 -> shardId-000000000000 30.6 records/s (2 % of "
+            "records)");
+}
+
+TEST(ReportHumanSummary, ListsAKeyNearAShardsLimitWhateverItsShareOfAWideStream) {
+  Built b = calm_run();
+  b.result.producers[0].counts.produced *= 100;           // a stream a hundred times wider
+  add_key(b, "k-1", 300 * 3600, "shardId-000000000000");  // 30 % of a shard's records/s
+  EXPECT_EQ(line_starting(human_summary(b.result), "hottest keys"),
+            "hottest keys: k-1 -> shardId-000000000000 300 records/s (0.2 % of records)");
+}
+
+TEST(ReportHumanSummary, SaysWhenEveryRecordHasARandomKey) {
+  Built b = calm_run();
+  b.result.producers[0].random_keys = true;
+  EXPECT_EQ(line_starting(human_summary(b.result), "keys: "),
+            "keys: a random key per record from web");
 }
 
 TEST(ReportFindings, FlagTheHotKeyAndTheThrottlingShard) {

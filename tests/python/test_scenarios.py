@@ -173,7 +173,7 @@ def test_agent_restart_loses_nothing_and_counts_duplicates() -> None:
 def test_on_demand_throttles_only_after_the_jump() -> None:
     s = golden("on-demand-spike")
     assert s["headline"].startswith("on-demand throttled")
-    assert "from 80m" in s["headline"]
+    assert "from 1h20m" in s["headline"]
     assert s["stream"]["shards"]["final_open"] > s["stream"]["shards"]["initial"]
 
 
