@@ -138,9 +138,10 @@ std::vector<Finding> findings(const Result& r) {
     }
   }
   for (const TimelineEvent& e : r.timeline) {
-    // Progress and the autoscaler's decisions (scale_up, scale_down, skipped) are not failures.
+    // Progress, the autoscaler's decisions (scale_up, scale_down, skipped) and agent restarts
+    // (the world's, which always happen) are not failures.
     if (e.outcome == "started" || e.outcome == "completed" || e.outcome == "scale_up" ||
-        e.outcome == "scale_down" || e.outcome == "skipped") {
+        e.outcome == "scale_down" || e.outcome == "skipped" || e.action == "agent_restart") {
       continue;
     }
     out.push_back(

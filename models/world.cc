@@ -49,13 +49,23 @@ Result run_scenario(const Scenario& scenario, const RunOptions& options) {
     producers.push_back(make_producer(p, scenario.base_dir, stream, engine, *metrics, seed));
   }
   stream.schedule_timeline(scenario.timeline);
+  // Agent restarts act on producers, not on the stream: the world logs them for the timeline.
+  std::vector<TimelineEvent> restarts;
   for (const TimelineAction& a : scenario.timeline) {
     if (a.kind != TimelineAction::Kind::kAgentRestart) continue;
     for (auto& p : producers) {
       if (p->config().name != a.producer) continue;
       Producer* target = p.get();
       engine.schedule(
-          Time::zero() + a.at, [target, &a] { target->restart(a.downtime); }, sim::Priority::kHigh);
+          Time::zero() + a.at,
+          [target, &a, &restarts, &engine] {
+            target->restart(a.downtime);
+            restarts.push_back({engine.now(), "agent_restart",
+                                a.producer + " down " + sim::to_string(a.downtime),
+                                "every host of " + a.producer +
+                                    " stops and resumes from its last saved checkpoint"});
+          },
+          sim::Priority::kHigh);
     }
   }
   stream.start_housekeeping(Duration::seconds(60));
@@ -82,6 +92,9 @@ Result run_scenario(const Scenario& scenario, const RunOptions& options) {
   r.put_payload_units = stream.put_payload_units();
   r.on_demand_billed_bytes = stream.on_demand_billed_bytes();
   r.timeline = stream.timeline();
+  r.timeline.insert(r.timeline.end(), restarts.begin(), restarts.end());
+  std::stable_sort(r.timeline.begin(), r.timeline.end(),
+                   [](const TimelineEvent& a, const TimelineEvent& b) { return a.at < b.at; });
   r.capacity_segments = stream.capacity_segments(end);
   // On-demand streams are created with the shards that back their first admission limit.
   if (!r.capacity_segments.empty()) r.initial_shards = r.capacity_segments.front().open_shards;

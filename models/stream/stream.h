@@ -38,10 +38,11 @@ struct ShardTotals {
 // One line of the capacity timeline in the output.
 struct TimelineEvent {
   sim::Time at;
-  // "split", "merge", "update_shard_count", "expire", "switch_mode", "autoscale", "capacity"
+  // "split", "merge", "update_shard_count", "expire", "switch_mode", "autoscale", "capacity";
+  // and "agent_restart", which the world adds to a run's timeline
   std::string action;
-  // "started", "completed", the AWS error name, or an autoscaler decision ("scale_up",
-  // "scale_down", "skipped")
+  // "started", "completed", the AWS error name, an autoscaler decision ("scale_up",
+  // "scale_down", "skipped"), or for agent_restart "<producer> down <downtime>"
   std::string outcome;
   std::string detail;
 };

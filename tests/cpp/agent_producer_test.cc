@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
@@ -180,6 +181,16 @@ TEST(AgentProducer, ARestartLosesNothingAndCountsTheRecordsSinceTheCheckpointAsD
   // 30 s down at 200 lines/s plus the re-read lines were waiting at the restart.
   EXPECT_GE(detail(p, "max_backlog_lines"), 6000.0);
   expect_conserved(c);
+  // The restart is on the run's timeline, with the stream's own events.
+  const auto restart =
+      std::find_if(r.timeline.begin(), r.timeline.end(),
+                   [](const TimelineEvent& e) { return e.action == "agent_restart"; });
+  ASSERT_NE(restart, r.timeline.end());
+  EXPECT_EQ(restart->at, sim::Time::zero() + Duration::seconds(310));
+  EXPECT_EQ(restart->outcome, "agent down 30s");
+  EXPECT_TRUE(
+      std::is_sorted(r.timeline.begin(), r.timeline.end(),
+                     [](const TimelineEvent& a, const TimelineEvent& b) { return a.at < b.at; }));
 }
 
 TEST(AgentProducer, ARestartWithoutAcceptedRecordsSinceTheCheckpointHasNoDuplicates) {

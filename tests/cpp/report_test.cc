@@ -247,6 +247,13 @@ TEST(ReportFindings, FlagFailuresRejectionsBacklogSlowPutsAndFailedTimelineActio
   }
 }
 
+TEST(ReportFindings, AnAgentRestartOnTheTimelineIsNotAFailure) {
+  Built b = calm_run();
+  b.result.timeline.push_back({Time::zero() + Duration::minutes(25), "agent_restart",
+                               "web-logs down 2m", "every host of web-logs stops"});
+  EXPECT_FALSE(has_code(findings(b.result), "timeline_action_failed"));
+}
+
 TEST(ReportFindings, CallAStreamUnderUtilisedWhenItsBusiestShardIsBelowTenPercent) {
   const Built b = build({36'000, 36'000, 36'000, 36'000}, {0, 0, 0, 0});  // 10 records/s each
   EXPECT_TRUE(has_code(findings(b.result), "under_utilised"));
