@@ -99,8 +99,13 @@ std::vector<AgentFlowConfig> agent_flows(const ProducerConfig& c) {
   return {f};
 }
 
-bool deterministic(const ProducerConfig& c) {
-  return c.agent.partition_key_option == AgentConfig::PartitionKeyOption::kDeterministic;
+// A flow's agent.json settings: its own, or the agent's.
+const AgentFlowSettings& settings_of(const ProducerConfig& c, const AgentFlowConfig& f) {
+  return f.settings ? *f.settings : c.agent;
+}
+
+bool deterministic(const AgentFlowSettings& s) {
+  return s.partition_key_option == AgentFlowSettings::PartitionKeyOption::kDeterministic;
 }
 
 // Keys named as they come (a trace's), none to start with.
@@ -110,29 +115,42 @@ KeysConfig named_keys() {
   return k;
 }
 
-// DETERMINISTIC: the workload's keys stand for the distinct line contents (a trace's keys when
-// the flows replay traces); RANDOM: a fresh key per record.
-KeysConfig agent_keys(const ProducerConfig& c) {
-  if (deterministic(c)) {
-    const auto flows = agent_flows(c);
-    const bool traces = std::all_of(flows.begin(), flows.end(),
-                                    [](const AgentFlowConfig& f) { return is_trace(f.rate); });
-    return traces ? named_keys() : c.keys;
-  }
+KeysConfig random_keys() {
   KeysConfig k;
   k.dist = KeysConfig::Dist::kRandom;
   k.random_key_bytes = kAgentRandomKeyBytes;
   return k;
 }
 
+// The keys of the DETERMINISTIC flows: the workload's keys stand for the distinct line contents
+// (a trace's keys when those flows replay traces). With none, a fresh key per record.
+KeysConfig agent_keys(const ProducerConfig& c) {
+  bool any = false;
+  bool traces = true;
+  for (const AgentFlowConfig& f : agent_flows(c)) {
+    if (!deterministic(settings_of(c, f))) continue;
+    any = true;
+    traces = traces && is_trace(f.rate);
+  }
+  if (!any) return random_keys();
+  return traces ? named_keys() : c.keys;
+}
+
 }  // namespace
 
-// What the instances of one flow share: its settings, sizes and trace.
+// What the instances of one flow share: its settings, sizes, keys and trace, and its figures.
 struct AgentProducer::FlowSpec {
+  FlowSpec(const AgentFlowConfig& c, const AgentFlowSettings& s)
+      : config(c), settings(s), sizes(c.record_size) {}
   AgentFlowConfig config;
+  AgentFlowSettings settings;  // its own agent.json settings, or the agent's
   SizeSampler sizes;
+  KeySpace* keys = nullptr;  // the producer's keys, or its random keys for a RANDOM flow
+  KeyRouter* router = nullptr;
+  uint32_t pk_bytes = 0;
   std::unique_ptr<TraceFeed> trace;  // a trace-replay flow's rows, shared among instances
   std::string stream_suffix;         // of the flow's RNG streams: "" for the first flow
+  AgentFlowTotals totals;            // summed over instances
 };
 
 // One flow on one host: the application writing and rotating its log, and the agent's tailer
@@ -140,8 +158,8 @@ struct AgentProducer::FlowSpec {
 // timer, network RNG) are the Instance's.
 class AgentProducer::Flow {
  public:
-  Flow(AgentProducer& p, Instance& host, const FlowSpec& spec, uint32_t index,
-       const std::string& prefix, uint64_t seed);
+  Flow(AgentProducer& p, Instance& host, FlowSpec& spec, uint32_t index, const std::string& prefix,
+       uint64_t seed);
 
   void start() { schedule_rotation(); }
   void pump();
@@ -179,7 +197,8 @@ class AgentProducer::Flow {
   void finish(Time end, ProducerCounts& counts);
 
  private:
-  const AgentConfig& agent() const { return p_.config_.agent; }
+  const AgentFlowSettings& settings() const { return spec_.settings; }
+  KeySpace& keys() const { return *spec_.keys; }
   uint64_t max_record_bytes() const { return p_.stream_.config().max_record_bytes; }
   uint8_t& status(uint64_t line) { return status_[static_cast<std::size_t>(line - base_)]; }
   bool up() const;
@@ -191,20 +210,20 @@ class AgentProducer::Flow {
   Entry content(uint64_t line) {
     Entry e;
     e.line = line;
-    e.pk_bytes = p_.pk_bytes_;
+    e.pk_bytes = spec_.pk_bytes;
     if (spec_.trace != nullptr) {
       const TraceLine& t = trace_lines_[static_cast<std::size_t>(line - trace_first_)];
       e.data_bytes = t.data_bytes;
-      if (p_.keys_.random_keys()) {
+      if (keys().random_keys()) {
         sim::RngStream r(mix64(content_seed_ ^ (line * 0x9E3779B97F4A7C15ull)));
-        e.key = p_.keys_.sample(r);
+        e.key = keys().sample(r);
       } else {
         e.key = t.key;
       }
       return e;
     }
     sim::RngStream r(mix64(content_seed_ ^ (line * 0x9E3779B97F4A7C15ull)));
-    e.key = p_.keys_.sample(r);
+    e.key = keys().sample(r);
     e.data_bytes = spec_.sizes.sample(r);
     return e;
   }
@@ -215,14 +234,14 @@ class AgentProducer::Flow {
     if (spec_.trace != nullptr) {
       while (trace_first_ + trace_lines_.size() <= line) {
         if (exhausted_) return kNever;
-        KeySpace& keys = p_.keys_.random_keys() ? p_.trace_keys_ : p_.keys_;
-        std::optional<TraceRow> row = spec_.trace->next(index_, keys);
+        KeySpace& named = keys().random_keys() ? p_.trace_keys_ : keys();
+        std::optional<TraceRow> row = spec_.trace->next(index_, named);
         if (!row) {
           exhausted_ = true;
           return kNever;
         }
         TraceLine t;
-        t.key = p_.keys_.random_keys() ? 0 : keys.intern(row->partition_key);
+        t.key = keys().random_keys() ? 0 : named.intern(row->partition_key);
         t.data_bytes = row->size;
         t.written_ns = row->at.nanos();
         trace_lines_.push_back(t);
@@ -278,7 +297,8 @@ class AgentProducer::Flow {
     ProducerCounts& c = p_.counts_;
     ++c.produced;
     c.produced_bytes += e.bytes();
-    if (!p_.keys_.random_keys()) {
+    ++spec_.totals.lines_written;
+    if (!keys().random_keys()) {
       KeyCounts& k = p_.key_counts(e.key);
       ++k.offered;
       k.offered_bytes += e.bytes();
@@ -326,10 +346,10 @@ class AgentProducer::Flow {
 
   // ---- the tailer: reads lines into buffers ---------------------------------------------
 
-  bool full(const Batch& b) const { return b.sendable >= agent().max_buffer_size_records; }
+  bool full(const Batch& b) const { return b.sendable >= settings().max_buffer_size_records; }
   void open_forming(int64_t read_ns) {
     forming_ = acquire();
-    forming_->deadline_ns = add_saturated(read_ns, agent().max_buffer_age);
+    forming_->deadline_ns = add_saturated(read_ns, settings().max_buffer_age);
     schedule_close(forming_->deadline_ns);
   }
   void schedule_close(int64_t at_ns);
@@ -349,7 +369,7 @@ class AgentProducer::Flow {
 
   AgentProducer& p_;
   Instance& host_;
-  const FlowSpec& spec_;
+  FlowSpec& spec_;
   uint32_t index_;                          // the host's: which trace rows are its own
   uint64_t content_seed_;                   // line contents (key, size) by line index
   std::optional<ArrivalProcess> arrivals_;  // generated lines (not a trace)
@@ -484,7 +504,7 @@ class AgentProducer::Instance {
 
 // ---- Flow, out of line: what needs the Instance ----------------------------------------------
 
-AgentProducer::Flow::Flow(AgentProducer& p, Instance& host, const FlowSpec& spec, uint32_t index,
+AgentProducer::Flow::Flow(AgentProducer& p, Instance& host, FlowSpec& spec, uint32_t index,
                           const std::string& prefix, uint64_t seed)
     : p_(p),
       host_(host),
@@ -582,6 +602,7 @@ void AgentProducer::Flow::skip_to(uint64_t line) {
   }
   if (lost > 0) {
     p_.counts_.lost += lost;
+    spec_.totals.lines_lost += lost;
     p_.metrics_.add(p_.s_lost_, p_.engine_.now(), static_cast<double>(lost));
   }
 }
@@ -633,10 +654,13 @@ bool AgentProducer::Flow::add_line(int64_t line_written_ns, int64_t read_ns) {
   // Only a key longer than the limit leaves a record too large to send.
   const bool too_large = e.bytes() > limit;
   if (!too_large && forming_->sendable > 0 &&
-      forming_->bytes + e.bytes() > agent().max_buffer_size_bytes) {
+      forming_->bytes + e.bytes() > settings().max_buffer_size_bytes) {
     return false;
   }
-  if (truncated) ++p_.totals_.records_truncated;
+  if (truncated) {
+    ++p_.totals_.records_truncated;
+    ++spec_.totals.records_truncated;
+  }
   if (read_pos_ < status_end_) {
     ++p_.totals_.lines_reread;
   } else {
@@ -722,7 +746,7 @@ void AgentProducer::Flow::on_arrive(Batch* b) {
   b->outcomes.resize(b->entries.size());
   for (std::size_t i = 0; i < b->entries.size(); ++i) {
     const Entry& e = b->entries[i];
-    b->outcomes[i] = stream.put(now, p_.shard_for(e.key), e.bytes());
+    b->outcomes[i] = stream.put(now, spec_.router->shard_for(keys(), stream, e.key), e.bytes());
   }
   stream.end_request(now, PutApi::kPutRecords, b->entries.size(), b->bytes);
   b->arrived = true;
@@ -736,6 +760,7 @@ void AgentProducer::Flow::account_accepted(const Entry& e, Time now, uint32_t at
   uint8_t& s = status(e.line);
   if ((s & kAccepted) != 0) {
     ++p_.counts_.duplicates;
+    ++spec_.totals.duplicates;
     p_.metrics_.add(p_.s_duplicates_, now);
     return;
   }
@@ -743,7 +768,8 @@ void AgentProducer::Flow::account_accepted(const Entry& e, Time now, uint32_t at
   ProducerCounts& c = p_.counts_;
   ++c.accepted;
   c.accepted_bytes += e.bytes();
-  if (!p_.keys_.random_keys()) ++p_.key_counts(e.key).accepted;
+  ++spec_.totals.records_accepted;
+  if (!keys().random_keys()) ++p_.key_counts(e.key).accepted;
   p_.record_latency_us_.record(
       static_cast<uint64_t>(std::max<int64_t>(0, now.nanos() - e.written_ns) / 1000));
   if (p_.attempts_.size() <= attempt) p_.attempts_.resize(attempt + 1);
@@ -769,7 +795,7 @@ void AgentProducer::Flow::on_reply(Batch* b) {
     }
     if (b->outcomes[i] == PutOutcome::kThrottled) {
       ++throttled;
-      if (!p_.keys_.random_keys()) ++p_.key_counts(e.key).throttled;
+      if (!keys().random_keys()) ++p_.key_counts(e.key).throttled;
     } else {
       ++c.internal_failure_entries;
     }
@@ -791,7 +817,7 @@ void AgentProducer::Flow::on_reply(Batch* b) {
 // Failed entries go back first, in order; the flow's publisher waits
 // min(max, min * multiplier^(attempt-1)) * (1 +/- jitter) before it sends anything again.
 void AgentProducer::Flow::schedule_retry(Batch* retry, uint32_t failed_attempt) {
-  const AgentConfig& a = agent();
+  const AgentFlowSettings& a = settings();
   const double exponent = static_cast<double>(std::min<uint32_t>(failed_attempt - 1, 64));
   const double base =
       std::min(a.backoff_max.to_seconds(),
@@ -823,29 +849,40 @@ AgentProducer::AgentProducer(const ProducerConfig& config, const std::string& ba
       metrics_(metrics),
       keys_(agent_keys(config)),
       trace_keys_(named_keys()),
-      latency_(stream.config().put_latency),
-      pk_bytes_(deterministic(config) ? kAgentDeterministicKeyBytes : kAgentRandomKeyBytes) {
+      random_key_space_(random_keys()),
+      latency_(stream.config().put_latency) {
   const AgentConfig& a = config.agent;
-  if (a.checkpoint_interval <= Duration() || a.max_buffer_age <= Duration() ||
-      a.max_in_flight == 0 || a.max_buffer_size_records == 0) {
+  if (a.checkpoint_interval <= Duration() || a.max_in_flight == 0) {
     throw std::invalid_argument("producer " + config.name +
                                 ": agent intervals, buffer sizes and max_in_flight must be > 0");
   }
   const std::vector<AgentFlowConfig> flows = agent_flows(config);
-  const auto traced = [](const AgentFlowConfig& f) { return is_trace(f.rate); };
-  if (deterministic(config) && std::any_of(flows.begin(), flows.end(), traced) &&
-      !std::all_of(flows.begin(), flows.end(), traced)) {
+  bool deterministic_trace = false;
+  bool deterministic_generated = false;
+  for (const AgentFlowConfig& f : flows) {
+    if (deterministic(settings_of(config, f))) {
+      (is_trace(f.rate) ? deterministic_trace : deterministic_generated) = true;
+    }
+  }
+  if (deterministic_trace && deterministic_generated) {
     throw std::invalid_argument("producer " + config.name +
                                 ": a DETERMINISTIC agent's flows either all replay traces or none "
                                 "does (their keys cannot share one key space)");
   }
   for (std::size_t i = 0; i < flows.size(); ++i) {
     const AgentFlowConfig& f = flows[i];
-    if (f.rotation_interval <= Duration()) {
+    const AgentFlowSettings& settings = settings_of(config, f);
+    if (f.rotation_interval <= Duration() || settings.max_buffer_age <= Duration() ||
+        settings.max_buffer_size_records == 0) {
       throw std::invalid_argument("producer " + config.name +
-                                  ": agent rotation intervals must be > 0");
+                                  ": agent intervals, buffer sizes and max_in_flight must be > 0");
     }
-    auto spec = std::make_unique<FlowSpec>(FlowSpec{f, SizeSampler(f.record_size), nullptr, ""});
+    auto spec = std::make_unique<FlowSpec>(f, settings);
+    // A RANDOM flow of an agent whose other flows have DETERMINISTIC keys draws its own.
+    const bool own_random = !deterministic(settings) && !keys_.random_keys();
+    spec->keys = own_random ? &random_key_space_ : &keys_;
+    spec->router = own_random ? &random_router_ : &router_;
+    spec->pk_bytes = deterministic(settings) ? kAgentDeterministicKeyBytes : kAgentRandomKeyBytes;
     // The first flow keeps the producer's RNG streams: adding flows leaves it as it was.
     if (i > 0) spec->stream_suffix = "/flow/" + f.file_pattern;
     if (is_trace(f.rate)) {
@@ -902,11 +939,21 @@ ProducerResult AgentProducer::result(const Stream& stream, uint32_t top_n) {
       {"max_backlog_lines", static_cast<double>(totals_.max_backlog_lines)},
       {"records_truncated", static_cast<double>(totals_.records_truncated)},
   };
+  // Listed flows each report under "flow/<filePattern>/": summary.json only (the text summary
+  // shows the first details).
+  if (config_.agent.flows.empty()) return pr;
+  for (const auto& spec : flows_) {
+    const std::string prefix = "flow/" + spec->config.file_pattern + "/";
+    const AgentFlowTotals& t = spec->totals;
+    for (const auto& [name, value] : {std::pair{"lines_written", t.lines_written},
+                                      {"records_accepted", t.records_accepted},
+                                      {"duplicates", t.duplicates},
+                                      {"lines_lost", t.lines_lost},
+                                      {"records_truncated", t.records_truncated}}) {
+      pr.details.emplace_back(prefix + name, static_cast<double>(value));
+    }
+  }
   return pr;
-}
-
-core::ShardIndex AgentProducer::shard_for(uint64_t key) {
-  return router_.shard_for(keys_, stream_, key);
 }
 
 KeyCounts& AgentProducer::key_counts(uint64_t key) {

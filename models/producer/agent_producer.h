@@ -2,16 +2,17 @@
 // one agent process that tails one or more file patterns ("flows"): for each, the application
 // writes one line per user record at the flow's rate (or at the times of a trace) and rotates its
 // file every rotation_interval, keeping rotated_files_tracked rotated files; the agent tails the
-// lines into a buffer per flow that it flushes as one PutRecords at maxBufferSizeRecords /
-// maxBufferSizeBytes / maxBufferAgeMillis, keeps at most kPublishQueueCapacity buffers queued per
-// flow (then it stops reading that flow: the backlog stays in the files) and at most
-// max_in_flight requests open for the whole process, resends failed entries in order after a
-// backoff (min ... max, x multiplier, +/- jitter) and never gives up. A line over the stream's
-// record size limit is truncated to the limit (truncatedRecordTerminator), as the agent's
-// FileTailer does. It checkpoints, per flow, the line up to which everything was sent every
-// checkpoint_interval; a restart loses its buffers and in-flight replies and resumes from the
-// saved checkpoints, so records already accepted after them are sent again (duplicates), and
-// lines rotated away before the agent read them are lost.
+// lines into a buffer per flow that it flushes as one PutRecords at the flow's maxBufferSizeRecords
+// / maxBufferSizeBytes / maxBufferAgeMillis (agent.json's per-flow settings, the agent's by
+// default, as are its partitionKeyOption, backoff and truncatedRecordTerminator), keeps at most
+// kPublishQueueCapacity buffers queued per flow (then it stops reading that flow: the backlog stays
+// in the files) and at most max_in_flight requests open for the whole process, resends failed
+// entries in order after a backoff (min ... max, x multiplier, +/- jitter) and never gives up. A
+// line over the stream's record size limit is truncated to the limit (truncatedRecordTerminator),
+// as the agent's FileTailer does. It checkpoints, per flow, the line up to which everything was
+// sent every checkpoint_interval; a restart loses its buffers and in-flight replies and resumes
+// from the saved checkpoints, so records already accepted after them are sent again (duplicates),
+// and lines rotated away before the agent read them are lost.
 //
 // Files are line counts, not text: a generated line's key and size are a pure function of
 // (instance seed, flow, line index), so lines are re-derived when read (or re-read after a
@@ -60,6 +61,17 @@ struct AgentTotals {
   uint64_t max_trace_rows = 0;
 };
 
+// One flow's figures, summed over instances (details "flow/<filePattern>/..." of an agent with
+// listed flows): lines_written = records_accepted + lines_lost + what is still pending (or, with
+// a stream limit below the key size, rejected as too large).
+struct AgentFlowTotals {
+  uint64_t lines_written = 0;
+  uint64_t records_accepted = 0;  // lines the stream accepted (once each)
+  uint64_t duplicates = 0;        // acceptances after the first
+  uint64_t lines_lost = 0;        // rotated away before the agent read them
+  uint64_t records_truncated = 0;
+};
+
 class AgentProducer : public Producer {
  public:
   // Throws std::invalid_argument for non-positive intervals or buffer sizes, or a DETERMINISTIC
@@ -92,11 +104,13 @@ class AgentProducer : public Producer {
   Stream& stream_;
   sim::Engine& engine_;
   sim::MetricRecorder& metrics_;
+  // The DETERMINISTIC flows' keys (the workload's or their traces'); random keys if none is.
   KeySpace keys_;
   // RANDOM keys with a trace: the trace's keys, only to share its rows among instances.
   KeySpace trace_keys_;
+  // The keys of RANDOM flows of an agent whose other flows have DETERMINISTIC keys (keys_).
+  KeySpace random_key_space_;
   DurationSampler latency_;  // the stream's put latency, drawn from each instance's RNG
-  uint32_t pk_bytes_;
   std::vector<std::unique_ptr<FlowSpec>> flows_;  // what each flow's instances share
   std::vector<std::unique_ptr<Instance>> instances_;
   ProducerCounts counts_;
@@ -106,12 +120,12 @@ class AgentProducer : public Producer {
   sim::LogHistogram request_latency_us_;
   sim::LogHistogram backoff_us_;
   std::vector<uint64_t> attempts_;
-  // Key -> shard on the stream as it is now.
+  // Key -> shard on the stream as it is now: keys_'s, random_key_space_'s.
   KeyRouter router_;
+  KeyRouter random_router_;
   sim::SeriesId s_records_, s_bytes_, s_accepted_, s_throttled_, s_failed_, s_retried_, s_sent_,
       s_duplicates_, s_lost_;
 
-  core::ShardIndex shard_for(uint64_t key);
   KeyCounts& key_counts(uint64_t key);  // grows as a trace names new keys
 };
 

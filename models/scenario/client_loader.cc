@@ -174,23 +174,49 @@ void read_rotation(const ObjectReader& r, Duration& interval, uint32_t& files_tr
       r.integer("rotated_files_tracked", Need::kOptional, 0, 1000).value_or(files_tracked));
 }
 
+void read_flow_settings(IssueList& issues, const ObjectReader& r, const ProducerContext& ctx,
+                        AgentFlowSettings& s) {
+  // KinesisFileFlow's ranges: a buffer is at most one PutRecords request of the agent's era
+  // (500 records, 5 MiB), aged 1 s .. 15 min.
+  s.max_buffer_size_records =
+      static_cast<uint32_t>(r.integer("maxBufferSizeRecords", Need::kOptional, 1,
+                                      core::PutLimits{}.max_records_per_request)
+                                .value_or(s.max_buffer_size_records));
+  s.max_buffer_size_bytes = r.size("maxBufferSizeBytes", Need::kOptional, 1, 5 * core::kMiB)
+                                .value_or(s.max_buffer_size_bytes);
+  s.max_buffer_age =
+      read_millis(r, "maxBufferAgeMillis", 1'000, 900'000, "60s").value_or(s.max_buffer_age);
+  if (const auto option = r.choice("partitionKeyOption", Need::kOptional, kPartitionKeyOptions)) {
+    s.partition_key_option = static_cast<AgentFlowSettings::PartitionKeyOption>(*option);
+  }
+  const auto positive = [](Duration d) { return d > Duration(); };
+  s.backoff_min = r.duration("backoff_min", Need::kOptional, positive, "a duration > 0")
+                      .value_or(s.backoff_min);
+  if (const auto max = r.duration("backoff_max", Need::kOptional, positive, "a duration > 0")) {
+    if (*max < s.backoff_min) {
+      issues.got(r.path("backoff_max"), *r.find("backoff_max"),
+                 "a duration >= backoff_min (" + describe(s.backoff_min) + ")");
+    } else {
+      s.backoff_max = *max;
+    }
+  } else if (s.backoff_max < s.backoff_min && !r.has("backoff_max")) {
+    issues.got(r.path("backoff_min"), *r.find("backoff_min"),
+               "a duration <= backoff_max (" + describe(s.backoff_max) + ")");
+  }
+  // FileFlow rejects a terminator that is not shorter than the record size limit.
+  s.truncated_record_terminator =
+      r.string("truncatedRecordTerminator", Need::kOptional,
+               "a string of fewer UTF-8 bytes than stream.max_record_size (" +
+                   format_size(ctx.max_record_bytes) + ")",
+               [&](const std::string& t) { return t.size() < ctx.max_record_bytes; })
+          .value_or(s.truncated_record_terminator);
+}
+
 void read_agent(IssueList& issues, const Json& node, const std::string& path,
                 const ProducerContext& ctx, AgentConfig& agent) {
   const ObjectReader r(issues, node, path, keys::kAgent);
   if (!r.valid()) return;
-  // KinesisFileFlow's ranges: a buffer is at most one PutRecords request of the agent's era
-  // (500 records, 5 MiB), aged 1 s .. 15 min.
-  agent.max_buffer_size_records =
-      static_cast<uint32_t>(r.integer("maxBufferSizeRecords", Need::kOptional, 1,
-                                      core::PutLimits{}.max_records_per_request)
-                                .value_or(agent.max_buffer_size_records));
-  agent.max_buffer_size_bytes = r.size("maxBufferSizeBytes", Need::kOptional, 1, 5 * core::kMiB)
-                                    .value_or(agent.max_buffer_size_bytes);
-  agent.max_buffer_age =
-      read_millis(r, "maxBufferAgeMillis", 1'000, 900'000, "60s").value_or(agent.max_buffer_age);
-  if (const auto option = r.choice("partitionKeyOption", Need::kOptional, kPartitionKeyOptions)) {
-    agent.partition_key_option = static_cast<AgentConfig::PartitionKeyOption>(*option);
-  }
+  read_flow_settings(issues, r, ctx, agent);
   read_rotation(r, agent.rotation_interval, agent.rotated_files_tracked);
   const auto positive = [](Duration d) { return d > Duration(); };
   agent.checkpoint_interval =
@@ -199,29 +225,9 @@ void read_agent(IssueList& issues, const Json& node, const std::string& path,
   if (const auto position = r.choice("initial_position", Need::kOptional, kInitialPositions)) {
     agent.start_at_end_of_file = *position == 0;
   }
-  agent.backoff_min = r.duration("backoff_min", Need::kOptional, positive, "a duration > 0")
-                          .value_or(agent.backoff_min);
-  if (const auto max = r.duration("backoff_max", Need::kOptional, positive, "a duration > 0")) {
-    if (*max < agent.backoff_min) {
-      issues.got(r.path("backoff_max"), *r.find("backoff_max"),
-                 "a duration >= backoff_min (" + describe(agent.backoff_min) + ")");
-    } else {
-      agent.backoff_max = *max;
-    }
-  } else if (agent.backoff_max < agent.backoff_min && !r.has("backoff_max")) {
-    issues.got(r.path("backoff_min"), *r.find("backoff_min"),
-               "a duration <= backoff_max (" + describe(agent.backoff_max) + ")");
-  }
   agent.max_in_flight = static_cast<uint32_t>(
       r.integer("max_in_flight", Need::kOptional, 1, kMaxInFlight).value_or(agent.max_in_flight));
   r.array("flows", Need::kOptional);  // its entries are the producer reader's: they have rates
-  // FileFlow rejects a terminator that is not shorter than the record size limit.
-  agent.truncated_record_terminator =
-      r.string("truncatedRecordTerminator", Need::kOptional,
-               "a string of fewer UTF-8 bytes than stream.max_record_size (" +
-                   format_size(ctx.max_record_bytes) + ")",
-               [&](const std::string& t) { return t.size() < ctx.max_record_bytes; })
-          .value_or(agent.truncated_record_terminator);
 }
 
 }  // namespace kinesim::models::scenario_json

@@ -425,25 +425,29 @@ void read_client(IssueList& issues, const ObjectReader& r, ProducerConfig& p,
   }
 }
 
-// Whether an agent producer's partitionKeyOption is RANDOM (written so or by default); false if
-// it is misspelt, which is reported on its own.
-bool agent_keys_at_random(const ObjectReader& r) {
-  const Json* agent = r.find("agent");
-  if (agent == nullptr || !agent->is_object()) return true;
-  const auto option = agent->find("partitionKeyOption");
-  return option == agent->end() || *option == "RANDOM";
+// Whether an agent's (or a flow's) settings ask for RANDOM partition keys: written so, or by
+// default `inherited`; false if misspelt, which is reported on its own.
+bool keys_at_random(const Json* settings, bool inherited) {
+  if (settings == nullptr || !settings->is_object()) return inherited;
+  const auto option = settings->find("partitionKeyOption");
+  return option == settings->end() ? inherited : *option == "RANDOM";
 }
 
-// An agent's "flows": each file pattern with its own rate, record size and rotation (the agent's
-// rotation settings are their defaults). Returns whether any flow replays a trace and whether any
-// generates its lines.
+// Whether an agent producer's partitionKeyOption is RANDOM (written so or by default).
+bool agent_keys_at_random(const ObjectReader& r) { return keys_at_random(r.find("agent"), true); }
+
+// An agent's "flows": each file pattern with its own rate, record size and rotation, and its own
+// agent.json settings (the agent's are the defaults of both). Returns, of the flows with
+// DETERMINISTIC keys, whether any replays a trace and whether any generates its lines, and
+// whether every flow draws RANDOM keys.
 struct FlowKinds {
-  bool trace = false;
-  bool generated = false;
+  bool deterministic_trace = false;
+  bool deterministic_generated = false;
+  bool all_random = true;
 };
 
 FlowKinds read_agent_flows(IssueList& issues, const Json& list, const std::string& path,
-                           const ProducerContext& ctx, AgentConfig& agent) {
+                           const ProducerContext& ctx, bool agent_random, AgentConfig& agent) {
   FlowKinds kinds;
   if (list.empty()) issues.got(path, list, "at least one flow");
   std::set<std::string> patterns;
@@ -466,7 +470,6 @@ FlowKinds read_agent_flows(IssueList& issues, const Json& list, const std::strin
       read_rate(issues, *rate, r.path("rate"), ctx, flow.rate);
     }
     const bool trace = r.has("rate") && flow.rate.profile == RateConfig::Profile::kTrace;
-    (trace ? kinds.trace : kinds.generated) = true;
     if (trace) {
       if (r.has("record_size")) {
         issues.add(r.path("record_size"),
@@ -480,14 +483,21 @@ FlowKinds read_agent_flows(IssueList& issues, const Json& list, const std::strin
                      R"(a size like "1KiB" or a size distribution {"dist": ...})");
     }
     read_rotation(r, flow.rotation_interval, flow.rotated_files_tracked);
+    flow.settings = static_cast<const AgentFlowSettings&>(agent);
+    read_flow_settings(issues, r, ctx, *flow.settings);
+    if (flow.settings->partition_key_option ==
+        AgentFlowSettings::PartitionKeyOption::kDeterministic) {
+      (trace ? kinds.deterministic_trace : kinds.deterministic_generated) = true;
+    }
+    kinds.all_random = kinds.all_random && keys_at_random(&list[i], agent_random);
     agent.flows.push_back(std::move(flow));
   }
   return kinds;
 }
 
 // A type "agent" producer with "agent.flows": the flows have the rates and sizes, so the
-// producer's own `rate` and `record_size` do not apply; `keys` only with DETERMINISTIC keys and
-// generated lines.
+// producer's own `rate` and `record_size` do not apply; `keys` only when some flow has
+// DETERMINISTIC keys and generates its lines.
 void read_multi_flow_agent(IssueList& issues, const ObjectReader& r, ProducerConfig& p,
                            const ProducerContext& ctx) {
   for (const std::string_view k : {"rate"sv, "record_size"sv}) {
@@ -503,25 +513,23 @@ void read_multi_flow_agent(IssueList& issues, const ObjectReader& r, ProducerCon
   read_client(issues, r, p, ctx);
   const Json& agent = *r.find("agent");
   const std::string agent_path = r.path("agent");
-  const FlowKinds kinds =
-      read_agent_flows(issues, agent["flows"], key_path(agent_path, "flows"), ctx, p.agent);
-  if (r.has("keys") && agent_keys_at_random(r)) {
+  const FlowKinds kinds = read_agent_flows(issues, agent["flows"], key_path(agent_path, "flows"),
+                                           ctx, agent_keys_at_random(r), p.agent);
+  if (r.has("keys") && kinds.all_random) {
     issues.add(r.path("keys"),
                "key \"keys\" does not apply to an agent with partitionKeyOption \"RANDOM\" (the "
                "default), which draws a random partition key per record; with \"DETERMINISTIC\" "
                "the keys stand for the distinct record data");
-  } else if (r.has("keys") && kinds.trace) {
+  } else if (r.has("keys") && kinds.deterministic_trace) {
     issues.add(r.path("keys"),
                "key \"keys\" does not apply to an agent whose flows replay traces; the trace "
                "files give each line's partition key");
   }
-  const bool deterministic =
-      p.agent.partition_key_option == AgentConfig::PartitionKeyOption::kDeterministic;
-  if (deterministic && kinds.trace && kinds.generated) {
-    issues.got(
-        key_path(agent_path, "flows"), agent["flows"],
-        "flows that all replay traces or none does: with partitionKeyOption "
-        "\"DETERMINISTIC\" the trace keys and the generated keys cannot share one key space");
+  if (kinds.deterministic_trace && kinds.deterministic_generated) {
+    issues.got(key_path(agent_path, "flows"), agent["flows"],
+               "flows that all replay traces or none does: with partitionKeyOption "
+               "\"DETERMINISTIC\" the trace keys and the generated keys cannot share one key "
+               "space");
   }
 }
 

@@ -105,9 +105,13 @@ inline constexpr std::array kAgent = {"maxBufferSizeRecords"sv,
                                       "flows"sv};
 
 // One file pattern of an agent (agent.json's "flows"): filePattern names it; its own rate, record
-// size and rotation.
-inline constexpr std::array kAgentFlow = {"filePattern"sv, "rate"sv, "record_size"sv,
-                                          "rotation_interval"sv, "rotated_files_tracked"sv};
+// size and rotation, and agent.json's per-flow settings (the agent's are their defaults).
+inline constexpr std::array kAgentFlow = {"filePattern"sv,           "rate"sv,
+                                          "record_size"sv,           "rotation_interval"sv,
+                                          "rotated_files_tracked"sv, "maxBufferSizeRecords"sv,
+                                          "maxBufferSizeBytes"sv,    "maxBufferAgeMillis"sv,
+                                          "partitionKeyOption"sv,    "backoff_min"sv,
+                                          "backoff_max"sv,           "truncatedRecordTerminator"sv};
 
 inline constexpr std::array kTimeline = {
     "at"sv,     "action"sv, "shard"sv,  "adjacent_shard"sv, "new_starting_hash_key"sv,

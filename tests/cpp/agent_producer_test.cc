@@ -615,6 +615,60 @@ TEST(AgentProducer, FlowsShareTheAgentsRequestsInFlight) {
   expect_conserved(p2.counts);
 }
 
+// The flow's own agent.json settings, starting from the agent's (as the loader does).
+AgentFlowSettings& own_settings(AgentFlowConfig& f, const AgentConfig& a) {
+  f.settings = static_cast<const AgentFlowSettings&>(a);
+  return *f.settings;
+}
+
+TEST(AgentProducer, AFlowsOwnBufferingOverridesTheAgentsAndItsFiguresAreReported) {
+  // Two flows of 100 lines/s for a minute: the first with the agent's 500-line buffers (one
+  // request per 5 s), the second with its own 50-line buffers (one per 0.5 s).
+  Scenario s = agent_scenario(1, Duration::minutes(1));
+  AgentConfig& a = s.producers[0].agent;
+  a.max_buffer_age = Duration::seconds(10);
+  a.flows = {constant_flow("a.log", 100, 100), constant_flow("b.log", 100, 100)};
+  own_settings(a.flows[1], a).max_buffer_size_records = 50;
+  const Result r = run_scenario(s);
+  const ProducerResult& p = r.producers[0];
+  EXPECT_EQ(p.counts.produced, 12'000u);
+  EXPECT_EQ(p.counts.requests, 131u);
+  EXPECT_EQ(detail(p, "flow/a.log/lines_written"), 6'000.0);
+  EXPECT_EQ(detail(p, "flow/a.log/records_accepted"), 5'500.0);
+  EXPECT_EQ(detail(p, "flow/b.log/lines_written"), 6'000.0);
+  EXPECT_EQ(detail(p, "flow/b.log/records_accepted"), 5'950.0);
+  EXPECT_EQ(detail(p, "flow/b.log/duplicates"), 0.0);
+  EXPECT_EQ(detail(p, "flow/b.log/lines_lost"), 0.0);
+  EXPECT_EQ(detail(p, "flow/b.log/records_truncated"), 0.0);
+  EXPECT_EQ(detail(p, "flow/a.log/records_accepted") + detail(p, "flow/b.log/records_accepted"),
+            static_cast<double>(p.counts.accepted));
+  expect_conserved(p.counts);
+  // A single-flow agent reports no flow figures.
+  const Result single = run_scenario(agent_scenario(100, Duration::minutes(1)));
+  for (const auto& [name, value] : single.producers[0].details) {
+    EXPECT_EQ(name.rfind("flow/", 0), std::string::npos) << name;
+  }
+}
+
+TEST(AgentProducer, FlowsMayMixRandomAndDeterministicPartitionKeys) {
+  // One flow hashes its lines (32-character keys over the producer's 1,000 keys), the other
+  // draws random keys (18 characters): the key counts are the DETERMINISTIC flow's alone.
+  Scenario s = agent_scenario(1, Duration::minutes(1));
+  AgentConfig& a = s.producers[0].agent;
+  a.max_buffer_age = Duration::seconds(1);
+  a.flows = {constant_flow("det.log", 100, 100), constant_flow("rnd.log", 100, 100)};
+  own_settings(a.flows[0], a).partition_key_option =
+      AgentConfig::PartitionKeyOption::kDeterministic;
+  const Result r = run_scenario(s);
+  const ProducerResult& p = r.producers[0];
+  EXPECT_EQ(p.counts.produced_bytes,
+            6'000u * (100 + kAgentDeterministicKeyBytes) + 6'000u * (100 + kAgentRandomKeyBytes));
+  EXPECT_FALSE(p.random_keys);
+  EXPECT_EQ(p.distinct_keys, 1000u);
+  EXPECT_EQ(p.counts.accepted, 11'918u);
+  expect_conserved(p.counts);
+}
+
 TEST(AgentProducer, ADeterministicAgentCannotMixTraceAndGeneratedFlows) {
   Scenario s = agent_scenario(1, Duration::minutes(1));
   AgentConfig& a = s.producers[0].agent;

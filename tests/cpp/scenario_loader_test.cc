@@ -894,8 +894,8 @@ TEST(ScenarioAgent, RejectsValuesOutsideTheAgentsBounds) {
           R"($.producers[0].agent.maxBufferSizeBytes: got "6MiB", expected a size 1B..5MiB)",
           R"($.producers[0].agent.maxBufferAgeMillis: got 999, expected milliseconds 1000..900000 (an integer) or a duration like "60s")",
           R"($.producers[0].agent.partitionKeyOption: got "RANDOMLY", expected one of "RANDOM", "DETERMINISTIC"; did you mean "RANDOM"?)",
-          R"($.producers[0].agent.initial_position: got "BEGINNING", expected one of "END_OF_FILE", "START_OF_FILE")",
-          R"($.producers[0].agent.backoff_min: got "20s", expected a duration <= backoff_max (10s))"}));
+          R"($.producers[0].agent.backoff_min: got "20s", expected a duration <= backoff_max (10s))",
+          R"($.producers[0].agent.initial_position: got "BEGINNING", expected one of "END_OF_FILE", "START_OF_FILE")"}));
   EXPECT_EQ(
       issue_of(agent_doc({{"max_buffer_age_millis", 1000}})),
       R"($.producers[0].agent.max_buffer_age_millis: unknown key "max_buffer_age_millis"; did you mean "maxBufferAgeMillis"?)");
@@ -987,6 +987,68 @@ TEST(ScenarioAgent, RejectsFlowsNextToTheProducersRateAndEveryFlowMistake) {
             "$.producers[0].agent.flows: got [...], expected at least one flow");
   EXPECT_EQ(issue_of(agent_doc({{"flows", {{"filePattern", "a.log"}}}})),
             R"($.producers[0].agent.flows: got {...}, expected an array)");
+}
+
+TEST(ScenarioAgent, FlowsOverrideTheAgentsPerFlowSettingsEachDefaultingToTheAgents) {
+  nlohmann::json doc = flows_doc(
+      {{{"filePattern", "a.log"},
+        {"rate", {{"records_per_sec", 5}}},
+        {"record_size", "1KiB"},
+        {"maxBufferSizeRecords", 50},
+        {"maxBufferSizeBytes", "64KiB"},
+        {"maxBufferAgeMillis", "5s"},
+        {"partitionKeyOption", "DETERMINISTIC"},
+        {"backoff_min", "1s"},
+        {"truncatedRecordTerminator", "..."}},
+       {{"filePattern", "b.log"}, {"rate", {{"records_per_sec", 5}}}, {"record_size", "1KiB"}}});
+  doc["producers"][0]["agent"]["maxBufferAgeMillis"] = 2000;
+  doc["producers"][0]["agent"]["backoff_max"] = "20s";
+  doc["producers"][0]["keys"] = {{"dist", "uniform"}, {"count", 10}};
+  const Scenario scenario_s = load_scenario(doc);
+  const AgentConfig& a = scenario_s.producers[0].agent;
+  ASSERT_TRUE(a.flows[0].settings.has_value());
+  const AgentFlowSettings& f0 = *a.flows[0].settings;
+  EXPECT_EQ(f0.max_buffer_size_records, 50u);
+  EXPECT_EQ(f0.max_buffer_size_bytes, 64 * core::kKiB);
+  EXPECT_EQ(f0.max_buffer_age, Duration::seconds(5));
+  EXPECT_EQ(f0.partition_key_option, AgentConfig::PartitionKeyOption::kDeterministic);
+  EXPECT_EQ(f0.backoff_min, Duration::seconds(1));
+  EXPECT_EQ(f0.backoff_max, Duration::seconds(20)) << "the agent's";
+  EXPECT_EQ(f0.truncated_record_terminator, "...");
+  ASSERT_TRUE(a.flows[1].settings.has_value());
+  const AgentFlowSettings& f1 = *a.flows[1].settings;
+  EXPECT_EQ(f1.max_buffer_size_records, 500u);
+  EXPECT_EQ(f1.max_buffer_age, Duration::seconds(2)) << "the agent's";
+  EXPECT_EQ(f1.partition_key_option, AgentConfig::PartitionKeyOption::kRandom);
+  EXPECT_EQ(f1.backoff_min, Duration::millis(100));
+  EXPECT_EQ(f1.truncated_record_terminator, "\n");
+}
+
+TEST(ScenarioAgent, RejectsAFlowsSettingsOutsideTheAgentsBoundsWithItsPath) {
+  nlohmann::json doc = flows_doc({{{"filePattern", "a.log"},
+                                   {"rate", {{"records_per_sec", 5}}},
+                                   {"record_size", "1KiB"},
+                                   {"maxBufferSizeRecords", 501},
+                                   {"partitionKeyOption", "HASH"},
+                                   {"backoff_min", "30s"}}});
+  doc["producers"][0]["agent"]["backoff_max"] = "20s";
+  doc["producers"][0]["keys"] = {{"dist", "uniform"}};
+  EXPECT_EQ(
+      issues_of(doc),
+      (std::vector<std::string>{
+          "$.producers[0].agent.flows[0].maxBufferSizeRecords: got 501, expected an integer 1..500",
+          R"($.producers[0].agent.flows[0].partitionKeyOption: got "HASH", expected one of "RANDOM", "DETERMINISTIC")",
+          R"($.producers[0].agent.flows[0].backoff_min: got "30s", expected a duration <= backoff_max (20s))"}));
+  // keys apply when one flow is DETERMINISTIC, not when every flow is RANDOM.
+  doc = flows_doc({{{"filePattern", "a.log"},
+                    {"rate", {{"records_per_sec", 5}}},
+                    {"record_size", "1KiB"},
+                    {"partitionKeyOption", "RANDOM"}}});
+  doc["producers"][0]["agent"]["partitionKeyOption"] = "DETERMINISTIC";
+  doc["producers"][0]["keys"] = {{"dist", "uniform"}};
+  EXPECT_EQ(
+      issue_of(doc),
+      R"($.producers[0].keys: key "keys" does not apply to an agent with partitionKeyOption "RANDOM" (the default), which draws a random partition key per record; with "DETERMINISTIC" the keys stand for the distinct record data)");
 }
 
 TEST_F(ScenarioTraceFile, TakesTraceFlowsButNotMixedWithGeneratedOnesForDeterministicKeys) {

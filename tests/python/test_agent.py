@@ -120,3 +120,36 @@ def test_agent_settings_errors_name_the_path_the_value_and_the_expectation() -> 
         ),
         ("$.producers[0].agent.flows[1].rate.records_per_sec", "got -1, expected a number > 0"),
     ]
+
+
+def test_a_flows_own_settings_are_checked_like_the_agents_and_reported_per_flow() -> None:
+    flow = {
+        "filePattern": "a.log",
+        "rate": {"profile": "constant", "records_per_sec": 5},
+        "record_size": "1KiB",
+    }
+    scenario = agent_scenario(
+        {
+            "agent": {
+                "backoff_max": "2s",
+                "flows": [{**flow, "maxBufferAgeMillis": 999, "backoff_min": "3s"}],
+            }
+        }
+    )
+    with pytest.raises(kinesim.ScenarioError) as info:
+        kinesim.validate(scenario)
+    assert info.value.issues == [
+        (
+            "$.producers[0].agent.flows[0].maxBufferAgeMillis",
+            'got 999, expected milliseconds 1000..900000 (an integer) or a duration like "60s"',
+        ),
+        (
+            "$.producers[0].agent.flows[0].backoff_min",
+            'got "3s", expected a duration <= backoff_max (2s)',
+        ),
+    ]
+    scenario = agent_scenario({"agent": {"flows": [{**flow, "maxBufferSizeRecords": 50}]}})
+    details = kinesim.run(scenario).summary["producers"][0]["details"]
+    assert details["flow/a.log/lines_written"] == 600
+    assert 550 <= details["flow/a.log/records_accepted"] <= 600
+    assert details["flow/a.log/lines_lost"] == 0
