@@ -1,7 +1,10 @@
 // The KPL producer model: its limiter, aggregation sizes, the backoff-free retrier with RecordTtl
 // expiry, FailIfThrottled, wrong-shard puts after a reshard, conservation and determinism.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "models/scenario/loader.h"
@@ -247,6 +250,50 @@ TEST(KplProducer, TheSameSeedGivesTheSameCounts) {
   EXPECT_EQ(ca.requests, cb.requests);
   EXPECT_EQ(a.producers[0].details, b.producers[0].details);
   EXPECT_EQ(a.events_run, b.events_run);
+}
+
+}  // namespace
+}  // namespace kinesim::models
+
+namespace kinesim::models {
+namespace {
+
+// A KPL replaying a trace: rows reach the instances by key (one key's rows stay in order on one
+// instance), every row is produced once, and per-key tallies grow with the keys the trace names.
+TEST(KplProducer, ReplaysATraceRowByRowAcrossInstances) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / ("kinesim-kpl-trace-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const std::filesystem::path file = dir / "trace.csv";
+  {
+    std::ofstream out(file);
+    out << "timestamp,partition_key,size\n";
+    // 20 s of 500 rows/s; key k-0 carries every fifth row, the rest spread over the 160 keys
+    // k-(1 + i % 200) with i % 5 != 0.
+    for (int i = 0; i < 10'000; ++i) {
+      const std::string key = i % 5 == 0 ? "k-0" : "k-" + std::to_string(1 + i % 200);
+      out << i * 0.002 << "," << key << "," << 100 + i % 7 << "\n";
+    }
+  }
+  Scenario s = kpl_scenario(4, 0, Duration::seconds(40), 3);
+  ProducerConfig& p = s.producers[0];
+  p.rate = RateConfig{};
+  p.rate.profile = RateConfig::Profile::kTrace;
+  p.rate.trace_path = file.string();
+  p.keys = KeysConfig{};
+  p.record_size = Distribution{};
+  const Result r = run_scenario(s);
+  std::filesystem::remove_all(dir);
+  const ProducerResult& pr = r.producers[0];
+  EXPECT_EQ(pr.counts.produced, 10'000u);
+  EXPECT_EQ(pr.counts.accepted, 10'000u) << "well under every limit: all accepted";
+  expect_conserved(pr.counts);
+  EXPECT_EQ(pr.distinct_keys, 161u);
+  ASSERT_FALSE(pr.hottest_keys.empty());
+  EXPECT_EQ(pr.hottest_keys[0].key, "k-0");
+  EXPECT_EQ(pr.hottest_keys[0].counts.offered, 2'000u);
+  EXPECT_EQ(pr.hottest_keys[0].counts.accepted, 2'000u);
+  EXPECT_GT(detail(pr, "UserRecordsPerKinesisRecord"), 1.0) << "aggregated";
 }
 
 }  // namespace
