@@ -4,8 +4,6 @@
 // usage: bench_write_path [--shards 100] [--rate 50000] [--keys 100000] [--zipf 1.1]
 //                         [--instances 10] [--duration 10m] [--resolution 60s] [--repeats 3]
 // Prints one JSON line per repeat and a summary line with the median.
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -13,54 +11,30 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_flags.h"
 #include "models/scenario/loader.h"
 #include "models/world.h"
 
-namespace {
-
 using kinesim::models::Scenario;
 
-long peak_rss_kib() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return u.ru_maxrss;
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
-  uint32_t shards = 100;
-  double rate = 50'000;
-  uint64_t keys = 100'000;
-  double zipf = 1.1;
-  uint32_t instances = 10;
-  std::string duration = "10m";
-  std::string resolution = "60s";
-  int repeats = 3;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string flag = argv[i];
-    const char* v = argv[i + 1];
-    if (flag == "--shards")
-      shards = static_cast<uint32_t>(std::stoul(v));
-    else if (flag == "--rate")
-      rate = std::stod(v);
-    else if (flag == "--keys")
-      keys = std::stoull(v);
-    else if (flag == "--zipf")
-      zipf = std::stod(v);
-    else if (flag == "--instances")
-      instances = static_cast<uint32_t>(std::stoul(v));
-    else if (flag == "--duration")
-      duration = v;
-    else if (flag == "--resolution")
-      resolution = v;
-    else if (flag == "--repeats")
-      repeats = std::stoi(v);
-    else {
-      std::fprintf(stderr, "unknown flag %s\n", argv[i]);
-      return 2;
-    }
-  }
+  const kinesim::bench::Flags f(argc, argv,
+                                {{"shards", "100"},
+                                 {"rate", "50000"},
+                                 {"keys", "100000"},
+                                 {"zipf", "1.1"},
+                                 {"instances", "10"},
+                                 {"duration", "10m"},
+                                 {"resolution", "60s"},
+                                 {"repeats", "3"}});
+  const auto shards = f.integer<uint32_t>("shards");
+  const double rate = f.number("rate");
+  const auto keys = f.integer<uint64_t>("keys");
+  const double zipf = f.number("zipf");
+  const auto instances = f.integer<uint32_t>("instances");
+  const std::string& duration = f.text("duration");
+  const std::string& resolution = f.text("resolution");
+  const int repeats = f.integer<int>("repeats");
   char doc[2048];
   std::snprintf(doc, sizeof doc, R"({
     "name": "bench-write-path", "duration": "%s", "seed": 1,
@@ -86,12 +60,12 @@ int main(int argc, char** argv) {
         "{\"run\": %d, \"records\": %.0f, \"wall_s\": %.3f, \"records_per_sec\": %.0f, "
         "\"events\": %llu, \"peak_rss_mib\": %.1f, \"metrics_mib\": %.2f}\n",
         r, produced, secs, produced / secs, static_cast<unsigned long long>(result.events_run),
-        static_cast<double>(peak_rss_kib()) / 1024.0,
+        kinesim::bench::peak_rss_mib(),
         static_cast<double>(result.metrics->bytes()) / (1024.0 * 1024.0));
     std::fflush(stdout);
   }
   std::sort(rates.begin(), rates.end());
   std::printf("{\"median_records_per_sec\": %.0f, \"peak_rss_mib\": %.1f}\n",
-              rates[rates.size() / 2], static_cast<double>(peak_rss_kib()) / 1024.0);
+              rates[rates.size() / 2], kinesim::bench::peak_rss_mib());
   return 0;
 }

@@ -1,7 +1,9 @@
 #include "models/producer/kpl_producer.h"
 
 #include <algorithm>
+#include <deque>
 #include <limits>
+#include <optional>
 
 #include "models/core/aggregation.h"
 #include "models/core/shard_map.h"
@@ -134,7 +136,7 @@ class KplProducer::Instance {
   // The shard the instance's map predicts. While that map is the stream's current one, the
   // producer's shared key -> shard cache answers (one table for all instances, not one each).
   core::ShardIndex predicted_shard(uint64_t key) {
-    if (map_epoch_ == p_.stream_.epoch()) return p_.stream_shard_for(key);
+    if (map_epoch_ == p_.stream_.epoch()) return p_.shard_for(key);
     return map_.route(p_.keys_.hash(key));
   }
 
@@ -361,7 +363,7 @@ class KplProducer::Instance {
     Stream& stream = p_.stream_;
     for (KinesisRecord* kr : req->recs) {
       // ExplicitHashKey = the first user record's hash key: the stream routes by it.
-      kr->actual = p_.stream_shard_for(kr->users.front().key);
+      kr->actual = p_.shard_for(kr->users.front().key);
       kr->outcome =
           stream.put(now, kr->actual, kr->wire_bytes, static_cast<uint32_t>(kr->users.size()));
     }
@@ -607,15 +609,7 @@ class KplProducer::Instance {
 
 KplProducer::KplProducer(const ProducerConfig& config, const std::string& base_dir, Stream& stream,
                          sim::Engine& engine, sim::MetricRecorder& metrics, uint64_t seed)
-    : config_(config),
-      stream_(stream),
-      engine_(engine),
-      metrics_(metrics),
-      keys_(config.keys),
-      latency_(stream.config().put_latency),
-      sizes_(config.record_size),
-      trace_(TraceFeed::for_producer(config, base_dir)),
-      key_counts_(keys_.size()) {
+    : DrawingProducer(config, base_dir, stream, engine, metrics) {
   const std::string n = config_.name + "/";
   // The first six match the SDK's, for the per-producer CSV.
   s_.produced = metrics_.add_counter(n + "UserRecordsProduced");
@@ -655,11 +649,7 @@ void KplProducer::finish(Time /*end*/) {
 }
 
 ProducerResult KplProducer::result(const Stream& stream, uint32_t top_n) {
-  ProducerResult pr =
-      common_result(config_, "kpl",
-                    {counts_, key_counts_.all(), record_latency_us_, request_latency_us_,
-                     backoff_us_, attempts_, s_.produced, s_.produced_bytes},
-                    keys_, stream, metrics_, top_n);
+  ProducerResult pr = books_result("kpl", stream, top_n, s_.produced, s_.produced_bytes);
   const auto ratio = [](double a, uint64_t b) { return b == 0 ? 0.0 : a / static_cast<double>(b); };
   const Stats& st = stats_;
   pr.details = {
@@ -681,10 +671,6 @@ ProducerResult KplProducer::result(const Stream& stream, uint32_t top_n) {
       {"ShardMapRefreshes", static_cast<double>(st.shard_map_refreshes)},
   };
   return pr;
-}
-
-core::ShardIndex KplProducer::stream_shard_for(uint64_t key) {
-  return router_.shard_for(keys_, stream_, key);
 }
 
 }  // namespace kinesim::models

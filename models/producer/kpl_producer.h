@@ -40,21 +40,13 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
-#include "models/producer/producer.h"
+#include "models/producer/drawing_producer.h"
 #include "models/scenario/config.h"
-#include "models/stream/stream.h"
-#include "models/workload/durations.h"
-#include "models/workload/keys.h"
-#include "models/workload/trace.h"
 #include "sim/engine.h"
-#include "sim/histogram.h"
-#include "sim/metrics.h"
 
 namespace kinesim::models {
 
@@ -62,7 +54,7 @@ namespace kinesim::models {
 inline constexpr sim::Duration kLimiterDrainInterval = sim::Duration::millis(25);
 inline constexpr uint64_t kCollectorShardFlushBytes = 256 * core::kKiB;
 
-class KplProducer : public Producer {
+class KplProducer : public DrawingProducer {
  public:
   KplProducer(const ProducerConfig& config, const std::string& base_dir, Stream& stream,
               sim::Engine& engine, sim::MetricRecorder& metrics, uint64_t seed);
@@ -73,9 +65,6 @@ class KplProducer : public Producer {
   void start() override;
   void finish(sim::Time end) override;
   ProducerResult result(const Stream& stream, uint32_t top_n) override;
-
-  const ProducerConfig& config() const override { return config_; }
-  const ProducerCounts& counts() const override { return counts_; }
 
   // KPL-specific totals (also in ProducerResult::details).
   struct Stats {
@@ -100,38 +89,13 @@ class KplProducer : public Producer {
   class Instance;
   friend class Instance;
 
-  ProducerConfig config_;
-  Stream& stream_;
-  sim::Engine& engine_;
-  sim::MetricRecorder& metrics_;
-  KeySpace keys_;
-  DurationSampler latency_;  // the stream's put latency, drawn from each instance's RNG
-  SizeSampler sizes_;
-  std::unique_ptr<TraceFeed> trace_;  // trace replay only
   std::vector<std::unique_ptr<Instance>> instances_;
-  ProducerCounts counts_;
   Stats stats_;
-  KeyTallies key_counts_;
-  sim::LogHistogram record_latency_us_;
-  sim::LogHistogram request_latency_us_;
-  sim::LogHistogram backoff_us_;  // stays empty: the KPL retries without backoff
-  std::vector<uint64_t> attempts_;
-  // Key -> shard on the stream's real map, valid for one stream epoch.
-  KeyRouter router_;
   struct Series {
     sim::SeriesId produced, produced_bytes, user_put, throttled, failed, retried, kinesis_put,
         kinesis_put_users, buffering_sum_ms, buffering_count, retries_sum, retries_count,
         err_throttled, err_internal, err_timeout, expired, wrong_shard;
   } s_{};
-
-  core::ShardIndex stream_shard_for(uint64_t key);
-  KeyCounts& key_tally(uint64_t key) { return key_counts_[key]; }
-  // For a record drawn ahead: its key's tallies and route. (Random keys have neither: both
-  // tables stay empty. No branch on random_keys() here: GCC 12 then drops the prefetches.)
-  void prefetch_key(uint64_t key) const {
-    key_counts_.prefetch(key);
-    router_.prefetch(key);
-  }
 };
 
 }  // namespace kinesim::models

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <deque>
 
 #include "models/producer/pool.h"
 #include "models/result.h"
@@ -264,15 +265,7 @@ class SdkProducer::Instance {
 
 SdkProducer::SdkProducer(const ProducerConfig& config, const std::string& base_dir, Stream& stream,
                          sim::Engine& engine, sim::MetricRecorder& metrics, uint64_t seed)
-    : config_(config),
-      stream_(stream),
-      engine_(engine),
-      metrics_(metrics),
-      keys_(config.keys),
-      latency_(stream.config().put_latency),
-      sizes_(config.record_size),
-      trace_(TraceFeed::for_producer(config, base_dir)),
-      key_counts_(keys_.size()) {
+    : DrawingProducer(config, base_dir, stream, engine, metrics) {
   const std::string& n = config_.name;
   s_records_ = metrics_.add_counter(n + "/UserRecordsProduced");
   s_bytes_ = metrics_.add_counter(n + "/UserBytesProduced");
@@ -292,19 +285,12 @@ void SdkProducer::start() {
 }
 
 ProducerResult SdkProducer::result(const Stream& stream, uint32_t top_n) {
-  return common_result(config_, "sdk",
-                       {counts_, key_counts_.all(), record_latency_us_, request_latency_us_,
-                        backoff_us_, attempts_, s_records_, s_bytes_},
-                       keys_, stream, metrics_, top_n);
+  return books_result("sdk", stream, top_n, s_records_, s_bytes_);
 }
 
 void SdkProducer::finish(Time end) {
   counts_.pending = 0;
   for (auto& i : instances_) i->finish(end, counts_);
-}
-
-core::ShardIndex SdkProducer::shard_for(uint64_t key) {
-  return router_.shard_for(keys_, stream_, key);
 }
 
 }  // namespace kinesim::models

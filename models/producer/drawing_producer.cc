@@ -1,0 +1,27 @@
+#include "models/producer/drawing_producer.h"
+
+#include "models/result.h"
+
+namespace kinesim::models {
+
+DrawingProducer::DrawingProducer(const ProducerConfig& config, const std::string& base_dir,
+                                 Stream& stream, sim::Engine& engine, sim::MetricRecorder& metrics)
+    : config_(config),
+      stream_(stream),
+      engine_(engine),
+      metrics_(metrics),
+      keys_(config.keys),
+      latency_(stream.config().put_latency),
+      sizes_(config.record_size),
+      trace_(TraceFeed::for_producer(config, base_dir)),
+      key_counts_(keys_.size()) {}
+
+ProducerResult DrawingProducer::books_result(const char* type, const Stream& stream, uint32_t top_n,
+                                             sim::SeriesId produced, sim::SeriesId produced_bytes) {
+  return common_result(config_, type,
+                       {counts_, key_counts_.all(), record_latency_us_, request_latency_us_,
+                        backoff_us_, attempts_, produced, produced_bytes},
+                       keys_, stream, metrics_, top_n);
+}
+
+}  // namespace kinesim::models
