@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "bench/bench_flags.h"
-#include "models/world.h"
+#include "models/world/world.h"
 
 using kinesim::models::Scenario;
 

@@ -13,7 +13,7 @@
 
 #include "bench/bench_flags.h"
 #include "models/scenario/loader.h"
-#include "models/world.h"
+#include "models/world/world.h"
 
 using kinesim::models::Scenario;
 

@@ -7,8 +7,8 @@
 #include <optional>
 #include <stdexcept>
 
+#include "models/client/client_results.h"
 #include "models/producer/pool.h"
-#include "models/result.h"
 #include "models/workload/arrivals.h"
 #include "models/workload/trace.h"
 #include "sim/rng.h"

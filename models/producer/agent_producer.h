@@ -29,7 +29,7 @@
 #include <vector>
 
 #include "models/producer/producer.h"
-#include "models/scenario/config.h"
+#include "models/producer/producer_config.h"
 #include "models/stream/stream.h"
 #include "models/workload/durations.h"
 #include "models/workload/keys.h"

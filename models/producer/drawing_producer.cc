@@ -1,6 +1,6 @@
 #include "models/producer/drawing_producer.h"
 
-#include "models/result.h"
+#include "models/client/client_results.h"
 
 namespace kinesim::models {
 

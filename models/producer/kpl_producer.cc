@@ -5,10 +5,10 @@
 #include <limits>
 #include <optional>
 
+#include "models/client/client_results.h"
 #include "models/core/aggregation.h"
 #include "models/core/shard_map.h"
 #include "models/producer/pool.h"
-#include "models/result.h"
 #include "models/stream/token_bucket.h"
 #include "models/workload/record_source.h"
 #include "sim/rng.h"

@@ -45,7 +45,7 @@
 #include <vector>
 
 #include "models/producer/drawing_producer.h"
-#include "models/scenario/config.h"
+#include "models/producer/producer_config.h"
 #include "sim/engine.h"
 
 namespace kinesim::models {

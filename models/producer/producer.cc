@@ -5,10 +5,6 @@
 #include <stdexcept>
 
 #include "models/core/shard_map.h"
-#include "models/producer/agent_producer.h"
-#include "models/producer/kpl_producer.h"
-#include "models/producer/sdk_producer.h"
-#include "models/result.h"
 #include "models/stream/stream.h"
 #include "models/workload/keys.h"
 
@@ -32,10 +28,6 @@ ProducerCounts& ProducerCounts::operator+=(const ProducerCounts& o) {
   failed_bytes += o.failed_bytes;
   duplicates += o.duplicates;
   return *this;
-}
-
-void Producer::restart(sim::Duration /*downtime*/) {
-  throw std::logic_error("producer " + config().name + " cannot be restarted: not an agent");
 }
 
 core::ShardIndex KeyRouter::route(KeySpace& keys, const Stream& stream, uint64_t key) {
@@ -94,20 +86,6 @@ ProducerResult common_result(const ProducerConfig& config, const char* type,
   pr.offered_peak_records_per_sec = metrics.peak_per_second(t.produced);
   pr.offered_peak_bytes_per_sec = metrics.peak_per_second(t.produced_bytes);
   return pr;
-}
-
-std::unique_ptr<Producer> make_producer(const ProducerConfig& config, const std::string& base_dir,
-                                        Stream& stream, sim::Engine& engine,
-                                        sim::MetricRecorder& metrics, uint64_t seed) {
-  switch (config.type) {
-    case ProducerConfig::Type::kSdk:
-      return std::make_unique<SdkProducer>(config, base_dir, stream, engine, metrics, seed);
-    case ProducerConfig::Type::kKpl:
-      return std::make_unique<KplProducer>(config, base_dir, stream, engine, metrics, seed);
-    case ProducerConfig::Type::kAgent:
-      return std::make_unique<AgentProducer>(config, base_dir, stream, engine, metrics, seed);
-  }
-  throw std::logic_error("producer type without a model");
 }
 
 }  // namespace kinesim::models

@@ -9,8 +9,10 @@
 #include <utility>
 #include <vector>
 
+#include "models/client/client.h"
+#include "models/client/client_results.h"
 #include "models/core/shard_map.h"
-#include "models/scenario/config.h"
+#include "models/producer/producer_config.h"
 #include "models/stream/stream.h"
 #include "sim/engine.h"
 #include "sim/histogram.h"
@@ -19,49 +21,6 @@
 namespace kinesim::models {
 
 class KeySpace;
-struct KeyResult;
-struct ProducerResult;
-
-// What became of a producer's user records. Every record produced ends in exactly one of
-// accepted, failed_* , rejected_too_large, lost or pending: see accounted().
-struct ProducerCounts {
-  uint64_t produced = 0;
-  uint64_t accepted = 0;
-  uint64_t failed_attempts_exhausted = 0;  // SDK/Agent: retries used up
-  uint64_t failed_buffer_full = 0;         // producer buffer over its bound
-  uint64_t failed_expired = 0;             // KPL: RecordTtl passed (or FailIfThrottled)
-  uint64_t rejected_too_large = 0;         // over the stream's record size limit
-  uint64_t lost = 0;                       // Agent: rotated away before it was read
-  uint64_t pending = 0;                    // buffered, waiting or in flight at the end
-  uint64_t produced_bytes = 0;
-  uint64_t accepted_bytes = 0;
-  uint64_t throttled_entries = 0;  // entry attempts refused for throughput
-  uint64_t internal_failure_entries = 0;
-  uint64_t retried_entries = 0;  // entries sent again
-  uint64_t requests = 0;
-  uint64_t failed_bytes = 0;
-  uint64_t duplicates = 0;  // Agent: records accepted again after a restart (not in accounted())
-
-  uint64_t failed() const {
-    return failed_attempts_exhausted + failed_buffer_full + failed_expired;
-  }
-  // Records whose fate is known or pending; equals `produced` when nothing is miscounted.
-  uint64_t accounted() const { return accepted + failed() + rejected_too_large + lost + pending; }
-  bool conserved() const { return accounted() == produced; }
-  ProducerCounts& operator+=(const ProducerCounts& o);
-};
-
-// Per-key tallies (numbered keys only).
-struct KeyCounts {
-  uint64_t offered = 0;  // records produced with this key
-  uint64_t offered_bytes = 0;
-  uint64_t throttled = 0;  // entry attempts throttled
-  uint64_t accepted = 0;
-  void offer(uint64_t bytes) {
-    ++offered;
-    offered_bytes += bytes;
-  }
-};
 
 // A producer's KeyCounts by key id, growing as a trace names new keys.
 class KeyTallies {
@@ -81,19 +40,19 @@ class KeyTallies {
   std::vector<KeyCounts> counts_;
 };
 
-class Producer {
+// A client that writes: every producer type (SDK, KPL, Kinesis Agent) counts its user records
+// in one ProducerCounts and reports one ProducerResult.
+class Producer : public Client {
  public:
-  virtual ~Producer() = default;
   virtual const ProducerConfig& config() const = 0;
-  virtual void start() = 0;
-  // Closes the books at `end`: what is still buffered, waiting or in flight is pending.
-  virtual void finish(sim::Time end) = 0;
   virtual const ProducerCounts& counts() const = 0;
   // Everything the reports need, with the hottest `top_n` keys routed on `stream` as it ends.
   virtual ProducerResult result(const Stream& stream, uint32_t top_n) = 0;
-  // A timeline restart (Kinesis Agent): down now for `downtime`. Other types reject it; the
-  // loader only allows it for agents.
-  virtual void restart(sim::Duration downtime);
+
+  const std::string& name() const final { return config().name; }
+  void report(ClientResults& out, const Stream& stream, uint32_t top_n) final {
+    out.producers.push_back(result(stream, top_n));
+  }
 };
 
 // Key -> shard on the stream, cached per key and re-routed when the stream's shard map changes
@@ -150,10 +109,5 @@ struct ProducerTallies {
 ProducerResult common_result(const ProducerConfig& config, const char* type,
                              const ProducerTallies& tallies, KeySpace& keys, const Stream& stream,
                              const sim::MetricRecorder& metrics, uint32_t top_n);
-
-// Builds the producer model the config names.
-std::unique_ptr<Producer> make_producer(const ProducerConfig& config, const std::string& base_dir,
-                                        Stream& stream, sim::Engine& engine,
-                                        sim::MetricRecorder& metrics, uint64_t seed);
 
 }  // namespace kinesim::models

@@ -4,8 +4,8 @@
 #include <cmath>
 #include <deque>
 
+#include "models/client/client_results.h"
 #include "models/producer/pool.h"
-#include "models/result.h"
 #include "models/workload/record_source.h"
 
 namespace kinesim::models {

@@ -18,7 +18,6 @@ using sim::Duration;
 namespace keys = scenario_keys;
 
 constexpr uint64_t kNoLimit = std::numeric_limits<uint64_t>::max();
-constexpr std::array kModeNames = {"PROVISIONED"sv, "ON_DEMAND"sv, "ON_DEMAND_ADVANTAGE"sv};
 
 // 75 -> "75", 12.5 -> "12.5": a percentage as the user wrote it.
 std::string format_number(double x) {
@@ -27,9 +26,7 @@ std::string format_number(double x) {
   return out.str();
 }
 
-std::string mode_name(CapacityMode mode) {
-  return std::string(kModeNames[static_cast<std::size_t>(mode)]);
-}
+std::string mode_name(CapacityMode mode) { return std::string(api_name(mode)); }
 
 bool uses_mode(const Scenario& s, bool (*match)(CapacityMode)) {
   if (match(s.stream.mode)) return true;

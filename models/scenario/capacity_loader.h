@@ -4,8 +4,8 @@
 
 #include <string>
 
-#include "models/scenario/config.h"
 #include "models/scenario/json_reader.h"
+#include "models/scenario/scenario.h"
 
 namespace kinesim::models::scenario_json {
 

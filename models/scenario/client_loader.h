@@ -4,9 +4,9 @@
 
 #include <string>
 
-#include "models/scenario/config.h"
 #include "models/scenario/json_reader.h"
 #include "models/scenario/producer_loader.h"
+#include "models/scenario/scenario.h"
 
 namespace kinesim::models::scenario_json {
 

@@ -29,17 +29,7 @@ namespace {
 using std::string_view_literals::operator""sv;
 namespace keys = scenario_keys;
 
-constexpr std::array kModes = {"PROVISIONED"sv, "ON_DEMAND"sv, "ON_DEMAND_ADVANTAGE"sv};
 constexpr uint64_t kNoLimit = std::numeric_limits<uint64_t>::max();
-
-std::string issues_text(const std::vector<ScenarioIssue>& issues) {
-  std::string text;
-  for (const ScenarioIssue& issue : issues) {
-    if (!text.empty()) text += '\n';
-    text += issue.path + ": " + issue.message;
-  }
-  return text;
-}
 
 bool valid_stream_name(const std::string& s) {
   // CreateStream's StreamName: 1..128 of [a-zA-Z0-9_.-].
@@ -58,7 +48,7 @@ void read_stream(IssueList& issues, const Json& node, StreamConfig& stream, bool
   stream.name = r.string("name", Need::kOptional, "a stream name of 1..128 of [a-zA-Z0-9_.-]",
                          valid_stream_name)
                     .value_or(stream.name);
-  if (const auto mode = r.choice("mode", Need::kOptional, kModes)) {
+  if (const auto mode = r.choice("mode", Need::kOptional, kCapacityModeApiNames)) {
     stream.mode = static_cast<CapacityMode>(*mode);
   }
   if (stream.mode != CapacityMode::kProvisioned) {
@@ -212,9 +202,6 @@ constexpr std::array kAllowedKeys = {
 };
 
 }  // namespace
-
-ScenarioError::ScenarioError(std::vector<ScenarioIssue> issues)
-    : std::runtime_error(issues_text(issues)), issues_(std::move(issues)) {}
 
 Scenario load_scenario(const nlohmann::json& doc, const std::string& base_dir) {
   IssueList issues;

@@ -11,24 +11,10 @@
 #include <string_view>
 #include <vector>
 
-#include "models/scenario/config.h"
+#include "models/errors/scenario_error.h"
+#include "models/scenario/scenario.h"
 
 namespace kinesim::models {
-
-struct ScenarioIssue {
-  std::string path;     // JSON path, e.g. "$.producers[0].rate.records_per_sec"
-  std::string message;  // what was found and what was expected
-};
-
-// what() is every issue as "<path>: <message>", one per line.
-class ScenarioError : public std::runtime_error {
- public:
-  explicit ScenarioError(std::vector<ScenarioIssue> issues);
-  const std::vector<ScenarioIssue>& issues() const { return issues_; }
-
- private:
-  std::vector<ScenarioIssue> issues_;
-};
 
 // Parses and validates. `base_dir` resolves relative file paths (trace files).
 Scenario load_scenario(const nlohmann::json& doc, const std::string& base_dir = "");

@@ -10,6 +10,7 @@
 
 #include "models/core/uint128.h"
 #include "models/scenario/client_loader.h"
+#include "models/scenario/client_registry.h"
 #include "models/scenario/scenario_keys.h"
 
 namespace kinesim::models::scenario_json {
@@ -389,39 +390,25 @@ void read_keys(IssueList& issues, const Json& node, const std::string& path, Key
 
 // ---- producer --------------------------------------------------------------------------------
 
-constexpr std::array kProducerTypes = {"sdk"sv, "kpl"sv, "agent"sv};
 // The keys every producer takes; each type adds its own settings object.
 constexpr std::array kCommonProducerKeys = {"name"sv, "type"sv, "instances"sv,  "start"sv,
                                             "rate"sv, "keys"sv, "record_size"sv};
 
 void reject_other_types_keys(const ObjectReader& r, ProducerConfig::Type type) {
-  const auto own = kProducerTypes[static_cast<std::size_t>(type)];
+  const auto own = producer_type(type).settings_key;
   std::array<std::string_view, kCommonProducerKeys.size() + 1> applicable{};
   std::copy(kCommonProducerKeys.begin(), kCommonProducerKeys.end(), applicable.begin());
   applicable.back() = own;
-  r.reject_keys_outside(applicable, "type " + quote(own));
+  r.reject_keys_outside(applicable, "type " + quote(producer_type(type).name));
 }
 
-// The settings object of the producer's type ("sdk", "kpl" or "agent"); another type's object has
-// already been reported.
+// The settings object of the producer's type (the registry's settings key); another type's
+// object has already been reported.
 void read_client(IssueList& issues, const ObjectReader& r, ProducerConfig& p,
                  const ProducerContext& ctx) {
-  switch (p.type) {
-    case ProducerConfig::Type::kSdk:
-      if (const Json* sdk = r.object("sdk", Need::kOptional)) {
-        read_sdk(issues, *sdk, r.path("sdk"), ctx, p.sdk);
-      }
-      break;
-    case ProducerConfig::Type::kKpl:
-      if (const Json* kpl = r.object("kpl", Need::kOptional)) {
-        read_kpl(issues, *kpl, r.path("kpl"), ctx, p.kpl);
-      }
-      break;
-    case ProducerConfig::Type::kAgent:
-      if (const Json* agent = r.object("agent", Need::kOptional)) {
-        read_agent(issues, *agent, r.path("agent"), ctx, p.agent);
-      }
-      break;
+  const ProducerType& type = producer_type(p.type);
+  if (const Json* settings = r.object(type.settings_key, Need::kOptional)) {
+    type.read(issues, *settings, r.path(type.settings_key), ctx, p);
   }
 }
 
@@ -553,7 +540,7 @@ ProducerConfig read_producer(IssueList& issues, const Json& node, const std::str
          const std::size_t n = utf8_length(s);
          return n >= 1 && n <= 128;
        }).value_or("");
-  if (const auto type = r.choice("type", Need::kOptional, kProducerTypes)) {
+  if (const auto type = r.choice("type", Need::kOptional, producer_type_names())) {
     p.type = static_cast<ProducerConfig::Type>(*type);
   }
   if (!r.has("type") || p.type != ProducerConfig::Type::kSdk || *r.find("type") == "sdk") {

@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "models/scenario/config.h"
 #include "models/scenario/json_reader.h"
+#include "models/scenario/scenario.h"
 #include "sim/time.h"
 
 namespace kinesim::models::scenario_json {

@@ -14,6 +14,7 @@
 #include "models/core/errors.h"
 #include "models/core/shard_map.h"
 #include "models/core/uint128.h"
+#include "models/scenario/client_registry.h"
 #include "models/scenario/scenario_keys.h"
 #include "models/stream/reshard.h"
 
@@ -27,15 +28,11 @@ namespace keys = scenario_keys;
 // In TimelineAction::Kind order.
 constexpr std::array kActions = {"split"sv, "merge"sv, "update_shard_count"sv, "switch_mode"sv,
                                  "agent_restart"sv};
-constexpr std::array kModes = {"PROVISIONED"sv, "ON_DEMAND"sv, "ON_DEMAND_ADVANTAGE"sv};
-constexpr std::array kProducerTypeNames = {"sdk"sv, "kpl"sv, "agent"sv};
 
 std::string action_name(TimelineAction::Kind kind) {
   return std::string(kActions[static_cast<std::size_t>(kind)]);
 }
-std::string mode_name(CapacityMode mode) {
-  return std::string(kModes[static_cast<std::size_t>(mode)]);
-}
+std::string mode_name(CapacityMode mode) { return std::string(api_name(mode)); }
 bool is_reshard(TimelineAction::Kind kind) {
   return kind == TimelineAction::Kind::kSplit || kind == TimelineAction::Kind::kMerge ||
          kind == TimelineAction::Kind::kUpdateShardCount;
@@ -93,7 +90,7 @@ std::optional<TimelineAction> read_action(IssueList& issues, const Json& node,
       break;
     case TimelineAction::Kind::kSwitchMode: {
       r.reject_keys_outside(std::array{"at"sv, "action"sv, "mode"sv, "shards"sv}, variant);
-      const auto mode = r.choice("mode", Need::kRequired, kModes);
+      const auto mode = r.choice("mode", Need::kRequired, kCapacityModeApiNames);
       if (mode) a.mode = static_cast<CapacityMode>(*mode);
       const auto shards = r.integer("shards", Need::kOptional, 1, max_shards);
       if (shards && mode && a.mode != CapacityMode::kProvisioned) {
@@ -182,17 +179,15 @@ void check_restart(IssueList& issues, const Json& list, const IndexedAction& ia,
   const std::string path = key_path(index_path("$.timeline", ia.index), "producer");
   const auto producer = std::find_if(s.producers.begin(), s.producers.end(),
                                      [&](const ProducerConfig& p) { return p.name == a.producer; });
-  if (producer == s.producers.end() || producer->type != ProducerConfig::Type::kAgent) {
+  if (producer == s.producers.end() || !producer_type(producer->type).restartable) {
     std::string agents;
     for (const ProducerConfig& p : s.producers) {
-      if (p.type == ProducerConfig::Type::kAgent)
-        agents += (agents.empty() ? "" : ", ") + quote(p.name);
+      if (producer_type(p.type).restartable) agents += (agents.empty() ? "" : ", ") + quote(p.name);
     }
     const std::string found =
         producer == s.producers.end()
             ? "no producer has that name"
-            : quote(a.producer) + " has type " +
-                  quote(kProducerTypeNames[static_cast<std::size_t>(producer->type)]);
+            : quote(a.producer) + " has type " + quote(producer_type(producer->type).name);
     issues.got(path, list[ia.index]["producer"],
                "the name of an agent producer (" + found +
                    "; agents: " + (agents.empty() ? "none" : agents) + ")");

@@ -3,8 +3,8 @@
 // the scenario loader.
 #pragma once
 
-#include "models/scenario/config.h"
 #include "models/scenario/json_reader.h"
+#include "models/scenario/scenario.h"
 
 namespace kinesim::models::scenario_json {
 

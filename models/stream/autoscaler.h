@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <string>
 
-#include "models/scenario/config.h"
+#include "models/stream/stream_config.h"
 #include "sim/time.h"
 
 namespace kinesim::models {

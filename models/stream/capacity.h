@@ -24,7 +24,8 @@
 #include <vector>
 
 #include "models/core/limits.h"
-#include "models/scenario/config.h"
+#include "models/stream/stream_config.h"
+#include "models/stream/stream_results.h"
 #include "models/stream/token_bucket.h"
 #include "sim/time.h"
 
@@ -33,17 +34,6 @@ namespace kinesim::models {
 // Backing shards carry this much more than the admission limit, so key skew across shards
 // does not throttle below it (assumed; AWS splits shards above ~half their capacity anyway).
 inline constexpr double kOnDemandShardHeadroom = 1.25;
-
-// One stretch of the run at a fixed capacity: cost prices each in the mode it ran in.
-struct CapacitySegment {
-  sim::Time from;
-  sim::Time to;
-  CapacityMode mode = CapacityMode::kProvisioned;
-  uint32_t open_shards = 0;
-  // Billing quantities of the records accepted within the segment (SPEC §6).
-  uint64_t put_payload_units = 0;
-  uint64_t on_demand_billed_bytes = 0;
-};
 
 struct WriteRate {
   double bytes_per_sec = 0;

@@ -4,7 +4,7 @@
 #pragma once
 
 #include "models/core/shard_map.h"
-#include "models/scenario/config.h"
+#include "models/stream/timeline_action.h"
 
 namespace kinesim::models {
 

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <memory>
+#include <stdexcept>
 
 #include "models/core/errors.h"
 #include "models/core/uint128.h"
@@ -32,18 +33,6 @@ WriteRate configured_peak(const StreamConfig& c) {
 uint32_t initial_open_shards(const StreamConfig& c) {
   if (c.mode == CapacityMode::kProvisioned) return c.shards;
   return backing_shards(c, on_demand_limit(c, c.mode, configured_peak(c)), c.shards);
-}
-
-const char* mode_name(CapacityMode m) {
-  switch (m) {
-    case CapacityMode::kProvisioned:
-      return "PROVISIONED";
-    case CapacityMode::kOnDemand:
-      return "ON_DEMAND";
-    case CapacityMode::kOnDemandAdvantage:
-      return "ON_DEMAND_ADVANTAGE";
-  }
-  return "?";
 }
 
 std::string rate_text(WriteRate r) {
@@ -98,7 +87,7 @@ Stream::Stream(const StreamConfig& config, sim::Engine& engine, sim::MetricRecor
     admission_on_ = true;
     apply_on_demand_limit(Time::zero());
     log(Time::zero(), "capacity", "completed",
-        std::string(mode_name(mode_)) + ": " + std::to_string(map_.open_count()) +
+        std::string(api_name(mode_)) + ": " + std::to_string(map_.open_count()) +
             " shards back the admission limit of " + rate_text(admission_.limit()) + " (" +
             std::to_string(config_.on_demand.peak_multiplier) + " x the previous peak " +
             rate_text(peak_.previous()) + ", shards with " +
@@ -140,9 +129,9 @@ void Stream::add_shard_states() {
                                    static_cast<double>(c.write.records_per_sec),
                                    static_cast<double>(c.write.burst_records)),
                  RetentionLog(retention, granularity));
-    s.incoming_bytes = metrics_.add_counter(id + "/IncomingBytes");
-    s.incoming_records = metrics_.add_counter(id + "/IncomingRecords");
-    s.throttled = metrics_.add_counter(id + "/WriteProvisionedThroughputExceeded");
+    s.series.incoming_bytes = metrics_.add_counter(id + "/IncomingBytes");
+    s.series.incoming_records = metrics_.add_counter(id + "/IncomingRecords");
+    s.series.throttled = metrics_.add_counter(id + "/WriteProvisionedThroughputExceeded");
     shards_.push_back(std::move(s));
   }
 }
@@ -158,11 +147,11 @@ void Stream::end_request(Time now, PutApi api, uint64_t entries, uint64_t reques
       s.retention.append(now, s.next_sequence, s.pending_bytes, s.pending_records,
                          s.pending_user_records);
       s.next_sequence += s.pending_records;
-      metrics_.add(s.incoming_bytes, now, static_cast<double>(s.pending_bytes));
-      metrics_.add(s.incoming_records, now, static_cast<double>(s.pending_records));
+      metrics_.add(s.series.incoming_bytes, now, static_cast<double>(s.pending_bytes));
+      metrics_.add(s.series.incoming_records, now, static_cast<double>(s.pending_records));
     }
     if (s.pending_throttled > 0) {
-      metrics_.add(s.throttled, now, static_cast<double>(s.pending_throttled));
+      metrics_.add(s.series.throttled, now, static_cast<double>(s.pending_throttled));
     }
     s.totals.accepted_records += s.pending_records;
     s.totals.accepted_bytes += s.pending_bytes;
@@ -205,21 +194,9 @@ void Stream::log(Time at, std::string action, std::string outcome, std::string d
   timeline_.push_back({at, std::move(action), std::move(outcome), std::move(detail)});
 }
 
-void Stream::schedule_timeline(const std::vector<TimelineAction>& actions) {
-  for (const TimelineAction& a : actions) {
-    if (a.kind == TimelineAction::Kind::kSwitchMode) capacity_ticks_ = true;
-  }
-  for (std::size_t i = 0; i < actions.size(); ++i) {
-    // Agent restarts belong to producers; the world schedules them.
-    if (actions[i].kind == TimelineAction::Kind::kAgentRestart) continue;
-    const Time at = Time::zero() + actions[i].at;
-    engine_.schedule(
-        at, [this, &actions, i] { apply(actions[i], i); }, sim::Priority::kHigh);
-  }
-}
+void Stream::expect_mode_switches() { capacity_ticks_ = true; }
 
-void Stream::apply(const TimelineAction& action, std::size_t index) {
-  (void)index;
+void Stream::apply(const TimelineAction& action) {
   const Time now = engine_.now();
   const char* name = action.kind == TimelineAction::Kind::kSplit   ? "split"
                      : action.kind == TimelineAction::Kind::kMerge ? "merge"
@@ -239,7 +216,7 @@ void Stream::apply(const TimelineAction& action, std::size_t index) {
       apply_switch(action);
       return;
     case TimelineAction::Kind::kAgentRestart:
-      return;  // not a stream action
+      throw std::logic_error("a client's timeline action was routed to the stream");
   }
   if (updating_) {
     log(now, name, "ResourceInUseException", detail + ": the stream is UPDATING");
@@ -293,7 +270,7 @@ void Stream::start_reshard(core::ShardMap next, const char* name, std::string de
 void Stream::apply_switch(const TimelineAction& action) {
   const Time now = engine_.now();
   const CapacityMode to = action.mode;
-  const std::string detail = std::string(mode_name(mode_)) + " -> " + mode_name(to);
+  const std::string detail = std::string(api_name(mode_)) + " -> " + std::string(api_name(to));
   if (updating_) {
     log(now, "switch_mode", "ResourceInUseException", detail + ": the stream is UPDATING");
     return;
@@ -354,7 +331,7 @@ void Stream::apply_switch(const TimelineAction& action) {
         }
         record_capacity(t);
         log(t, "switch_mode", "completed",
-            std::string(mode_name(to)) + ", " + std::to_string(map_.open_count()) + " open shards" +
+            std::string(api_name(to)) + ", " + std::to_string(map_.open_count()) + " open shards" +
                 (admission_on_ ? "; admission limit " + rate_text(admission_.limit()) : "") +
                 "; stream ACTIVE");
       },
@@ -442,7 +419,7 @@ void Stream::autoscale_tick(Time now, double utilisation_pct) {
   TimelineAction a;
   a.kind = TimelineAction::Kind::kUpdateShardCount;
   a.target = d.target;
-  apply(a, 0);
+  apply(a);
 }
 
 void Stream::on_demand_tick(Time now, Duration period, WriteRate served) {

@@ -12,10 +12,12 @@
 
 #include "models/core/pricing.h"
 #include "models/core/shard_map.h"
-#include "models/scenario/config.h"
 #include "models/stream/autoscaler.h"
 #include "models/stream/capacity.h"
 #include "models/stream/retention.h"
+#include "models/stream/stream_config.h"
+#include "models/stream/stream_results.h"
+#include "models/stream/timeline_action.h"
 #include "models/stream/token_bucket.h"
 #include "sim/engine.h"
 #include "sim/metrics.h"
@@ -27,24 +29,11 @@ enum class PutOutcome : uint8_t { kAccepted, kThrottled, kInternalFailure };
 
 enum class PutApi : uint8_t { kPutRecord, kPutRecords };
 
-struct ShardTotals {
-  uint64_t accepted_records = 0;
-  uint64_t accepted_bytes = 0;
-  uint64_t throttled_records = 0;
-  uint64_t throttled_bytes = 0;
-  uint64_t internal_failures = 0;
-};
-
-// One line of the capacity timeline in the output.
-struct TimelineEvent {
-  sim::Time at;
-  // "split", "merge", "update_shard_count", "expire", "switch_mode", "autoscale", "capacity";
-  // and "agent_restart", which the world adds to a run's timeline
-  std::string action;
-  // "started", "completed", the AWS error name, an autoscaler decision ("scale_up",
-  // "scale_down", "skipped"), or for agent_restart "<producer> down <downtime>"
-  std::string outcome;
-  std::string detail;
+// One shard's metric series.
+struct ShardSeries {
+  sim::SeriesId incoming_bytes{};    // IncomingBytes
+  sim::SeriesId incoming_records{};  // IncomingRecords
+  sim::SeriesId throttled{};         // WriteProvisionedThroughputExceeded
 };
 
 class Stream {
@@ -93,8 +82,12 @@ class Stream {
   // A reply reached the client after `latency` (for PutRecord(s).Latency).
   void record_latency(sim::Time now, PutApi api, sim::Duration latency);
 
-  // Schedules the timeline's actions on the engine.
-  void schedule_timeline(const std::vector<TimelineAction>& actions);
+  // Carries out a timeline action of the stream's (reshard, UpdateShardCount, mode switch) now,
+  // as Kinesis would answer the call: refused while UPDATING, validated, landing after
+  // reshard_duration. The world's timeline dispatcher calls it at the action's time.
+  void apply(const TimelineAction& action);
+  // The timeline will switch capacity modes: run the minute capacity tick from the start.
+  void expect_mode_switches();
   // Housekeeping every `period`: retention trimming and expiry of closed shards; and, when the
   // stream is on-demand, autoscaled or switches modes, the capacity decisions of the minute.
   void start_housekeeping(sim::Duration period);
@@ -112,10 +105,8 @@ class Stream {
   // Billing quantities of accepted records (SPEC §6).
   uint64_t put_payload_units() const { return put_payload_units_; }
   uint64_t on_demand_billed_bytes() const { return on_demand_billed_bytes_; }
-  sim::SeriesId shard_series(core::ShardIndex shard, int which) const {
-    const ShardState& s = shards_[shard];
-    return which == 0 ? s.incoming_bytes : which == 1 ? s.incoming_records : s.throttled;
-  }
+  // The shard's metric series (CloudWatch's shard-level names).
+  const ShardSeries& shard_series(core::ShardIndex shard) const { return shards_[shard].series; }
   sim::Time closed_at(core::ShardIndex shard) const { return shards_[shard].closed_at; }
   // Shard-hours of open shards from 0 to `end`.
   double shard_hours(sim::Time end) const;
@@ -140,9 +131,7 @@ class Stream {
     uint64_t pending_throttled = 0;
     uint64_t pending_throttled_bytes = 0;
     uint64_t pending_failed = 0;
-    sim::SeriesId incoming_bytes{};
-    sim::SeriesId incoming_records{};
-    sim::SeriesId throttled{};
+    ShardSeries series;
     sim::Time closed_at = sim::Time::max();
     bool expired = false;
     // Capacity minute: accepted bytes at the last tick, the last minute's rate, and since when
@@ -164,7 +153,6 @@ class Stream {
   };
 
   void add_shard_states();
-  void apply(const TimelineAction& action, std::size_t index);
   void finish_update(sim::Time now);
   // Validated map change landing after reshard_duration with the stream UPDATING meanwhile.
   void start_reshard(core::ShardMap next, const char* name, std::string detail);

@@ -9,7 +9,7 @@
 #include <limits>
 #include <vector>
 
-#include "models/scenario/config.h"
+#include "models/workload/workload_config.h"
 #include "sim/rng.h"
 #include "sim/time.h"
 

@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "models/scenario/config.h"
+#include "models/workload/workload_config.h"
 #include "sim/rng.h"
 #include "sim/time.h"
 

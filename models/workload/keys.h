@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "models/core/uint128.h"
-#include "models/scenario/config.h"
+#include "models/workload/workload_config.h"
 #include "sim/rng.h"
 
 namespace kinesim::models {

@@ -5,13 +5,13 @@
 namespace kinesim::models {
 namespace {
 
-std::string stream_name(const ProducerConfig& config, uint32_t index, const char* what) {
+std::string stream_name(const WorkloadConfig& config, uint32_t index, const char* what) {
   return "producer/" + config.name + "/" + std::to_string(index) + "/" + what;
 }
 
 }  // namespace
 
-RecordSource::RecordSource(const ProducerConfig& config, uint32_t index, uint64_t seed,
+RecordSource::RecordSource(const WorkloadConfig& config, uint32_t index, uint64_t seed,
                            KeySpace& keys, const SizeSampler& sizes, TraceFeed* trace)
     : keys_(keys),
       sizes_(sizes),

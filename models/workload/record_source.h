@@ -17,10 +17,10 @@
 #include <optional>
 #include <string>
 
-#include "models/scenario/config.h"
 #include "models/workload/arrivals.h"
 #include "models/workload/keys.h"
 #include "models/workload/trace.h"
+#include "models/workload/workload_config.h"
 #include "sim/rng.h"
 
 namespace kinesim::models {
@@ -40,7 +40,7 @@ class RecordSource {
 
   // Instance `index` of `config`'s producer. A trace-replay producer passes its shared feed
   // (nullptr otherwise); `keys` and `sizes` are the producer's, shared by its instances.
-  RecordSource(const ProducerConfig& config, uint32_t index, uint64_t seed, KeySpace& keys,
+  RecordSource(const WorkloadConfig& config, uint32_t index, uint64_t seed, KeySpace& keys,
                const SizeSampler& sizes, TraceFeed* trace);
 
   // The next record, or nullptr once the workload has ended. Stable until pop().

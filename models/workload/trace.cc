@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-#include "models/scenario/loader.h"
+#include "models/errors/scenario_error.h"
 #include "models/workload/keys.h"
 
 namespace kinesim::models {
@@ -171,7 +171,7 @@ TraceFeed::TraceFeed(const std::string& path, double speed, bool loop, sim::Dura
                      uint32_t instances)
     : reader_(path, speed, loop, start), queues_(instances) {}
 
-std::unique_ptr<TraceFeed> TraceFeed::for_producer(const ProducerConfig& config,
+std::unique_ptr<TraceFeed> TraceFeed::for_producer(const WorkloadConfig& config,
                                                    const std::string& base_dir) {
   if (config.rate.profile != RateConfig::Profile::kTrace) return nullptr;
   std::string path = config.rate.trace_path;

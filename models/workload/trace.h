@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "models/scenario/config.h"
+#include "models/workload/workload_config.h"
 #include "sim/time.h"
 
 namespace kinesim::models {
@@ -57,7 +57,7 @@ class TraceFeed {
   TraceFeed(const std::string& path, double speed, bool loop, sim::Duration start,
             uint32_t instances);
   // The feed of a trace-replay producer (its file resolved against `base_dir`), else nullptr.
-  static std::unique_ptr<TraceFeed> for_producer(const ProducerConfig& config,
+  static std::unique_ptr<TraceFeed> for_producer(const WorkloadConfig& config,
                                                  const std::string& base_dir);
   std::optional<TraceRow> next(uint32_t instance, KeySpace& keys);
 

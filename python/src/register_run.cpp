@@ -9,9 +9,9 @@
 #include <string>
 
 #include "bindings.h"
-#include "models/report.h"
+#include "models/report/report.h"
 #include "models/scenario/loader.h"
-#include "models/world.h"
+#include "models/world/world.h"
 
 namespace kinesim::python {
 namespace {

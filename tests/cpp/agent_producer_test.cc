@@ -12,7 +12,7 @@
 #include <string>
 
 #include "models/stream/stream.h"
-#include "models/world.h"
+#include "models/world/world.h"
 #include "sim/rng.h"
 
 namespace kinesim::models {

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "models/cost.h"
-#include "models/world.h"
+#include "models/report/cost.h"
+#include "models/world/world.h"
 
 namespace kinesim::models {
 namespace {

@@ -1,5 +1,5 @@
 // Cost and sizing against hand computation from SPEC §6 and §10, on Results built by hand.
-#include "models/cost.h"
+#include "models/report/cost.h"
 
 #include <gtest/gtest.h>
 

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "models/scenario/loader.h"
-#include "models/world.h"
+#include "models/world/world.h"
 
 namespace kinesim::models {
 namespace {

@@ -1,6 +1,6 @@
 // Capacity over time in the text reports (the summary's header and timeline lines, the sizing
 // sentence), on Results built by hand with capacity segments, a timeline and throttling series.
-#include "models/report_capacity.h"
+#include "models/report/report_capacity.h"
 
 #include <gtest/gtest.h>
 
@@ -10,9 +10,9 @@
 #include <utility>
 #include <vector>
 
-#include "models/cost.h"
-#include "models/report.h"
-#include "models/report_stats.h"
+#include "models/report/cost.h"
+#include "models/report/report.h"
+#include "models/report/report_stats.h"
 
 namespace kinesim::models {
 namespace {

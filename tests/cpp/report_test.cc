@@ -1,5 +1,5 @@
 // summary.json, the CSVs, the human summary and the findings, on Results built by hand.
-#include "models/report.h"
+#include "models/report/report.h"
 
 #include <gtest/gtest.h>
 

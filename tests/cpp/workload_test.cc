@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "models/producer/producer_config.h"
 #include "models/workload/arrivals.h"
 #include "models/workload/keys.h"
 #include "models/workload/record_source.h"

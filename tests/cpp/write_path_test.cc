@@ -8,7 +8,7 @@
 #include "models/core/hash_key.h"
 #include "models/core/shard_map.h"
 #include "models/scenario/loader.h"
-#include "models/world.h"
+#include "models/world/world.h"
 
 namespace kinesim::models {
 namespace {

@@ -8,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-#include "models/result.h"
+#include "models/world/result.h"
 
 namespace kinesim::models {
 

@@ -9,10 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "models/client/client_results.h"
 #include "models/core/uint128.h"
-#include "models/producer/sdk_producer.h"
-#include "models/scenario/config.h"
-#include "models/stream/stream.h"
+#include "models/stream/stream_config.h"
+#include "models/stream/stream_results.h"
 #include "sim/histogram.h"
 #include "sim/metrics.h"
 
@@ -40,32 +40,6 @@ struct ShardResult {
   double peak_bytes_per_sec = 0;
   // Metric rows of this shard (IncomingBytes, IncomingRecords, WriteProvisionedThroughputExceeded).
   uint32_t series_bytes = 0, series_records = 0, series_throttled = 0;
-};
-
-struct KeyResult {
-  std::string key;
-  std::string shard_id;  // where it routed at the end of the run
-  KeyCounts counts;
-};
-
-struct ProducerResult {
-  std::string name;
-  std::string type;
-  uint32_t instances = 1;
-  ProducerCounts counts;
-  sim::LogHistogram record_latency_us;
-  sim::LogHistogram request_latency_us;
-  sim::LogHistogram backoff_us;
-  std::vector<uint64_t> attempts;       // attempts[k]: accepted records that needed k attempts
-  std::vector<KeyResult> hottest_keys;  // by records offered
-  std::vector<KeyResult> hot_keys;      // the scenario's named hot keys
-  uint64_t distinct_keys = 0;
-  bool random_keys = false;
-  double offered_peak_records_per_sec = 0;  // highest metric bucket
-  double offered_peak_bytes_per_sec = 0;
-  // Figures only this producer type has, in a fixed order (e.g. the KPL's
-  // UserRecordsPerKinesisRecord, the Agent's rotations); summary.json lists them under "details".
-  std::vector<std::pair<std::string, double>> details;
 };
 
 struct Result {

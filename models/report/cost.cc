@@ -1,12 +1,12 @@
-#include "models/cost.h"
+#include "models/report/cost.h"
 
 #include <algorithm>
 #include <cmath>
 #include <optional>
 #include <string>
 
-#include "models/report_capacity.h"
-#include "models/report_stats.h"
+#include "models/report/report_capacity.h"
+#include "models/report/report_stats.h"
 
 namespace kinesim::models {
 namespace {

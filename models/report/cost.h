@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "models/core/pricing.h"
-#include "models/result.h"
+#include "models/world/result.h"
 
 namespace kinesim::models {
 

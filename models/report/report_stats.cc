@@ -1,4 +1,4 @@
-#include "models/report_stats.h"
+#include "models/report/report_stats.h"
 
 #include <algorithm>
 #include <cmath>

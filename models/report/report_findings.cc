@@ -1,10 +1,10 @@
 #include <algorithm>
 #include <optional>
 
-#include "models/cost.h"
-#include "models/report.h"
-#include "models/report_capacity.h"
-#include "models/report_stats.h"
+#include "models/report/cost.h"
+#include "models/report/report.h"
+#include "models/report/report_capacity.h"
+#include "models/report/report_stats.h"
 
 namespace kinesim::models {
 namespace {

@@ -11,8 +11,8 @@
 #include <stdexcept>
 #include <system_error>
 
-#include "models/report.h"
-#include "models/report_stats.h"
+#include "models/report/report.h"
+#include "models/report/report_stats.h"
 
 namespace kinesim::models {
 namespace {

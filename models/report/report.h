@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "models/result.h"
+#include "models/world/result.h"
 
 namespace kinesim::models {
 

@@ -9,12 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "models/result.h"
+#include "models/world/result.h"
 
 namespace kinesim::models {
-
-// "provisioned", "on-demand Standard", "On-demand Advantage" (the cost report's names).
-const char* mode_text(CapacityMode mode);
 
 // Who started a capacity change.
 enum class ChangeCause : uint8_t {

@@ -6,8 +6,8 @@
 #include <functional>
 #include <optional>
 
-#include "models/result.h"
-#include "models/scenario/config.h"
+#include "models/scenario/scenario.h"
+#include "models/world/result.h"
 
 namespace kinesim::models {
 

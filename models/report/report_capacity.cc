@@ -1,9 +1,9 @@
-#include "models/report_capacity.h"
+#include "models/report/report_capacity.h"
 
 #include <algorithm>
 #include <limits>
 
-#include "models/report_stats.h"
+#include "models/report/report_stats.h"
 
 namespace kinesim::models {
 namespace {
@@ -45,7 +45,8 @@ std::string change_text(const CapacityChange& c, bool name_on_demand) {
     text += " started, still UPDATING at the end";
   } else {
     if (c.action == "switch_mode") {
-      text += std::string(" ") + mode_text(c.mode_before) + " -> " + mode_text(c.mode_after);
+      text += std::string(" ") + std::string(mode_text(c.mode_before)) + " -> " +
+              std::string(mode_text(c.mode_after));
       if (c.shards_before != c.shards_after && c.shards_before > 0 && c.shards_after > 0) {
         text += ", " + with_thousands(c.shards_before) + " -> " + shards_text(c.shards_after);
       }
@@ -59,18 +60,6 @@ std::string change_text(const CapacityChange& c, bool name_on_demand) {
 }
 
 }  // namespace
-
-const char* mode_text(CapacityMode mode) {
-  switch (mode) {
-    case CapacityMode::kProvisioned:
-      return "provisioned";
-    case CapacityMode::kOnDemand:
-      return "on-demand Standard";
-    case CapacityMode::kOnDemandAdvantage:
-      return "On-demand Advantage";
-  }
-  return "provisioned";
-}
 
 CapacityProfile capacity_profile(const Result& r) {
   CapacityProfile p;
@@ -158,7 +147,7 @@ CapacityProfile capacity_profile(const Result& r) {
 std::string capacity_text(const CapacityProfile& p) {
   std::string text;
   for (const CapacityMode m : p.modes)
-    text += std::string(text.empty() ? "" : " -> ") + mode_text(m);
+    text += std::string(text.empty() ? "" : " -> ") + std::string(mode_text(m));
   text += ", ";
   if (p.path.size() <= kPathShown) {
     for (std::size_t i = 0; i + 1 < p.path.size(); ++i) text += with_thousands(p.path[i]) + " -> ";

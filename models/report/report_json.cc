@@ -2,9 +2,9 @@
 #include <cmath>
 #include <map>
 
-#include "models/cost.h"
-#include "models/report.h"
-#include "models/report_stats.h"
+#include "models/report/cost.h"
+#include "models/report/report.h"
+#include "models/report/report_stats.h"
 
 namespace kinesim::models {
 namespace {
@@ -37,18 +37,6 @@ Json money(double v) { return num(v, kMoneySignificant); }
 
 double ratio(uint64_t a, uint64_t b) {
   return b == 0 ? 0.0 : static_cast<double>(a) / static_cast<double>(b);
-}
-
-const char* mode_name(CapacityMode m) {
-  switch (m) {
-    case CapacityMode::kProvisioned:
-      return "PROVISIONED";
-    case CapacityMode::kOnDemand:
-      return "ON_DEMAND";
-    case CapacityMode::kOnDemandAdvantage:
-      return "ON_DEMAND_ADVANTAGE";
-  }
-  return "PROVISIONED";
 }
 
 Json record_counts(const ProducerCounts& c) {
@@ -242,7 +230,7 @@ Json capacity_json(const Result& r) {
     Json sj;
     sj["from_s"] = num(c.from.to_seconds());
     sj["to_s"] = num(c.to.to_seconds());
-    sj["mode"] = mode_name(c.mode);
+    sj["mode"] = api_name(c.mode);
     sj["open_shards"] = c.open_shards;
     segments.push_back(std::move(sj));
   }
@@ -299,7 +287,7 @@ nlohmann::ordered_json summary_json(const Result& r) {
   const uint64_t offered = t.accepted + t.throttled_entries + t.internal_failure_entries;
   Json stream;
   stream["name"] = r.stream.name;
-  stream["mode"] = mode_name(r.stream.mode);
+  stream["mode"] = api_name(r.stream.mode);
   stream["retention_hours"] = r.stream.retention_hours;
   stream["shards"] = Json{{"initial", r.initial_shards},
                           {"final_open", r.final_open_shards},

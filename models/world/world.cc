@@ -1,12 +1,14 @@
-#include "models/world.h"
+#include "models/world/world.h"
 
 #include <algorithm>
 #include <memory>
 #include <numeric>
 
 #include "models/core/errors.h"
-#include "models/scenario/loader.h"
+#include "models/errors/scenario_error.h"
+#include "models/scenario/client_registry.h"
 #include "models/stream/reshard.h"
+#include "models/world/timeline.h"
 #include "sim/engine.h"
 
 namespace kinesim::models {
@@ -44,32 +46,13 @@ Result run_scenario(const Scenario& scenario, const RunOptions& options) {
   auto metrics = std::make_shared<sim::MetricRecorder>(scenario.duration, std::vector{res});
   Stream stream(scenario.stream, engine, *metrics,
                 sim::RngStream::derive(seed, "stream/" + scenario.stream.name));
-  std::vector<std::unique_ptr<Producer>> producers;
-  for (const ProducerConfig& p : scenario.producers) {
-    producers.push_back(make_producer(p, scenario.base_dir, stream, engine, *metrics, seed));
-  }
-  stream.schedule_timeline(scenario.timeline);
-  // Agent restarts act on producers, not on the stream: the world logs them for the timeline.
-  std::vector<TimelineEvent> restarts;
-  for (const TimelineAction& a : scenario.timeline) {
-    if (a.kind != TimelineAction::Kind::kAgentRestart) continue;
-    for (auto& p : producers) {
-      if (p->config().name != a.producer) continue;
-      Producer* target = p.get();
-      engine.schedule(
-          Time::zero() + a.at,
-          [target, &a, &restarts, &engine] {
-            target->restart(a.downtime);
-            restarts.push_back({engine.now(), "agent_restart",
-                                a.producer + " down " + sim::to_string(a.downtime),
-                                "every host of " + a.producer +
-                                    " stops and resumes from its last saved checkpoint"});
-          },
-          sim::Priority::kHigh);
-    }
-  }
+  std::vector<std::unique_ptr<Client>> clients;
+  const ClientContext context{scenario.base_dir, stream, engine, *metrics, seed};
+  for (const ProducerConfig& p : scenario.producers) clients.push_back(make_producer(p, context));
+  TimelineDispatcher timeline(engine, stream, clients);
+  timeline.schedule(scenario.timeline);
   stream.start_housekeeping(Duration::seconds(60));
-  for (auto& p : producers) p->start();
+  for (auto& c : clients) c->start();
 
   const Duration step = std::max(options.progress_every, Duration::seconds(1));
   for (Time t = Time::zero(); t < end;) {
@@ -77,7 +60,7 @@ Result run_scenario(const Scenario& scenario, const RunOptions& options) {
     engine.run_until(t);
     if (options.progress) options.progress(t.to_seconds() / end.to_seconds());
   }
-  for (auto& p : producers) p->finish(end);
+  for (auto& c : clients) c->finish(end);
 
   Result r;
   r.scenario_name = scenario.name;
@@ -92,7 +75,8 @@ Result run_scenario(const Scenario& scenario, const RunOptions& options) {
   r.put_payload_units = stream.put_payload_units();
   r.on_demand_billed_bytes = stream.on_demand_billed_bytes();
   r.timeline = stream.timeline();
-  r.timeline.insert(r.timeline.end(), restarts.begin(), restarts.end());
+  r.timeline.insert(r.timeline.end(), timeline.client_events().begin(),
+                    timeline.client_events().end());
   std::stable_sort(r.timeline.begin(), r.timeline.end(),
                    [](const TimelineEvent& a, const TimelineEvent& b) { return a.at < b.at; });
   r.capacity_segments = stream.capacity_segments(end);
@@ -117,14 +101,17 @@ Result run_scenario(const Scenario& scenario, const RunOptions& options) {
     s.retained_user_records = stream.retention(sh.index).retained_user_records();
     s.retained_bytes = stream.retention(sh.index).retained_bytes();
     s.retention_runs = stream.retention(sh.index).runs().size();
-    s.series_bytes = stream.shard_series(sh.index, 0).row;
-    s.series_records = stream.shard_series(sh.index, 1).row;
-    s.series_throttled = stream.shard_series(sh.index, 2).row;
-    s.peak_records_per_sec = metrics->peak_per_second(stream.shard_series(sh.index, 1));
-    s.peak_bytes_per_sec = metrics->peak_per_second(stream.shard_series(sh.index, 0));
+    const ShardSeries& series = stream.shard_series(sh.index);
+    s.series_bytes = series.incoming_bytes.row;
+    s.series_records = series.incoming_records.row;
+    s.series_throttled = series.throttled.row;
+    s.peak_records_per_sec = metrics->peak_per_second(series.incoming_records);
+    s.peak_bytes_per_sec = metrics->peak_per_second(series.incoming_bytes);
     r.shards.push_back(std::move(s));
   }
-  for (auto& p : producers) r.producers.push_back(p->result(stream, scenario.output.top_n));
+  ClientResults results;
+  for (auto& c : clients) c->report(results, stream, scenario.output.top_n);
+  r.producers = std::move(results.producers);
   r.metrics = std::move(metrics);
   return r;
 }

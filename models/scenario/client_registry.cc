@@ -1,0 +1,64 @@
+#include "models/scenario/client_registry.h"
+
+#include "models/producer/agent_producer.h"
+#include "models/producer/kpl_producer.h"
+#include "models/producer/sdk_producer.h"
+#include "models/scenario/client_loader.h"
+
+namespace kinesim::models {
+namespace {
+
+using scenario_json::IssueList;
+using scenario_json::Json;
+using scenario_json::ProducerContext;
+
+template <typename Model>
+std::unique_ptr<Producer> make(const ProducerConfig& config, const ClientContext& ctx) {
+  return std::make_unique<Model>(config, ctx.base_dir, ctx.stream, ctx.engine, ctx.metrics,
+                                 ctx.seed);
+}
+
+constexpr std::array<ProducerType, 3> kProducerTypes = {{
+    {ProducerConfig::Type::kSdk, "sdk", "sdk", false,
+     [](IssueList& issues, const Json& node, const std::string& path, const ProducerContext& ctx,
+        ProducerConfig& config) { scenario_json::read_sdk(issues, node, path, ctx, config.sdk); },
+     make<SdkProducer>},
+    {ProducerConfig::Type::kKpl, "kpl", "kpl", false,
+     [](IssueList& issues, const Json& node, const std::string& path, const ProducerContext& ctx,
+        ProducerConfig& config) { scenario_json::read_kpl(issues, node, path, ctx, config.kpl); },
+     make<KplProducer>},
+    {ProducerConfig::Type::kAgent, "agent", "agent", true,
+     [](IssueList& issues, const Json& node, const std::string& path, const ProducerContext& ctx,
+        ProducerConfig& config) {
+       scenario_json::read_agent(issues, node, path, ctx, config.agent);
+     },
+     make<AgentProducer>},
+}};
+
+constexpr std::array<std::string_view, kProducerTypes.size()> kNames = [] {
+  std::array<std::string_view, kProducerTypes.size()> names{};
+  for (std::size_t i = 0; i < kProducerTypes.size(); ++i) names[i] = kProducerTypes[i].name;
+  return names;
+}();
+
+static_assert(kProducerTypes[static_cast<std::size_t>(ProducerConfig::Type::kKpl)].type ==
+                      ProducerConfig::Type::kKpl &&
+                  kProducerTypes[static_cast<std::size_t>(ProducerConfig::Type::kAgent)].type ==
+                      ProducerConfig::Type::kAgent,
+              "kProducerTypes is indexed by ProducerConfig::Type");
+
+}  // namespace
+
+std::span<const ProducerType> producer_types() { return kProducerTypes; }
+
+const ProducerType& producer_type(ProducerConfig::Type type) {
+  return kProducerTypes[static_cast<std::size_t>(type)];
+}
+
+std::span<const std::string_view> producer_type_names() { return kNames; }
+
+std::unique_ptr<Producer> make_producer(const ProducerConfig& config, const ClientContext& ctx) {
+  return producer_type(config.type).make(config, ctx);
+}
+
+}  // namespace kinesim::models
