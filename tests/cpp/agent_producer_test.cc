@@ -14,29 +14,24 @@
 #include "models/stream/stream.h"
 #include "models/world/world.h"
 #include "sim/rng.h"
+#include "test_helpers.h"
 
 namespace kinesim::models {
 namespace {
 
 using sim::Duration;
+using testing::detail;
+using testing::expect_conserved;
 
 Scenario agent_scenario(double rps, Duration duration, uint32_t shards = 4) {
-  Scenario s;
-  s.name = "agent-test";
-  s.duration = duration;
-  s.seed = 11;
-  s.stream.shards = shards;
-  ProducerConfig p;
-  p.name = "agent";
-  p.type = ProducerConfig::Type::kAgent;
-  p.rate.profile = RateConfig::Profile::kConstant;
-  p.rate.records_per_sec = rps;
-  p.record_size.kind = Distribution::Kind::kFixed;
-  p.record_size.value = 100;
-  p.keys.dist = KeysConfig::Dist::kUniform;
-  p.keys.count = 1000;
-  s.producers.push_back(p);
-  return s;
+  return testing::one_producer_scenario({.type = ProducerConfig::Type::kAgent,
+                                         .shards = shards,
+                                         .records_per_sec = rps,
+                                         .duration = duration,
+                                         .seed = 11,
+                                         .profile = RateConfig::Profile::kConstant,
+                                         .scenario_name = "agent-test",
+                                         .producer_name = "agent"});
 }
 
 TimelineAction restart_at(Duration at, Duration downtime) {
@@ -46,20 +41,6 @@ TimelineAction restart_at(Duration at, Duration downtime) {
   a.producer = "agent";
   a.downtime = downtime;
   return a;
-}
-
-double detail(const ProducerResult& p, const std::string& name) {
-  for (const auto& [n, v] : p.details) {
-    if (n == name) return v;
-  }
-  ADD_FAILURE() << "no detail " << name;
-  return -1;
-}
-
-void expect_conserved(const ProducerCounts& c) {
-  EXPECT_EQ(c.produced, c.accepted + c.failed_attempts_exhausted + c.failed_buffer_full +
-                            c.failed_expired + c.rejected_too_large + c.lost + c.pending);
-  EXPECT_TRUE(c.conserved());
 }
 
 TEST(AgentProducer, RotationKeepsWorkingWithoutLossWhileTheAgentKeepsUp) {

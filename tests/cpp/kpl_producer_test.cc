@@ -9,57 +9,25 @@
 
 #include "models/scenario/loader.h"
 #include "models/world/world.h"
+#include "test_helpers.h"
 
 namespace kinesim::models {
 namespace {
 
 using sim::Duration;
+using testing::counter;
+using testing::detail;
+using testing::expect_conserved;
 
 Scenario kpl_scenario(uint32_t shards, double rps, Duration duration, uint32_t instances = 1) {
-  Scenario s;
-  s.name = "kpl-test";
-  s.duration = duration;
-  s.seed = 11;
-  s.stream.shards = shards;
-  ProducerConfig p;
-  p.name = "kpl";
-  p.type = ProducerConfig::Type::kKpl;
-  p.instances = instances;
-  p.rate.profile = RateConfig::Profile::kPoisson;
-  p.rate.records_per_sec = rps;
-  p.record_size.kind = Distribution::Kind::kFixed;
-  p.record_size.value = 100;
-  p.keys.dist = KeysConfig::Dist::kUniform;
-  p.keys.count = 1000;
-  s.producers.push_back(p);
-  return s;
-}
-
-double detail(const ProducerResult& p, const std::string& name) {
-  for (const auto& [n, v] : p.details) {
-    if (n == name) return v;
-  }
-  ADD_FAILURE() << "no detail " << name;
-  return 0;
-}
-
-// A counter's buckets at the first resolution.
-std::vector<double> counter(const Result& r, const std::string& name) {
-  const auto& names = r.metrics->counter_names();
-  const auto it = std::find(names.begin(), names.end(), name);
-  EXPECT_NE(it, names.end()) << name;
-  if (it == names.end()) return {};
-  const auto row = static_cast<Eigen::Index>(it - names.begin());
-  const auto sums = r.metrics->counter_sums(0);
-  std::vector<double> out;
-  for (Eigen::Index b = 0; b < sums.cols(); ++b) out.push_back(sums(row, b));
-  return out;
-}
-
-void expect_conserved(const ProducerCounts& c) {
-  EXPECT_EQ(c.produced, c.accepted + c.failed_attempts_exhausted + c.failed_buffer_full +
-                            c.failed_expired + c.rejected_too_large + c.lost + c.pending);
-  EXPECT_TRUE(c.conserved());
+  return testing::one_producer_scenario({.type = ProducerConfig::Type::kKpl,
+                                         .shards = shards,
+                                         .records_per_sec = rps,
+                                         .duration = duration,
+                                         .instances = instances,
+                                         .seed = 11,
+                                         .scenario_name = "kpl-test",
+                                         .producer_name = "kpl"});
 }
 
 TEST(KplProducer, LimiterKeepsOneInstanceUnderRateLimitPerShard) {

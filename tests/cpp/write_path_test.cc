@@ -9,35 +9,17 @@
 #include "models/core/shard_map.h"
 #include "models/scenario/loader.h"
 #include "models/world/world.h"
+#include "test_helpers.h"
 
 namespace kinesim::models {
 namespace {
 
 using sim::Duration;
+using testing::expect_conserved;
 
 Scenario one_producer(uint32_t shards, double rps, Duration duration) {
-  Scenario s;
-  s.name = "test";
-  s.duration = duration;
-  s.seed = 7;
-  s.stream.shards = shards;
-  ProducerConfig p;
-  p.name = "p";
-  p.rate.profile = RateConfig::Profile::kPoisson;
-  p.rate.records_per_sec = rps;
-  p.record_size.kind = Distribution::Kind::kFixed;
-  p.record_size.value = 100;
-  p.keys.dist = KeysConfig::Dist::kUniform;
-  p.keys.count = 1000;
-  s.producers.push_back(p);
-  return s;
-}
-
-void expect_conserved(const Result& r) {
-  const ProducerCounts t = r.totals();
-  EXPECT_EQ(t.produced, t.accepted + t.failed_attempts_exhausted + t.failed_buffer_full +
-                            t.failed_expired + t.rejected_too_large + t.lost + t.pending);
-  EXPECT_TRUE(t.conserved());
+  return testing::one_producer_scenario(
+      {.shards = shards, .records_per_sec = rps, .duration = duration});
 }
 
 TEST(WritePath, OneShardAboveCapacityAcceptsItsRateAndThrottlesTheRest) {
