@@ -45,9 +45,13 @@ class ShardWriteBuckets {
                     double burst_records)
       : bytes_(bytes_per_sec, burst_bytes), records_(records_per_sec, burst_records) {}
 
-  bool try_take(sim::Time now, uint64_t bytes) {
+  // Adds what both buckets accrued since their last refill; idempotent at equal times.
+  void refill(sim::Time now) {
     bytes_.refill(now);
     records_.refill(now);
+  }
+  bool try_take(sim::Time now, uint64_t bytes) {
+    refill(now);
     const auto b = static_cast<double>(bytes);
     if (!records_.has(1.0) || !bytes_.has(b)) return false;
     records_.take(1.0);
