@@ -70,7 +70,7 @@ class KplProducer::Pipeline {
     Time deadline_at = aggregator_.next_deadline();
     for (;;) {
       const DrawnRecord* next = source_.front();
-      const Time record_at = next != nullptr ? Time::from_nanos(next->created_ns) : kNever;
+      const Time record_at = next != nullptr ? next->created : kNever;
       if (deadline_at <= record_at) {
         if (deadline_at > now) break;
         deadline_at = aggregator_.next_deadline();
@@ -103,10 +103,9 @@ class KplProducer::Pipeline {
   // A new user record enters the KPL (addUserRecord) at its creation time. Returns the reducer
   // deadline it set (kNever if none).
   Time put_user_record(const DrawnRecord& d) {
-    const Time created = Time::from_nanos(d.created_ns);
     const HeldUserRecord r{d.key,
-                           created,
-                           created + k_.record_max_buffered_time,
+                           d.created,
+                           d.created + k_.record_max_buffered_time,
                            d.data_bytes,
                            static_cast<uint16_t>(d.pk_bytes),
                            0};
@@ -121,7 +120,7 @@ class KplProducer::Pipeline {
       return kNever;
     }
     ++held_;
-    return aggregate(r, created);
+    return aggregate(r, d.created);
   }
 
   // The shard the instance's map predicts. While that map is the stream's current one, the

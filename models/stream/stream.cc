@@ -213,13 +213,11 @@ void Stream::schedule_timeline(const std::vector<TimelineAction>& actions) {
     // Agent restarts belong to producers; the world schedules them.
     if (actions[i].kind == TimelineAction::Kind::kAgentRestart) continue;
     const Time at = Time::zero() + actions[i].at;
-    engine_.schedule(
-        at, [this, &actions, i] { apply(actions[i], i); }, sim::Priority::kHigh);
+    engine_.schedule(at, [this, &actions, i] { apply(actions[i]); }, sim::Priority::kHigh);
   }
 }
 
-void Stream::apply(const TimelineAction& action, std::size_t index) {
-  (void)index;
+void Stream::apply(const TimelineAction& action) {
   const Time now = engine_.now();
   const char* name = action.kind == TimelineAction::Kind::kSplit   ? "split"
                      : action.kind == TimelineAction::Kind::kMerge ? "merge"
@@ -442,7 +440,7 @@ void Stream::autoscale_tick(Time now, double utilisation_pct) {
   TimelineAction a;
   a.kind = TimelineAction::Kind::kUpdateShardCount;
   a.target = d.target;
-  apply(a, 0);
+  apply(a);
 }
 
 void Stream::on_demand_tick(Time now, Duration period, WriteRate served) {

@@ -164,7 +164,7 @@ class Stream {
   };
 
   void add_shard_states();
-  void apply(const TimelineAction& action, std::size_t index);
+  void apply(const TimelineAction& action);
   void finish_update(sim::Time now);
   // Validated map change landing after reshard_duration with the stream UPDATING meanwhile.
   void start_reshard(core::ShardMap next, const char* name, std::string detail);
