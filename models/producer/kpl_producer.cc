@@ -1,6 +1,7 @@
 #include "models/producer/kpl_producer.h"
 
 #include <algorithm>
+#include <string>
 
 #include "models/core/shard_map.h"
 #include "models/producer/kpl/aggregator.h"
@@ -19,7 +20,6 @@ using kpl::HeldUserRecord;
 using kpl::kNever;
 using kpl::PutEntry;
 using kpl::PutRecordsRequest;
-using sim::Duration;
 using sim::Time;
 
 // One producer instance: its workload, its copy of the shard map, the KPL's stages, and the
