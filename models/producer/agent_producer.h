@@ -5,14 +5,18 @@
 // lines into a buffer per flow that it flushes as one PutRecords at the flow's maxBufferSizeRecords
 // / maxBufferSizeBytes / maxBufferAgeMillis (agent.json's per-flow settings, the agent's by
 // default, as are its partitionKeyOption, backoff and truncatedRecordTerminator), keeps at most
-// kPublishQueueCapacity buffers queued per flow (then it stops reading that flow: the backlog stays
-// in the files) and at most max_in_flight requests open for the whole process, resends failed
-// entries in order after a backoff (min ... max, x multiplier, +/- jitter) and never gives up. A
-// line over the stream's record size limit is truncated to the limit (truncatedRecordTerminator),
-// as the agent's FileTailer does. It checkpoints, per flow, the line up to which everything was
-// sent every checkpoint_interval; a restart loses its buffers and in-flight replies and resumes
-// from the saved checkpoints, so records already accepted after them are sent again (duplicates),
-// and lines rotated away before the agent read them are lost.
+// agent::kPublishQueueCapacity buffers queued per flow (then it stops reading that flow: the
+// backlog stays in the files) and at most max_in_flight requests open for the whole process,
+// resends failed entries in order after a backoff (min ... max, x multiplier, +/- jitter) and never
+// gives up. A line over the stream's record size limit is truncated to the limit
+// (truncatedRecordTerminator), as the agent's FileTailer does. It checkpoints, per flow, the line
+// up to which everything was sent every checkpoint_interval; a restart loses its buffers and
+// in-flight replies and resumes from the saved checkpoints, so records already accepted after them
+// are sent again (duplicates), and lines rotated away before the agent read them are lost.
+//
+// Each flow on a host is its LogFiles (agent/log_files.h), the agent's Tailer
+// (agent/tailer.h) and Publisher (agent/publisher.h), each state plus pure steps; the producer
+// wires them to the engine.
 //
 // Files are line counts, not text: a generated line's key and size are a pure function of
 // (instance seed, flow, line index), so lines are re-derived when read (or re-read after a
@@ -39,9 +43,6 @@
 
 namespace kinesim::models {
 
-// publishQueueCapacity: buffers the agent's tailer may hand to its publisher before it blocks
-// (Kinesis Agent default 100).
-inline constexpr uint32_t kPublishQueueCapacity = 100;
 // Partition-key bytes of an Agent record: DETERMINISTIC is the MD5 hex of the line (32
 // characters); RANDOM is Double.toString(nextDouble(1e6)), typically 17-18 characters (assumed).
 inline constexpr uint32_t kAgentDeterministicKeyBytes = 32;

@@ -51,7 +51,7 @@ class SdkProducer::Instance {
   void finish(Time end, ProducerCounts& counts) {
     if (forming_ != nullptr) {
       for (const PendingRecord& r : forming_->records) {
-        if (r.created_ns > end.nanos()) continue;
+        if (r.created > end) continue;
         account_produced(r);
         if (r.bytes() > max_record_bytes()) {
           ++counts.rejected_too_large;
@@ -73,13 +73,13 @@ class SdkProducer::Instance {
     if (next == nullptr) return;
     Batch* b = acquire();
     const SdkConfig& sdk = p_.config_.sdk;
-    const int64_t deadline = next->created_ns + sdk.linger.count_nanos();
-    int64_t close_ns = deadline;
+    const Time deadline = next->created + sdk.linger;
+    Time close_at = deadline;
     uint64_t sendable = 0;
     for (;;) {
       const bool too_large = next->bytes() > max_record_bytes();
       if (!too_large && sendable > 0 && b->bytes + next->bytes() > sdk.max_batch_bytes) {
-        close_ns = next->created_ns;  // next opens the following batch
+        close_at = next->created;  // next opens the following batch
         break;
       }
       b->records.push_back(*next);
@@ -89,15 +89,14 @@ class SdkProducer::Instance {
       }
       if (const DrawnRecord* ahead = source_.pop()) p_.prefetch_key(ahead->key);
       if (sendable >= max_records_) {
-        close_ns = b->records.back().created_ns;
+        close_at = b->records.back().created;
         break;
       }
       next = source_.front();
-      if (next == nullptr || next->created_ns > deadline) break;
+      if (next == nullptr || next->created > deadline) break;
     }
     forming_ = b;
-    p_.engine_.schedule(Time::from_nanos(std::max(close_ns, p_.engine_.now().nanos())),
-                        [this] { on_close(); });
+    p_.engine_.schedule(std::max(close_at, p_.engine_.now()), [this] { on_close(); });
   }
 
   void account_produced(const PendingRecord& r) {
@@ -190,7 +189,7 @@ class SdkProducer::Instance {
       if (b->outcomes[i] == PutOutcome::kAccepted) {
         ++accepted;
         c.accepted_bytes += r.bytes();
-        p_.record_latency_us_.record(static_cast<uint64_t>((now.nanos() - r.created_ns) / 1000));
+        p_.record_latency_us_.record(static_cast<uint64_t>((now - r.created).count_nanos() / 1000));
         if (k != nullptr) ++k->accepted;
         if (p_.attempts_.size() <= b->attempt) p_.attempts_.resize(b->attempt + 1);
         ++p_.attempts_[b->attempt];

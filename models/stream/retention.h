@@ -12,8 +12,8 @@
 namespace kinesim::models {
 
 struct RetentionRun {
-  int64_t start_ns = 0;  // arrival time of the first record
-  int64_t end_ns = 0;    // arrival time of the last record
+  sim::Time start;  // arrival time of the first record
+  sim::Time end;    // arrival time of the last record
   uint64_t first_sequence = 0;
   uint64_t bytes = 0;
   uint64_t records = 0;       // Kinesis records
@@ -23,18 +23,18 @@ struct RetentionRun {
 class RetentionLog {
  public:
   RetentionLog(sim::Duration retention, sim::Duration granularity)
-      : retention_ns_(retention.count_nanos()), granularity_ns_(granularity.count_nanos()) {}
+      : retention_(retention), granularity_(granularity) {}
 
   void append(sim::Time at, uint64_t first_sequence, uint64_t bytes, uint64_t records,
               uint64_t user_records) {
-    if (!runs_.empty() && at.nanos() - runs_.back().start_ns < granularity_ns_) {
+    if (!runs_.empty() && at - runs_.back().start < granularity_) {
       RetentionRun& r = runs_.back();
-      r.end_ns = at.nanos();
+      r.end = at;
       r.bytes += bytes;
       r.records += records;
       r.user_records += user_records;
     } else {
-      runs_.push_back({at.nanos(), at.nanos(), first_sequence, bytes, records, user_records});
+      runs_.push_back({at, at, first_sequence, bytes, records, user_records});
     }
     bytes_ += bytes;
     records_ += records;
@@ -43,8 +43,8 @@ class RetentionLog {
 
   // Drops runs whose newest record is older than the retention period.
   void trim(sim::Time now) {
-    const int64_t horizon = now.nanos() - retention_ns_;
-    while (!runs_.empty() && runs_.front().end_ns < horizon) {
+    const sim::Time horizon = now - retention_;
+    while (!runs_.empty() && runs_.front().end < horizon) {
       bytes_ -= runs_.front().bytes;
       records_ -= runs_.front().records;
       user_records_ -= runs_.front().user_records;
@@ -62,8 +62,8 @@ class RetentionLog {
   uint64_t expired_bytes() const { return expired_bytes_; }
 
  private:
-  int64_t retention_ns_;
-  int64_t granularity_ns_;
+  sim::Duration retention_;
+  sim::Duration granularity_;
   std::deque<RetentionRun> runs_;
   uint64_t bytes_ = 0;
   uint64_t records_ = 0;

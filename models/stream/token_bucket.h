@@ -18,10 +18,10 @@ class TokenBucket {
 
   // Adds what accrued since the last refill; idempotent at equal times.
   void refill(sim::Time now) {
-    const int64_t elapsed = now.nanos() - last_ns_;
-    if (elapsed > 0) {
-      tokens_ = std::min(depth_, tokens_ + static_cast<double>(elapsed) * rate_per_ns_);
-      last_ns_ = now.nanos();
+    const int64_t elapsed_ns = (now - last_refill_).count_nanos();
+    if (elapsed_ns > 0) {
+      tokens_ = std::min(depth_, tokens_ + static_cast<double>(elapsed_ns) * rate_per_ns_);
+      last_refill_ = now;
     }
   }
   bool has(double amount) const { return tokens_ >= amount; }
@@ -33,7 +33,7 @@ class TokenBucket {
   double rate_per_ns_ = 0;
   double depth_ = 0;
   double tokens_ = 0;
-  int64_t last_ns_ = 0;
+  sim::Time last_refill_;
 };
 
 // Both write limits of one shard: a record passes only if both buckets hold enough, and then
@@ -45,9 +45,13 @@ class ShardWriteBuckets {
                     double burst_records)
       : bytes_(bytes_per_sec, burst_bytes), records_(records_per_sec, burst_records) {}
 
-  bool try_take(sim::Time now, uint64_t bytes) {
+  // Adds what both buckets accrued since their last refill; idempotent at equal times.
+  void refill(sim::Time now) {
     bytes_.refill(now);
     records_.refill(now);
+  }
+  bool try_take(sim::Time now, uint64_t bytes) {
+    refill(now);
     const auto b = static_cast<double>(bytes);
     if (!records_.has(1.0) || !bytes_.has(b)) return false;
     records_.take(1.0);

@@ -33,7 +33,7 @@ bool RecordSource::draw(Slot& s) {
       exhausted_ = true;
       return false;
     }
-    r.created_ns = t.nanos();
+    r.created = t;
     s.key = keys_.begin(rng_);
     keys_.prefetch(s.key);
     r.data_bytes = sizes_.sample(rng_);
@@ -43,7 +43,7 @@ bool RecordSource::draw(Slot& s) {
       exhausted_ = true;
       return false;
     }
-    r.created_ns = row->at.nanos();
+    r.created = row->at;
     s.key = {keys_.intern(row->partition_key)};
     r.data_bytes = row->size;
   }

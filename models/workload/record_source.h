@@ -22,11 +22,12 @@
 #include "models/workload/trace.h"
 #include "models/workload/workload_config.h"
 #include "sim/rng.h"
+#include "sim/time.h"
 
 namespace kinesim::models {
 
 struct DrawnRecord {
-  int64_t created_ns = 0;
+  sim::Time created;
   uint64_t key = 0;  // a key id (see KeySpace), or hash bits for random keys
   uint32_t data_bytes = 0;
   uint32_t pk_bytes = 0;

@@ -101,7 +101,7 @@ std::optional<double> parse_trace_timestamp(std::string_view s) {
 }
 
 TraceReader::TraceReader(std::string path, double speed, bool loop, sim::Duration start)
-    : path_(std::move(path)), speed_(speed), loop_(loop), start_ns_(start.count_nanos()) {
+    : path_(std::move(path)), speed_(speed), loop_(loop), start_(start) {
   open();
 }
 
@@ -161,7 +161,8 @@ std::optional<TraceRow> TraceReader::next() {
   ++rows_this_pass_;
   const double rel = (loop_offset_ + *ts - *first_ts_) / speed_;
   TraceRow row;
-  row.at = sim::Time::from_nanos(start_ns_ + static_cast<int64_t>(std::nearbyint(rel * 1e9)));
+  row.at = sim::Time::zero() + start_ +
+           sim::Duration::nanos(static_cast<int64_t>(std::nearbyint(rel * 1e9)));
   row.partition_key = std::move(fields[1]);
   row.size = static_cast<uint32_t>(*size);
   return row;

@@ -38,7 +38,7 @@ class TraceReader {
   std::string path_;
   double speed_;
   bool loop_;
-  int64_t start_ns_;
+  sim::Duration start_;  // the producer's start: the first row's time
   std::ifstream in_;
   uint64_t line_ = 0;
   std::optional<double> first_ts_;

@@ -71,7 +71,7 @@ TEST(RecordSource, DrawsTheSameRecordsAsDrawingOneAtATime) {
   for (const DrawnRecord* r = source.front(); r != nullptr; r = source.front()) {
     const sim::Time t = arrivals.next();
     ASSERT_NE(t, sim::Time::max());
-    EXPECT_EQ(r->created_ns, t.nanos());
+    EXPECT_EQ(r->created, t);
     const uint64_t key = keys.sample(rng);
     EXPECT_EQ(r->key, key);
     EXPECT_EQ(r->data_bytes, sizes.sample(rng));
@@ -101,13 +101,13 @@ TEST(RecordSource, PopHandsBackTheRecordEnteringTheWindow) {
   std::size_t i = 0;
   ASSERT_NE(ahead.front(), nullptr);
   for (;;) {
-    EXPECT_EQ(ahead.front()->created_ns, seen[i].created_ns);
+    EXPECT_EQ(ahead.front()->created, seen[i].created);
     const DrawnRecord* entered = ahead.pop();
     ++i;
     const std::size_t expected = i + RecordSource::kLookahead - 1;
     if (expected < seen.size()) {
       ASSERT_NE(entered, nullptr);
-      EXPECT_EQ(entered->created_ns, seen[expected].created_ns);
+      EXPECT_EQ(entered->created, seen[expected].created);
       EXPECT_EQ(entered->key, seen[expected].key);
     } else {
       EXPECT_EQ(entered, nullptr);

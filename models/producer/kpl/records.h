@@ -1,0 +1,66 @@
+// What the KPL holds between addUserRecord and the reply that settles it (SPEC §7): the user
+// records it buffers, the Kinesis records (PutRecords entries) they travel in, and the requests
+// that carry those. The simulator keeps a user record as a key id and sizes, not bytes, so these
+// are named apart from core::UserRecord and core::KinesisRecord, which hold real bytes for the
+// codec.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include "models/core/shard_map.h"
+#include "models/stream/stream.h"
+#include "sim/time.h"
+
+namespace kinesim::models::kpl {
+
+// "No deadline": later than any time a run reaches.
+inline constexpr sim::Time kNever = sim::Time::max();
+
+// A user record inside the KPL, from addUserRecord until it is accepted or fails.
+struct HeldUserRecord {
+  uint64_t key = 0;  // a key id (see KeySpace), or hash bits for random keys
+  sim::Time created;
+  sim::Time deadline;  // when its reducer must flush at the latest
+  uint32_t data_bytes = 0;
+  uint16_t pk_bytes = 0;
+  uint16_t attempts = 0;  // sends so far
+  uint64_t bytes() const { return uint64_t{data_bytes} + pk_bytes; }
+};
+
+// One Kinesis record, i.e. one PutRecords entry: an aggregate of user records, or one user
+// record sent raw.
+struct PutEntry {
+  std::vector<HeldUserRecord> users;
+  uint64_t wire_bytes = 0;  // what the stream and the PUT payload units see
+  sim::Time ready;          // when it left the aggregator
+  sim::Time deadline = kNever;
+  sim::Time oldest = kNever;  // earliest creation among its user records
+  core::ShardIndex predicted = 0;
+  core::ShardIndex actual = 0;  // where the stream put it (set on arrival)
+  PutOutcome outcome = PutOutcome::kAccepted;
+
+  void clear() {
+    users.clear();
+    wire_bytes = 0;
+    deadline = kNever;
+    oldest = kNever;
+  }
+  void add(const HeldUserRecord& r) {
+    users.push_back(r);
+    deadline = std::min(deadline, r.deadline);
+    oldest = std::min(oldest, r.created);
+  }
+};
+
+// One PutRecords call: the entries the collector packed, and what the network made of it.
+struct PutRecordsRequest {
+  std::vector<PutEntry*> entries;
+  uint64_t bytes = 0;  // sum of the entries' wire bytes
+  sim::Time sent;
+  sim::Duration latency;
+  bool timed_out = false;  // slower than RequestTimeout: it never reached the stream
+};
+
+}  // namespace kinesim::models::kpl
