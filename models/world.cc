@@ -120,8 +120,13 @@ Result run_scenario(const Scenario& scenario, const RunOptions& options) {
     s.series_bytes = stream.shard_series(sh.index, 0).row;
     s.series_records = stream.shard_series(sh.index, 1).row;
     s.series_throttled = stream.shard_series(sh.index, 2).row;
-    s.peak_records_per_sec = metrics->peak_per_second(stream.shard_series(sh.index, 1));
-    s.peak_bytes_per_sec = metrics->peak_per_second(stream.shard_series(sh.index, 0));
+    // Per second of each bucket the shard was open in: a child opened mid-bucket is not
+    // diluted by the seconds before it existed.
+    const Time open_until = std::min(s.closed_at, end);
+    s.peak_records_per_sec =
+        metrics->peak_per_second(stream.shard_series(sh.index, 1), 0, s.created_at, open_until);
+    s.peak_bytes_per_sec =
+        metrics->peak_per_second(stream.shard_series(sh.index, 0), 0, s.created_at, open_until);
     r.shards.push_back(std::move(s));
   }
   for (auto& p : producers) r.producers.push_back(p->result(stream, scenario.output.top_n));

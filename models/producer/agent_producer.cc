@@ -786,9 +786,12 @@ void AgentProducer::Flow::on_reply(Batch* b) {
   ProducerCounts& c = p_.counts_;
   Batch* retry = nullptr;
   uint64_t throttled = 0;
+  // One line to an entry; a line accepted again after a restart is an entry accepted too.
+  c.user_record_attempts += b->entries.size();
   for (std::size_t i = 0; i < b->entries.size(); ++i) {
     const Entry& e = b->entries[i];
     if (b->outcomes[i] == PutOutcome::kAccepted) {
+      ++c.accepted_entries;
       account_accepted(e, now, b->attempt);
       status(e.line) |= kDone;
       continue;
@@ -805,6 +808,7 @@ void AgentProducer::Flow::on_reply(Batch* b) {
     ++retry->sendable;
   }
   c.throttled_entries += throttled;
+  c.throttled_user_records += throttled;
   if (throttled > 0) p_.metrics_.add(p_.s_throttled_, now, static_cast<double>(throttled));
   --queued_;
   if (retry != nullptr) schedule_retry(retry, b->attempt);

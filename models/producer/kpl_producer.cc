@@ -394,6 +394,8 @@ class KplProducer::Instance {
         p_.metrics_.add(p_.s_.err_timeout, now);
         retry_users(kr, now);
       } else if (kr->outcome == PutOutcome::kAccepted) {
+        ++c.accepted_entries;
+        c.user_record_attempts += kr->users.size();
         ++kinesis_put;
         kinesis_put_users += kr->users.size();
         st.kinesis_bytes_put += kr->wire_bytes;
@@ -407,6 +409,8 @@ class KplProducer::Instance {
           accept_users(kr, now);
         }
       } else if (kr->outcome == PutOutcome::kThrottled) {
+        c.user_record_attempts += kr->users.size();
+        c.throttled_user_records += kr->users.size();
         ++throttled;
         ++st.errors_throttled;
         if (!p_.keys_.random_keys()) {
@@ -420,6 +424,7 @@ class KplProducer::Instance {
         }
       } else {
         ++c.internal_failure_entries;
+        c.user_record_attempts += kr->users.size();
         ++st.errors_internal;
         p_.metrics_.add(p_.s_.err_internal, now);
         retry_users(kr, now);
