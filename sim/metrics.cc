@@ -15,13 +15,19 @@ void add_rows(Eigen::MatrixXd& m, double fill) {
 }
 }  // namespace
 
-MetricRecorder::MetricRecorder(Duration horizon, std::vector<Duration> resolutions) {
+MetricRecorder::MetricRecorder(Duration horizon, std::vector<Duration> resolutions)
+    : horizon_(horizon) {
   if (resolutions.empty()) throw std::invalid_argument("metric recorder needs a resolution");
   if (horizon < Duration()) throw std::invalid_argument("metric horizon must be >= 0");
   for (const Duration w : resolutions) {
     if (w <= Duration()) throw std::invalid_argument("metric resolution must be > 0");
     Resolution r;
     r.width = w;
+    r.horizon_ns = horizon.count_nanos();
+    // The bucket holding the run's last covered nanosecond (bucket 0 for an empty run).
+    r.last_col = horizon.count_nanos() > 0
+                     ? static_cast<Eigen::Index>((horizon.count_nanos() - 1) / w.count_nanos())
+                     : 0;
     const Eigen::Index cols = static_cast<Eigen::Index>(horizon / w) + 1;
     r.sums.resize(0, cols);
     r.last.resize(0, cols);
@@ -71,8 +77,26 @@ Eigen::Ref<const Eigen::MatrixXd> MetricRecorder::gauge_max(std::size_t i) const
 
 double MetricRecorder::peak_per_second(SeriesId id, std::size_t i) const {
   const Resolution& r = resolutions_.at(i);
-  if (r.used == 0) return 0.0;
-  return r.sums.row(id.row).leftCols(r.used).maxCoeff() / r.width.to_seconds();
+  const int64_t horizon = horizon_.count_nanos();
+  const int64_t written_end = static_cast<int64_t>(r.used) * r.width.count_nanos();
+  // Every bucket written starts before the horizon: the run ends at the horizon.
+  const bool within = written_end < horizon + r.width.count_nanos();
+  const int64_t end = within ? horizon : written_end;
+  return peak_per_second(id, i, Time::zero(), Time::from_nanos(end));
+}
+
+double MetricRecorder::peak_per_second(SeriesId id, std::size_t i, Time from, Time to) const {
+  const Resolution& r = resolutions_.at(i);
+  const int64_t w = r.width.count_nanos();
+  double peak = 0;
+  for (Eigen::Index c = 0; c < r.used; ++c) {
+    const int64_t start = std::max(static_cast<int64_t>(c) * w, from.nanos());
+    const int64_t stop = std::min(static_cast<int64_t>(c + 1) * w, to.nanos());
+    if (stop <= start) continue;
+    const double seconds = static_cast<double>(stop - start) / 1e9;
+    peak = std::max(peak, r.sums(id.row, c) / seconds);
+  }
+  return peak;
 }
 
 std::size_t MetricRecorder::bytes() const {

@@ -23,8 +23,10 @@ struct SeriesId {
 
 class MetricRecorder {
  public:
-  // `horizon` pre-sizes the buckets (writes past it grow the matrices); `resolutions` are the
-  // bucket widths, each > 0.
+  // `horizon` is the run's length: it pre-sizes the buckets (writes past it grow the matrices)
+  // and ends the time the last bucket covers. A write at exactly the horizon (an event at the
+  // run's last instant) goes to the bucket before it, so a run of whole buckets never gets one
+  // more holding only that instant. `resolutions` are the bucket widths, each > 0.
   MetricRecorder(Duration horizon, std::vector<Duration> resolutions);
 
   SeriesId add_counter(std::string name);
@@ -55,8 +57,12 @@ class MetricRecorder {
   Eigen::Ref<const Eigen::MatrixXd> gauge_max(std::size_t i) const;
   const std::vector<std::string>& counter_names() const { return counter_names_; }
   const std::vector<std::string>& gauge_names() const { return gauge_names_; }
-  // A counter's busiest bucket at resolution i, per second (0 when nothing was recorded).
+  // A counter's busiest bucket at resolution i, per second of the bucket that [from, to)
+  // covers: a run (or a shard) that covered 30 s of a 60 s bucket divides by 30. Buckets outside
+  // [from, to) are skipped; 0 when nothing was recorded. Without a span: [0, horizon), or to the
+  // end of the last bucket written when writes went past the horizon.
   double peak_per_second(SeriesId id, std::size_t i = 0) const;
+  double peak_per_second(SeriesId id, std::size_t i, Time from, Time to) const;
   // Bytes held by the matrices (for memory reports).
   std::size_t bytes() const;
 
@@ -67,8 +73,12 @@ class MetricRecorder {
     Eigen::MatrixXd last;
     Eigen::MatrixXd max;
     Eigen::Index used = 0;
+    Eigen::Index last_col = 0;  // where a write at exactly the horizon goes
+    int64_t horizon_ns = 0;
     Eigen::Index column(Time at) {
-      const Eigen::Index col = static_cast<Eigen::Index>(at.nanos() / width.count_nanos());
+      const Eigen::Index col = at.nanos() == horizon_ns
+                                   ? last_col
+                                   : static_cast<Eigen::Index>(at.nanos() / width.count_nanos());
       if (col >= sums.cols()) [[unlikely]] {
         grow(col + 1);
       }
@@ -78,6 +88,7 @@ class MetricRecorder {
     void grow(Eigen::Index min_cols);
   };
   std::vector<Resolution> resolutions_;
+  Duration horizon_;
   std::vector<std::string> counter_names_;
   std::vector<std::string> gauge_names_;
 };

@@ -26,9 +26,16 @@ struct ProducerCounts {
   uint64_t pending = 0;                    // buffered, waiting or in flight at the end
   uint64_t produced_bytes = 0;
   uint64_t accepted_bytes = 0;
-  uint64_t throttled_entries = 0;  // entry attempts refused for throughput
+  // What the stream judged, in PutRecords entries (Kinesis records: one per user record for the
+  // SDK and the Agent, one per aggregate for the KPL). A shard's 1,000 records/s limit counts
+  // these; an entry sent k times counts k times.
+  uint64_t accepted_entries = 0;   // Agent duplicates and KPL wrong-shard puts included
+  uint64_t throttled_entries = 0;  // refused for throughput
   uint64_t internal_failure_entries = 0;
-  uint64_t retried_entries = 0;  // entries sent again
+  // The same attempts in user records: every user record inside each judged entry.
+  uint64_t user_record_attempts = 0;
+  uint64_t throttled_user_records = 0;  // inside throttled entries
+  uint64_t retried_entries = 0;         // user records sent again (SDK, Agent: one entry each)
   uint64_t requests = 0;
   uint64_t failed_bytes = 0;
   uint64_t duplicates = 0;  // Agent: records accepted again after a restart (not in accounted())
@@ -39,6 +46,9 @@ struct ProducerCounts {
   // Records whose fate is known or pending; equals `produced` when nothing is miscounted.
   uint64_t accounted() const { return accepted + failed() + rejected_too_large + lost + pending; }
   bool conserved() const { return accounted() == produced; }
+  uint64_t entry_attempts() const {
+    return accepted_entries + throttled_entries + internal_failure_entries;
+  }
   ProducerCounts& operator+=(const ProducerCounts& o);
 };
 

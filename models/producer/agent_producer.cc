@@ -612,9 +612,12 @@ void AgentProducer::Flow::on_reply(RecordBuffer* b) {
   ProducerCounts& c = p_.counts_;
   RecordBuffer* retry = nullptr;
   uint64_t throttled = 0;
+  // One line to an entry; a line accepted again after a restart is an entry accepted too.
+  c.user_record_attempts += b->records.size();
   for (std::size_t i = 0; i < b->records.size(); ++i) {
     const TailedRecord& r = b->records[i];
     if (b->outcomes[i] == PutOutcome::kAccepted) {
+      ++c.accepted_entries;
       account_accepted(r, now, b->attempt);
       tailer_.done(r.line);
       continue;
@@ -631,6 +634,7 @@ void AgentProducer::Flow::on_reply(RecordBuffer* b) {
     ++retry->sendable;
   }
   c.throttled_entries += throttled;
+  c.throttled_user_records += throttled;
   if (throttled > 0) p_.metrics_.add(p_.s_throttled_, now, static_cast<double>(throttled));
   if (retry != nullptr) schedule_retry(retry, b->attempt);
   publisher_.release(b);

@@ -219,6 +219,8 @@ class KplProducer::Pipeline {
           break;
         case Verdict::kSucceeded:
         case Verdict::kWrongShard:
+          ++c.accepted_entries;
+          c.user_record_attempts += e->users.size();
           ++kinesis_put;
           kinesis_put_users += e->users.size();
           st.kinesis_bytes_put += e->wire_bytes;
@@ -234,6 +236,8 @@ class KplProducer::Pipeline {
           break;
         case Verdict::kThrottled:
         case Verdict::kFailedThrottled:
+          c.user_record_attempts += e->users.size();
+          c.throttled_user_records += e->users.size();
           ++throttled;
           ++st.errors_throttled;
           if (!p_.keys_.random_keys()) {
@@ -248,6 +252,7 @@ class KplProducer::Pipeline {
           break;
         case Verdict::kInternalFailure:
           ++c.internal_failure_entries;
+          c.user_record_attempts += e->users.size();
           ++st.errors_internal;
           p_.metrics_.add(p_.s_.err_internal, now);
           retry_users(e, now);

@@ -211,7 +211,11 @@ class SdkProducer::Instance {
       retry->bytes += r.bytes();
     }
     c.accepted += accepted;
+    // One user record to an entry: the entry and user-record views are the same here.
+    c.accepted_entries += accepted;
+    c.user_record_attempts += b->records.size();
     c.throttled_entries += throttled;
+    c.throttled_user_records += throttled;
     c.failed_attempts_exhausted += failed;
     p_.metrics_.add(p_.s_accepted_, now, static_cast<double>(accepted));
     if (throttled > 0) p_.metrics_.add(p_.s_throttled_, now, static_cast<double>(throttled));

@@ -232,7 +232,6 @@ ModeCost as_simulated(const Result& r, const Context& ctx) {
 }
 
 constexpr double kLittleHeadroom = 0.9;  // busiest shard at this share of its limit or more
-constexpr double kAggregated = 1.1;      // user records per Kinesis record that count as packed
 constexpr double kAllOfIt = 0.995;       // throttling share rounded to "all" / "none"
 
 // "as many as the formula asks", "1 more than the formula asks", "2 fewer than ...".
@@ -246,15 +245,6 @@ double busiest_utilization(const Result& r) {
   double busiest = 0;
   for (const ShardLoad& l : shard_loads(r)) busiest = std::max(busiest, l.utilization);
   return busiest;
-}
-
-// User records accepted per Kinesis record written (KPL aggregates carry many), or 1.
-double user_records_per_kinesis_record(const Result& r) {
-  uint64_t kinesis = 0;
-  for (const ShardResult& s : r.shards) kinesis += s.totals.accepted_records;
-  const uint64_t user = r.totals().accepted;
-  return kinesis == 0 || user <= kinesis ? 1.0
-                                         : static_cast<double>(user) / static_cast<double>(kinesis);
 }
 
 // "minutes" at CloudWatch's resolution, "seconds" at 1 s, else "metric periods".
@@ -288,15 +278,9 @@ std::string fixed_count_text(const Result& r, const SizingReport& s, uint32_t sh
     return text + ", so the formula's " + with_thousands(formula) +
            " may do (check bursts before removing shards)";
   }
-  const double packed = user_records_per_kinesis_record(r);
-  if (shards < formula && packed >= kAggregated && s.peak.shards_for_records > shards) {
-    text += ": aggregation put " + rate_text(packed) +
-            " user records in each Kinesis record on average, and a shard's records/s limit "
-            "counts Kinesis records";
-  }
   if (busiest >= 1) return text + "; " + busiest_text + " (bursts absorbed it): no headroom";
   if (busiest >= kLittleHeadroom) return text + "; " + busiest_text + ": little headroom";
-  if (shards < formula && packed < kAggregated) return text + "; " + busiest_text;
+  if (shards < formula) return text + "; " + busiest_text;
   return text;
 }
 
@@ -399,6 +383,7 @@ SizingEstimate sizing_estimate(double records_per_sec, double bytes_per_sec,
                                uint32_t polling_consumers) {
   SizingEstimate e;
   e.records_per_sec = records_per_sec;
+  e.user_records_per_sec = records_per_sec;
   e.write_kib_per_sec = bytes_per_sec / 1024.0;
   e.read_kib_per_sec = e.write_kib_per_sec * polling_consumers;
   e.shards_for_write = ceil_shards(e.write_kib_per_sec / 1024.0);
@@ -412,16 +397,24 @@ SizingReport size(const Result& r) {
   SizingReport s;
   const ProducerCounts t = r.totals();
   const double secs = duration_seconds(r);
-  const double mean_records = secs > 0 ? static_cast<double>(t.produced) / secs : 0.0;
   const double mean_bytes = secs > 0 ? static_cast<double>(t.produced_bytes) / secs : 0.0;
-  double peak_records = 0;
-  double peak_bytes = 0;
+  // A shard's records/s limit counts Kinesis records: each producer's user records divided by
+  // the user records it put in each Kinesis record it had accepted (1 unless a KPL aggregates;
+  // an Agent's re-sent duplicates do not make it less than 1).
+  double mean_user = 0, mean_kinesis = 0, peak_user = 0, peak_kinesis = 0, peak_bytes = 0;
   for (const ProducerResult& p : r.producers) {
-    peak_records += p.offered_peak_records_per_sec;
+    const double packed = std::max(1.0, user_records_per_entry(p.counts));
+    const double produced = secs > 0 ? static_cast<double>(p.counts.produced) / secs : 0.0;
+    mean_user += produced;
+    mean_kinesis += produced / packed;
+    peak_user += p.offered_peak_records_per_sec;
+    peak_kinesis += p.offered_peak_records_per_sec / packed;
     peak_bytes += p.offered_peak_bytes_per_sec;
   }
-  s.mean = sizing_estimate(mean_records, mean_bytes, s.polling_consumers);
-  s.peak = sizing_estimate(peak_records, peak_bytes, s.polling_consumers);
+  s.mean = sizing_estimate(mean_kinesis, mean_bytes, s.polling_consumers);
+  s.mean.user_records_per_sec = mean_user;
+  s.peak = sizing_estimate(peak_kinesis, peak_bytes, s.polling_consumers);
+  s.peak.user_records_per_sec = peak_user;
   s.simulated_initial_shards = r.initial_shards;
   s.simulated_final_shards = r.final_open_shards;
   s.simulated_max_shards = max_open_shards(r);
@@ -432,7 +425,14 @@ SizingReport size(const Result& r) {
   s.simulated_mean_shards = capacity.mean_shards;
   const uint32_t formula = s.peak.shards;
   std::string text = "the formula asks for " + shards_text(formula) + " at peak (" +
-                     with_thousands(s.mean.shards) + " on the mean load); ";
+                     with_thousands(s.mean.shards) + " on the mean load)";
+  if (s.peak.user_records_per_sec > s.peak.records_per_sec) {
+    text += ", counting Kinesis records (" + rate_text(s.peak.records_per_sec) + "/s at peak for " +
+            rate_text(s.peak.user_records_per_sec) + " user records/s, " +
+            rate_text(s.peak.user_records_per_sec / s.peak.records_per_sec) +
+            " to a Kinesis record)";
+  }
+  text += "; ";
   const core::ShardWriteLimits& limits = r.stream.write;
   const std::vector<KeyLoad> keys = key_loads(r);
   const auto hot = std::find_if(keys.begin(), keys.end(),

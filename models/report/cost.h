@@ -59,7 +59,9 @@ CostReport price(const Result& result, const core::PriceTable& prices = core::kU
 
 // The classic formula on one load figure.
 struct SizingEstimate {
+  // Kinesis records/s: what a shard's records/s limit counts (a KPL aggregate is one).
   double records_per_sec = 0;
+  double user_records_per_sec = 0;  // the user records in them
   double write_kib_per_sec = 0;
   double read_kib_per_sec = 0;      // write × polling consumers
   uint32_t shards_for_write = 0;    // ceil(write KiB/s / 1024)

@@ -124,10 +124,18 @@ std::string human_summary(const Result& r) {
          (t.duplicates > 0 ? "; " + with_thousands(t.duplicates) + " duplicates accepted" : "") +
          "\n";
 
-  const uint64_t attempts = t.accepted + t.throttled_entries + t.internal_failure_entries;
-  out += "throttling: " + with_thousands(t.throttled_entries) + " of " + with_thousands(attempts) +
-         " write attempts (" + percent_text(throttled_fraction(t)) + "); " +
-         with_thousands(t.retried_entries) + " entries retried, " +
+  // Entries (Kinesis records) are what a shard's limit counts; where a KPL packs many user
+  // records into one, the user records' view follows.
+  out += "throttling: " + with_thousands(t.throttled_entries) + " of " +
+         with_thousands(t.entry_attempts()) + " entries (Kinesis records) (" +
+         percent_text(throttled_fraction(t)) + ")";
+  if (user_records_differ_from_entries(t)) {
+    out += "; user records: " + with_thousands(t.throttled_user_records) + " of " +
+           with_thousands(t.user_record_attempts) + " attempts (" +
+           percent_text(user_record_throttled_fraction(t)) + "), " +
+           rate_text(user_records_per_entry(t)) + " to a Kinesis record";
+  }
+  out += "; " + with_thousands(t.retried_entries) + " user records retried, " +
          with_thousands(t.internal_failure_entries) + " internal failures\n";
 
   sim::LogHistogram latency;
@@ -176,19 +184,41 @@ std::string human_summary(const Result& r) {
   std::string costs;
   for (std::size_t i = 0; i < cost.modes.size(); ++i) {
     const ModeCost& m = cost.modes[i];
-    costs += std::string(costs.empty() ? "" : ", ") + m.name + " " + money_text(m.per_month) +
-             (i == cost.cheapest ? " (cheapest)" : "");
+    costs += std::string(costs.empty() ? "" : ", ") + m.name + " " + money_text(m.per_month);
+    // Provisioned is priced at the shards the run had: on-demand's own choice where it ran,
+    // not a count sized for provisioned (the sizing line gives the formula's).
+    if (m.mode == CapacityMode::kProvisioned && capacity.on_demand) {
+      costs += capacity.min_shards == capacity.max_shards
+                   ? " at the " + shards_text(capacity.max_shards) + " on-demand used"
+                   : " at the shards on-demand used (" + with_thousands(capacity.min_shards) +
+                         " to " + with_thousands(capacity.max_shards) + ", mean " +
+                         rate_text(capacity.mean_shards) + ")";
+    }
+    if (i == cost.cheapest) costs += " (cheapest)";
   }
   out += "cost per month (" + cost.region + " prices of " + cost.price_date + "): " + costs + "\n";
   out += "sizing: " + size(r).comparison + "\n";
 
+  // Every error is printed; warnings and info fill what is left of kFindingsListed, in order.
   const std::vector<Finding> found = findings(r);
-  for (std::size_t i = 0; i < found.size() && i < kFindingsListed; ++i) {
-    out += std::string("[") + to_string(found[i].severity) + "] " + found[i].message + "\n";
+  const auto errors = static_cast<std::size_t>(std::count_if(
+      found.begin(), found.end(), [](const Finding& f) { return f.severity == Severity::kError; }));
+  std::size_t others_left = errors >= kFindingsListed ? 0 : kFindingsListed - errors;
+  std::size_t cut = 0;
+  for (const Finding& f : found) {
+    if (f.severity != Severity::kError) {
+      if (others_left == 0) {
+        ++cut;
+        continue;
+      }
+      --others_left;
+    }
+    out += std::string("[") + to_string(f.severity) + "] " + f.message + "\n";
   }
-  if (found.size() > kFindingsListed) {
-    out += "... and " + with_thousands(found.size() - kFindingsListed) +
-           " more findings in summary.json\n";
+  if (cut > 0) {
+    out += "... and " + with_thousands(cut) + (cut == 1 ? " more finding" : " more findings") +
+           " (warnings and info) in summary.json, which lists all " + with_thousands(found.size()) +
+           "\n";
   }
   return out;
 }

@@ -48,15 +48,6 @@ void append_field(std::string& out, const std::string& s) {
   out.push_back('"');
 }
 
-// Buckets to write: the whole run, and any bucket the recorder filled beyond it.
-Eigen::Index bucket_count(const Result& r) {
-  if (!r.metrics) return 0;
-  const int64_t res = r.resolution.count_nanos();
-  const int64_t span = r.duration.count_nanos();
-  const Eigen::Index whole = res > 0 ? static_cast<Eigen::Index>((span + res - 1) / res) : 0;
-  return std::max(whole, r.metrics->buckets(0));
-}
-
 // Counter value of `row` in bucket `col`: 0 past the recorded buckets or for a missing row.
 double cell(const Eigen::Ref<const Eigen::MatrixXd>& m, int64_t row, Eigen::Index col) {
   if (row < 0 || row >= m.rows() || col >= m.cols()) return 0.0;
@@ -112,13 +103,8 @@ std::string metrics_stream_csv(const Result& r) {
     a[7] = counter_row(m, prefix + api + ".Requests");
     api_rows.push_back(a);
   }
-  const auto& gauges = m.gauge_names();
-  const auto g = std::find(gauges.begin(), gauges.end(), prefix + "OpenShardCount");
-  const Eigen::Index gauge_row = g == gauges.end() ? -1 : g - gauges.begin();
-
   const auto sums = m.counter_sums(0);
-  const auto last = m.gauge_last(0);
-  double open_shards = r.initial_shards;  // the gauge is set only on changes: carry it forward
+  const std::vector<double> open_shards = open_shard_counts(r);
   const Eigen::Index n = bucket_count(r);
   for (Eigen::Index b = 0; b < n; ++b) {
     append_time(out, r, b);
@@ -137,11 +123,8 @@ std::string metrics_stream_csv(const Result& r) {
         }
       }
     }
-    if (gauge_row >= 0 && b < last.cols() && !std::isnan(last(gauge_row, b))) {
-      open_shards = last(gauge_row, b);
-    }
     out.push_back(',');
-    append_number(out, open_shards);
+    append_number(out, open_shards[static_cast<std::size_t>(b)]);
     out.push_back('\n');
   }
   return out;

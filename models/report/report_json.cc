@@ -92,12 +92,16 @@ Json producer_json(const ProducerResult& p, double secs) {
   counts["produced_bytes"] = c.produced_bytes;
   counts["accepted_bytes"] = c.accepted_bytes;
   counts["failed_bytes"] = c.failed_bytes;
+  counts["accepted_entries"] = c.accepted_entries;
   counts["throttled_entries"] = c.throttled_entries;
   counts["internal_failure_entries"] = c.internal_failure_entries;
+  counts["user_record_attempts"] = c.user_record_attempts;
+  counts["throttled_user_records"] = c.throttled_user_records;
   counts["retried_entries"] = c.retried_entries;
   counts["requests"] = c.requests;
   j["counts"] = std::move(counts);
   j["throttled_fraction"] = num(throttled_fraction(c));
+  j["user_record_throttled_fraction"] = num(user_record_throttled_fraction(c));
   j["offered_mean_records_per_sec"] = num(secs > 0 ? static_cast<double>(c.produced) / secs : 0);
   j["offered_peak_records_per_sec"] = num(p.offered_peak_records_per_sec);
   j["offered_peak_bytes_per_sec"] = num(p.offered_peak_bytes_per_sec);
@@ -240,6 +244,7 @@ Json capacity_json(const Result& r) {
 Json sizing_json(const SizingReport& s) {
   const auto estimate = [](const SizingEstimate& e) {
     return Json{{"records_per_sec", num(e.records_per_sec)},
+                {"user_records_per_sec", num(e.user_records_per_sec)},
                 {"write_kib_per_sec", num(e.write_kib_per_sec)},
                 {"read_kib_per_sec", num(e.read_kib_per_sec)},
                 {"shards_for_write", e.shards_for_write},
@@ -284,7 +289,6 @@ nlohmann::ordered_json summary_json(const Result& r) {
     accepted_records += s.totals.accepted_records;
     accepted_bytes += s.totals.accepted_bytes;
   }
-  const uint64_t offered = t.accepted + t.throttled_entries + t.internal_failure_entries;
   Json stream;
   stream["name"] = r.stream.name;
   stream["mode"] = api_name(r.stream.mode);
@@ -294,12 +298,19 @@ nlohmann::ordered_json summary_json(const Result& r) {
                           {"max_open", max_open_shards(r)},
                           {"ever", r.shards.size()}};
   stream["shard_hours"] = num(r.shard_hours);
-  stream["offered_entries"] = offered;
+  // Entries are Kinesis records (what a shard's records/s limit counts); user_records gives the
+  // same attempts in the producers' records, which differ where a KPL aggregates.
+  stream["offered_entries"] = t.entry_attempts();
   stream["accepted_records"] = accepted_records;
   stream["accepted_bytes"] = accepted_bytes;
   stream["throttled_entries"] = t.throttled_entries;
   stream["throttled_fraction"] = num(throttled_fraction(t));
   stream["internal_failure_entries"] = t.internal_failure_entries;
+  stream["user_records"] = Json{{"accepted", t.accepted},
+                                {"attempts", t.user_record_attempts},
+                                {"throttled", t.throttled_user_records},
+                                {"throttled_fraction", num(user_record_throttled_fraction(t))},
+                                {"per_kinesis_record", num(user_records_per_entry(t))}};
   stream["requests"] = t.requests;
   stream["put_payload_units"] = r.put_payload_units;
   stream["on_demand_billed_bytes"] = r.on_demand_billed_bytes;

@@ -9,10 +9,27 @@ namespace kinesim::models {
 
 double duration_seconds(const Result& result) { return result.duration.to_seconds(); }
 
+namespace {
+double share(uint64_t part, uint64_t whole) {
+  return whole == 0 ? 0.0 : static_cast<double>(part) / static_cast<double>(whole);
+}
+}  // namespace
+
 double throttled_fraction(const ProducerCounts& c) {
-  const uint64_t attempts = c.accepted + c.throttled_entries + c.internal_failure_entries;
-  return attempts == 0 ? 0.0
-                       : static_cast<double>(c.throttled_entries) / static_cast<double>(attempts);
+  return share(c.throttled_entries, c.entry_attempts());
+}
+
+double user_record_throttled_fraction(const ProducerCounts& c) {
+  return share(c.throttled_user_records, c.user_record_attempts);
+}
+
+double user_records_per_entry(const ProducerCounts& c) {
+  return c.accepted_entries == 0 ? 1.0 : share(c.accepted, c.accepted_entries);
+}
+
+bool user_records_differ_from_entries(const ProducerCounts& c) {
+  return c.user_record_attempts != c.entry_attempts() ||
+         c.throttled_user_records != c.throttled_entries;
 }
 
 std::vector<KeyLoad> key_loads(const Result& result) {
@@ -106,10 +123,19 @@ std::vector<ShardLoad> shard_loads(const Result& result) {
     }
     l.peak_offered_records_per_sec = s.peak_records_per_sec;
     if (result.metrics && res > 0) {
+      // Per second of each bucket the shard was open in during the run (see peak_per_second).
       const auto sums = result.metrics->counter_sums(0);
       if (sums.cols() > 0 && s.series_records < sums.rows() && s.series_throttled < sums.rows()) {
-        const auto offered = sums.row(s.series_records) + sums.row(s.series_throttled);
-        l.peak_offered_records_per_sec = offered.maxCoeff() / res;
+        const int64_t width = result.resolution.count_nanos();
+        double peak = 0;
+        for (Eigen::Index c = 0; c < sums.cols(); ++c) {
+          const int64_t from = std::max(static_cast<int64_t>(c) * width, created.nanos());
+          const int64_t to = std::min(static_cast<int64_t>(c + 1) * width, closed.nanos());
+          if (to <= from) continue;
+          const double offered = sums(s.series_records, c) + sums(s.series_throttled, c);
+          peak = std::max(peak, offered / (static_cast<double>(to - from) / 1e9));
+        }
+        l.peak_offered_records_per_sec = peak;
       }
     }
     const double by_records =
@@ -121,6 +147,34 @@ std::vector<ShardLoad> shard_loads(const Result& result) {
                                 : 0.0;
     l.utilization = std::max(by_records, by_bytes);
     out.push_back(l);
+  }
+  return out;
+}
+
+Eigen::Index bucket_count(const Result& r) {
+  if (!r.metrics) return 0;
+  const int64_t res = r.resolution.count_nanos();
+  const int64_t span = r.duration.count_nanos();
+  const Eigen::Index whole = res > 0 ? static_cast<Eigen::Index>((span + res - 1) / res) : 0;
+  return std::max(whole, r.metrics->buckets(0));
+}
+
+std::vector<double> open_shard_counts(const Result& r) {
+  std::vector<double> out(static_cast<std::size_t>(bucket_count(r)));
+  double open = r.initial_shards;
+  Eigen::Index row = -1;
+  if (r.metrics) {
+    const auto& names = r.metrics->gauge_names();
+    const auto it = std::find(names.begin(), names.end(), r.stream.name + "/OpenShardCount");
+    if (it != names.end()) row = it - names.begin();
+  }
+  for (std::size_t b = 0; b < out.size(); ++b) {
+    if (row >= 0) {
+      const auto last = r.metrics->gauge_last(0);
+      const auto col = static_cast<Eigen::Index>(b);
+      if (col < last.cols() && !std::isnan(last(row, col))) open = last(row, col);
+    }
+    out[b] = open;
   }
   return out;
 }

@@ -52,10 +52,25 @@ std::pair<sim::Time, sim::Time> shard_lifetime(const Result& result, const Shard
 std::vector<ShardLoad> shard_loads(const Result& result);
 
 double duration_seconds(const Result& result);
-// Throttled entry attempts / all entry attempts (accepted + throttled + internal failures).
+// Throttled entries / entry attempts (accepted + throttled + internal failures), in PutRecords
+// entries, i.e. Kinesis records: the unit a shard's records/s limit counts.
 double throttled_fraction(const ProducerCounts& counts);
+// The same in user records: user records inside throttled entries / inside judged entries.
+double user_record_throttled_fraction(const ProducerCounts& counts);
+// User records accepted per entry accepted (a KPL aggregate holds many; 1 with no entries).
+double user_records_per_entry(const ProducerCounts& counts);
+// Whether the user-record view of the attempts differs from the entry view (KPL aggregation):
+// then reports give both.
+bool user_records_differ_from_entries(const ProducerCounts& counts);
 // The widest the stream got: the OpenShardCount gauge's maximum, or the initial/final counts.
 uint32_t max_open_shards(const Result& result);
+// Metric buckets the outputs list: those covering the run, [0, duration), plus any bucket the
+// recorder filled beyond it. The CSVs and the Python series have this many rows.
+Eigen::Index bucket_count(const Result& result);
+// The stream's open shard count in every bucket: the OpenShardCount gauge is set only when the
+// count changes (and once a minute), so each bucket carries the last value set, from the
+// initial count. One value per bucket_count().
+std::vector<double> open_shard_counts(const Result& result);
 // The metric row named `name` among the counters, or -1.
 int64_t counter_row(const sim::MetricRecorder& metrics, const std::string& name);
 

@@ -105,8 +105,13 @@ Result run_scenario(const Scenario& scenario, const RunOptions& options) {
     s.series_bytes = series.incoming_bytes.row;
     s.series_records = series.incoming_records.row;
     s.series_throttled = series.throttled.row;
-    s.peak_records_per_sec = metrics->peak_per_second(series.incoming_records);
-    s.peak_bytes_per_sec = metrics->peak_per_second(series.incoming_bytes);
+    // Per second of each bucket the shard was open in: a child opened mid-bucket is not
+    // diluted by the seconds before it existed.
+    const Time open_until = std::min(s.closed_at, end);
+    s.peak_records_per_sec =
+        metrics->peak_per_second(series.incoming_records, 0, s.created_at, open_until);
+    s.peak_bytes_per_sec =
+        metrics->peak_per_second(series.incoming_bytes, 0, s.created_at, open_until);
     r.shards.push_back(std::move(s));
   }
   ClientResults results;

@@ -77,8 +77,9 @@ class Result:
         return Path(out_dir)
 
     def metrics(self) -> dict[str, Any]:
-        """Every series by name ("scope/Metric"), as numpy arrays over the buckets: counters
-        summed per bucket, gauges as their last value (NaN where unset)."""
+        """Every series by name ("scope/Metric"), as numpy arrays over the buckets of the run
+        (the rows of the CSVs): counters summed per bucket, gauges as their last value (NaN
+        where unset), except OpenShardCount, which holds its value into every bucket."""
         series: dict[str, Any] = {}
         counters = self._r.counter_matrix()
         for i, name in enumerate(self._r.counter_names):
@@ -90,13 +91,20 @@ class Result:
 
     def to_pandas(self) -> Any:
         """The metric series as a pandas DataFrame indexed by bucket start time in seconds
-        (needs pandas)."""
+        (needs pandas): integers for whole-second buckets, so ``df.loc[60]`` finds a row."""
         import pandas as pd
 
         data = self.metrics()
         n = max((len(v) for v in data.values()), default=0)
-        index = pd.Index([i * self.resolution_seconds for i in range(n)], name="time_s")
-        return pd.DataFrame(data, index=index)
+        return pd.DataFrame(data, index=pd.Index(self._bucket_starts(n), name="time_s"))
+
+    def _bucket_starts(self, n: int) -> list[int] | list[float]:
+        """Start of each bucket in seconds, from integer nanoseconds: exact integers for
+        whole-second buckets, the nearest float of the exact value otherwise."""
+        nanos = self._r.resolution_nanos
+        if nanos % 1_000_000_000 == 0:
+            return [i * (nanos // 1_000_000_000) for i in range(n)]
+        return [i * nanos / 1_000_000_000 for i in range(n)]
 
     def __str__(self) -> str:
         return self._r.human_summary()

@@ -4,12 +4,14 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <cmath>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "bindings.h"
 #include "models/report/report.h"
+#include "models/report/report_stats.h"
 #include "models/scenario/loader.h"
 #include "models/world/world.h"
 
@@ -34,11 +36,13 @@ struct PyResult {
   std::shared_ptr<const Result> result;
 };
 
-py::array_t<double> matrix_to_numpy(const Eigen::Ref<const Eigen::MatrixXd>& m) {
-  py::array_t<double> out({m.rows(), m.cols()});
+// `m` as a (rows x cols) array; columns beyond m's are `fill`.
+py::array_t<double> matrix_to_numpy(const Eigen::Ref<const Eigen::MatrixXd>& m, Eigen::Index cols,
+                                    double fill) {
+  py::array_t<double> out({m.rows(), cols});
   auto view = out.mutable_unchecked<2>();
   for (Eigen::Index r = 0; r < m.rows(); ++r) {
-    for (Eigen::Index c = 0; c < m.cols(); ++c) view(r, c) = m(r, c);
+    for (Eigen::Index c = 0; c < cols; ++c) view(r, c) = c < m.cols() ? m(r, c) : fill;
   }
   return out;
 }
@@ -51,12 +55,13 @@ void register_run(py::module_& m) {
            [](const PyResult& r) { return models::summary_json(*r.result).dump(2) + "\n"; })
       .def("human_summary", [](const PyResult& r) { return models::human_summary(*r.result); })
       .def("headline", [](const PyResult& r) { return models::headline(*r.result); })
-      .def("write_outputs",
-           [](const PyResult& r, const std::string& dir) {
-             py::gil_scoped_release release;
-             models::write_outputs(*r.result, dir);
-           },
-           py::arg("dir"))
+      .def(
+          "write_outputs",
+          [](const PyResult& r, const std::string& dir) {
+            py::gil_scoped_release release;
+            models::write_outputs(*r.result, dir);
+          },
+          py::arg("dir"))
       .def("metrics_stream_csv",
            [](const PyResult& r) { return models::metrics_stream_csv(*r.result); })
       .def("metrics_shards_csv",
@@ -64,21 +69,43 @@ void register_run(py::module_& m) {
       .def("metrics_producers_csv",
            [](const PyResult& r) { return models::metrics_producers_csv(*r.result); })
       .def("timeline_csv", [](const PyResult& r) { return models::timeline_csv(*r.result); })
+      .def_property_readonly("resolution_seconds",
+                             [](const PyResult& r) { return r.result->resolution.to_seconds(); })
       .def_property_readonly(
-          "resolution_seconds",
-          [](const PyResult& r) { return r.result->resolution.to_seconds(); })
+          "resolution_nanos", [](const PyResult& r) { return r.result->resolution.count_nanos(); },
+          "The bucket width in integer nanoseconds (exact, for time indexes).")
       .def_property_readonly("counter_names",
                              [](const PyResult& r) { return r.result->metrics->counter_names(); })
       .def_property_readonly("gauge_names",
                              [](const PyResult& r) { return r.result->metrics->gauge_names(); })
-      .def("counter_matrix",
-           [](const PyResult& r) { return matrix_to_numpy(r.result->metrics->counter_sums(0)); },
-           "Counters: one row per name in counter_names, one column per resolution bucket.")
-      .def("gauge_matrix",
-           [](const PyResult& r) { return matrix_to_numpy(r.result->metrics->gauge_last(0)); },
-           "Gauges (last value in each bucket, NaN where unset).")
-      .def_property_readonly("events_run",
-                             [](const PyResult& r) { return r.result->events_run; });
+      .def(
+          "counter_matrix",
+          [](const PyResult& r) {
+            return matrix_to_numpy(r.result->metrics->counter_sums(0),
+                                   models::bucket_count(*r.result), 0.0);
+          },
+          "Counters: one row per name in counter_names, one column per bucket (as the CSVs).")
+      .def(
+          "gauge_matrix",
+          [](const PyResult& r) {
+            py::array_t<double> out = matrix_to_numpy(
+                r.result->metrics->gauge_last(0), models::bucket_count(*r.result), std::nan(""));
+            // OpenShardCount holds between changes: every bucket has a value, as in the CSV.
+            const auto& names = r.result->metrics->gauge_names();
+            const std::string open = r.result->stream.name + "/OpenShardCount";
+            for (std::size_t row = 0; row < names.size(); ++row) {
+              if (names[row] != open) continue;
+              const std::vector<double> counts = models::open_shard_counts(*r.result);
+              auto view = out.mutable_unchecked<2>();
+              for (std::size_t c = 0; c < counts.size(); ++c) {
+                view(static_cast<py::ssize_t>(row), static_cast<py::ssize_t>(c)) = counts[c];
+              }
+            }
+            return out;
+          },
+          "Gauges: the last value in each bucket, NaN where unset; OpenShardCount carries its "
+          "value into every bucket.")
+      .def_property_readonly("events_run", [](const PyResult& r) { return r.result->events_run; });
 
   m.def(
       "validate_scenario",

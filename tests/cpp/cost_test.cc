@@ -34,7 +34,8 @@ void accept(Result& r, uint64_t records, uint64_t bytes) {
   r.shards.push_back(s);
   ProducerResult p;
   p.name = "p";
-  p.counts.produced = p.counts.accepted = records;
+  p.counts.produced = p.counts.accepted = p.counts.accepted_entries = records;
+  p.counts.user_record_attempts = records;
   p.counts.produced_bytes = p.counts.accepted_bytes = bytes;
   r.producers.push_back(std::move(p));
 }
@@ -284,18 +285,26 @@ TEST(Sizing, SaysTheFormulasCountLeftNoHeadroomWhenTheBusiestShardBurstPastItsLi
             "101 % of its write limit (bursts absorbed it): no headroom.");
 }
 
-TEST(Sizing, ExplainsFewerShardsThanTheFormulaWithoutThrottlingByAggregation) {
+TEST(Sizing, CountsTheKinesisRecordsAShardsLimitSeesAndStatesUserRecordsBeside) {
   Result r = run_of(2);
   accept(r, 1'200'000, 360'000'000);  // Kinesis records at the shard
   ProducerResult& p = r.producers[0];
+  p.type = "kpl";
   p.counts.produced = p.counts.accepted = 3'600'000;  // user records, 3 to an aggregate
+  p.counts.user_record_attempts = 3'600'000;
   p.offered_peak_records_per_sec = 3000;
   p.offered_peak_bytes_per_sec = 100'000;
-  EXPECT_EQ(size(r).comparison,
-            "the formula asks for 3 shards at peak (1 on the mean load); with 2 shards (1 fewer "
-            "than the formula asks) the simulation throttled nothing: aggregation put 3 user "
-            "records in each Kinesis record on average, and a shard's records/s limit counts "
-            "Kinesis records.");
+  const SizingReport s = size(r);
+  EXPECT_DOUBLE_EQ(s.peak.records_per_sec, 1000);  // 3,000 user records/s, 3 to a record
+  EXPECT_DOUBLE_EQ(s.peak.user_records_per_sec, 3000);
+  EXPECT_NEAR(s.mean.records_per_sec, 1000.0 / 3, 1e-9);
+  EXPECT_DOUBLE_EQ(s.mean.user_records_per_sec, 1000);
+  EXPECT_EQ(s.peak.shards, 1u);
+  EXPECT_EQ(s.comparison,
+            "the formula asks for 1 shard at peak (1 on the mean load), counting Kinesis "
+            "records (1,000/s at peak for 3,000 user records/s, 3 to a Kinesis record); with 2 "
+            "shards (1 more than the formula asks) the simulation throttled nothing, so the "
+            "formula's 1 may do (check bursts before removing shards).");
 }
 
 TEST(Sizing, CallsThrottlingBelowTheFormulasCountWhatTheFormulaPredicts) {

@@ -63,6 +63,34 @@ TEST(MetricRecorder, SeriesAddedLaterStartEmpty) {
   EXPECT_EQ(m.counter_names().at(1), "b");
 }
 
+TEST(MetricRecorder, AWriteAtTheHorizonBelongsToTheLastBucketNotANewOne) {
+  // A run of one hour at 1 m has 60 buckets; an event at exactly 1 h (the run's last instant)
+  // must not open a 61st, all but empty.
+  MetricRecorder m(1_h, {60_s});
+  const SeriesId c = m.add_counter("c");
+  m.add(c, Time::zero() + 59_min, 2);
+  m.add(c, Time::zero() + 1_h, 3);
+  EXPECT_EQ(m.buckets(0), 60);
+  EXPECT_EQ(m.counter_sums(0)(0, 59), 5);
+}
+
+TEST(MetricRecorder, PeakIsPerSecondOfTheBucketTheRunCovered) {
+  // 30 s at 900 records/s in a 60 s bucket: the peak is 900/s, not 27,000 / 60.
+  MetricRecorder m(30_s, {60_s});
+  const SeriesId c = m.add_counter("c");
+  for (int s = 0; s < 30; ++s) m.add(c, Time::zero() + Duration::seconds(s), 900);
+  EXPECT_DOUBLE_EQ(m.peak_per_second(c), 900.0);
+}
+
+TEST(MetricRecorder, PeakOverALifetimeCountsOnlyTheSecondsItCovered) {
+  // A shard alive from 30 s to 90 s writes 100/s: each of its two buckets holds 30 s of data.
+  MetricRecorder m(2_min, {60_s});
+  const SeriesId c = m.add_counter("c");
+  for (int s = 30; s < 90; ++s) m.add(c, Time::zero() + Duration::seconds(s), 100);
+  EXPECT_DOUBLE_EQ(m.peak_per_second(c, 0, Time::zero() + 30_s, Time::zero() + 90_s), 100.0);
+  EXPECT_DOUBLE_EQ(m.peak_per_second(c), 50.0) << "over the whole run each bucket is full";
+}
+
 TEST(MetricRecorder, RejectsInvalidResolutions) {
   EXPECT_THROW(MetricRecorder(1_min, {}), std::invalid_argument);
   EXPECT_THROW(MetricRecorder(1_min, {0_s}), std::invalid_argument);

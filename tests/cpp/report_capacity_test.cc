@@ -70,7 +70,8 @@ TimedRun run_of(int minutes, const std::vector<std::pair<double, uint32_t>>& str
   p.name = "web";
   p.type = "sdk";
   const auto records = static_cast<uint64_t>(mean_rps * minutes * 60);
-  p.counts.produced = p.counts.accepted = records;
+  p.counts.produced = p.counts.accepted = p.counts.accepted_entries = records;
+  p.counts.user_record_attempts = records;
   p.counts.produced_bytes = p.counts.accepted_bytes = records * 100;
   p.offered_peak_records_per_sec = peak_rps;
   p.offered_peak_bytes_per_sec = peak_rps * 100;

@@ -92,7 +92,9 @@ Built build(const std::vector<uint64_t>& accepted_per_shard,
   p.counts.pending = 100;
   p.counts.produced_bytes = (accepted + 100) * 100;
   p.counts.accepted_bytes = accepted * 100;
-  p.counts.throttled_entries = throttled;
+  p.counts.accepted_entries = accepted;  // an SDK: one user record to an entry
+  p.counts.throttled_entries = p.counts.throttled_user_records = throttled;
+  p.counts.user_record_attempts = accepted + throttled;
   p.counts.requests = accepted / 500 + 1;
   for (uint64_t us : {20'000u, 25'000u, 30'000u, 200'000u}) p.record_latency_us.record(us);
   p.offered_peak_records_per_sec = static_cast<double>(accepted + throttled) / kHour;
@@ -372,6 +374,95 @@ TEST(ReportCsv, EstimatesAChildsLifetimeFromItsDataWhenTheResultLeavesItUnset) {
   EXPECT_EQ(csv.find("\n1740,shardId-000000000003,"), std::string::npos);
   EXPECT_NE(csv.find("\n1800,shardId-000000000003,0,5,0\n"), std::string::npos);
   EXPECT_EQ(summary_json(b.result)["shards"][3]["created_s"], 1800);
+}
+
+// A KPL on one shard, by hand: 9,000 user records accepted in 20 Kinesis records (450 to one),
+// and 10 Kinesis records holding 4,500 user records throttled.
+Built kpl_run() {
+  Built b = build({20, 0, 0, 0}, {10, 0, 0, 0});
+  ProducerResult& p = b.result.producers[0];
+  p.type = "kpl";
+  ProducerCounts& c = p.counts;
+  c.produced = 9100;
+  c.accepted = 9000;
+  c.pending = 100;
+  c.accepted_entries = 20;
+  c.throttled_entries = 10;
+  c.throttled_user_records = 4500;
+  c.user_record_attempts = 13'500;
+  c.retried_entries = 4500;
+  return b;
+}
+
+TEST(ReportUnits, StreamThrottlingIsCountedInEntriesWithUserRecordsBesideIt) {
+  const Built b = kpl_run();
+  const nlohmann::ordered_json j = summary_json(b.result);
+  EXPECT_EQ(j["stream"]["offered_entries"], 30);  // 20 accepted + 10 throttled Kinesis records
+  EXPECT_EQ(j["stream"]["throttled_entries"], 10);
+  EXPECT_EQ(j["stream"]["throttled_fraction"], 0.3333);
+  EXPECT_EQ(j["stream"]["user_records"]["accepted"], 9000);
+  EXPECT_EQ(j["stream"]["user_records"]["attempts"], 13'500);
+  EXPECT_EQ(j["stream"]["user_records"]["throttled"], 4500);
+  EXPECT_EQ(j["stream"]["user_records"]["throttled_fraction"], 0.3333);
+  EXPECT_EQ(j["stream"]["user_records"]["per_kinesis_record"], 450);
+  EXPECT_EQ(j["producers"][0]["throttled_fraction"], 0.3333);
+  EXPECT_EQ(j["producers"][0]["counts"]["accepted_entries"], 20);
+  EXPECT_EQ(line_starting(human_summary(b.result), "throttling: "),
+            "throttling: 10 of 30 entries (Kinesis records) (33.3 %); user records: 4,500 of "
+            "13,500 attempts (33.3 %), 450 to a Kinesis record; 4,500 user records retried, 0 "
+            "internal failures");
+}
+
+TEST(ReportUnits, AnSdkStreamNamesItsUnitOnce) {
+  EXPECT_EQ(line_starting(human_summary(hot_key_run().result), "throttling: "),
+            "throttling: 1,617,391 of 6,297,391 entries (Kinesis records) (25.7 %); 0 user "
+            "records retried, 0 internal failures");  // 4,680,000 accepted + 1,617,391
+}
+
+TEST(ReportHumanSummary, PrintsEveryErrorAndCutsOnlyWarnings) {
+  Built b = calm_run();
+  // Seven keys each over a shard's records/s (errors), a failure (an error), and a failed
+  // timeline call (a warning): eight errors are more than the six findings listed.
+  for (int i = 0; i < 7; ++i) {
+    add_key(b, "big-" + std::to_string(i), 1100 * 3600, "shardId-000000000000");
+  }
+  b.result.producers[0].counts.failed_attempts_exhausted = 5;
+  b.result.producers[0].counts.produced += 5;
+  b.result.timeline.push_back({Time::zero() + Duration::minutes(10), "split",
+                               "ResourceInUseException", "shardId-000000000000: UPDATING"});
+  const std::string text = human_summary(b.result);
+  std::size_t errors = 0;
+  for (std::size_t at = text.find("\n[error] "); at != std::string::npos;
+       at = text.find("\n[error] ", at + 1)) {
+    ++errors;
+  }
+  EXPECT_EQ(errors, 8u) << text;
+  EXPECT_NE(text.find("\n[error] 5 records"), std::string::npos);
+  EXPECT_EQ(text.find("\n[warning] "), std::string::npos);
+  EXPECT_NE(text.find("\n... and 1 more finding (warnings and info) in summary.json, which "
+                      "lists all 9\n"),
+            std::string::npos)
+      << text;
+}
+
+TEST(ReportHumanSummary, SaysWhatProvisionedIsPricedAtForAnOnDemandRun) {
+  Built b = calm_run();
+  b.result.stream.mode = CapacityMode::kOnDemand;
+  b.result.capacity_segments = {
+      {Time::zero(), Time::zero() + Duration::hours(1), CapacityMode::kOnDemand, 4, 0, 0}};
+  EXPECT_NE(line_starting(human_summary(b.result), "cost per month")
+                .find("provisioned $43.80 at the 4 shards on-demand used"),
+            std::string::npos)
+      << human_summary(b.result);
+}
+
+TEST(ReportCsv, AnEventAtTheRunsLastInstantOpensNoExtraRow) {
+  Built b = calm_run();
+  b.metrics->add(b.incoming_records, Time::zero() + Duration::hours(1), 3);
+  const std::string csv = metrics_stream_csv(b.result);
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 1 + 60);
+  EXPECT_EQ(csv.find("\n3600,"), std::string::npos);
+  EXPECT_NE(csv.find("\n3540,0,3,"), std::string::npos);
 }
 
 class ReportFiles : public ::testing::Test {

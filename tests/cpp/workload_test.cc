@@ -42,6 +42,19 @@ TEST(KeySpace, PartitionKeyBytesIsTheLengthOfTheKeyName) {
   EXPECT_EQ(keys.name(100'002), "user-100000");
 }
 
+TEST(KeySpace, ExplicitHashKeyRecordsCarryTheDocumentedPartitionKey) {
+  // docs/scenarios.md: records carry `partition_key` ("pk" by default), also when no hash keys
+  // are listed and each record draws its hash key uniformly; its bytes count towards the limits.
+  KeysConfig c;
+  c.dist = KeysConfig::Dist::kExplicitHashKeys;
+  c.explicit_partition_key = "tenant-a";
+  const KeySpace uniform(c);
+  EXPECT_EQ(uniform.partition_key_bytes(12345), 8u);
+  c.explicit_hash_keys = {{core::uint128{1} << 127, 1.0}};
+  const KeySpace listed(c);
+  EXPECT_EQ(listed.partition_key_bytes(0), 8u);
+}
+
 ProducerConfig poisson_producer() {
   ProducerConfig c;
   c.name = "p";

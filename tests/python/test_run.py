@@ -132,3 +132,24 @@ def test_cli_run_rejects_a_bad_seed_without_output(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert "--seed" in proc.stderr
     assert not out.exists()
+
+
+def test_metric_series_end_with_the_run_and_have_exact_times() -> None:
+    # 2 minutes at 1 m: two buckets (0 and 60), none at the end of the run, and times exact.
+    result = kinesim.run(small_scenario())
+    frame = result.to_pandas()
+    assert list(frame.index) == [0, 60]
+    assert frame.loc[60, "stream/IncomingRecords"] > 0
+    csv = result._r.metrics_stream_csv().splitlines()
+    assert [row.split(",")[0] for row in csv[1:]] == ["0", "60"]
+
+
+def test_open_shard_count_has_a_value_in_every_second_like_the_csv() -> None:
+    result = kinesim.run(small_scenario(), resolution="1s")
+    open_shards = result.metrics()["stream/OpenShardCount"]
+    csv = result._r.metrics_stream_csv().splitlines()
+    column = csv[0].split(",").index("OpenShardCount")
+    from_csv = [float(row.split(",")[column]) for row in csv[1:]]
+    assert len(open_shards) == len(from_csv) == 120
+    assert list(open_shards) == from_csv == [2.0] * 120
+    assert len(result.metrics()["stream/IncomingRecords"]) == 120
