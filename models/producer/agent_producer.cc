@@ -746,7 +746,8 @@ void AgentProducer::Flow::on_arrive(Batch* b) {
   b->outcomes.resize(b->entries.size());
   for (std::size_t i = 0; i < b->entries.size(); ++i) {
     const Entry& e = b->entries[i];
-    b->outcomes[i] = stream.put(now, spec_.router->shard_for(keys(), stream, e.key), e.bytes());
+    b->outcomes[i] = stream.put(now, spec_.router->shard_for(keys(), stream, e.key), e.bytes(),
+                                Time::from_nanos(e.written_ns));
   }
   stream.end_request(now, PutApi::kPutRecords, b->entries.size(), b->bytes);
   b->arrived = true;

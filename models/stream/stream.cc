@@ -128,7 +128,8 @@ void Stream::add_shard_states() {
                                    static_cast<double>(c.write.burst_bytes),
                                    static_cast<double>(c.write.records_per_sec),
                                    static_cast<double>(c.write.burst_records)),
-                 RetentionLog(retention, granularity));
+                 RetentionLog(retention, granularity, c.read.retention_fine_granularity,
+                              c.read.retention_recent_window));
     s.series.incoming_bytes = metrics_.add_counter(id + "/IncomingBytes");
     s.series.incoming_records = metrics_.add_counter(id + "/IncomingRecords");
     s.series.throttled = metrics_.add_counter(id + "/WriteProvisionedThroughputExceeded");
@@ -145,7 +146,7 @@ void Stream::end_request(Time now, PutApi api, uint64_t entries, uint64_t reques
     ShardState& s = shards_[i];
     if (s.pending_records > 0) {
       s.retention.append(now, s.next_sequence, s.pending_bytes, s.pending_records,
-                         s.pending_user_records);
+                         s.pending_user_records, s.pending_write_delay);
       s.next_sequence += s.pending_records;
       metrics_.add(s.series.incoming_bytes, now, static_cast<double>(s.pending_bytes));
       metrics_.add(s.series.incoming_records, now, static_cast<double>(s.pending_records));
@@ -163,6 +164,7 @@ void Stream::end_request(Time now, PutApi api, uint64_t entries, uint64_t reques
     throttled += s.pending_throttled;
     failed += s.pending_failed;
     s.pending_user_records = 0;
+    s.pending_write_delay = Duration();
     s.pending_records = s.pending_bytes = s.pending_throttled = s.pending_throttled_bytes =
         s.pending_failed = 0;
   }

@@ -52,8 +52,11 @@ class Stream {
 
   // Judges one entry (data + partition key bytes) against its shard's limits at `now`.
   // `user_records` is how many user records the Kinesis record carries (a KPL aggregate's
-  // count; 1 otherwise): retention keeps it so consumers can deaggregate.
-  PutOutcome put(sim::Time now, core::ShardIndex shard, uint64_t bytes, uint32_t user_records = 1) {
+  // count; 1 otherwise): retention keeps it so consumers can deaggregate. `created` is when the
+  // record was created (for an aggregate, the mean creation time of its user records): retention
+  // keeps the summed write delay so readers can tell end-to-end latency.
+  PutOutcome put(sim::Time now, core::ShardIndex shard, uint64_t bytes, sim::Time created,
+                 uint32_t user_records = 1) {
     ShardState& s = shards_[shard];
     if (s.pending_records == 0 && s.pending_throttled == 0 && s.pending_failed == 0) {
       touched_.push_back(shard);
@@ -73,6 +76,7 @@ class Stream {
     ++s.pending_records;
     s.pending_bytes += bytes;
     s.pending_user_records += user_records;
+    s.pending_write_delay += (now - created) * user_records;
     put_payload_units_ += core::put_payload_units(bytes);
     on_demand_billed_bytes_ += core::on_demand_billed_bytes(bytes);
     return PutOutcome::kAccepted;
@@ -127,6 +131,7 @@ class Stream {
     // Accumulated within the current request, flushed by end_request.
     uint64_t pending_records = 0;
     uint64_t pending_user_records = 0;
+    sim::Duration pending_write_delay;  // summed over the accepted user records
     uint64_t pending_bytes = 0;
     uint64_t pending_throttled = 0;
     uint64_t pending_throttled_bytes = 0;
