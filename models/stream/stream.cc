@@ -17,7 +17,8 @@ using sim::Duration;
 using sim::Time;
 
 // Retention runs merge records arriving within this span: retention / 1440 (one minute for
-// the default 24 h), but never finer than a second. Bounds memory per shard to ~1440 runs.
+// the default 24 h), but never finer than a second. Bounds memory per shard to ~1440 runs, plus
+// the fine runs of the last minute (retention.h).
 Duration retention_granularity(uint32_t retention_hours) {
   const Duration g = Duration::hours(retention_hours) / 1440;
   return std::max(g, Duration::seconds(1));

@@ -62,9 +62,13 @@ struct AutoscalerConfig {
   Duration cooldown = Duration::minutes(5);  // after a scaling action completes
 };
 
-// The read side (SPEC §4): how finely retention keeps the recent records that readers at the
-// tip see (retention.h).
+// The read side (SPEC §4): the shared polling limits of each shard, enhanced fan-out, and how
+// finely retention keeps the recent records that readers at the tip see (retention.h).
 struct ReadConfig {
+  core::ShardReadLimits polling;
+  // Applies polling.records_per_sec: the quota page's 2,000 records/s, enforcement unconfirmed.
+  bool enforce_records_per_sec = false;
+  core::EfoLimits efo;  // consumer limits, the 2 MiB/s push, registration time, propagation
   // Recent runs merge records arriving within this of their first (default 50 ms, well under the
   // 70 ms EFO propagation); runs older than the window coalesce at retention / 1440.
   Duration retention_fine_granularity = RetentionLog::kDefaultFineGranularity;
