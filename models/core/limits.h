@@ -53,6 +53,20 @@ struct ShardReadLimits {
   uint32_t get_shard_iterator_calls_per_sec = 5;
   uint32_t propagation_ms_one_consumer = 200;  // average
   uint32_t propagation_ms_five_consumers = 1'000;
+  // How the model enforces the byte and call limits (model assumed, SPEC §4): a byte bucket of
+  // bytes_per_sec holding at most burst_bytes that one call may overdraw by up to debt_bytes,
+  // refusing calls while it is in debt. 2 + 8 MiB lets one call return 10 MiB; the bucket is
+  // then in debt for 4 s and full again 5 s after the call (AWS: "calls in the next 5 s are
+  // throttled"). An overrun of 2 MiB past the bucket refuses calls for 1 s (AWS: "1 s").
+  uint64_t burst_bytes = 2 * kMiB;  // one second's worth (assumed)
+  uint64_t debt_bytes = 8 * kMiB;
+  uint32_t burst_get_records_calls = 5;  // one second's worth (assumed)
+  // The quota page's 2,000 records/s per shard (enforcement unconfirmed: the stream applies it
+  // only when StreamConfig::read.enforce_records_per_sec is set), as a bucket like the bytes'.
+  uint32_t records_per_sec = 2'000;
+  uint32_t burst_records = 2'000;  // (assumed)
+  uint32_t debt_records = 8'000;   // (assumed) one call of 10,000 records from a full bucket
+  uint32_t burst_get_shard_iterator_calls = 5;  // (assumed) one second's worth
 };
 
 // Enhanced fan-out (SPEC §4).
@@ -62,6 +76,12 @@ struct EfoLimits {
   uint32_t max_consumers = 20;
   uint32_t max_consumers_advantage = 50;
   uint32_t propagation_ms = 70;
+  uint64_t burst_bytes_per_consumer_shard = 2 * kMiB;  // push bucket depth (assumed: one second)
+  uint32_t max_consumers_creating = 5;                 // in CREATING at once
+  uint32_t register_calls_per_sec = 5;                 // RegisterStreamConsumer, per account
+  uint32_t subscribe_calls_per_sec = 1;                // SubscribeToShard, per consumer and shard
+  uint32_t resubscribe_after_ms = 5'000;  // a new SubscribeToShard sooner: ResourceInUseException
+  uint32_t registration_ms = 5'000;       // CREATING -> ACTIVE (assumed; AWS publishes none)
 };
 
 // Retention and resharding (SPEC §2, §4).

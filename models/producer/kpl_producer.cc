@@ -182,8 +182,13 @@ class KplProducer::Pipeline {
     for (PutEntry* e : req->entries) {
       // ExplicitHashKey = the first user record's hash key: the stream routes by it.
       e->actual = p_.shard_for(e->users.front().key);
-      e->outcome =
-          stream.put(now, e->actual, e->wire_bytes, static_cast<uint32_t>(e->users.size()));
+      // The stream keeps the user records' summed write delay: pass their mean creation time
+      // (rounded down to the nanosecond, so the sum is short by less than one ns per record).
+      sim::Duration delay;
+      for (const HeldUserRecord& u : e->users) delay += now - u.created;
+      const auto users = static_cast<int64_t>(e->users.size());
+      e->outcome = stream.put(now, e->actual, e->wire_bytes, now - delay / users,
+                              static_cast<uint32_t>(users));
     }
     stream.end_request(now, PutApi::kPutRecords, req->entries.size(), req->bytes);
     p_.engine_.schedule(req->sent + req->latency, [this, req] { on_reply(req); });

@@ -165,7 +165,8 @@ class SdkProducer::Instance {
     b->outcomes.resize(b->records.size());
     for (std::size_t i = 0; i < b->records.size(); ++i) {
       const PendingRecord& r = b->records[i];
-      b->outcomes[i] = stream.put(now, p_.shard_for(r.key), r.bytes());
+      b->outcomes[i] =
+          stream.put(now, p_.shard_for(r.key), r.bytes(), r.created);
     }
     stream.end_request(now, api_, b->records.size(), b->bytes);
     p_.engine_.schedule(b->sent + b->latency, [this, b] { on_reply(b); });

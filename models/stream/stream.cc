@@ -17,7 +17,8 @@ using sim::Duration;
 using sim::Time;
 
 // Retention runs merge records arriving within this span: retention / 1440 (one minute for
-// the default 24 h), but never finer than a second. Bounds memory per shard to ~1440 runs.
+// the default 24 h), but never finer than a second. Bounds memory per shard to ~1440 runs, plus
+// the fine runs of the last minute (retention.h).
 Duration retention_granularity(uint32_t retention_hours) {
   const Duration g = Duration::hours(retention_hours) / 1440;
   return std::max(g, Duration::seconds(1));
@@ -128,7 +129,8 @@ void Stream::add_shard_states() {
                                    static_cast<double>(c.write.burst_bytes),
                                    static_cast<double>(c.write.records_per_sec),
                                    static_cast<double>(c.write.burst_records)),
-                 RetentionLog(retention, granularity));
+                 RetentionLog(retention, granularity, c.read.retention_fine_granularity,
+                              c.read.retention_recent_window));
     s.series.incoming_bytes = metrics_.add_counter(id + "/IncomingBytes");
     s.series.incoming_records = metrics_.add_counter(id + "/IncomingRecords");
     s.series.throttled = metrics_.add_counter(id + "/WriteProvisionedThroughputExceeded");
@@ -145,7 +147,7 @@ void Stream::end_request(Time now, PutApi api, uint64_t entries, uint64_t reques
     ShardState& s = shards_[i];
     if (s.pending_records > 0) {
       s.retention.append(now, s.next_sequence, s.pending_bytes, s.pending_records,
-                         s.pending_user_records);
+                         s.pending_user_records, s.pending_write_delay);
       s.next_sequence += s.pending_records;
       metrics_.add(s.series.incoming_bytes, now, static_cast<double>(s.pending_bytes));
       metrics_.add(s.series.incoming_records, now, static_cast<double>(s.pending_records));
@@ -163,6 +165,7 @@ void Stream::end_request(Time now, PutApi api, uint64_t entries, uint64_t reques
     throttled += s.pending_throttled;
     failed += s.pending_failed;
     s.pending_user_records = 0;
+    s.pending_write_delay = Duration();
     s.pending_records = s.pending_bytes = s.pending_throttled = s.pending_throttled_bytes =
         s.pending_failed = 0;
   }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,7 +15,11 @@
 #include "models/core/shard_map.h"
 #include "models/stream/autoscaler.h"
 #include "models/stream/capacity.h"
+#include "models/stream/enhanced_fan_out.h"
+#include "models/stream/integer_token_bucket.h"
+#include "models/stream/read_limits.h"
 #include "models/stream/retention.h"
+#include "models/stream/shard_iterator.h"
 #include "models/stream/stream_config.h"
 #include "models/stream/stream_results.h"
 #include "models/stream/timeline_action.h"
@@ -34,6 +39,13 @@ struct ShardSeries {
   sim::SeriesId incoming_bytes{};    // IncomingBytes
   sim::SeriesId incoming_records{};  // IncomingRecords
   sim::SeriesId throttled{};         // WriteProvisionedThroughputExceeded
+  // The read side's, registered at the shard's first read (has_read_series): a run without
+  // readers keeps exactly the write series.
+  bool has_read_series = false;
+  sim::SeriesId outgoing_bytes{};    // OutgoingBytes (GetRecords and EFO)
+  sim::SeriesId outgoing_records{};  // OutgoingRecords (GetRecords and EFO)
+  sim::SeriesId read_throttled{};    // ReadProvisionedThroughputExceeded
+  sim::SeriesId iterator_age_ms{};   // IteratorAgeMilliseconds (gauge; GetRecords only)
 };
 
 class Stream {
@@ -52,8 +64,11 @@ class Stream {
 
   // Judges one entry (data + partition key bytes) against its shard's limits at `now`.
   // `user_records` is how many user records the Kinesis record carries (a KPL aggregate's
-  // count; 1 otherwise): retention keeps it so consumers can deaggregate.
-  PutOutcome put(sim::Time now, core::ShardIndex shard, uint64_t bytes, uint32_t user_records = 1) {
+  // count; 1 otherwise): retention keeps it so consumers can deaggregate. `created` is when the
+  // record was created (for an aggregate, the mean creation time of its user records): retention
+  // keeps the summed write delay so readers can tell end-to-end latency.
+  PutOutcome put(sim::Time now, core::ShardIndex shard, uint64_t bytes, sim::Time created,
+                 uint32_t user_records = 1) {
     ShardState& s = shards_[shard];
     if (s.pending_records == 0 && s.pending_throttled == 0 && s.pending_failed == 0) {
       touched_.push_back(shard);
@@ -73,6 +88,7 @@ class Stream {
     ++s.pending_records;
     s.pending_bytes += bytes;
     s.pending_user_records += user_records;
+    s.pending_write_delay += (now - created) * user_records;
     put_payload_units_ += core::put_payload_units(bytes);
     on_demand_billed_bytes_ += core::on_demand_billed_bytes(bytes);
     return PutOutcome::kAccepted;
@@ -108,6 +124,31 @@ class Stream {
   // The shard's metric series (CloudWatch's shard-level names).
   const ShardSeries& shard_series(core::ShardIndex shard) const { return shards_[shard].series; }
   sim::Time closed_at(core::ShardIndex shard) const { return shards_[shard].closed_at; }
+
+  // The read side (SPEC §4; defined in stream_read.cc). Polling readers: GetShardIterator (5
+  // calls/s per shard) and GetRecords against the shard's shared limits (read_limits.h).
+  GetShardIteratorReply get_shard_iterator(sim::Time now, core::ShardIndex shard,
+                                           const StartingPosition& at);
+  // `limit`: GetRecords' Limit, 1..10,000.
+  GetRecordsReply get_records(sim::Time now, const ShardIterator& iterator,
+                              uint32_t limit = core::ShardReadLimits{}.max_records_per_call);
+  // A GetRecords reply reached its reader after `latency` (GetRecords.Latency); the stream does
+  // not draw read latencies, the reader does.
+  void record_get_records_latency(sim::Time now, sim::Duration latency);
+  // Enhanced fan-out: RegisterStreamConsumer (20 consumers, 50 in On-demand Advantage),
+  // DeregisterStreamConsumer, SubscribeToShard, and the pushes of a subscription: each takes
+  // at most `max_bytes` from the consumer-shard's own 2 MiB/s bucket. The reader adds
+  // efo_propagation() between a record's arrival and its push.
+  RegisterConsumerReply register_consumer(sim::Time now, const std::string& name);
+  ReadOutcome deregister_consumer(ConsumerId consumer);
+  ConsumerStatus consumer_status(sim::Time now, ConsumerId consumer) const;
+  SubscribeReply subscribe_to_shard(sim::Time now, ConsumerId consumer, core::ShardIndex shard,
+                                    const StartingPosition& at);
+  SubscribeToShardEvent efo_read(sim::Time now, ConsumerId consumer, core::ShardIndex shard,
+                                 const ShardPosition& from, uint64_t max_bytes);
+  sim::Duration efo_propagation() const {
+    return sim::Duration::millis(config_.read.efo.propagation_ms);
+  }
   // Shard-hours of open shards from 0 to `end`.
   double shard_hours(sim::Time end) const;
   // The capacity mode now, and the on-demand admission limit (meaningful in on-demand modes).
@@ -127,6 +168,7 @@ class Stream {
     // Accumulated within the current request, flushed by end_request.
     uint64_t pending_records = 0;
     uint64_t pending_user_records = 0;
+    sim::Duration pending_write_delay;  // summed over the accepted user records
     uint64_t pending_bytes = 0;
     uint64_t pending_throttled = 0;
     uint64_t pending_throttled_bytes = 0;
@@ -198,6 +240,36 @@ class Stream {
   uint64_t tick_accepted_bytes_ = 0, tick_accepted_records_ = 0, tick_offered_bytes_ = 0,
            tick_offered_records_ = 0;
   std::vector<CapacityChange> capacity_changes_;
+
+  // The read side (stream_read.cc), set up by the first read so that writes pay nothing for it.
+  struct ShardReadState {
+    bool started = false;
+    ShardReadLimiter limiter;           // GetRecords' shared limits
+    IntegerTokenBucket iterator_calls;  // GetShardIterator, 5 calls/s
+  };
+  struct ReadSeries {
+    sim::SeriesId success, bytes, records, latency_sum_ms, iterator_age_ms, throttled;
+  };
+  struct ConsumerSeries {
+    sim::SeriesId subscribe_success, subscribe_rate_exceeded, event_bytes, event_records,
+        event_success, event_millis_behind;
+  };
+  ShardReadState& read_state(core::ShardIndex shard, sim::Time now);
+  void add_read_series();                              // the stream's GetRecords series
+  void add_shard_read_series(core::ShardIndex shard);  // the shard's Outgoing* and read series
+  EnhancedFanOut& efo();
+  // Resolves a starting position in `shard`; kInvalidArgument for a sequence number not issued.
+  ReadOutcome resolve(core::ShardIndex shard, const StartingPosition& at, ShardPosition& out) const;
+  // Reads for either kind of reader within the limits given.
+  ReadBatch read_batch(sim::Time now, core::ShardIndex shard, const ShardPosition& from,
+                       uint64_t max_records, uint64_t max_bytes);
+  bool readable(core::ShardIndex shard) const;
+
+  std::vector<ShardReadState> reads_;
+  bool has_read_series_ = false;
+  ReadSeries read_series_{};
+  std::optional<EnhancedFanOut> efo_;
+  std::vector<ConsumerSeries> consumer_series_;  // by ConsumerId
 };
 
 }  // namespace kinesim::models

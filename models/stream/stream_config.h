@@ -8,6 +8,7 @@
 
 #include "models/core/limits.h"
 #include "models/stream/capacity_mode.h"
+#include "models/stream/retention.h"
 #include "sim/distribution.h"
 #include "sim/time.h"
 
@@ -61,6 +62,19 @@ struct AutoscalerConfig {
   Duration cooldown = Duration::minutes(5);  // after a scaling action completes
 };
 
+// The read side (SPEC §4): the shared polling limits of each shard, enhanced fan-out, and how
+// finely retention keeps the recent records that readers at the tip see (retention.h).
+struct ReadConfig {
+  core::ShardReadLimits polling;
+  // Applies polling.records_per_sec: the quota page's 2,000 records/s, enforcement unconfirmed.
+  bool enforce_records_per_sec = false;
+  core::EfoLimits efo;  // consumer limits, the 2 MiB/s push, registration time, propagation
+  // Recent runs merge records arriving within this of their first (default 50 ms, well under the
+  // 70 ms EFO propagation); runs older than the window coalesce at retention / 1440.
+  Duration retention_fine_granularity = RetentionLog::kDefaultFineGranularity;
+  Duration retention_recent_window = RetentionLog::kDefaultRecentWindow;  // 60 s
+};
+
 struct StreamConfig {
   std::string name = "stream";
   CapacityMode mode = CapacityMode::kProvisioned;
@@ -76,6 +90,7 @@ struct StreamConfig {
   double internal_failure_rate = 0;  // probability an entry fails with InternalFailure
   OnDemandConfig on_demand;
   AutoscalerConfig autoscaler;
+  ReadConfig read;
 };
 
 }  // namespace kinesim::models

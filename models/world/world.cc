@@ -100,7 +100,7 @@ Result run_scenario(const Scenario& scenario, const RunOptions& options) {
     s.retained_records = stream.retention(sh.index).retained_records();
     s.retained_user_records = stream.retention(sh.index).retained_user_records();
     s.retained_bytes = stream.retention(sh.index).retained_bytes();
-    s.retention_runs = stream.retention(sh.index).runs().size();
+    s.retention_runs = stream.retention(sh.index).run_count();
     const ShardSeries& series = stream.shard_series(sh.index);
     s.series_bytes = series.incoming_bytes.row;
     s.series_records = series.incoming_records.row;
