@@ -10,24 +10,28 @@
 #   producer                               SDK, KPL, Kinesis Agent
 #   scenario                               JSON -> configs, the client registry
 #   world                                  wiring on the engine, the Result
-#   report                                 text, JSON, CSV, cost
+#   text                                   numbers, money, sizes and times as text (beside sim)
+#   cost                                   prices of a Result, per capacity mode
+#   report                                 analyses, sizing, text, JSON, CSV
 # Usage: cmake -DSOURCE_DIR=<repo> -P check_layers.cmake
 cmake_minimum_required(VERSION 3.20)
 set(allowed_sim "")
 set(allowed_core "")
 set(allowed_errors "")
+set(allowed_text sim)
 set(allowed_stream sim core errors)
 set(allowed_workload sim core errors)
 set(allowed_client sim core errors stream)
 set(allowed_producer sim core errors stream workload client)
 set(allowed_scenario sim core errors stream workload client producer)
 set(allowed_world sim core errors stream workload client producer scenario)
-set(allowed_report sim core errors stream workload client producer scenario world)
+set(allowed_cost sim core errors stream workload client producer scenario world text)
+set(allowed_report sim core errors stream workload client producer scenario world text cost)
 
 function(layer_of path out)
   if(path MATCHES "^sim/")
     set(${out} sim PARENT_SCOPE)
-  elseif(path MATCHES "^models/(core|errors|stream|workload|client|producer|scenario|world|report)/")
+  elseif(path MATCHES "^models/(core|errors|stream|workload|client|producer|scenario|world|text|cost|report)/")
     set(${out} ${CMAKE_MATCH_1} PARENT_SCOPE)
   else()
     set(${out} "" PARENT_SCOPE)

@@ -1,7 +1,8 @@
 #include <algorithm>
 #include <optional>
 
-#include "models/report/cost.h"
+#include "models/cost/cost.h"
+#include "models/report/sizing.h"
 #include "models/report/report.h"
 #include "models/report/report_capacity.h"
 #include "models/report/report_stats.h"

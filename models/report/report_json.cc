@@ -2,7 +2,8 @@
 #include <cmath>
 #include <map>
 
-#include "models/report/cost.h"
+#include "models/cost/cost.h"
+#include "models/report/sizing.h"
 #include "models/report/report.h"
 #include "models/report/report_stats.h"
 

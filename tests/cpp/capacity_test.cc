@@ -7,7 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "models/report/cost.h"
+#include "models/cost/cost.h"
+#include "models/report/sizing.h"
 #include "models/world/world.h"
 
 namespace kinesim::models {

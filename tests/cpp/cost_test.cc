@@ -1,5 +1,6 @@
 // Cost and sizing against hand computation from SPEC §6 and §10, on Results built by hand.
-#include "models/report/cost.h"
+#include "models/cost/cost.h"
+#include "models/report/sizing.h"
 
 #include <gtest/gtest.h>
 

@@ -10,7 +10,8 @@
 #include <utility>
 #include <vector>
 
-#include "models/report/cost.h"
+#include "models/cost/cost.h"
+#include "models/report/sizing.h"
 #include "models/report/report.h"
 #include "models/report/report_stats.h"
 
