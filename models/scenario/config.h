@@ -32,6 +32,10 @@ struct Distribution {
   std::vector<std::pair<double, double>> points;
 };
 
+// Sizes in bytes (record data, log lines, trace rows) are whole bytes below 4 GiB, held in 32
+// bits; the loader rejects larger ones rather than clamp them.
+inline constexpr uint64_t kMaxSizeBytes = 4'294'967'295;
+
 // PutRecord(s) request latency as the client sees it (assumed; AWS publishes none). The default
 // is lognormal with mean 25 ms and sigma 0.35: a median near 24 ms and a p99 near 54 ms.
 inline Distribution default_put_latency() {

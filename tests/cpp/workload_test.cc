@@ -2,6 +2,7 @@
 // drawn ahead must be exactly the records drawn one at a time).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,26 @@ TEST(KeySpace, PartitionKeyBytesIsTheLengthOfTheKeyName) {
   EXPECT_EQ(keys.name(0), "celebrity");
   EXPECT_EQ(keys.name(2), "user-0");
   EXPECT_EQ(keys.name(100'002), "user-100000");
+}
+
+TEST(SizeSampler, HoldsALognormalTailDrawAtTheLargestSizeNotBelowIt) {
+  // Sigma 4 around 10 MiB: about one draw in 4,000 lies beyond 4 GiB.
+  Distribution d;
+  d.kind = Distribution::Kind::kLognormal;
+  d.mean = 10.0 * 1024 * 1024;
+  d.sigma = 4;
+  const SizeSampler sizes(d);
+  sim::RngStream rng = sim::RngStream::derive(1, "sizes");
+  uint32_t largest = 0;
+  int held = 0;
+  for (int i = 0; i < 100'000; ++i) {
+    const uint32_t v = sizes.sample(rng);
+    largest = std::max(largest, v);
+    held += v == kMaxSizeBytes ? 1 : 0;
+  }
+  EXPECT_EQ(largest, kMaxSizeBytes);
+  EXPECT_GT(held, 5);
+  EXPECT_LT(held, 60);
 }
 
 ProducerConfig poisson_producer() {
