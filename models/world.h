@@ -21,7 +21,7 @@ struct RunOptions {
   // no clock). May throw to abort the run.
   std::function<void(double)> progress;
   sim::Duration progress_every = sim::Duration::seconds(60);
-  uint64_t progress_every_events = uint64_t{1} << 16;
+  uint64_t progress_every_events = uint64_t{1} << 12;
 };
 
 // Runs `scenario` and returns its result. Deterministic: same scenario and seed, same result.
