@@ -1,6 +1,7 @@
 #include "sim/engine.h"
 
 #include <algorithm>
+#include <limits>
 #include <new>
 #include <stdexcept>
 #include <string>
@@ -26,15 +27,19 @@ bool Engine::cancel(EventId id) {
   return true;  // the slot is released when its heap entry surfaces
 }
 
-void Engine::run_until(Time until) {
+bool Engine::run_until(Time until, uint64_t max_events) {
   stopped_ = false;
-  while (!stopped_) {
+  for (uint64_t ran = 0; !stopped_; ++ran) {
     const std::optional<Time> next = next_time();
     if (!next || *next > until) break;
+    if (ran == max_events) return false;
     step();
   }
   if (!stopped_ && until > now_) now_ = until;
+  return true;
 }
+
+void Engine::run_until(Time until) { run_until(until, std::numeric_limits<uint64_t>::max()); }
 
 void Engine::run() {
   stopped_ = false;

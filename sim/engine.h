@@ -49,6 +49,11 @@ class Engine {
   bool step();
   // Runs every event with time <= `until` (unless stop() is called), then sets now() = until.
   void run_until(Time until);
+  // As run_until(until), but returns false once `max_events` events have run and events up to
+  // `until` may remain (now() is then the last one's time); true when it got to `until` or was
+  // stopped. Lets a caller look up between slices of a long run (to report progress, or to
+  // stop) after a bounded amount of work, whatever span of simulated time that work covers.
+  bool run_until(Time until, uint64_t max_events);
   // Runs until no event is pending or stop() is called.
   void run();
   // Makes the current run*() return after the running handler finishes.

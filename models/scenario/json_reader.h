@@ -52,22 +52,20 @@ std::size_t utf8_length(std::string_view text);
 
 enum class Need : uint8_t { kOptional, kRequired };
 
-// The issues of one document, in the order found; beyond kMaxIssues only a count is kept so a
-// pathological input cannot produce an unbounded message.
+// The issues of one document, in the order found. Every one is kept: a user fixes them all in
+// one pass, and a document cannot hold more issues than it has values.
 class IssueList {
  public:
-  static constexpr std::size_t kMaxIssues = 100;
   void add(std::string path, std::string message);
   // "<path>: got <value>, expected <expected>"
   void got(const std::string& path, const Json& value, std::string_view expected);
   void missing(const std::string& path, std::string_view expected);
-  std::size_t size() const { return issues_.size() + dropped_; }
+  std::size_t size() const { return issues_.size(); }
   bool empty() const { return size() == 0; }
   std::vector<ScenarioIssue> take();
 
  private:
   std::vector<ScenarioIssue> issues_;
-  std::size_t dropped_ = 0;
 };
 
 // Readers of one value at `path`; `value` is nullptr when the key is absent. Each returns nullopt

@@ -41,6 +41,10 @@ std::optional<double> read_quantity(IssueList& issues, const Json* value, const 
   if (quantity == Quantity::kBytes) {
     const auto bytes = read_size(issues, value, path, need, positive ? 1 : 0, kNoLimit);
     if (!bytes) return std::nullopt;
+    if (*bytes > kMaxSizeBytes) {
+      issues.got(path, *value, "a size below 4GiB (sizes are whole bytes held in 32 bits)");
+      return std::nullopt;
+    }
     return static_cast<double>(*bytes);
   }
   const auto d = read_duration(
@@ -134,6 +138,43 @@ bool read_distribution(IssueList& issues, const Json& node, const std::string& p
 }
 
 namespace {
+
+// SDK and KPL producers send a record as its data plus a partition key of at least one byte, and
+// the stream rejects a record over max_record_size. A size distribution none of whose draws can
+// fit is a mistake, reported here; one with only a tail over the limit (a uniform max, some
+// histogram points, a lognormal) is accepted, and the records drawn too large are rejected as
+// they are drawn and counted (rejected_too_large). The Kinesis Agent truncates a line over the
+// limit instead, so its sizes are not checked against it.
+void check_records_can_fit(IssueList& issues, const Json& node, const std::string& path,
+                           const Distribution& d, uint64_t max_record_bytes) {
+  const auto never_fits = [&](double data_bytes) {
+    return data_bytes + 1 > static_cast<double>(max_record_bytes);
+  };
+  const std::string why = "below stream.max_record_size (" + format_size(max_record_bytes) +
+                          "): every record (data plus a partition key of at least 1 byte) "
+                          "would be rejected as too large";
+  switch (d.kind) {
+    case Distribution::Kind::kFixed:
+      if (!never_fits(d.value)) return;
+      if (node.is_object()) {
+        issues.got(key_path(path, "bytes"), node.at("bytes"), "a size " + why);
+      } else {
+        issues.got(path, node, "a size " + why);
+      }
+      return;
+    case Distribution::Kind::kUniform:
+      if (never_fits(d.min)) issues.got(key_path(path, "min"), node.at("min"), "a size " + why);
+      return;
+    case Distribution::Kind::kHistogram:
+      if (std::all_of(d.points.begin(), d.points.end(),
+                      [&](const auto& point) { return never_fits(point.first); })) {
+        issues.got(key_path(path, "points"), node.at("points"), "at least one point " + why);
+      }
+      return;
+    case Distribution::Kind::kLognormal:
+      return;  // every lognormal has draws below any limit
+  }
+}
 
 // ---- rate ------------------------------------------------------------------------------------
 
@@ -576,7 +617,11 @@ ProducerConfig read_producer(IssueList& issues, const Json& node, const std::str
     read_keys(issues, *keys_node, r.path("keys"), p.keys);
   }
   if (const Json* size = r.find("record_size")) {
-    read_distribution(issues, *size, r.path("record_size"), Quantity::kBytes, p.record_size);
+    if (read_distribution(issues, *size, r.path("record_size"), Quantity::kBytes, p.record_size) &&
+        p.type != ProducerConfig::Type::kAgent) {
+      check_records_can_fit(issues, *size, r.path("record_size"), p.record_size,
+                            ctx.max_record_bytes);
+    }
   } else {
     issues.missing(r.path("record_size"),
                    R"(a size like "1KiB" or a size distribution {"dist": ...})");

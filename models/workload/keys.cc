@@ -149,7 +149,9 @@ uint32_t SizeSampler::sample(sim::RngStream& rng) const {
       break;
   }
   if (v < 0) v = 0;
-  if (v > 4.0e9) v = 4.0e9;
+  // Only a lognormal draw can exceed the bound (the loader rejects larger fixed, uniform and
+  // histogram sizes); see the class comment for why it is held there.
+  if (v > static_cast<double>(kMaxSizeBytes)) v = static_cast<double>(kMaxSizeBytes);
   return static_cast<uint32_t>(v);
 }
 

@@ -100,7 +100,10 @@ class KeySpace {
   std::unordered_map<std::string, uint64_t> ids_;
 };
 
-// Record data sizes in bytes.
+// Record data sizes in bytes, at most kMaxSizeBytes. A lognormal's tail is unbounded: a draw
+// above kMaxSizeBytes (rare unless sigma is near 4) is held at kMaxSizeBytes. That record is far
+// over every stream's record size limit (10 MiB at most), so it is rejected as too large (SDK,
+// KPL) or truncated (Kinesis Agent) as the exact draw would be; only produced bytes differ.
 class SizeSampler {
  public:
   explicit SizeSampler(const Distribution& d);

@@ -63,6 +63,10 @@ struct KeysConfig {
   std::string explicit_partition_key = "pk";  // the partition key those records carry
 };
 
+// Sizes in bytes (record data, log lines, trace rows) are whole bytes below 4 GiB, held in 32
+// bits; the loader rejects larger ones rather than clamp them.
+inline constexpr uint64_t kMaxSizeBytes = 4'294'967'295;
+
 // What one producer's application offers, all its instances together: the part of a producer's
 // configuration that the workload models (arrivals, keys, sizes, trace replay) read.
 struct WorkloadConfig {

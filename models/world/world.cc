@@ -55,9 +55,12 @@ Result run_scenario(const Scenario& scenario, const RunOptions& options) {
   for (auto& c : clients) c->start();
 
   const Duration step = std::max(options.progress_every, Duration::seconds(1));
+  const uint64_t slice = std::max<uint64_t>(options.progress_every_events, 1);
   for (Time t = Time::zero(); t < end;) {
     t = std::min(end, t + step);
-    engine.run_until(t);
+    while (!engine.run_until(t, slice)) {
+      if (options.progress) options.progress(engine.now().to_seconds() / end.to_seconds());
+    }
     if (options.progress) options.progress(t.to_seconds() / end.to_seconds());
   }
   for (auto& c : clients) c->finish(end);

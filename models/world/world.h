@@ -14,10 +14,14 @@ namespace kinesim::models {
 struct RunOptions {
   std::optional<uint64_t> seed;             // overrides the scenario's seed
   std::optional<sim::Duration> resolution;  // overrides output.resolution
-  // Called with the simulated fraction done (0..1), at most every `progress_every` of
-  // simulated time. May throw to abort the run.
+  // Called with the simulated fraction done (0..1) after every `progress_every` of simulated
+  // time and after every `progress_every_events` events, and with 1 at the end. The event count
+  // bounds the work between two calls however much traffic a simulated minute holds, so a
+  // caller can check the wall clock or a signal and stop a slow run promptly (the models read
+  // no clock). May throw to abort the run.
   std::function<void(double)> progress;
   sim::Duration progress_every = sim::Duration::seconds(60);
+  uint64_t progress_every_events = uint64_t{1} << 12;
 };
 
 // Runs `scenario` and returns its result. Deterministic: same scenario and seed, same result.

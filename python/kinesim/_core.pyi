@@ -87,10 +87,13 @@ class RunResult:
     @property
     def events_run(self) -> int: ...
 
-def validate_scenario(text: str, base_dir: str = "") -> str: ...
+class Scenario:
+    @property
+    def name(self) -> str: ...
+
+def load_scenario(text: str, base_dir: str = "") -> Scenario: ...
 def run_scenario(
-    text: str,
-    base_dir: str = "",
+    scenario: Scenario,
     seed: int | None = None,
     resolution: str | None = None,
     progress: Callable[[float], None] | None = None,

@@ -113,11 +113,28 @@ class Result:
         return f"<kinesim.Result {self.summary['scenario']['name']!r}: {self.headline}>"
 
 
+def load(scenario: ScenarioLike) -> _core.Scenario:
+    """Parses and checks a scenario once; raises ScenarioError listing every problem with its
+    JSON path. The loaded scenario has a ``name`` and runs with ``run_loaded``."""
+    text, base = _scenario_text(scenario)
+    return _core.load_scenario(text, base)
+
+
 def validate(scenario: ScenarioLike) -> str:
     """Checks a scenario without running it; returns its name or raises ScenarioError listing
     every problem with its JSON path."""
-    text, base = _scenario_text(scenario)
-    return _core.validate_scenario(text, base)
+    return load(scenario).name
+
+
+def run_loaded(
+    loaded: _core.Scenario,
+    *,
+    seed: int | None = None,
+    resolution: str | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> Result:
+    """Simulates a scenario returned by ``load``; see ``run``."""
+    return Result(_core.run_scenario(loaded, seed, resolution, progress))
 
 
 def run(
@@ -128,7 +145,7 @@ def run(
     progress: Callable[[float], None] | None = None,
 ) -> Result:
     """Simulates a scenario and returns its Result. ``seed`` overrides the scenario's seed;
-    ``resolution`` ("1s" or "1m") the metric resolution; ``progress`` is called with the
-    simulated fraction done (0..1) once per simulated minute."""
-    text, base = _scenario_text(scenario)
-    return Result(_core.run_scenario(text, base, seed, resolution, progress))
+    ``resolution`` ("1s" or "1m") the metric resolution; ``progress`` is called now and then
+    (at most every 50 ms of wall time) with the simulated fraction done (0..1), and with 1.0 at
+    the end. Ctrl-C raises KeyboardInterrupt within a second, however slow the simulation."""
+    return run_loaded(load(scenario), seed=seed, resolution=resolution, progress=progress)

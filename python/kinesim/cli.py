@@ -1,7 +1,8 @@
 """The ``kinesim`` command line.
 
 Exit codes follow DESIGN.md: 0 success, 2 invalid input (the message names the argument),
-1 internal failure. Each subcommand is one ``_cmd_*`` function registered in ``_parser``.
+1 internal failure; 130 when Ctrl-C stops it. Each subcommand is one ``_cmd_*`` function
+registered in ``_parser``.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,6 +24,7 @@ from ._shard_map import ShardMap
 EXIT_OK = 0
 EXIT_INTERNAL = 1
 EXIT_INVALID = 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a process stopped by Ctrl-C
 
 #: Keys routed by ``kinesim shards`` when none is given.
 DEMO_KEYS = tuple(f"user-{i}" for i in range(1, 9))
@@ -313,6 +316,27 @@ class _Progress:
             self.bar.stop()
 
 
+def _check_out_dir(out_dir: Path) -> None:
+    """Raises InvalidInput unless ``out_dir`` is a folder, or can be made one, that we can write
+    in: checked before the run, so that a bad --out costs nothing. Leaves nothing behind."""
+    where = f"--out {str(out_dir)!r}"
+    if out_dir.exists() and not out_dir.is_dir():
+        raise InvalidInput(f"{where}: exists and is not a folder")
+    # The nearest folder that exists: the results go there, or into folders made in it.
+    existing = out_dir
+    while not existing.exists() and existing.parent != existing:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise InvalidInput(f"{where}: {str(existing)!r} is not a folder")
+    try:
+        # What writing the results does: make a folder there and a file in it.
+        with tempfile.TemporaryDirectory(dir=existing, prefix=".kinesim-check-") as probe:
+            (Path(probe) / "summary.json").write_bytes(b"")
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise InvalidInput(f"{where}: cannot write in {str(existing)!r}: {reason}") from None
+
+
 def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     seed = None
     if args.seed is not None:
@@ -322,22 +346,22 @@ def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
                 raise ValueError
         except ValueError:
             raise InvalidInput(f"--seed {args.seed!r}: expected an integer 0 ... 2**64-1") from None
+    # Read and checked once: SCENARIO may be a pipe (/dev/stdin, <(...)).
     try:
-        name = _run.validate(Path(args.scenario))
+        scenario = _run.load(Path(args.scenario))
     except ScenarioError as error:
         raise _scenario_issues(error, args.scenario) from None
-    out_dir = Path(args.out) if args.out else Path("kinesim-out") / name
+    out_dir = Path(args.out) if args.out else Path("kinesim-out") / scenario.name
+    _check_out_dir(out_dir)
     progress = _Progress(enabled=not args.quiet and sys.stderr.isatty())
     try:
-        result = _run.run(
-            Path(args.scenario), seed=seed, resolution=args.resolution, progress=progress
-        )
+        result = _run.run_loaded(scenario, seed=seed, resolution=args.resolution, progress=progress)
     except ScenarioError as error:
         raise _scenario_issues(error, args.scenario) from None
     finally:
         progress.close()
     try:
-        result.write(out_dir)
+        result.write(out_dir)  # into a temporary folder beside it, renamed into place
     except OSError as error:
         raise InvalidInput(f"--out {str(out_dir)!r}: cannot write the results: {error}") from None
     if not args.quiet:
@@ -365,6 +389,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exit_request.code or 0)
     try:
         return int(args.handler(args, sys.stdout))
+    except KeyboardInterrupt:  # Ctrl-C: the run stopped and wrote nothing
+        print(f"kinesim {args.command}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except InvalidInput as error:
         print(f"kinesim {args.command}: error: {error}", file=sys.stderr)
         return EXIT_INVALID

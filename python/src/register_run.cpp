@@ -1,9 +1,10 @@
-// Scenarios from Python: validate, run (with the GIL released and a progress callback), and
-// the result's renderings. Binds models/world.h, models/report.h and models/scenario/loader.h.
+// Scenarios from Python: load, run (with the GIL released, a progress callback and Ctrl-C), and
+// the result's renderings. Binds models/world/world.h, models/report/report.h and models/scenario/loader.h.
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <chrono>
 #include <cmath>
 #include <memory>
 #include <optional>
@@ -35,6 +36,15 @@ std::optional<sim::Duration> parse_resolution(const std::optional<std::string>& 
 struct PyResult {
   std::shared_ptr<const Result> result;
 };
+
+// A loaded scenario, shared with Python, so that a caller parses it once to learn its name and
+// run it (a scenario read from a pipe cannot be read twice).
+struct PyScenario {
+  std::shared_ptr<const models::Scenario> scenario;
+};
+
+using Clock = std::chrono::steady_clock;
+constexpr auto kAskEvery = std::chrono::milliseconds(50);
 
 // `m` as a (rows x cols) array; columns beyond m's are `fill`.
 py::array_t<double> matrix_to_numpy(const Eigen::Ref<const Eigen::MatrixXd>& m, Eigen::Index cols,
@@ -107,40 +117,48 @@ void register_run(py::module_& m) {
           "value into every bucket.")
       .def_property_readonly("events_run", [](const PyResult& r) { return r.result->events_run; });
 
+  py::class_<PyScenario>(m, "Scenario",
+                         "A scenario parsed and checked once, ready to run (immutable).")
+      .def_property_readonly("name", [](const PyScenario& s) { return s.scenario->name; });
+
   m.def(
-      "validate_scenario",
+      "load_scenario",
       [](const std::string& text, const std::string& base_dir) {
-        const models::Scenario s = models::load_scenario_text(text, base_dir);
-        models::check_scenario(s);
-        return s.name;
+        auto s = std::make_shared<models::Scenario>(models::load_scenario_text(text, base_dir));
+        models::check_scenario(*s);
+        return PyScenario{std::move(s)};
       },
       py::arg("text"), py::arg("base_dir") = "",
-      "Validates a scenario document; returns its name or raises ScenarioError.");
+      "Parses and checks a scenario document (JSON text); raises ScenarioError listing every "
+      "issue.");
 
   m.def(
       "run_scenario",
-      [](const std::string& text, const std::string& base_dir, std::optional<uint64_t> seed,
+      [](const PyScenario& scenario, std::optional<uint64_t> seed,
          std::optional<std::string> resolution, py::object progress) {
-        const models::Scenario scenario = models::load_scenario_text(text, base_dir);
         models::RunOptions options;
         options.seed = seed;
         options.resolution = parse_resolution(resolution);
-        if (!progress.is_none()) {
-          options.progress = [progress](double done) {
-            py::gil_scoped_acquire acquire;
-            progress(done);  // may raise (e.g. KeyboardInterrupt): the run stops
-          };
-        }
+        options.progress = [progress, asked = Clock::now()](double done) mutable {
+          // Python is asked at most every kAskEvery of wall time, and at the end: often enough
+          // for Ctrl-C to stop the run within a second, rarely enough to cost nothing.
+          const Clock::time_point now = Clock::now();
+          if (done < 1.0 && now - asked < kAskEvery) return;
+          asked = now;
+          py::gil_scoped_acquire acquire;
+          if (PyErr_CheckSignals() != 0) throw py::error_already_set();  // KeyboardInterrupt
+          if (!progress.is_none()) progress(done);  // may raise too: the run stops
+        };
         auto result = std::make_shared<Result>();
         {
           py::gil_scoped_release release;
-          *result = models::run_scenario(scenario, options);
+          *result = models::run_scenario(*scenario.scenario, options);
         }
         return PyResult{std::move(result)};
       },
-      py::arg("text"), py::arg("base_dir") = "", py::arg("seed") = py::none(),
-      py::arg("resolution") = py::none(), py::arg("progress") = py::none(),
-      "Runs a scenario document (JSON text); returns a RunResult.");
+      py::arg("scenario"), py::arg("seed") = py::none(), py::arg("resolution") = py::none(),
+      py::arg("progress") = py::none(),
+      "Runs a loaded scenario; returns a RunResult. Raises KeyboardInterrupt on Ctrl-C.");
 }
 
 }  // namespace kinesim::python

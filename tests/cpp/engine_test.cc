@@ -103,6 +103,20 @@ TEST(Engine, RunUntilIncludesEventsAtTheBoundaryAndAdvancesClock) {
   EXPECT_EQ(e.now(), Time::zero() + 60_s);
 }
 
+TEST(Engine, RunUntilWithABudgetReturnsAfterThatManyEventsAndResumesInOrder) {
+  Engine e;
+  std::vector<int> ran;
+  for (int i = 1; i <= 10; ++i)
+    e.schedule(Time::zero() + Duration::seconds(i), [&, i] { ran.push_back(i); });
+  EXPECT_FALSE(e.run_until(Time::zero() + 20_s, 4));
+  EXPECT_EQ(ran, (std::vector<int>{1, 2, 3, 4}));
+  EXPECT_EQ(e.now(), Time::zero() + 4_s);  // not advanced past what ran
+  EXPECT_FALSE(e.run_until(Time::zero() + 20_s, 4));
+  EXPECT_TRUE(e.run_until(Time::zero() + 20_s, 4));
+  EXPECT_EQ(ran, (std::vector<int>{1, 2, 3, 4, 5, 6, 7, 8, 9, 10}));
+  EXPECT_EQ(e.now(), Time::zero() + 20_s);
+}
+
 TEST(Engine, RunUntilDoesNotRunALaterEventBehindACancelledOne) {
   Engine e;
   int ran = 0;

@@ -2,6 +2,7 @@
 // drawn ahead must be exactly the records drawn one at a time).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,26 @@ TEST(KeySpace, ExplicitHashKeyRecordsCarryTheDocumentedPartitionKey) {
   c.explicit_hash_keys = {{core::uint128{1} << 127, 1.0}};
   const KeySpace listed(c);
   EXPECT_EQ(listed.partition_key_bytes(0), 8u);
+}
+
+TEST(SizeSampler, HoldsALognormalTailDrawAtTheLargestSizeNotBelowIt) {
+  // Sigma 4 around 10 MiB: about one draw in 4,000 lies beyond 4 GiB.
+  Distribution d;
+  d.kind = Distribution::Kind::kLognormal;
+  d.mean = 10.0 * 1024 * 1024;
+  d.sigma = 4;
+  const SizeSampler sizes(d);
+  sim::RngStream rng = sim::RngStream::derive(1, "sizes");
+  uint32_t largest = 0;
+  int held = 0;
+  for (int i = 0; i < 100'000; ++i) {
+    const uint32_t v = sizes.sample(rng);
+    largest = std::max(largest, v);
+    held += v == kMaxSizeBytes ? 1 : 0;
+  }
+  EXPECT_EQ(largest, kMaxSizeBytes);
+  EXPECT_GT(held, 5);
+  EXPECT_LT(held, 60);
 }
 
 ProducerConfig poisson_producer() {

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -153,3 +155,93 @@ def test_open_shard_count_has_a_value_in_every_second_like_the_csv() -> None:
     assert len(open_shards) == len(from_csv) == 120
     assert list(open_shards) == from_csv == [2.0] * 120
     assert len(result.metrics()["stream/IncomingRecords"]) == 120
+
+
+def endless_scenario() -> dict:
+    """A month at a billion records a second: minutes of wall time per simulated second."""
+    return {
+        "name": "endless",
+        "duration": "30d",
+        "stream": {"shards": 4},
+        "producers": [
+            {
+                "name": "flood",
+                "rate": {"profile": "constant", "records_per_sec": 1e9},
+                "keys": {"dist": "uniform", "count": 1000},
+                "record_size": "100B",
+            }
+        ],
+    }
+
+
+def test_cli_run_reads_the_scenario_once_so_a_pipe_will_do(tmp_path: Path) -> None:
+    # `kinesim run /dev/stdin` (or a shell's <(...)): a pipe can be read only once.
+    out = tmp_path / "out"
+    proc = subprocess.run(
+        [sys.executable, "-m", "kinesim", "run", "/dev/stdin", "--out", str(out), "--quiet"],
+        input=json.dumps(small_scenario()),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads((out / "summary.json").read_text())["scenario"]["name"] == "small"
+
+
+@pytest.mark.parametrize("where", ["under a file", "in /proc"])
+def test_cli_run_rejects_an_unwritable_out_before_simulating(tmp_path: Path, where: str) -> None:
+    scenario = tmp_path / "endless.json"
+    scenario.write_text(json.dumps(endless_scenario()))
+    blocker = tmp_path / "file.txt"
+    blocker.write_text("kept")
+    out = blocker / "out" if where == "under a file" else Path("/proc/kinesim-out")
+    # The run would take hours: only a check made before it can answer in time.
+    proc = subprocess.run(
+        [sys.executable, "-m", "kinesim", "run", str(scenario), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stdout == ""
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith(f"kinesim run: error: --out {str(out)!r}: "), lines[0]
+    assert blocker.read_text() == "kept"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["endless.json", "file.txt"]
+
+
+def test_cli_run_stops_on_ctrl_c_within_a_second_and_writes_nothing(tmp_path: Path) -> None:
+    scenario = tmp_path / "endless.json"
+    scenario.write_text(json.dumps(endless_scenario()))
+    out = tmp_path / "out"
+    starter = (
+        "import sys; from kinesim import cli; print(flush=True); sys.exit(cli.main(sys.argv[1:]))"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", starter, "run", str(scenario), "--out", str(out)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    proc.stdout.readline()  # kinesim is imported
+    time.sleep(1.5)  # well into the simulation
+    proc.send_signal(signal.SIGINT)
+    sent = time.monotonic()
+    try:
+        stdout, stderr = proc.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        pytest.fail("still running 20 s after Ctrl-C")
+    took = time.monotonic() - sent
+    assert proc.returncode == 130, stderr
+    assert stderr == "kinesim run: interrupted\n"
+    assert stdout == ""
+    # A second of wall time, with room for a busy machine to schedule the process.
+    assert took < 2.0, f"exited {took:.2f} s after Ctrl-C"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["endless.json"]
