@@ -13,6 +13,7 @@
 #include "models/producer/kpl/records.h"
 #include "models/producer/kpl/retrier.h"
 #include "models/producer/pool.h"
+#include "test_helpers.h"
 
 namespace kinesim::models::kpl {
 namespace {
@@ -20,7 +21,7 @@ namespace {
 using sim::Duration;
 using sim::Time;
 
-Time at_ms(int64_t ms) { return Time::zero() + Duration::millis(ms); }
+using testing::at_ms;
 
 // A fresh user record of key `key` created at `created_ms`, due RecordMaxBufferedTime later.
 HeldUserRecord user(uint64_t key, int64_t created_ms, uint32_t data_bytes = 100,

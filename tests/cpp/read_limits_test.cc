@@ -9,6 +9,7 @@
 
 #include "models/core/limits.h"
 #include "models/stream/integer_token_bucket.h"
+#include "test_helpers.h"
 
 namespace kinesim::models {
 namespace {
@@ -17,7 +18,7 @@ using core::kMiB;
 using sim::Duration;
 using sim::Time;
 
-Time at_ms(int64_t ms) { return Time::zero() + Duration::millis(ms); }
+using testing::at_ms;
 
 TEST(IntegerTokenBucket, AdmitsTheFifthCallOfEverySecondAndRefusesTheSixthExactly) {
   IntegerTokenBucket b(5, 5);

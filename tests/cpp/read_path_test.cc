@@ -13,6 +13,7 @@
 #include "sim/engine.h"
 #include "sim/metrics.h"
 #include "sim/rng.h"
+#include "test_helpers.h"
 
 namespace kinesim::models {
 namespace {
@@ -21,7 +22,7 @@ using core::kMiB;
 using sim::Duration;
 using sim::Time;
 
-Time at_ms(int64_t ms) { return Time::zero() + Duration::millis(ms); }
+using testing::at_ms;
 
 struct Bench {
   explicit Bench(StreamConfig c = {}, Duration horizon = Duration::minutes(10),

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <vector>
+#include "test_helpers.h"
 
 namespace kinesim::models {
 namespace {
@@ -14,7 +15,7 @@ namespace {
 using sim::Duration;
 using sim::Time;
 
-Time at_ms(int64_t ms) { return Time::zero() + Duration::millis(ms); }
+using testing::at_ms;
 
 // 24 h retention, one-minute coarse runs, the default fine runs (50 ms within 60 s).
 RetentionLog day_log() { return RetentionLog(Duration::hours(24), Duration::minutes(1)); }

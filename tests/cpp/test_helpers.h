@@ -56,6 +56,9 @@ inline void expect_conserved(const ProducerCounts& c) {
 }
 inline void expect_conserved(const Result& r) { expect_conserved(r.totals()); }
 
+// A time `ms` milliseconds into the run.
+inline sim::Time at_ms(int64_t ms) { return sim::Time::zero() + sim::Duration::millis(ms); }
+
 // A producer's type-specific figure (ProducerResult::details) by name.
 inline double detail(const ProducerResult& p, const std::string& name) {
   for (const auto& [n, v] : p.details) {
