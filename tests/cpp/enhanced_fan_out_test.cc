@@ -102,10 +102,7 @@ struct Bench {
     return r.consumer;
   }
   double counter_total(const std::string& name) const {
-    const auto& n = metrics.counter_names();
-    const auto it = std::find(n.begin(), n.end(), name);
-    if (it == n.end()) return -1;
-    return metrics.counter_sums(0).row(it - n.begin()).sum();
+    return testing::counter_total(metrics, name);
   }
   sim::Engine engine;
   sim::MetricRecorder metrics;

@@ -50,10 +50,7 @@ struct Bench {
     return std::find(n.begin(), n.end(), name) != n.end();
   }
   double counter_total(const std::string& name) const {
-    const auto& n = metrics.counter_names();
-    const auto it = std::find(n.begin(), n.end(), name);
-    if (it == n.end()) return -1;
-    return metrics.counter_sums(0).row(it - n.begin()).sum();
+    return testing::counter_total(metrics, name);
   }
 
   sim::Engine engine;

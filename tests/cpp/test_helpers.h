@@ -68,6 +68,14 @@ inline double detail(const ProducerResult& p, const std::string& name) {
   return -1;
 }
 
+// A counter's total over every bucket at the first resolution, or -1 if it was never registered.
+inline double counter_total(const sim::MetricRecorder& metrics, const std::string& name) {
+  const auto& names = metrics.counter_names();
+  const auto it = std::find(names.begin(), names.end(), name);
+  if (it == names.end()) return -1;
+  return metrics.counter_sums(0).row(it - names.begin()).sum();
+}
+
 // A counter's buckets at the first resolution, by its full series name.
 inline std::vector<double> counter(const Result& r, const std::string& name) {
   const auto& names = r.metrics->counter_names();
