@@ -40,7 +40,7 @@ struct ReaderConfig {
   InitialPosition initial_position = InitialPosition::kLatest;
   sim::Time timestamp;  // AT_TIMESTAMP: the first record that arrived at or after it
   // A call every poll_interval while the previous batch's processing is done; after a throttled
-  // call the reader waits the same interval.
+  // call the reader waits 0.5..1.5 of it at random (shard_reader.h).
   sim::Duration poll_interval = sim::Duration::seconds(1);
   uint32_t limit = core::ShardReadLimits{}.max_records_per_call;  // GetRecords' Limit, 1..10,000
 };

@@ -47,7 +47,7 @@ void ShardReader::request_iterator() {
       first_poll_delay_ = Duration();
       return;
     case ReadOutcome::kThrottled:
-      ctx_.engine.schedule(now + ctx_.config.poll_interval, [this] { request_iterator(); });
+      ctx_.engine.schedule(now + backoff(), [this] { request_iterator(); });
       return;
     case ReadOutcome::kResourceNotFound:
       expired_shard(back);
@@ -56,6 +56,11 @@ void ShardReader::request_iterator() {
       throw std::logic_error("shard reader: GetShardIterator failed with " +
                              std::string(aws_error_name(reply.outcome)));
   }
+}
+
+Duration ShardReader::backoff() {
+  const double interval = ctx_.config.poll_interval.to_seconds();
+  return Duration::from_seconds(interval * ctx_.rng.uniform(0.5, 1.5));
 }
 
 void ShardReader::schedule_poll(Time at) {
@@ -80,7 +85,7 @@ void ShardReader::on_reply() {
     case ReadOutcome::kThrottled:
       ++books_.throttled;
       ctx_.host.on_throttled(*this, now);
-      schedule_poll(last_call_ + ctx_.config.poll_interval);
+      schedule_poll(last_call_ + backoff());
       return;
     case ReadOutcome::kExpiredIterator:
       ++books_.expired_iterators;

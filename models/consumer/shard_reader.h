@@ -1,6 +1,9 @@
 // One consumer's reader of one shard through the shared (polling) limits, on the engine: it gets
 // an iterator (GetShardIterator), calls GetRecords every poll interval while the previous batch's
-// processing is done, waits an interval after a throttled call, refreshes an expired iterator,
+// processing is done (a fixed rate: calls keep their phase), waits about an interval after a
+// throttled call (0.5..1.5 of it at random, as an SDK's jittered backoff: the refusals move among
+// the readers of a shard instead of starving the one whose phase comes last), refreshes an
+// expired iterator,
 // and stops at the end of a closed shard, telling its consumer (which then starts the children:
 // parents first). Batches go to the consumer's processing through ReaderHost.
 //
@@ -92,6 +95,8 @@ class ShardReader {
   void poll();
   void on_reply();
   void schedule_poll(sim::Time at);
+  // The wait after a throttled call: the poll interval times a uniform 0.5..1.5.
+  sim::Duration backoff();
   void end_of_shard(sim::Time at);
   // The shard expired (closed and past retention): whatever was unread is lost.
   void expired_shard(sim::Time now);

@@ -4,6 +4,7 @@
 
 #include "models/report/cost.h"
 #include "models/report/report_capacity.h"
+#include "models/report/report_consumers.h"
 #include "models/report/report_stats.h"
 
 namespace kinesim::models {
@@ -168,6 +169,7 @@ std::string human_summary(const Result& r) {
     }
     out += line + "\n";
   }
+  out += consumers_text(r);
 
   const std::string timeline = timeline_text(capacity, kTimelineListed);
   if (!timeline.empty()) out += "timeline: " + timeline + "\n";

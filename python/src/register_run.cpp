@@ -51,34 +51,37 @@ void register_run(py::module_& m) {
            [](const PyResult& r) { return models::summary_json(*r.result).dump(2) + "\n"; })
       .def("human_summary", [](const PyResult& r) { return models::human_summary(*r.result); })
       .def("headline", [](const PyResult& r) { return models::headline(*r.result); })
-      .def("write_outputs",
-           [](const PyResult& r, const std::string& dir) {
-             py::gil_scoped_release release;
-             models::write_outputs(*r.result, dir);
-           },
-           py::arg("dir"))
+      .def(
+          "write_outputs",
+          [](const PyResult& r, const std::string& dir) {
+            py::gil_scoped_release release;
+            models::write_outputs(*r.result, dir);
+          },
+          py::arg("dir"))
       .def("metrics_stream_csv",
            [](const PyResult& r) { return models::metrics_stream_csv(*r.result); })
       .def("metrics_shards_csv",
            [](const PyResult& r) { return models::metrics_shards_csv(*r.result); })
       .def("metrics_producers_csv",
            [](const PyResult& r) { return models::metrics_producers_csv(*r.result); })
+      .def("metrics_consumers_csv",
+           [](const PyResult& r) { return models::metrics_consumers_csv(*r.result); })
       .def("timeline_csv", [](const PyResult& r) { return models::timeline_csv(*r.result); })
-      .def_property_readonly(
-          "resolution_seconds",
-          [](const PyResult& r) { return r.result->resolution.to_seconds(); })
+      .def_property_readonly("resolution_seconds",
+                             [](const PyResult& r) { return r.result->resolution.to_seconds(); })
       .def_property_readonly("counter_names",
                              [](const PyResult& r) { return r.result->metrics->counter_names(); })
       .def_property_readonly("gauge_names",
                              [](const PyResult& r) { return r.result->metrics->gauge_names(); })
-      .def("counter_matrix",
-           [](const PyResult& r) { return matrix_to_numpy(r.result->metrics->counter_sums(0)); },
-           "Counters: one row per name in counter_names, one column per resolution bucket.")
-      .def("gauge_matrix",
-           [](const PyResult& r) { return matrix_to_numpy(r.result->metrics->gauge_last(0)); },
-           "Gauges (last value in each bucket, NaN where unset).")
-      .def_property_readonly("events_run",
-                             [](const PyResult& r) { return r.result->events_run; });
+      .def(
+          "counter_matrix",
+          [](const PyResult& r) { return matrix_to_numpy(r.result->metrics->counter_sums(0)); },
+          "Counters: one row per name in counter_names, one column per resolution bucket.")
+      .def(
+          "gauge_matrix",
+          [](const PyResult& r) { return matrix_to_numpy(r.result->metrics->gauge_last(0)); },
+          "Gauges (last value in each bucket, NaN where unset).")
+      .def_property_readonly("events_run", [](const PyResult& r) { return r.result->events_run; });
 
   m.def(
       "validate_scenario",
