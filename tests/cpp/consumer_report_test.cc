@@ -7,7 +7,8 @@
 #include <algorithm>
 #include <string>
 
-#include "models/report/cost.h"
+#include "models/cost/cost.h"
+#include "models/report/sizing.h"
 #include "models/report/report.h"
 #include "models/world/world.h"
 #include "test_helpers.h"
