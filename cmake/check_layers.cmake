@@ -7,7 +7,7 @@
 #   errors                                 ScenarioError, thrown by every layer above
 #   stream, workload                       the stream; what applications offer (siblings)
 #   client                                 the seat every client takes, and its plain results
-#   producer                               SDK, KPL, Kinesis Agent
+#   producer, consumer                     SDK, KPL, Kinesis Agent; polling apps, Firehose (siblings)
 #   scenario                               JSON -> configs, the client registry
 #   world                                  wiring on the engine, the Result
 #   text                                   numbers, money, sizes and times as text (beside sim)
@@ -23,15 +23,16 @@ set(allowed_stream sim core errors)
 set(allowed_workload sim core errors)
 set(allowed_client sim core errors stream)
 set(allowed_producer sim core errors stream workload client)
-set(allowed_scenario sim core errors stream workload client producer)
-set(allowed_world sim core errors stream workload client producer scenario)
-set(allowed_cost sim core errors stream workload client producer scenario world text)
-set(allowed_report sim core errors stream workload client producer scenario world text cost)
+set(allowed_consumer sim core errors stream workload client)
+set(allowed_scenario sim core errors stream workload client producer consumer)
+set(allowed_world sim core errors stream workload client producer consumer scenario)
+set(allowed_cost sim core errors stream workload client producer consumer scenario world text)
+set(allowed_report sim core errors stream workload client producer consumer scenario world text cost)
 
 function(layer_of path out)
   if(path MATCHES "^sim/")
     set(${out} sim PARENT_SCOPE)
-  elseif(path MATCHES "^models/(core|errors|stream|workload|client|producer|scenario|world|text|cost|report)/")
+  elseif(path MATCHES "^models/(core|errors|stream|workload|client|producer|consumer|scenario|world|text|cost|report)/")
     set(${out} ${CMAKE_MATCH_1} PARENT_SCOPE)
   else()
     set(${out} "" PARENT_SCOPE)

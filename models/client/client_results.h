@@ -1,6 +1,7 @@
 // What clients report of a run, as plain data: a producer's counts (what became of every user
-// record), its per-key tallies and the ProducerResult the reports read. Consumers' results join
-// here. No model code, so results and reports include this rather than the models.
+// record), its per-key tallies and the ProducerResult the reports read; a consumer's counts
+// (what became of every record in its scope) and the ConsumerResult. No model code, so results
+// and reports include this rather than the models.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "sim/histogram.h"
+#include "sim/time.h"
 
 namespace kinesim::models {
 
@@ -90,9 +92,66 @@ struct ProducerResult {
   std::vector<std::pair<std::string, double>> details;
 };
 
+// What became of the records in a consumer's scope, and what its reads cost. The fates are
+// counted in the consumer's unit: user records for types that de-aggregate KPL records (Firehose,
+// a polling app with deaggregate), Kinesis records for the others (ConsumerResult::unit).
+// Records in scope are those that arrived in a shard at or after the consumer's starting
+// position there (the first iterator it got; from the first record for shards created after it
+// started); each ends processed, pending or lost to retention: see conserved(). Records
+// processed again are counted apart, as duplicates.
+struct ConsumerCounts {
+  uint64_t in_scope = 0;
+  uint64_t processed = 0;
+  uint64_t pending = 0;            // unread, or read and not yet processed, at the end
+  uint64_t lost_to_retention = 0;  // trimmed before the consumer read them
+  uint64_t duplicates = 0;         // processed again (not in conserved())
+  // What GetRecords returned, in both units and bytes.
+  uint64_t records_read = 0;  // Kinesis records
+  uint64_t user_records_read = 0;
+  uint64_t bytes_read = 0;
+  uint64_t get_records_calls = 0;  // every call, throttled ones too
+  uint64_t throttled_calls = 0;    // ProvisionedThroughputExceededException (shared limits)
+  uint64_t empty_calls = 0;        // served calls that returned no record
+  uint64_t get_shard_iterator_calls = 0;
+  uint64_t expired_iterators = 0;  // ExpiredIteratorException, then a fresh iterator
+
+  uint64_t accounted() const { return processed + pending + lost_to_retention; }
+  bool conserved() const { return accounted() == in_scope; }
+};
+
+// Records a consumer lost to retention in one shard.
+struct ShardLoss {
+  std::string shard_id;
+  uint64_t records = 0;  // in the consumer's unit
+};
+
+struct ConsumerResult {
+  std::string name;
+  std::string type;              // "polling", "firehose"
+  std::string unit;              // "user records" or "Kinesis records": the counts' unit
+  std::string initial_position;  // "LATEST", "TRIM_HORIZON", "AT_TIMESTAMP"
+  // Whether it reads through the shards' shared 5 GetRecords calls/s and 2 MiB/s (polling)
+  // rather than enhanced fan-out; and its GetRecords calls per second per shard when it keeps up.
+  bool polling = true;
+  double calls_per_sec_per_shard = 0;
+  sim::Duration start;  // when it started
+  ConsumerCounts counts;
+  std::vector<ShardLoss> lost_by_shard;  // shards where it lost records, by shard index
+  sim::LogHistogram millis_behind_ms;    // MillisBehindLatest of every served call, in ms
+  sim::LogHistogram end_to_end_us;       // record creation -> processed, in microseconds
+  sim::LogHistogram propagation_us;      // arrival in the stream -> read by it, in microseconds
+  // Metric rows (counters: records read and processed in its unit, throttled calls; gauge: the
+  // MillisBehindLatest of its reads), named as the type names them.
+  uint32_t series_read = 0, series_processed = 0, series_throttled = 0, series_behind = 0;
+  // Figures only this consumer type has, in a fixed order (e.g. Firehose's deliveries);
+  // summary.json lists them under "details".
+  std::vector<std::pair<std::string, double>> details;
+};
+
 // Every client's result of a run, as the world collects them (Client::report).
 struct ClientResults {
   std::vector<ProducerResult> producers;
+  std::vector<ConsumerResult> consumers;
 };
 
 }  // namespace kinesim::models

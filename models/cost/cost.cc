@@ -15,6 +15,40 @@ constexpr double kDefaultRetentionHours = 24;
 constexpr const char* kConsumersLater =
     "no consumers are simulated yet (they come in a later issue)";
 
+}  // namespace
+
+uint32_t polling_consumer_count(const Result& r) {
+  return static_cast<uint32_t>(std::count_if(r.consumers.begin(), r.consumers.end(),
+                                             [](const ConsumerResult& c) { return c.polling; }));
+}
+
+uint64_t polling_bytes_read(const Result& r) {
+  uint64_t bytes = 0;
+  for (const ConsumerResult& c : r.consumers) {
+    if (c.polling) bytes += c.counts.bytes_read;
+  }
+  return bytes;
+}
+
+namespace {
+
+// What the scenario's consumers read, for the retrieval lines: with none, the note says why the
+// lines are zero.
+std::string retrieval_note(const Result& r) {
+  if (r.consumers.empty()) return kConsumersLater;
+  return "GetRecords data of " + with_thousands(polling_consumer_count(r)) +
+         " polling consumers (" + bytes_text(static_cast<double>(polling_bytes_read(r))) + ")";
+}
+
+std::string efo_note(const Result& r) {
+  return r.consumers.empty() ? std::string(kConsumersLater)
+                             : std::string("no enhanced fan-out consumers in the scenario");
+}
+
+double retrieved_gb(const Result& r, const core::PriceTable& prices) {
+  return static_cast<double>(polling_bytes_read(r)) / static_cast<double>(prices.billing_gb_bytes);
+}
+
 struct Context {
   const core::PriceTable& prices;
   double hours = 0;        // simulated
@@ -86,15 +120,17 @@ ModeCost provisioned(const Result& r, const Context& ctx) {
                                             kExtendedRetentionCeilingHours, 1e300,
                                             p.long_term_retention_gb_month));
   m.components.push_back(
-      component(ctx, "retrieval (shared throughput)", 0, "GB", 0,
-                std::string("included in provisioned mode; ") + kConsumersLater));
+      component(ctx, "retrieval (shared throughput)", retrieved_gb(r, ctx.prices), "GB", 0,
+                std::string("included in provisioned mode; ") + retrieval_note(r)));
   m.components.push_back(component(ctx, "enhanced fan-out consumer-shard hours", 0,
-                                   "consumer-shard-hour", p.efo_consumer_shard_hour,
-                                   kConsumersLater));
+                                   "consumer-shard-hour", p.efo_consumer_shard_hour, efo_note(r)));
   m.components.push_back(
-      component(ctx, "enhanced fan-out data", 0, "GB", p.efo_per_gb, kConsumersLater));
-  m.components.push_back(component(ctx, "long-term retrieval (> 7 d)", 0, "GB",
-                                   p.long_term_retrieval_per_gb, kConsumersLater));
+      component(ctx, "enhanced fan-out data", 0, "GB", p.efo_per_gb, efo_note(r)));
+  m.components.push_back(component(
+      ctx, "long-term retrieval (> 7 d)", 0, "GB", p.long_term_retrieval_per_gb,
+      r.consumers.empty() ? std::string(kConsumersLater)
+                          : std::string("not priced: reads of data older than 7 days are not "
+                                        "told apart")));
   return m;
 }
 
@@ -118,10 +154,11 @@ void add_on_demand_components(ModeCost& m, const Result& r, const Context& ctx, 
   m.components.push_back(retention_gb_month(ctx, "long-term retention (> 7 d)",
                                             kExtendedRetentionCeilingHours, 1e300,
                                             p.long_term_retention_gb_month));
-  m.components.push_back(component(ctx, "retrieval (shared throughput)", 0, "GB",
-                                   p.retrieval_per_gb, kConsumersLater));
+  m.components.push_back(component(ctx, "retrieval (shared throughput)",
+                                   retrieved_gb(r, ctx.prices), "GB", p.retrieval_per_gb,
+                                   retrieval_note(r)));
   m.components.push_back(
-      component(ctx, "enhanced fan-out data", 0, "GB", p.efo_per_gb, kConsumersLater));
+      component(ctx, "enhanced fan-out data", 0, "GB", p.efo_per_gb, efo_note(r)));
 }
 
 ModeCost on_demand_standard(const Result& r, const Context& ctx) {
@@ -203,6 +240,13 @@ ModeCost as_simulated(const Result& r, const Context& ctx) {
       part.on_demand_billed_bytes += seg.on_demand_billed_bytes;
     }
     if (hours <= 0) continue;
+    // Consumers' reads, apportioned to the mode by its share of the run's time.
+    part.consumers = r.consumers;
+    const double share = ctx.hours > 0 ? hours / ctx.hours : 1.0;
+    for (ConsumerResult& c : part.consumers) {
+      c.counts.bytes_read =
+          static_cast<uint64_t>(std::llround(static_cast<double>(c.counts.bytes_read) * share));
+    }
     // Hand-built Results carry shard hours but no segments.
     if (r.capacity_segments.empty()) part.shard_hours = r.shard_hours;
     Context sub = ctx;

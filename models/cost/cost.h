@@ -54,6 +54,11 @@ struct CostReport {
   std::string price_source;
 };
 
+// Consumers that read through the shards' shared limits (GetRecords), and the bytes they read
+// between them (on-demand bills retrieval per GB).
+uint32_t polling_consumer_count(const Result& result);
+uint64_t polling_bytes_read(const Result& result);
+
 // Prices `result`'s traffic under every capacity mode.
 CostReport price(const Result& result, const core::PriceTable& prices = core::kUsEast1Prices);
 

@@ -5,6 +5,7 @@
 #include "models/cost/cost.h"
 #include "models/report/sizing.h"
 #include "models/report/report_capacity.h"
+#include "models/report/report_consumers.h"
 #include "models/report/report_stats.h"
 
 namespace kinesim::models {
@@ -177,6 +178,7 @@ std::string human_summary(const Result& r) {
     }
     out += line + "\n";
   }
+  out += consumers_text(r);
 
   const std::string timeline = timeline_text(capacity, kTimelineListed);
   if (!timeline.empty()) out += "timeline: " + timeline + "\n";

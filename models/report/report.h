@@ -48,19 +48,26 @@ nlohmann::ordered_json summary_json(const Result& result);
 std::string human_summary(const Result& result);
 
 // CSV renderings (header line first, "\n" line ends); write_outputs writes them to files.
-// metrics_stream.csv: one row per resolution bucket, CloudWatch metric names.
+// metrics_stream.csv: one row per resolution bucket, CloudWatch metric names; the read series
+// (GetRecords.*, ReadProvisionedThroughputExceeded) as further columns when the stream was read.
 std::string metrics_stream_csv(const Result& result);
-// metrics_shards.csv: a row per shard and bucket in which the shard existed or had data.
+// metrics_shards.csv: a row per shard and bucket in which the shard existed or had data; the
+// read series (OutgoingBytes, OutgoingRecords, ReadProvisionedThroughputExceeded,
+// IteratorAgeMilliseconds) as further columns when a shard was read.
 std::string metrics_shards_csv(const Result& result);
 // metrics_producers.csv: a row per producer and bucket.
 std::string metrics_producers_csv(const Result& result);
+// metrics_consumers.csv: a row per consumer and bucket (records read and processed in the
+// consumer's unit, throttled GetRecords calls, MillisBehindLatest's largest value); written only
+// when the scenario has consumers.
+std::string metrics_consumers_csv(const Result& result);
 // timeline.csv: the capacity timeline.
 std::string timeline_csv(const Result& result);
 
-// Writes summary.json, metrics_stream.csv, metrics_shards.csv, metrics_producers.csv and
-// timeline.csv into `dir` (created with its parents if missing). Everything is written under a
-// temporary name first and renamed into place, so a failure leaves no partial output; throws
-// std::runtime_error naming the path and the reason.
+// Writes summary.json, metrics_stream.csv, metrics_shards.csv, metrics_producers.csv,
+// timeline.csv and, with consumers, metrics_consumers.csv into `dir` (created with its parents if
+// missing). Everything is written under a temporary name first and renamed into place, so a failure
+// leaves no partial output; throws std::runtime_error naming the path and the reason.
 void write_outputs(const Result& result, const std::string& dir);
 
 }  // namespace kinesim::models

@@ -72,6 +72,77 @@ void append_time(std::string& out, const Result& r, Eigen::Index bucket) {
   append_seconds(out, static_cast<int64_t>(bucket) * r.resolution.count_nanos());
 }
 
+// The gauge row named `name`, or -1.
+int64_t gauge_row(const sim::MetricRecorder& m, const std::string& name) {
+  const auto& names = m.gauge_names();
+  const auto it = std::find(names.begin(), names.end(), name);
+  return it == names.end() ? -1 : it - names.begin();
+}
+
+// A read-side column of a CSV: a counter summed per bucket, a gauge's largest value in it, or a
+// sum of milliseconds averaged over the calls of two counters (GetRecords.Latency).
+struct ReadColumn {
+  enum class Kind : uint8_t { kCounter, kGaugeMax, kAverage };
+  std::string name;
+  Kind kind;
+  int64_t row = -1;
+  int64_t calls_row = -1, other_calls_row = -1;  // kAverage: the calls it is over
+};
+
+// The read series the stream registered (at its first read), as columns: a write-only run has
+// none and keeps its CSVs' columns. `prefix` is "<stream>/" or "<shard id>/".
+std::vector<ReadColumn> read_columns(const sim::MetricRecorder& m, const std::string& prefix,
+                                     bool stream_level) {
+  std::vector<ReadColumn> cols;
+  const auto counter = [&](const char* name) {
+    const int64_t row = counter_row(m, prefix + name);
+    if (row >= 0) cols.push_back({name, ReadColumn::Kind::kCounter, row});
+  };
+  const auto gauge = [&](const char* name) {
+    const int64_t row = gauge_row(m, prefix + name);
+    if (row >= 0) cols.push_back({name, ReadColumn::Kind::kGaugeMax, row});
+  };
+  if (stream_level) {
+    counter("GetRecords.Success");
+    counter("GetRecords.Records");
+    counter("GetRecords.Bytes");
+    // Readers report the latency of every GetRecords reply, served or throttled.
+    const int64_t latency = counter_row(m, prefix + "GetRecords.Latency.Sum");
+    if (latency >= 0) {
+      cols.push_back({"GetRecords.Latency", ReadColumn::Kind::kAverage, latency,
+                      counter_row(m, prefix + "GetRecords.Success"),
+                      counter_row(m, prefix + "ReadProvisionedThroughputExceeded")});
+    }
+    gauge("GetRecords.IteratorAgeMilliseconds");
+    counter("ReadProvisionedThroughputExceeded");
+  } else {
+    counter("OutgoingBytes");
+    counter("OutgoingRecords");
+    counter("ReadProvisionedThroughputExceeded");
+    gauge("IteratorAgeMilliseconds");
+  }
+  return cols;
+}
+
+void append_read_cell(std::string& out, const ReadColumn& c,
+                      const Eigen::Ref<const Eigen::MatrixXd>& sums,
+                      const Eigen::Ref<const Eigen::MatrixXd>& max, Eigen::Index b) {
+  out.push_back(',');
+  switch (c.kind) {
+    case ReadColumn::Kind::kCounter:
+      append_number(out, cell(sums, c.row, b));
+      return;
+    case ReadColumn::Kind::kGaugeMax:
+      if (b < max.cols()) append_number(out, max(static_cast<Eigen::Index>(c.row), b));
+      return;
+    case ReadColumn::Kind::kAverage: {
+      const double calls = cell(sums, c.calls_row, b) + cell(sums, c.other_calls_row, b);
+      append_number(out, calls > 0 ? cell(sums, c.row, b) / calls : std::nan(""));
+      return;
+    }
+  }
+}
+
 }  // namespace
 
 std::string metrics_stream_csv(const Result& r) {
@@ -86,7 +157,11 @@ std::string metrics_stream_csv(const Result& r) {
   for (const char* api : kApis) {
     for (const char* c : kApiColumns) out += std::string(",") + api + "." + c;
   }
-  out += ",OpenShardCount\n";
+  out += ",OpenShardCount";
+  const std::vector<ReadColumn> reads =
+      r.metrics ? read_columns(*r.metrics, r.stream.name + "/", true) : std::vector<ReadColumn>{};
+  for (const ReadColumn& c : reads) out += "," + c.name;
+  out += "\n";
   if (!r.metrics) return out;
 
   const sim::MetricRecorder& m = *r.metrics;
@@ -105,6 +180,7 @@ std::string metrics_stream_csv(const Result& r) {
   }
   const auto sums = m.counter_sums(0);
   const std::vector<double> open_shards = open_shard_counts(r);
+  const auto max = m.gauge_max(0);
   const Eigen::Index n = bucket_count(r);
   for (Eigen::Index b = 0; b < n; ++b) {
     append_time(out, r, b);
@@ -125,6 +201,7 @@ std::string metrics_stream_csv(const Result& r) {
     }
     out.push_back(',');
     append_number(out, open_shards[static_cast<std::size_t>(b)]);
+    for (const ReadColumn& c : reads) append_read_cell(out, c, sums, max, b);
     out.push_back('\n');
   }
   return out;
@@ -132,9 +209,21 @@ std::string metrics_stream_csv(const Result& r) {
 
 std::string metrics_shards_csv(const Result& r) {
   std::string out =
-      "time_s,shard_id,IncomingBytes,IncomingRecords,WriteProvisionedThroughputExceeded\n";
+      "time_s,shard_id,IncomingBytes,IncomingRecords,WriteProvisionedThroughputExceeded";
+  // Read columns when any shard was read; shards nobody read leave them empty.
+  std::vector<std::vector<ReadColumn>> reads(r.shards.size());
+  std::vector<ReadColumn> header;
+  if (r.metrics) {
+    for (std::size_t i = 0; i < r.shards.size(); ++i) {
+      reads[i] = read_columns(*r.metrics, r.shards[i].shard_id + "/", false);
+      if (reads[i].size() > header.size()) header = reads[i];
+    }
+  }
+  for (const ReadColumn& c : header) out += "," + c.name;
+  out += "\n";
   if (!r.metrics) return out;
   const auto sums = r.metrics->counter_sums(0);
+  const auto max = r.metrics->gauge_max(0);
   const int64_t res = r.resolution.count_nanos();
   std::vector<std::pair<sim::Time, sim::Time>> lifetimes;
   for (const ShardResult& s : r.shards) lifetimes.push_back(shard_lifetime(r, s));
@@ -156,6 +245,11 @@ std::string metrics_shards_csv(const Result& r) {
       append_number(out, records);
       out.push_back(',');
       append_number(out, throttled);
+      if (reads[i].size() == header.size()) {
+        for (const ReadColumn& c : reads[i]) append_read_cell(out, c, sums, max, b);
+      } else {
+        out.append(header.size(), ',');
+      }
       out.push_back('\n');
     }
   }
@@ -187,6 +281,32 @@ std::string metrics_producers_csv(const Result& r) {
         out.push_back(',');
         append_number(out, cell(sums, row, b));
       }
+      out.push_back('\n');
+    }
+  }
+  return out;
+}
+
+std::string metrics_consumers_csv(const Result& r) {
+  std::string out =
+      "time_s,consumer,type,RecordsRead,RecordsProcessed,ThrottledCalls,MillisBehindLatestMax\n";
+  if (!r.metrics) return out;
+  const auto sums = r.metrics->counter_sums(0);
+  const auto max = r.metrics->gauge_max(0);
+  const Eigen::Index n = bucket_count(r);
+  for (Eigen::Index b = 0; b < n; ++b) {
+    for (const ConsumerResult& c : r.consumers) {
+      append_time(out, r, b);
+      out.push_back(',');
+      append_field(out, c.name);
+      out += "," + c.type + ",";
+      append_number(out, cell(sums, c.series_read, b));
+      out.push_back(',');
+      append_number(out, cell(sums, c.series_processed, b));
+      out.push_back(',');
+      append_number(out, cell(sums, c.series_throttled, b));
+      out.push_back(',');
+      if (b < max.cols()) append_number(out, max(static_cast<Eigen::Index>(c.series_behind), b));
       out.push_back('\n');
     }
   }
@@ -238,13 +358,14 @@ void write_outputs(const Result& r, const std::string& dir) {
   // Render everything first: a rendering error must not leave files behind either.
   std::string summary = summary_json(r).dump(2);
   summary.push_back('\n');
-  const std::pair<const char*, std::string> files[] = {
+  std::vector<std::pair<const char*, std::string>> files = {
       {"summary.json", std::move(summary)},
       {"metrics_stream.csv", metrics_stream_csv(r)},
       {"metrics_shards.csv", metrics_shards_csv(r)},
       {"metrics_producers.csv", metrics_producers_csv(r)},
       {"timeline.csv", timeline_csv(r)},
   };
+  if (!r.consumers.empty()) files.emplace_back("metrics_consumers.csv", metrics_consumers_csv(r));
 
   fs::path target = fs::path(dir).lexically_normal();
   if (!target.empty() && target.filename().empty()) target = target.parent_path();  // "out/"

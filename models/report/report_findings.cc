@@ -5,6 +5,7 @@
 #include "models/report/sizing.h"
 #include "models/report/report.h"
 #include "models/report/report_capacity.h"
+#include "models/report/report_consumers.h"
 #include "models/report/report_stats.h"
 
 namespace kinesim::models {
@@ -162,6 +163,7 @@ std::vector<Finding> findings(const Result& r) {
                          with_thousands(sizing.peak.shards) + " at peak)"});
     }
   }
+  add_consumer_findings(r, out);
   return out;
 }
 
@@ -205,6 +207,7 @@ std::string headline(const Result& r) {
            with_thousands(t.rejected_too_large) + " rejected as too large, " +
            with_thousands(t.lost) + " rotated away unread";
   }
+  if (std::optional<std::string> read = consumer_headline(r)) return *read;
   double busiest = 0;
   for (const ShardLoad& l : hot) busiest = std::max(busiest, l.utilization);
   return "no throttling: the busiest shard peaked at " + percent_text(busiest) +

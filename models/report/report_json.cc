@@ -5,6 +5,7 @@
 #include "models/cost/cost.h"
 #include "models/report/sizing.h"
 #include "models/report/report.h"
+#include "models/report/report_consumers.h"
 #include "models/report/report_stats.h"
 
 namespace kinesim::models {
@@ -266,6 +267,54 @@ Json sizing_json(const SizingReport& s) {
   return j;
 }
 
+// MillisBehindLatest samples, already in milliseconds.
+Json behind_ms(const sim::LogHistogram& h) {
+  Json j;
+  j["count"] = h.count();
+  j["p50"] = h.quantile(0.50);
+  j["p99"] = h.quantile(0.99);
+  j["max"] = h.max();
+  return j;
+}
+
+Json consumer_json(const ConsumerResult& c) {
+  const ConsumerCounts& k = c.counts;
+  Json j;
+  j["name"] = c.name;
+  j["type"] = c.type;
+  j["unit"] = c.unit;
+  j["initial_position"] = c.initial_position;
+  j["start_s"] = num(c.start.to_seconds(), 9);
+  j["polling"] = c.polling;
+  j["calls_per_sec_per_shard"] = num(c.calls_per_sec_per_shard);
+  j["records"] = Json{{"in_scope", k.in_scope},     {"processed", k.processed},
+                      {"pending", k.pending},       {"lost_to_retention", k.lost_to_retention},
+                      {"conserved", k.conserved()}, {"duplicates", k.duplicates}};
+  j["read"] = Json{{"records", k.records_read},
+                   {"user_records", k.user_records_read},
+                   {"bytes", k.bytes_read},
+                   {"get_records_calls", k.get_records_calls},
+                   {"throttled_calls", k.throttled_calls},
+                   {"throttled_fraction", num(ratio(k.throttled_calls, k.get_records_calls))},
+                   {"empty_calls", k.empty_calls},
+                   {"get_shard_iterator_calls", k.get_shard_iterator_calls},
+                   {"expired_iterators", k.expired_iterators}};
+  Json lost = Json::array();
+  for (const ShardLoss& l : c.lost_by_shard) {
+    lost.push_back(Json{{"shard_id", l.shard_id}, {"records", l.records}});
+  }
+  j["lost_by_shard"] = std::move(lost);
+  j["millis_behind_latest_ms"] = behind_ms(c.millis_behind_ms);
+  j["end_to_end_latency_ms"] = latency_ms(c.end_to_end_us);
+  j["propagation_ms"] = latency_ms(c.propagation_us);
+  if (!c.details.empty()) {
+    Json details = Json::object();
+    for (const auto& [name, value] : c.details) details[name] = num(value);
+    j["details"] = std::move(details);
+  }
+  return j;
+}
+
 }  // namespace
 
 nlohmann::ordered_json summary_json(const Result& r) {
@@ -351,6 +400,12 @@ nlohmann::ordered_json summary_json(const Result& r) {
   }
   j["producers"] = std::move(producers);
   j["key_groups"] = std::move(groups);
+  // Only runs with consumers have the section: write-only summaries keep their shape.
+  if (!r.consumers.empty()) {
+    Json consumers = Json::array();
+    for (const ConsumerResult& c : r.consumers) consumers.push_back(consumer_json(c));
+    j["consumers"] = std::move(consumers);
+  }
 
   Json timeline = Json::array();
   for (const TimelineEvent& e : r.timeline) {

@@ -6,7 +6,9 @@
 #include <string>
 #include <vector>
 
+#include "models/cost/cost.h"
 #include "models/report/report_capacity.h"
+#include "models/report/report_consumers.h"
 #include "models/report/report_stats.h"
 
 namespace kinesim::models {
@@ -154,6 +156,7 @@ SizingEstimate sizing_estimate(double records_per_sec, double bytes_per_sec,
 
 SizingReport size(const Result& r) {
   SizingReport s;
+  s.polling_consumers = polling_consumer_count(r);
   const ProducerCounts t = r.totals();
   const double secs = duration_seconds(r);
   const double mean_bytes = secs > 0 ? static_cast<double>(t.produced_bytes) / secs : 0.0;
@@ -206,7 +209,7 @@ SizingReport size(const Result& r) {
   } else {
     text += varying_count_text(r, s, capacity, hot_text);
   }
-  s.comparison = text + ".";
+  s.comparison = text + read_sizing_text(r) + ".";
   return s;
 }
 

@@ -1,5 +1,7 @@
 #include "models/scenario/client_registry.h"
 
+#include "models/consumer/firehose_consumer.h"
+#include "models/consumer/polling_consumer.h"
 #include "models/producer/agent_producer.h"
 #include "models/producer/kpl_producer.h"
 #include "models/producer/sdk_producer.h"
@@ -47,6 +49,38 @@ static_assert(kProducerTypes[static_cast<std::size_t>(ProducerConfig::Type::kKpl
                       ProducerConfig::Type::kAgent,
               "kProducerTypes is indexed by ProducerConfig::Type");
 
+template <typename Model>
+std::unique_ptr<Consumer> make_consumer_of(const ConsumerConfig& config, const ClientContext& ctx) {
+  return std::make_unique<Model>(config, ctx.stream, ctx.engine, ctx.metrics, ctx.seed);
+}
+
+using scenario_json::ConsumerContext;
+
+constexpr std::array<ConsumerType, 2> kConsumerTypes = {{
+    {ConsumerConfig::Type::kPolling, "polling", "polling", false,
+     [](IssueList& issues, const Json& node, const std::string& path, const ConsumerContext& ctx,
+        ConsumerConfig& config) {
+       scenario_json::read_polling(issues, node, path, ctx, config.polling);
+     },
+     make_consumer_of<PollingConsumer>},
+    {ConsumerConfig::Type::kFirehose, "firehose", "firehose", false,
+     [](IssueList& issues, const Json& node, const std::string& path, const ConsumerContext& ctx,
+        ConsumerConfig& config) {
+       scenario_json::read_firehose(issues, node, path, ctx, config.firehose);
+     },
+     make_consumer_of<FirehoseConsumer>},
+}};
+
+constexpr std::array<std::string_view, kConsumerTypes.size()> kConsumerNames = [] {
+  std::array<std::string_view, kConsumerTypes.size()> names{};
+  for (std::size_t i = 0; i < kConsumerTypes.size(); ++i) names[i] = kConsumerTypes[i].name;
+  return names;
+}();
+
+static_assert(kConsumerTypes[static_cast<std::size_t>(ConsumerConfig::Type::kFirehose)].type ==
+                  ConsumerConfig::Type::kFirehose,
+              "kConsumerTypes is indexed by ConsumerConfig::Type");
+
 }  // namespace
 
 std::span<const ProducerType> producer_types() { return kProducerTypes; }
@@ -59,6 +93,18 @@ std::span<const std::string_view> producer_type_names() { return kNames; }
 
 std::unique_ptr<Producer> make_producer(const ProducerConfig& config, const ClientContext& ctx) {
   return producer_type(config.type).make(config, ctx);
+}
+
+std::span<const ConsumerType> consumer_types() { return kConsumerTypes; }
+
+const ConsumerType& consumer_type(ConsumerConfig::Type type) {
+  return kConsumerTypes[static_cast<std::size_t>(type)];
+}
+
+std::span<const std::string_view> consumer_type_names() { return kConsumerNames; }
+
+std::unique_ptr<Consumer> make_consumer(const ConsumerConfig& config, const ClientContext& ctx) {
+  return consumer_type(config.type).make(config, ctx);
 }
 
 }  // namespace kinesim::models

@@ -1,8 +1,8 @@
 // Scenario JSON -> Scenario: the top level, the stream and the output; producers and
-// distributions are in producer_loader.cc (each type's settings in client_loader.cc), the
-// stream's capacity sections in capacity_loader.cc and the timeline in timeline_loader.cc. The
-// format is documented in docs/scenarios.md and docs/scenario.schema.json; the key tables in
-// scenario_keys.h are its single source.
+// distributions are in producer_loader.cc (each type's settings in client_loader.cc), consumers
+// in consumer_loader.cc, the stream's capacity sections in capacity_loader.cc and the timeline in
+// timeline_loader.cc. The format is documented in docs/scenarios.md and
+// docs/scenario.schema.json; the key tables in scenario_keys.h are its single source.
 #include "models/scenario/loader.h"
 
 #include <algorithm>
@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "models/scenario/capacity_loader.h"
+#include "models/scenario/consumer_loader.h"
 #include "models/scenario/json_reader.h"
 #include "models/scenario/producer_loader.h"
 #include "models/scenario/scenario_keys.h"
@@ -155,6 +156,12 @@ Scenario read_scenario(IssueList& issues, const Json& doc, const std::string& ba
     ctx.base_dir = base_dir;
     s.producers = read_producers(issues, *producers, r.path("producers"), ctx);
   }
+  if (const Json* consumers = r.array("consumers", Need::kOptional)) {
+    ConsumerContext ctx;
+    ctx.scenario_duration = horizon;
+    for (const ProducerConfig& p : s.producers) ctx.producer_names.push_back(p.name);
+    s.consumers = read_consumers(issues, *consumers, r.path("consumers"), ctx);
+  }
   bool timeline_valid = true;
   if (const Json* timeline = r.array("timeline", Need::kOptional)) {
     const Duration saved = s.duration;
@@ -197,6 +204,17 @@ constexpr std::array kAllowedKeys = {
     AllowedKeys{"$.producers[].agent.flows[].rate.steps[]", keys::kStep},
     AllowedKeys{"$.producers[].agent.flows[].record_size", keys::kSizeDist},
     AllowedKeys{"$.producers[].agent.flows[].record_size.points[]", keys::kSizePoint},
+    AllowedKeys{"$.consumers[]", keys::kConsumer},
+    AllowedKeys{"$.consumers[].read_latency", keys::kDurationDist},
+    AllowedKeys{"$.consumers[].read_latency.points[]", keys::kDurationPoint},
+    AllowedKeys{"$.consumers[].polling", keys::kPolling},
+    AllowedKeys{"$.consumers[].polling.processing_time_per_batch", keys::kDurationDist},
+    AllowedKeys{"$.consumers[].polling.processing_time_per_batch.points[]", keys::kDurationPoint},
+    AllowedKeys{"$.consumers[].polling.processing_time_per_record", keys::kDurationDist},
+    AllowedKeys{"$.consumers[].polling.processing_time_per_record.points[]", keys::kDurationPoint},
+    AllowedKeys{"$.consumers[].firehose", keys::kFirehose},
+    AllowedKeys{"$.consumers[].firehose.delivery_latency", keys::kDurationDist},
+    AllowedKeys{"$.consumers[].firehose.delivery_latency.points[]", keys::kDurationPoint},
     AllowedKeys{"$.timeline[]", keys::kTimeline},
     AllowedKeys{"$.output", keys::kOutput},
 };

@@ -1,11 +1,12 @@
 // A scenario as validated data: what `kinesim run` simulates, built by scenario/loader.h from
-// JSON out of the configs each component owns (stream, producers, timeline).
+// JSON out of the configs each component owns (stream, producers, consumers, timeline).
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include "models/consumer/consumer_config.h"
 #include "models/producer/producer_config.h"
 #include "models/stream/stream_config.h"
 #include "models/stream/timeline_action.h"
@@ -27,6 +28,7 @@ struct Scenario {
   uint64_t seed = 1;
   StreamConfig stream;
   std::vector<ProducerConfig> producers;
+  std::vector<ConsumerConfig> consumers;
   std::vector<TimelineAction> timeline;
   OutputConfig output;
   std::string base_dir;  // directory of the scenario file, for relative trace paths

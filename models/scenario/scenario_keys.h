@@ -10,8 +10,9 @@ namespace kinesim::models::scenario_keys {
 
 using std::string_view_literals::operator""sv;
 
-inline constexpr std::array kTop = {"name"sv,   "description"sv, "duration"sv, "seed"sv,
-                                    "stream"sv, "producers"sv,   "timeline"sv, "output"sv};
+inline constexpr std::array kTop = {"name"sv,      "description"sv, "duration"sv,
+                                    "seed"sv,      "stream"sv,      "producers"sv,
+                                    "consumers"sv, "timeline"sv,    "output"sv};
 
 inline constexpr std::array kStream = {"name"sv,
                                        "mode"sv,
@@ -112,6 +113,22 @@ inline constexpr std::array kAgentFlow = {"filePattern"sv,           "rate"sv,
                                           "maxBufferSizeBytes"sv,    "maxBufferAgeMillis"sv,
                                           "partitionKeyOption"sv,    "backoff_min"sv,
                                           "backoff_max"sv,           "truncatedRecordTerminator"sv};
+
+inline constexpr std::array kConsumer = {"name"sv,         "type"sv,    "start"sv,
+                                         "read_latency"sv, "polling"sv, "firehose"sv};
+
+// A custom polling application.
+inline constexpr std::array kPolling = {"initial_position"sv,
+                                        "timestamp"sv,
+                                        "poll_interval"sv,
+                                        "Limit"sv,
+                                        "processing_time_per_batch"sv,
+                                        "processing_time_per_record"sv,
+                                        "deaggregate"sv};
+
+// Amazon Data Firehose: its BufferingHints names, then kinesim's own (snake_case).
+inline constexpr std::array kFirehose = {"SizeInMBs"sv, "IntervalInSeconds"sv,
+                                         "delivery_latency"sv};
 
 inline constexpr std::array kTimeline = {
     "at"sv,     "action"sv, "shard"sv,  "adjacent_shard"sv, "new_starting_hash_key"sv,

@@ -56,6 +56,7 @@ struct Result {
   uint64_t on_demand_billed_bytes = 0;  // on-demand billing: accepted records rounded to 1 KB
   std::vector<ShardResult> shards;
   std::vector<ProducerResult> producers;
+  std::vector<ConsumerResult> consumers;
   std::vector<TimelineEvent> timeline;
   // Capacity over time: mode and open shards per stretch, covering [0, duration) (cost prices
   // each stretch in its own mode). Empty in hand-built Results: then the whole run is one

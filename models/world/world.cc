@@ -49,6 +49,7 @@ Result run_scenario(const Scenario& scenario, const RunOptions& options) {
   std::vector<std::unique_ptr<Client>> clients;
   const ClientContext context{scenario.base_dir, stream, engine, *metrics, seed};
   for (const ProducerConfig& p : scenario.producers) clients.push_back(make_producer(p, context));
+  for (const ConsumerConfig& c : scenario.consumers) clients.push_back(make_consumer(c, context));
   TimelineDispatcher timeline(engine, stream, clients);
   timeline.schedule(scenario.timeline);
   stream.start_housekeeping(Duration::seconds(60));
@@ -120,6 +121,7 @@ Result run_scenario(const Scenario& scenario, const RunOptions& options) {
   ClientResults results;
   for (auto& c : clients) c->report(results, stream, scenario.output.top_n);
   r.producers = std::move(results.producers);
+  r.consumers = std::move(results.consumers);
   r.metrics = std::move(metrics);
   return r;
 }

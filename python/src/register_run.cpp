@@ -78,6 +78,8 @@ void register_run(py::module_& m) {
            [](const PyResult& r) { return models::metrics_shards_csv(*r.result); })
       .def("metrics_producers_csv",
            [](const PyResult& r) { return models::metrics_producers_csv(*r.result); })
+      .def("metrics_consumers_csv",
+           [](const PyResult& r) { return models::metrics_consumers_csv(*r.result); })
       .def("timeline_csv", [](const PyResult& r) { return models::timeline_csv(*r.result); })
       .def_property_readonly("resolution_seconds",
                              [](const PyResult& r) { return r.result->resolution.to_seconds(); })

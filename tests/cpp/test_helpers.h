@@ -1,6 +1,6 @@
-// What the model tests share: a one-producer scenario builder, the conservation check, and
-// readers of a Result's producer details and counter series. One header, so a fix to a helper
-// reaches every test that uses it.
+// What the model tests share: a one-producer scenario builder, consumers to add to it, the
+// conservation checks (producers and consumers), and readers of a Result's details and metric
+// series. One header, so a fix to a helper reaches every test that uses it.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -86,6 +86,68 @@ inline std::vector<double> counter(const Result& r, const std::string& name) {
   const auto sums = r.metrics->counter_sums(0);
   std::vector<double> out;
   for (Eigen::Index b = 0; b < sums.cols(); ++b) out.push_back(sums(row, b));
+  return out;
+}
+
+// A polling consumer calling every `interval` from LATEST, GetRecords' latency fixed at `latency`.
+inline ConsumerConfig polling_consumer(std::string name,
+                                       sim::Duration interval = sim::Duration::seconds(1),
+                                       sim::Duration latency = sim::Duration::millis(20)) {
+  ConsumerConfig c;
+  c.name = std::move(name);
+  c.type = ConsumerConfig::Type::kPolling;
+  c.polling.reader.poll_interval = interval;
+  c.read_latency = sim::Distribution{};
+  c.read_latency.value = latency.to_seconds();
+  return c;
+}
+
+// A Firehose delivery stream with the given buffering hints; delivery in a fixed 1 s.
+inline ConsumerConfig firehose_consumer(std::string name, uint64_t size_in_mbs,
+                                        uint32_t interval_in_seconds) {
+  ConsumerConfig c;
+  c.name = std::move(name);
+  c.type = ConsumerConfig::Type::kFirehose;
+  c.firehose.size_in_mbs = size_in_mbs;
+  c.firehose.interval_in_seconds = interval_in_seconds;
+  return c;
+}
+
+// Every record in a consumer's scope ends processed, pending or lost to retention.
+inline void expect_conserved(const ConsumerResult& c) {
+  EXPECT_EQ(c.counts.in_scope, c.counts.processed + c.counts.pending + c.counts.lost_to_retention)
+      << c.name;
+  EXPECT_TRUE(c.counts.conserved()) << c.name;
+}
+
+inline const ConsumerResult& consumer_named(const Result& r, const std::string& name) {
+  for (const ConsumerResult& c : r.consumers) {
+    if (c.name == name) return c;
+  }
+  ADD_FAILURE() << "no consumer " << name;
+  static const ConsumerResult kNone;
+  return kNone;
+}
+
+// A consumer's type-specific figure (ConsumerResult::details) by name.
+inline double detail(const ConsumerResult& c, const std::string& name) {
+  for (const auto& [n, v] : c.details) {
+    if (n == name) return v;
+  }
+  ADD_FAILURE() << "no detail " << name;
+  return -1;
+}
+
+// A gauge's largest value per bucket at the first resolution (NaN where unset).
+inline std::vector<double> gauge_max(const Result& r, const std::string& name) {
+  const auto& names = r.metrics->gauge_names();
+  const auto it = std::find(names.begin(), names.end(), name);
+  EXPECT_NE(it, names.end()) << name;
+  if (it == names.end()) return {};
+  const auto row = static_cast<Eigen::Index>(it - names.begin());
+  const auto max = r.metrics->gauge_max(0);
+  std::vector<double> out;
+  for (Eigen::Index b = 0; b < max.cols(); ++b) out.push_back(max(row, b));
   return out;
 }
 

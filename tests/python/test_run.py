@@ -245,3 +245,41 @@ def test_cli_run_stops_on_ctrl_c_within_a_second_and_writes_nothing(tmp_path: Pa
     # A second of wall time, with room for a busy machine to schedule the process.
     assert took < 2.0, f"exited {took:.2f} s after Ctrl-C"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["endless.json"]
+
+
+def test_consumers_appear_in_the_summary_and_the_metric_series() -> None:
+    scenario = small_scenario()
+    scenario["consumers"] = [
+        {"name": "reader", "type": "polling", "polling": {"poll_interval": "500ms"}},
+        {"name": "archive", "type": "firehose", "firehose": {"IntervalInSeconds": 30}},
+    ]
+    result = kinesim.run(scenario, resolution="1s")
+    names = [c["name"] for c in result.summary["consumers"]]
+    assert names == ["reader", "archive"]
+    series = result.metrics()
+    assert series["reader/RecordsRead"].sum() == result.summary["consumers"][0]["read"]["records"]
+    assert "archive/DataReadFromKinesisStream.Bytes" in series
+    assert "stream/GetRecords.Success" in series
+    frame = result.to_pandas()
+    assert "reader/MillisBehindLatest" in frame.columns
+    assert "consumer reader (polling): read" in str(result)
+
+
+def test_a_write_only_run_has_no_consumers_section() -> None:
+    assert "consumers" not in kinesim.run(small_scenario()).summary
+
+
+def test_bad_consumer_input_exits_two_and_names_the_json_path(tmp_path: Path) -> None:
+    scenario = small_scenario()
+    scenario["consumers"] = [{"name": "r", "type": "polling", "polling": {"Limit": 0}}]
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(scenario))
+    proc = subprocess.run(
+        [sys.executable, "-m", "kinesim", "run", str(path), "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert "$.consumers[0].polling.Limit: got 0, expected an integer 1..10000" in proc.stderr
+    assert not (tmp_path / "out").exists()

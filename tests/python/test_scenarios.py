@@ -47,6 +47,7 @@ def test_at_least_six_scenarios_are_shipped() -> None:
         "on-demand-spike",
         "autoscaler-diurnal",
     } <= names
+    assert {"polling-fan-in", "firehose-buffering"} <= names
 
 
 @pytest.fixture(scope="module", params=SCENARIOS, ids=lambda p: p.stem)
@@ -89,7 +90,10 @@ def test_records_are_conserved(scenario_run) -> None:
 def test_rerun_gives_identical_bytes(scenario_run) -> None:
     path, _, out = scenario_run
     kinesim.run(path).write(out / "second")
-    for name in OUTPUT_FILES:
+    written = OUTPUT_FILES + [
+        name for name in ["metrics_consumers.csv"] if (out / "first" / name).exists()
+    ]
+    for name in written:
         first = (out / "first" / name).read_bytes()
         second = (out / "second" / name).read_bytes()
         assert first == second, f"{path.name}: {name} differs between two runs"
@@ -186,3 +190,49 @@ def test_autoscaler_scales_up_and_down_through_the_day() -> None:
     assert "scale_up" in outcomes
     assert "scale_down" in outcomes
     assert s["stream"]["throttled_entries"] == 0
+
+
+def test_consumers_are_conserved(scenario_run) -> None:
+    _, result, out = scenario_run
+    consumers = result.summary.get("consumers", [])
+    assert (out / "first" / "metrics_consumers.csv").exists() == bool(consumers)
+    for c in consumers:
+        r = c["records"]
+        assert r["in_scope"] == r["processed"] + r["pending"] + r["lost_to_retention"], c["name"]
+        assert r["conserved"] is True
+
+
+def test_six_polling_apps_throttle_about_one_call_in_six_on_the_shared_limit() -> None:
+    s = golden("polling-fan-in")
+    calls = sum(c["read"]["get_records_calls"] for c in s["consumers"])
+    throttled = sum(c["read"]["throttled_calls"] for c in s["consumers"])
+    assert len(s["consumers"]) == 6
+    assert 0.12 < throttled / calls < 0.2
+    assert "GetRecords calls were throttled" in s["headline"]
+    finding = next(f for f in s["findings"] if f["code"] == "read_throttling")
+    assert "6 polling consumers offer 6 calls/s" in finding["message"]
+    assert "enhanced fan-out" in finding["message"]
+    assert s["sizing"]["polling_consumers"] == 6
+    assert all(c["records"]["lost_to_retention"] == 0 for c in s["consumers"])
+
+
+def test_firehose_delivers_by_size_or_by_interval_whichever_comes_first() -> None:
+    s = golden("firehose-buffering")
+    by_name = {c["name"]: c for c in s["consumers"]}
+    archive, small = by_name["archive"]["details"], by_name["small-files"]["details"]
+    assert archive["DeliveriesBySize"] == archive["Deliveries"] > 100
+    assert archive["DeliveriesByInterval"] == 0
+    assert archive["MeanBufferSeconds"] < 300
+    assert small["DeliveriesBySize"] == 0
+    assert small["MeanBufferSeconds"] == 60
+    assert by_name["archive"]["unit"] == "user records"
+    # One read a second and the 1 s delivery: the small-files buffer waits its minute.
+    assert by_name["small-files"]["end_to_end_latency_ms"]["p50"] > 25_000
+    assert by_name["archive"]["end_to_end_latency_ms"]["p99"] < 15_000
+    retrieval = [
+        k
+        for m in s["cost"]["modes"]
+        for k in m["components"]
+        if k["name"] == "retrieval (shared throughput)"
+    ]
+    assert all(k["quantity"] > 0 for k in retrieval)

@@ -1,0 +1,48 @@
+// How a consumer reads each shard through the shared (polling) limits: where it starts, how often
+// it calls GetRecords and with what Limit. Consumer types fill it from their own settings (a
+// polling app from the scenario, Firehose with its fixed behaviour); how long a call takes is
+// every consumer's own setting (ConsumerConfig::read_latency, default below).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+#include "models/core/limits.h"
+#include "sim/distribution.h"
+#include "sim/time.h"
+
+namespace kinesim::models {
+
+// Where a consumer starts in the shards open when it starts (shards created later are read from
+// their first record, after their parents).
+enum class InitialPosition : uint8_t { kLatest, kTrimHorizon, kAtTimestamp };
+
+// The names a scenario and the reports use, in InitialPosition order.
+inline constexpr std::array<std::string_view, 3> kInitialPositionNames = {"LATEST", "TRIM_HORIZON",
+                                                                          "AT_TIMESTAMP"};
+
+constexpr std::string_view initial_position_name(InitialPosition p) {
+  return kInitialPositionNames[static_cast<std::size_t>(p)];
+}
+
+// GetRecords' latency from call to reply as a reader sees it (assumed: AWS publishes no figure;
+// GetRecords.Latency is typically tens of milliseconds): lognormal, mean 20 ms, sigma 0.5.
+inline sim::Distribution default_read_latency() {
+  sim::Distribution d;
+  d.kind = sim::Distribution::Kind::kLognormal;
+  d.mean = 0.020;
+  d.sigma = 0.5;
+  return d;
+}
+
+struct ReaderConfig {
+  InitialPosition initial_position = InitialPosition::kLatest;
+  sim::Time timestamp;  // AT_TIMESTAMP: the first record that arrived at or after it
+  // A call every poll_interval while the previous batch's processing is done; after a throttled
+  // call the reader waits 0.5..1.5 of it at random (shard_reader.h).
+  sim::Duration poll_interval = sim::Duration::seconds(1);
+  uint32_t limit = core::ShardReadLimits{}.max_records_per_call;  // GetRecords' Limit, 1..10,000
+};
+
+}  // namespace kinesim::models

@@ -1,0 +1,191 @@
+#include "models/report/report_consumers.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "models/core/limits.h"
+#include "models/core/pricing.h"
+#include "models/report/report_stats.h"
+
+namespace kinesim::models {
+namespace {
+
+constexpr double kReadThrottlingThreshold = 0.01;  // warn above 1 % of GetRecords calls
+constexpr double kRetentionWarning = 0.5;          // AWS warns at half the retention period
+
+// "120 ms", "4.2 s", "5m1s": a latency as people read it.
+std::string latency_text(uint64_t micros) {
+  const double ms = static_cast<double>(micros) / 1000.0;
+  if (ms < 1000) return rate_text(ms) + " ms";
+  if (ms < 60'000) return rate_text(ms / 1000.0) + " s";
+  return clock_text(sim::Duration::seconds(static_cast<int64_t>(std::llround(ms / 1000.0))));
+}
+
+double fraction(uint64_t a, uint64_t b) {
+  return b == 0 ? 0.0 : static_cast<double>(a) / static_cast<double>(b);
+}
+
+// The fewest polling consumers to move to enhanced fan-out so that the rest fit in a shard's
+// 5 GetRecords calls/s (the most frequent callers first), and what they would cost a month in
+// provisioned mode: a consumer-shard-hour per shard plus their data per GB.
+struct EfoAlternative {
+  std::vector<const ConsumerResult*> moved;
+  double per_month = 0;
+};
+
+EfoAlternative efo_alternative(const Result& r) {
+  std::vector<const ConsumerResult*> polling;
+  for (const ConsumerResult& c : r.consumers) {
+    if (c.polling) polling.push_back(&c);
+  }
+  std::stable_sort(polling.begin(), polling.end(),
+                   [](const ConsumerResult* a, const ConsumerResult* b) {
+                     return a->calls_per_sec_per_shard > b->calls_per_sec_per_shard;
+                   });
+  double calls = polling_calls_per_sec_per_shard(r);
+  const double limit = core::ShardReadLimits{}.get_records_calls_per_sec;
+  EfoAlternative alt;
+  const core::PriceTable& prices = core::kUsEast1Prices;
+  const double secs = duration_seconds(r);
+  const double month_secs = prices.hours_per_month * 3600.0;
+  for (const ConsumerResult* c : polling) {
+    if (calls <= limit + 1e-9) break;
+    calls -= c->calls_per_sec_per_shard;
+    alt.moved.push_back(c);
+    const double gb_per_month = secs > 0
+                                    ? static_cast<double>(c->counts.bytes_read) / secs *
+                                          month_secs / static_cast<double>(prices.billing_gb_bytes)
+                                    : 0.0;
+    alt.per_month += static_cast<double>(max_open_shards(r)) * prices.hours_per_month *
+                         prices.provisioned.efo_consumer_shard_hour +
+                     gb_per_month * prices.provisioned.efo_per_gb;
+  }
+  return alt;
+}
+
+}  // namespace
+
+double polling_calls_per_sec_per_shard(const Result& r) {
+  double calls = 0;
+  for (const ConsumerResult& c : r.consumers) {
+    if (c.polling) calls += c.calls_per_sec_per_shard;
+  }
+  return calls;
+}
+
+std::string consumers_text(const Result& r) {
+  std::string out;
+  for (const ConsumerResult& c : r.consumers) {
+    const ConsumerCounts& k = c.counts;
+    out += "consumer " + c.name + " (" + c.type + "): read " +
+           with_thousands(c.unit == "user records" ? k.user_records_read : k.records_read) + " " +
+           c.unit + ", processed " + with_thousands(k.processed) + " (" +
+           with_thousands(k.pending) + " pending)";
+    if (c.end_to_end_us.count() > 0) {
+      out += ", p99 end-to-end " + latency_text(c.end_to_end_us.quantile(0.99));
+    }
+    out += ", " + with_thousands(k.throttled_calls) + " throttled calls, " +
+           with_thousands(k.lost_to_retention) + " lost";
+    if (!k.conserved()) {
+      out += "  [NOT CONSERVED: " + with_thousands(k.in_scope) + " in scope, the parts sum to " +
+             with_thousands(k.accounted()) + "]";
+    }
+    out += "\n";
+  }
+  return out;
+}
+
+void add_consumer_findings(const Result& r, std::vector<Finding>& out) {
+  if (r.consumers.empty()) return;
+  // Calls throttled on the shared 5 calls/s: one finding for the stream, naming who suffered.
+  uint64_t calls = 0, throttled = 0;
+  std::string worst;
+  for (const ConsumerResult& c : r.consumers) {
+    if (!c.polling) continue;
+    calls += c.counts.get_records_calls;
+    throttled += c.counts.throttled_calls;
+    const double f = fraction(c.counts.throttled_calls, c.counts.get_records_calls);
+    if (f > kReadThrottlingThreshold) {
+      worst += std::string(worst.empty() ? "" : ", ") + c.name + " " + percent_text(f);
+    }
+  }
+  if (fraction(throttled, calls) > kReadThrottlingThreshold) {
+    const EfoAlternative alt = efo_alternative(r);
+    std::string text = with_thousands(throttled) + " of " + with_thousands(calls) +
+                       " GetRecords calls (" + percent_text(fraction(throttled, calls)) +
+                       ") were throttled (" + worst +
+                       "): " + with_thousands(polling_consumer_count(r)) +
+                       " polling consumers offer " + rate_text(polling_calls_per_sec_per_shard(r)) +
+                       " calls/s to each shard, which takes 5 whatever the shard count";
+    if (!alt.moved.empty()) {
+      text += "; enhanced fan-out for " + with_thousands(alt.moved.size()) +
+              (alt.moved.size() == 1 ? " of them (" : " of them (");
+      for (std::size_t i = 0; i < alt.moved.size(); ++i) {
+        text += std::string(i == 0 ? "" : ", ") + alt.moved[i]->name;
+      }
+      text += ") would give each its own 2 MiB/s per shard for about " + money_text(alt.per_month) +
+              "/month in provisioned mode (" + shards_text(max_open_shards(r)) +
+              " x $0.015/consumer-shard-hour + $0.013/GB)";
+    }
+    out.push_back({Severity::kWarning, "read_throttling", text});
+  }
+  const double retention_ms = static_cast<double>(r.stream.retention_hours) * 3'600'000.0;
+  for (const ConsumerResult& c : r.consumers) {
+    if (c.counts.lost_to_retention > 0) {
+      std::string shards;
+      for (std::size_t i = 0; i < c.lost_by_shard.size() && i < 3; ++i) {
+        shards += std::string(i == 0 ? "" : ", ") + c.lost_by_shard[i].shard_id + " " +
+                  with_thousands(c.lost_by_shard[i].records);
+      }
+      if (c.lost_by_shard.size() > 3) shards += ", ...";
+      out.push_back({Severity::kError, "lost_to_retention",
+                     "consumer " + c.name + " lost " + with_thousands(c.counts.lost_to_retention) +
+                         " " + c.unit + " to retention (" + shards +
+                         "): it fell more than the stream's " +
+                         with_thousands(r.stream.retention_hours) + " h retention behind"});
+    } else if (static_cast<double>(c.millis_behind_ms.max()) > kRetentionWarning * retention_ms) {
+      out.push_back(
+          {Severity::kWarning, "iterator_age",
+           "consumer " + c.name + " fell up to " +
+               clock_text(sim::Duration::millis(static_cast<int64_t>(c.millis_behind_ms.max()))) +
+               " behind (MillisBehindLatest), past half the stream's " +
+               with_thousands(r.stream.retention_hours) +
+               " h retention: AWS warns here, and past retention it loses records"});
+    }
+  }
+}
+
+std::optional<std::string> consumer_headline(const Result& r) {
+  for (const ConsumerResult& c : r.consumers) {
+    if (c.counts.lost_to_retention > 0) {
+      return "consumer " + c.name + " lost " + with_thousands(c.counts.lost_to_retention) + " " +
+             c.unit + " to retention: it fell more than " +
+             with_thousands(r.stream.retention_hours) + " h behind";
+    }
+  }
+  uint64_t calls = 0, throttled = 0;
+  for (const ConsumerResult& c : r.consumers) {
+    if (!c.polling) continue;
+    calls += c.counts.get_records_calls;
+    throttled += c.counts.throttled_calls;
+  }
+  if (fraction(throttled, calls) > kReadThrottlingThreshold) {
+    return percent_text(fraction(throttled, calls)) +
+           " of GetRecords calls were throttled: " + with_thousands(polling_consumer_count(r)) +
+           " polling consumers offer " + rate_text(polling_calls_per_sec_per_shard(r)) +
+           " calls/s to each shard, which takes 5";
+  }
+  return std::nullopt;
+}
+
+std::string read_sizing_text(const Result& r) {
+  const uint32_t n = polling_consumer_count(r);
+  if (n == 0) return "";
+  const double calls = polling_calls_per_sec_per_shard(r);
+  return "; its read term counts " + with_thousands(n) + " polling consumer" + (n == 1 ? "" : "s") +
+         ", who offer " + rate_text(calls) + " GetRecords calls/s to each shard of the 5 it takes" +
+         (calls > 5 + 1e-9 ? ", which no shard count relieves: past 5 only enhanced fan-out helps"
+                           : "");
+}
+
+}  // namespace kinesim::models

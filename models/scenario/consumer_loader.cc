@@ -1,0 +1,132 @@
+// Consumers of a scenario: the keys every consumer has, then each type's settings through the
+// registry. Firehose keeps its API's names (BufferingHints: SizeInMBs, IntervalInSeconds) and
+// bounds; kinesim's own additions are snake_case.
+#include "models/scenario/consumer_loader.h"
+
+#include <algorithm>
+#include <array>
+#include <set>
+#include <string_view>
+
+#include "models/scenario/client_registry.h"
+#include "models/scenario/producer_loader.h"
+#include "models/scenario/scenario_keys.h"
+
+namespace kinesim::models::scenario_json {
+namespace {
+
+using std::string_view_literals::operator""sv;
+using sim::Duration;
+namespace keys = scenario_keys;
+
+// The keys every consumer takes; each type adds its own settings object.
+constexpr std::array kCommonConsumerKeys = {"name"sv, "type"sv, "start"sv, "read_latency"sv};
+
+void reject_other_types_keys(const ObjectReader& r, ConsumerConfig::Type type) {
+  std::array<std::string_view, kCommonConsumerKeys.size() + 1> applicable{};
+  std::copy(kCommonConsumerKeys.begin(), kCommonConsumerKeys.end(), applicable.begin());
+  applicable.back() = consumer_type(type).settings_key;
+  r.reject_keys_outside(applicable, "type " + quote(consumer_type(type).name));
+}
+
+// A duration distribution at `key`, kept as given when absent.
+void read_duration_distribution(const ObjectReader& r, std::string_view key,
+                                sim::Distribution& out) {
+  if (const Json* node = r.find(key)) {
+    sim::Distribution d;
+    if (read_distribution(r.issues(), *node, r.path(key), Quantity::kSeconds, d)) out = d;
+  }
+}
+
+ConsumerConfig read_consumer(IssueList& issues, const Json& node, const std::string& path,
+                             const ConsumerContext& ctx) {
+  ConsumerConfig c;
+  const ObjectReader r(issues, node, path, keys::kConsumer);
+  if (!r.valid()) return c;
+  c.name =
+      r.string("name", Need::kRequired, "a name of 1..128 characters", [](const std::string& s) {
+         const std::size_t n = utf8_length(s);
+         return n >= 1 && n <= 128;
+       }).value_or("");
+  const auto type = r.choice("type", Need::kRequired, consumer_type_names());
+  if (type) {
+    c.type = static_cast<ConsumerConfig::Type>(*type);
+    reject_other_types_keys(r, c.type);  // not when the type itself is wrong
+  }
+  c.start =
+      r.duration(
+           "start", Need::kOptional, [&](Duration d) { return d < ctx.scenario_duration; },
+           "a time before the end of the scenario (" + sim::to_string(ctx.scenario_duration) + ")")
+          .value_or(c.start);
+  read_duration_distribution(r, "read_latency", c.read_latency);
+  if (!type) return c;
+  const ConsumerType& t = consumer_type(c.type);
+  if (const Json* settings = r.object(t.settings_key, Need::kOptional)) {
+    t.read(issues, *settings, r.path(t.settings_key), ctx, c);
+  }
+  return c;
+}
+
+}  // namespace
+
+void read_polling(IssueList& issues, const Json& node, const std::string& path,
+                  const ConsumerContext& ctx, PollingConfig& polling) {
+  const ObjectReader r(issues, node, path, keys::kPolling);
+  if (!r.valid()) return;
+  ReaderConfig& reader = polling.reader;
+  const auto position = r.choice("initial_position", Need::kOptional, kInitialPositionNames);
+  if (position) reader.initial_position = static_cast<InitialPosition>(*position);
+  if (reader.initial_position == InitialPosition::kAtTimestamp) {
+    const auto ts = r.duration(
+        "timestamp", Need::kRequired, [&](Duration d) { return d < ctx.scenario_duration; },
+        "a time into the run before its end (" + sim::to_string(ctx.scenario_duration) + ")");
+    if (ts) reader.timestamp = sim::Time::zero() + *ts;
+  } else if (r.has("timestamp") && (position || !r.has("initial_position"))) {
+    issues.add(r.path("timestamp"),
+               "key \"timestamp\" applies only with initial_position \"AT_TIMESTAMP\" (it is " +
+                   quote(initial_position_name(reader.initial_position)) + ")");
+  }
+  reader.poll_interval =
+      r.duration(
+           "poll_interval", Need::kOptional, [](Duration d) { return d >= Duration::millis(1); },
+           "a duration of at least 1ms")
+          .value_or(reader.poll_interval);
+  reader.limit = static_cast<uint32_t>(
+      r.integer("Limit", Need::kOptional, 1, core::ShardReadLimits{}.max_records_per_call)
+          .value_or(reader.limit));
+  read_duration_distribution(r, "processing_time_per_batch", polling.processing_per_batch);
+  read_duration_distribution(r, "processing_time_per_record", polling.processing_per_record);
+  polling.deaggregate = r.boolean("deaggregate", Need::kOptional).value_or(polling.deaggregate);
+}
+
+void read_firehose(IssueList& issues, const Json& node, const std::string& path,
+                   const ConsumerContext& /*ctx*/, FirehoseConfig& firehose) {
+  const ObjectReader r(issues, node, path, keys::kFirehose);
+  if (!r.valid()) return;
+  // BufferingHints' bounds for a Kinesis stream source.
+  firehose.size_in_mbs =
+      r.integer("SizeInMBs", Need::kOptional, 1, 128).value_or(firehose.size_in_mbs);
+  firehose.interval_in_seconds =
+      static_cast<uint32_t>(r.integer("IntervalInSeconds", Need::kOptional, 0, 900)
+                                .value_or(firehose.interval_in_seconds));
+  read_duration_distribution(r, "delivery_latency", firehose.delivery_latency);
+}
+
+std::vector<ConsumerConfig> read_consumers(IssueList& issues, const Json& array,
+                                           const std::string& path, const ConsumerContext& ctx) {
+  std::vector<ConsumerConfig> consumers;
+  std::set<std::string> names(ctx.producer_names.begin(), ctx.producer_names.end());
+  for (std::size_t i = 0; i < array.size(); ++i) {
+    const std::string p = index_path(path, i);
+    consumers.push_back(read_consumer(issues, array[i], p, ctx));
+    const std::string& name = consumers.back().name;
+    if (!name.empty() && !names.insert(name).second) {
+      issues.got(key_path(p, "name"), *array[i].find("name"),
+                 "a name no producer or other consumer has (names key the RNG streams, the "
+                 "metric series and the outputs)");
+    }
+  }
+  return consumers;
+}
+
+}  // namespace kinesim::models::scenario_json
