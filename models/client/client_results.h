@@ -114,6 +114,12 @@ struct ConsumerCounts {
   uint64_t empty_calls = 0;        // served calls that returned no record
   uint64_t get_shard_iterator_calls = 0;
   uint64_t expired_iterators = 0;  // ExpiredIteratorException, then a fresh iterator
+  // Enhanced fan-out: SubscribeToShard calls (refused ones too), the refused ones
+  // (ResourceInUse, LimitExceeded), and the SubscribeToShardEvents that reached it.
+  uint64_t subscribe_calls = 0;
+  uint64_t subscribe_refused = 0;
+  uint64_t events = 0;
+  uint64_t registration_refused = 0;  // RegisterStreamConsumer refused, then tried again
 
   uint64_t accounted() const { return processed + pending + lost_to_retention; }
   bool conserved() const { return accounted() == in_scope; }
@@ -133,7 +139,12 @@ struct ConsumerResult {
   // Whether it reads through the shards' shared 5 GetRecords calls/s and 2 MiB/s (polling)
   // rather than enhanced fan-out; and its GetRecords calls per second per shard when it keeps up.
   bool polling = true;
-  double calls_per_sec_per_shard = 0;
+  std::string retrieval = "polling";   // "polling" or "fanout" (enhanced fan-out)
+  double calls_per_sec_per_shard = 0;  // 0 for enhanced fan-out
+  // Enhanced fan-out: when its registration succeeded (RegisterStreamConsumer; max() if never)
+  // and the consumer-shard-hours billed from then to the end (every shard open meanwhile).
+  sim::Time registered_at = sim::Time::max();
+  double consumer_shard_hours = 0;
   sim::Duration start;  // when it started
   ConsumerCounts counts;
   std::vector<ShardLoss> lost_by_shard;  // shards where it lost records, by shard index

@@ -63,11 +63,34 @@ void Consumer::grow_to_stream() {
 ShardReader& Consumer::add_reader(core::ShardIndex shard, ShardPosition scope_start) {
   grow_to_stream();
   reader_of_[shard] = static_cast<int32_t>(readers_.size());
-  return readers_.emplace_back(ReaderContext{stream_, engine_, rng_, reader_, latency_, *this},
-                               shard, scope_start);
+  return readers_.emplace_back(
+      ReaderContext{stream_, engine_, rng_, reader_, latency_, *this, efo_id_}, shard, scope_start);
 }
 
 void Consumer::begin() {
+  if (reader_.retrieval == Retrieval::kFanOut) {
+    register_on_stream();
+  } else {
+    open_readers();
+  }
+}
+
+void Consumer::register_on_stream() {
+  const Time now = engine_.now();
+  const RegisterConsumerReply reply = stream_.register_consumer(now, config_.name);
+  if (reply.outcome != ReadOutcome::kOk) {
+    // LimitExceeded: 20 consumers registered (50 in On-demand Advantage), 5 CREATING, or
+    // 5 calls/s. KCL keeps trying; so does the model, and the result counts the refusals.
+    ++registration_refused_;
+    engine_.schedule(now + Duration::seconds(1), [this] { register_on_stream(); });
+    return;
+  }
+  efo_id_ = reply.consumer;
+  registered_at_ = now;
+  engine_.schedule(reply.active_at, [this] { open_readers(); });
+}
+
+void Consumer::open_readers() {
   const Time now = engine_.now();
   begun_ = true;
   shards_at_begin_ = stream_.shard_count();
@@ -97,8 +120,11 @@ void Consumer::begin() {
     ShardReader& r = add_reader(s.index, scope);
     if (parents_done(s.index)) {
       // A random phase within the poll interval: consumers started together do not poll in step.
-      const auto phase = Duration::nanos(static_cast<int64_t>(
-          rng_.below(static_cast<uint64_t>(reader_.poll_interval.count_nanos()))));
+      // Pushes need none.
+      const auto phase = reader_.retrieval == Retrieval::kFanOut
+                             ? Duration()
+                             : Duration::nanos(static_cast<int64_t>(rng_.below(
+                                   static_cast<uint64_t>(reader_.poll_interval.count_nanos()))));
       r.start(now, phase);
     }
   }
@@ -154,13 +180,15 @@ void Consumer::processed(Time at, std::span<const RecordSlice> slices) {
   if (total > 0) metrics_.add(series_processed_, at, static_cast<double>(total));
 }
 
-void Consumer::finish(Time /*end*/) {
+void Consumer::finish(Time end) {
   grow_to_stream();
+  consumer_shard_hours_ = registered_at_ < end ? stream_.shard_hours(registered_at_, end) : 0.0;
   ConsumerCounts& c = counts_;
   c.in_scope = c.pending = c.lost_to_retention = 0;
   c.records_read = c.user_records_read = c.bytes_read = 0;
   c.get_records_calls = c.throttled_calls = c.empty_calls = 0;
   c.get_shard_iterator_calls = c.expired_iterators = 0;
+  c.subscribe_calls = c.subscribe_refused = c.events = 0;
   lost_by_shard_.clear();
   const auto unit = [&](uint64_t records, uint64_t user_records) {
     return kind_.deaggregates ? user_records : records;
@@ -183,7 +211,11 @@ void Consumer::finish(Time /*end*/) {
     c.empty_calls += b.empty;
     c.get_shard_iterator_calls += b.iterator_calls;
     c.expired_iterators += b.expired_iterators;
+    c.subscribe_calls += b.subscribe_calls;
+    c.subscribe_refused += b.subscribe_refused;
+    c.events += b.events;
   }
+  c.registration_refused = registration_refused_;
   // Shards created after it began that it has not reached: in scope from their first record.
   if (begun_) {
     for (std::size_t s = shards_at_begin_; s < stream_.shard_count(); ++s) {
@@ -208,8 +240,11 @@ ConsumerResult Consumer::result() const {
   r.type = kind_.type;
   r.unit = kind_.deaggregates ? "user records" : "Kinesis records";
   r.initial_position = std::string(initial_position_name(reader_.initial_position));
-  r.polling = true;
-  r.calls_per_sec_per_shard = 1.0 / reader_.poll_interval.to_seconds();
+  r.polling = reader_.retrieval == Retrieval::kPolling;
+  r.retrieval = std::string(retrieval_name(reader_.retrieval));
+  r.calls_per_sec_per_shard = r.polling ? 1.0 / reader_.poll_interval.to_seconds() : 0.0;
+  r.registered_at = registered_at_;
+  r.consumer_shard_hours = consumer_shard_hours_;
   r.start = config_.start;
   r.counts = counts_;
   r.lost_by_shard = lost_by_shard_;

@@ -86,6 +86,11 @@ class Consumer : public Client, protected ReaderHost {
 
  private:
   void begin();
+  // Enhanced fan-out: RegisterStreamConsumer, tried again every second while refused; the
+  // readers open once the consumer is ACTIVE.
+  void register_on_stream();
+  // Fixes the scope in every shard open now and starts their readers.
+  void open_readers();
   // Whether every parent of `shard` is done for this consumer (or was never in its scope).
   bool parents_done(core::ShardIndex shard) const;
   ShardReader& add_reader(core::ShardIndex shard, ShardPosition scope_start);
@@ -104,6 +109,10 @@ class Consumer : public Client, protected ReaderHost {
   std::vector<bool> done_;           // by shard index: read to the end, or never in scope
   std::size_t shards_at_begin_ = 0;
   bool begun_ = false;
+  ConsumerId efo_id_ = 0;
+  sim::Time registered_at_ = sim::Time::max();
+  uint64_t registration_refused_ = 0;
+  double consumer_shard_hours_ = 0;
   uint64_t held_ = 0;  // read and not yet processed, in the consumer's unit
   ConsumerCounts counts_;
   std::vector<ShardLoss> lost_by_shard_;

@@ -26,6 +26,17 @@ constexpr std::string_view initial_position_name(InitialPosition p) {
   return kInitialPositionNames[static_cast<std::size_t>(p)];
 }
 
+// How a consumer gets records: GetRecords through the shards' shared limits, or enhanced fan-out
+// (a registered consumer subscribing to each shard, its own 2 MiB/s pushed).
+enum class Retrieval : uint8_t { kPolling, kFanOut };
+
+// The names a scenario and the reports use, in Retrieval order.
+inline constexpr std::array<std::string_view, 2> kRetrievalNames = {"polling", "fanout"};
+
+constexpr std::string_view retrieval_name(Retrieval r) {
+  return kRetrievalNames[static_cast<std::size_t>(r)];
+}
+
 // GetRecords' latency from call to reply as a reader sees it (assumed: AWS publishes no figure;
 // GetRecords.Latency is typically tens of milliseconds): lognormal, mean 20 ms, sigma 0.5.
 inline sim::Distribution default_read_latency() {
@@ -37,12 +48,20 @@ inline sim::Distribution default_read_latency() {
 }
 
 struct ReaderConfig {
+  Retrieval retrieval = Retrieval::kPolling;
   InitialPosition initial_position = InitialPosition::kLatest;
   sim::Time timestamp;  // AT_TIMESTAMP: the first record that arrived at or after it
   // A call every poll_interval while the previous batch's processing is done; after a throttled
   // call the reader waits 0.5..1.5 of it at random (shard_reader.h).
   sim::Duration poll_interval = sim::Duration::seconds(1);
   uint32_t limit = core::ShardReadLimits{}.max_records_per_call;  // GetRecords' Limit, 1..10,000
+  // Enhanced fan-out: a reader that has caught up waits for the next records to land and reads
+  // them at once (they reach it the stream's propagation delay later); while records keep
+  // coming it reads again at most every push_gap (assumed: AWS publishes no cadence; 50 ms
+  // keeps the mean delay under load within 25 ms of the propagation delay).
+  sim::Duration push_gap = sim::Duration::millis(50);
+  // A SubscribeToShard refused (ResourceInUse, LimitExceeded) is tried again this much later.
+  sim::Duration resubscribe_wait = sim::Duration::seconds(1);
 };
 
 }  // namespace kinesim::models

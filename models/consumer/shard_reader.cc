@@ -1,6 +1,7 @@
 #include "models/consumer/shard_reader.h"
 
 #include <algorithm>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -13,7 +14,7 @@ using sim::Time;
 
 ShardReader::ShardReader(const ReaderContext& ctx, core::ShardIndex shard,
                          ShardPosition scope_start)
-    : ctx_(ctx), shard_(shard) {
+    : ctx_(ctx), shard_(shard), pushed_to_(scope_start) {
   books_.scope_start = scope_start;
   books_.next = scope_start;
 }
@@ -21,11 +22,130 @@ ShardReader::ShardReader(const ReaderContext& ctx, core::ShardIndex shard,
 void ShardReader::start(Time at, Duration first_poll_delay) {
   state_ = State::kReading;
   first_poll_delay_ = first_poll_delay;
-  ctx_.engine.schedule(at, [this] { request_iterator(); });
+  if (ctx_.config.retrieval == Retrieval::kFanOut) {
+    ctx_.engine.schedule(at, [this] { subscribe(); });
+  } else {
+    ctx_.engine.schedule(at, [this] { request_iterator(); });
+  }
 }
 
-StartingPosition ShardReader::resume_position() const {
-  const uint64_t at = books_.next.sequence;
+void ShardReader::subscribe() {
+  const Time now = ctx_.engine.now();
+  ++books_.subscribe_calls;
+  const SubscribeReply reply =
+      ctx_.stream.subscribe_to_shard(now, ctx_.consumer, shard_, resume_position(pushed_to_));
+  const Time back = now + ctx_.latency.sample(ctx_.rng);
+  switch (reply.outcome) {
+    case ReadOutcome::kOk:
+      subscription_ends_ = reply.ends_at;
+      ctx_.engine.schedule(back, [this] { push(); });
+      return;
+    case ReadOutcome::kResourceInUse:
+    case ReadOutcome::kLimitExceeded:
+      ++books_.subscribe_refused;
+      ctx_.engine.schedule(now + ctx_.config.resubscribe_wait, [this] { subscribe(); });
+      return;
+    case ReadOutcome::kResourceNotFound:
+      // The shard expired; what is still on its way arrives first.
+      ctx_.engine.schedule(now + ctx_.stream.efo_propagation(),
+                           [this] { expired_shard(ctx_.engine.now()); });
+      return;
+    default:
+      throw std::logic_error("shard reader: SubscribeToShard failed with " +
+                             std::string(aws_error_name(reply.outcome)));
+  }
+}
+
+void ShardReader::push() {
+  const Time now = ctx_.engine.now();
+  if (in_flight_.size() >= kMaxInFlight || now < busy_until_) {
+    push_blocked_ = true;  // on_push pushes again once the consumer is ready
+    return;
+  }
+  push_blocked_ = false;
+  if (now >= subscription_ends_) {
+    // KCL subscribes again as soon as a subscription completes; it pushes once that is up.
+    subscribe();
+    return;
+  }
+  last_call_ = now;
+  SubscribeToShardEvent event = ctx_.stream.efo_read(now, ctx_.consumer, shard_, pushed_to_,
+                                                     std::numeric_limits<uint64_t>::max());
+  switch (event.outcome) {
+    case ReadOutcome::kOk:
+      break;
+    case ReadOutcome::kSubscriptionEnded:
+    case ReadOutcome::kResourceNotFound:  // an expired shard: subscribe() finds out
+      subscribe();
+      return;
+    default:
+      throw std::logic_error("shard reader: SubscribeToShardEvent failed with " +
+                             std::string(aws_error_name(event.outcome)));
+  }
+  pushed_to_ = event.batch.next;
+  const bool last = event.batch.shard_end;
+  in_flight_.push_back(std::move(event));
+  ctx_.engine.schedule(now + ctx_.stream.efo_propagation(), [this] { on_push(); });
+  if (!last) next_push(now + ctx_.config.push_gap);
+}
+
+void ShardReader::on_push() {
+  const Time now = ctx_.engine.now();
+  if (now < busy_until_) {
+    // Still processing the previous batch: this one waits (in order: every push takes the same
+    // propagation delay).
+    ctx_.engine.schedule(busy_until_, [this] { on_push(); });
+    return;
+  }
+  const SubscribeToShardEvent event = std::move(in_flight_.front());
+  in_flight_.pop_front();
+  ++books_.events;
+  const Time ready = take(now, event.batch);
+  busy_until_ = ready;
+  if (event.batch.shard_end) {
+    ctx_.engine.schedule(ready, [this] { end_of_shard(ctx_.engine.now()); });
+    return;
+  }
+  if (push_blocked_) {
+    push_blocked_ = false;
+    ctx_.engine.schedule(ready, [this] { push(); });
+  }
+}
+
+void ShardReader::next_push(Time at) {
+  const bool more = pushed_to_.sequence < ctx_.stream.next_sequence(shard_) ||
+                    !ctx_.stream.map().shards()[shard_].open;
+  if (more) {
+    ctx_.engine.schedule(at, [this] { push(); });
+    return;
+  }
+  waiting_for_arrival_ = true;
+  if (!listening_) {
+    listening_ = true;
+    ctx_.stream.notify_on_arrival(shard_, *this);
+  }
+  // An idle subscription is still renewed when it ends.
+  if (renewal_at_ != subscription_ends_) {
+    renewal_at_ = subscription_ends_;
+    ctx_.engine.schedule(subscription_ends_, [this] { wake(); });
+  }
+}
+
+void ShardReader::on_arrival(Time now, core::ShardIndex /*shard*/) {
+  // Called from inside the stream: the push is an event of its own, after the request that
+  // landed the records.
+  listening_ = false;
+  ctx_.engine.schedule(std::max(now, last_call_ + ctx_.config.push_gap), [this] { wake(); });
+}
+
+void ShardReader::wake() {
+  if (!waiting_for_arrival_) return;
+  waiting_for_arrival_ = false;
+  push();
+}
+
+StartingPosition ShardReader::resume_position(const ShardPosition& next) const {
+  const uint64_t at = next.sequence;
   if (at < ctx_.stream.next_sequence(shard_)) return StartingPosition::at_sequence(at);
   if (at > 0) return StartingPosition::after_sequence(at - 1);
   return StartingPosition::trim_horizon();
@@ -35,7 +155,7 @@ void ShardReader::request_iterator() {
   const Time now = ctx_.engine.now();
   ++books_.iterator_calls;
   const GetShardIteratorReply reply =
-      ctx_.stream.get_shard_iterator(now, shard_, resume_position());
+      ctx_.stream.get_shard_iterator(now, shard_, resume_position(books_.next));
   const Time back = now + ctx_.latency.sample(ctx_.rng);
   switch (reply.outcome) {
     case ReadOutcome::kOk:
@@ -99,19 +219,7 @@ void ShardReader::on_reply() {
                              std::string(aws_error_name(reply_.outcome)));
   }
   const ReadBatch& b = reply_.batch;
-  books_.lost_records += b.trimmed_records;
-  books_.lost_user_records += b.trimmed_user_records;
-  books_.records_read += b.records;
-  books_.user_records_read += b.user_records;
-  books_.bytes_read += b.bytes;
-  books_.next = b.next;
-  ctx_.host.on_served(*this, now, b);
-  Time ready = now;
-  if (b.records > 0) {
-    ready = std::max(now, ctx_.host.on_batch(*this, now, b));
-  } else {
-    ++books_.empty;
-  }
+  const Time ready = take(now, b);
   if (b.shard_end) {
     // Parents first: the children start once this shard's last batch is processed.
     ctx_.engine.schedule(ready, [this] { end_of_shard(ctx_.engine.now()); });
@@ -119,6 +227,21 @@ void ShardReader::on_reply() {
   }
   iterator_ = *reply_.next_iterator;
   schedule_poll(std::max(last_call_ + ctx_.config.poll_interval, ready));
+}
+
+Time ShardReader::take(Time now, const ReadBatch& b) {
+  books_.lost_records += b.trimmed_records;
+  books_.lost_user_records += b.trimmed_user_records;
+  books_.records_read += b.records;
+  books_.user_records_read += b.user_records;
+  books_.bytes_read += b.bytes;
+  books_.next = b.next;
+  ctx_.host.on_served(*this, now, b);
+  if (b.records == 0) {
+    ++books_.empty;
+    return now;
+  }
+  return std::max(now, ctx_.host.on_batch(*this, now, b));
 }
 
 void ShardReader::expired_shard(Time now) {

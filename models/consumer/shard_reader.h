@@ -1,4 +1,6 @@
-// One consumer's reader of one shard through the shared (polling) limits, on the engine: it gets
+// One consumer's reader of one shard, on the engine, in one of two modes (ReaderConfig::retrieval).
+//
+// Polling, through the shard's shared limits: it gets
 // an iterator (GetShardIterator), calls GetRecords every poll interval while the previous batch's
 // processing is done (a fixed rate: calls keep their phase), waits about an interval after a
 // throttled call (0.5..1.5 of it at random, as an SDK's jittered backoff: the refusals move among
@@ -7,12 +9,25 @@
 // and stops at the end of a closed shard, telling its consumer (which then starts the children:
 // parents first). Batches go to the consumer's processing through ReaderHost.
 //
+// Enhanced fan-out, for a consumer registered on the stream: it subscribes to the shard at its
+// next position (SubscribeToShard, AT_SEQUENCE_NUMBER as KCL does with its checkpoint), renews
+// the subscription when it ends (every 5 minutes), and takes pushes from the consumer-shard's
+// own 2 MiB/s: a push reads what has landed and reaches the reader the stream's propagation delay
+// later (≈ 70 ms). Caught up, the reader waits for the next records to land (Stream::
+// notify_on_arrival) and is pushed them at once; while records keep coming it is pushed again
+// every push_gap (pushes overlap on their way), never while the consumer is still processing a
+// batch (KCL requests the next event when done), and a batch that arrives during processing
+// waits for it. A refused SubscribeToShard
+// (ResourceInUse within 5 s of a success, LimitExceeded over 1 call/s) is tried again after
+// resubscribe_wait. No GetShardIterator and no GetRecords: the shared limits never see it.
+//
 // Its books are exact: the reader starts at a position fixed by its consumer (the scope start),
 // asks GetShardIterator for it by sequence number, and carries the position from read to read,
 // so records in scope (tip at the end - scope start) = read + lost to retention + unread.
 #pragma once
 
 #include <cstdint>
+#include <deque>
 
 #include "models/core/shard_map.h"
 #include "models/stream/read_batch.h"
@@ -61,6 +76,9 @@ struct ShardReadBooks {
   uint64_t empty = 0;
   uint64_t iterator_calls = 0;  // GetShardIterator
   uint64_t expired_iterators = 0;
+  uint64_t subscribe_calls = 0;  // SubscribeToShard (enhanced fan-out), refused ones too
+  uint64_t subscribe_refused = 0;
+  uint64_t events = 0;  // SubscribeToShardEvents that reached the reader, empty ones too
 };
 
 // What every reader of one consumer shares.
@@ -71,9 +89,10 @@ struct ReaderContext {
   const ReaderConfig& config;
   const DurationSampler& latency;
   ReaderHost& host;
+  ConsumerId consumer = 0;  // enhanced fan-out: its registration (unused when polling)
 };
 
-class ShardReader {
+class ShardReader final : private ArrivalListener {
  public:
   enum class State : uint8_t { kWaiting, kReading, kDone };
 
@@ -92,6 +111,15 @@ class ShardReader {
 
  private:
   void request_iterator();
+  // Enhanced fan-out.
+  void subscribe();
+  void push();
+  void on_push();
+  void on_arrival(sim::Time now, core::ShardIndex shard) override;
+  // Reads again at max(`at`, the last push + push_gap) if records wait or the shard closed, else
+  // waits for the next ones to land.
+  void next_push(sim::Time at);
+  void wake();  // an arrival or the subscription's end while waiting
   void poll();
   void on_reply();
   void schedule_poll(sim::Time at);
@@ -100,9 +128,12 @@ class ShardReader {
   void end_of_shard(sim::Time at);
   // The shard expired (closed and past retention): whatever was unread is lost.
   void expired_shard(sim::Time now);
+  // Books a served batch (either mode) and hands it to the consumer; returns when the reader may
+  // read on.
+  sim::Time take(sim::Time now, const ReadBatch& batch);
   // GetShardIterator's argument for the reader's next position: AT_SEQUENCE_NUMBER if that
   // record was issued, else AFTER_SEQUENCE_NUMBER of the last one (the tip), else TRIM_HORIZON.
-  StartingPosition resume_position() const;
+  StartingPosition resume_position(const ShardPosition& next) const;
 
   ReaderContext ctx_;
   core::ShardIndex shard_;
@@ -111,6 +142,18 @@ class ShardReader {
   ShardIterator iterator_;
   GetRecordsReply reply_;  // the call in flight (one at a time)
   sim::Time last_call_;
+  // Enhanced fan-out: pushes on their way (each takes the propagation delay, so at most two
+  // with the 50 ms gap and 70 ms delay), where the last push ended, and until when the consumer
+  // is processing the last delivered batch (no push while it is).
+  static constexpr std::size_t kMaxInFlight = 2;
+  std::deque<SubscribeToShardEvent> in_flight_;
+  ShardPosition pushed_to_;
+  sim::Time busy_until_ = sim::Time::zero();
+  bool push_blocked_ = false;
+  sim::Time subscription_ends_ = sim::Time::zero();
+  sim::Time renewal_at_ = sim::Time::zero();  // the subscription end a wake is scheduled for
+  bool waiting_for_arrival_ = false;
+  bool listening_ = false;  // registered with Stream::notify_on_arrival
   ShardReadBooks books_;
 };
 

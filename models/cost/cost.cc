@@ -12,8 +12,7 @@ namespace {
 
 constexpr double kExtendedRetentionCeilingHours = 168;  // 7 days: beyond is long-term retention
 constexpr double kDefaultRetentionHours = 24;
-constexpr const char* kConsumersLater =
-    "no consumers are simulated yet (they come in a later issue)";
+constexpr const char* kNoConsumers = "no consumers in the scenario";
 
 }  // namespace
 
@@ -30,19 +29,47 @@ uint64_t polling_bytes_read(const Result& r) {
   return bytes;
 }
 
+uint32_t fan_out_consumer_count(const Result& r) {
+  return static_cast<uint32_t>(r.consumers.size()) - polling_consumer_count(r);
+}
+
+uint64_t fan_out_bytes_read(const Result& r) {
+  uint64_t bytes = 0;
+  for (const ConsumerResult& c : r.consumers) {
+    if (!c.polling) bytes += c.counts.bytes_read;
+  }
+  return bytes;
+}
+
+double fan_out_consumer_shard_hours(const Result& r) {
+  double hours = 0;
+  for (const ConsumerResult& c : r.consumers) {
+    if (!c.polling) hours += c.consumer_shard_hours;
+  }
+  return hours;
+}
+
 namespace {
 
 // What the scenario's consumers read, for the retrieval lines: with none, the note says why the
 // lines are zero.
 std::string retrieval_note(const Result& r) {
-  if (r.consumers.empty()) return kConsumersLater;
+  if (r.consumers.empty()) return kNoConsumers;
   return "GetRecords data of " + with_thousands(polling_consumer_count(r)) +
          " polling consumers (" + bytes_text(static_cast<double>(polling_bytes_read(r))) + ")";
 }
 
 std::string efo_note(const Result& r) {
-  return r.consumers.empty() ? std::string(kConsumersLater)
-                             : std::string("no enhanced fan-out consumers in the scenario");
+  if (r.consumers.empty()) return kNoConsumers;
+  const uint32_t n = fan_out_consumer_count(r);
+  if (n == 0) return "no enhanced fan-out consumers in the scenario";
+  return with_thousands(n) + " enhanced fan-out consumers, " +
+         bytes_text(static_cast<double>(fan_out_bytes_read(r))) +
+         " pushed; consumer-shard-hours count every open shard from each registration";
+}
+
+double fan_out_gb(const Result& r, const core::PriceTable& prices) {
+  return static_cast<double>(fan_out_bytes_read(r)) / static_cast<double>(prices.billing_gb_bytes);
 }
 
 double retrieved_gb(const Result& r, const core::PriceTable& prices) {
@@ -122,13 +149,14 @@ ModeCost provisioned(const Result& r, const Context& ctx) {
   m.components.push_back(
       component(ctx, "retrieval (shared throughput)", retrieved_gb(r, ctx.prices), "GB", 0,
                 std::string("included in provisioned mode; ") + retrieval_note(r)));
-  m.components.push_back(component(ctx, "enhanced fan-out consumer-shard hours", 0,
-                                   "consumer-shard-hour", p.efo_consumer_shard_hour, efo_note(r)));
-  m.components.push_back(
-      component(ctx, "enhanced fan-out data", 0, "GB", p.efo_per_gb, efo_note(r)));
+  m.components.push_back(component(ctx, "enhanced fan-out consumer-shard hours",
+                                   fan_out_consumer_shard_hours(r), "consumer-shard-hour",
+                                   p.efo_consumer_shard_hour, efo_note(r)));
+  m.components.push_back(component(ctx, "enhanced fan-out data", fan_out_gb(r, ctx.prices), "GB",
+                                   p.efo_per_gb, efo_note(r)));
   m.components.push_back(component(
       ctx, "long-term retrieval (> 7 d)", 0, "GB", p.long_term_retrieval_per_gb,
-      r.consumers.empty() ? std::string(kConsumersLater)
+      r.consumers.empty() ? std::string(kNoConsumers)
                           : std::string("not priced: reads of data older than 7 days are not "
                                         "told apart")));
   return m;
@@ -157,8 +185,8 @@ void add_on_demand_components(ModeCost& m, const Result& r, const Context& ctx, 
   m.components.push_back(component(ctx, "retrieval (shared throughput)",
                                    retrieved_gb(r, ctx.prices), "GB", p.retrieval_per_gb,
                                    retrieval_note(r)));
-  m.components.push_back(
-      component(ctx, "enhanced fan-out data", 0, "GB", p.efo_per_gb, efo_note(r)));
+  m.components.push_back(component(ctx, "enhanced fan-out data", fan_out_gb(r, ctx.prices), "GB",
+                                   p.efo_per_gb, efo_note(r)));
 }
 
 ModeCost on_demand_standard(const Result& r, const Context& ctx) {
@@ -246,6 +274,7 @@ ModeCost as_simulated(const Result& r, const Context& ctx) {
     for (ConsumerResult& c : part.consumers) {
       c.counts.bytes_read =
           static_cast<uint64_t>(std::llround(static_cast<double>(c.counts.bytes_read) * share));
+      c.consumer_shard_hours *= share;
     }
     // Hand-built Results carry shard hours but no segments.
     if (r.capacity_segments.empty()) part.shard_hours = r.shard_hours;

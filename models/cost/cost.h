@@ -58,6 +58,11 @@ struct CostReport {
 // between them (on-demand bills retrieval per GB).
 uint32_t polling_consumer_count(const Result& result);
 uint64_t polling_bytes_read(const Result& result);
+// Enhanced fan-out consumers, the bytes pushed to them, and their consumer-shard-hours (each
+// open shard for every hour a consumer was registered: provisioned mode bills them).
+uint32_t fan_out_consumer_count(const Result& result);
+uint64_t fan_out_bytes_read(const Result& result);
+double fan_out_consumer_shard_hours(const Result& result);
 
 // Prices `result`'s traffic under every capacity mode.
 CostReport price(const Result& result, const core::PriceTable& prices = core::kUsEast1Prices);

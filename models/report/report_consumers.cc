@@ -84,8 +84,13 @@ std::string consumers_text(const Result& r) {
     if (c.end_to_end_us.count() > 0) {
       out += ", p99 end-to-end " + latency_text(c.end_to_end_us.quantile(0.99));
     }
-    out += ", " + with_thousands(k.throttled_calls) + " throttled calls, " +
-           with_thousands(k.lost_to_retention) + " lost";
+    if (c.polling) {
+      out += ", " + with_thousands(k.throttled_calls) + " throttled calls";
+    } else {
+      out += ", enhanced fan-out: " + with_thousands(k.events) + " pushes, " +
+             rate_text(c.consumer_shard_hours) + " consumer-shard-hours";
+    }
+    out += ", " + with_thousands(k.lost_to_retention) + " lost";
     if (!k.conserved()) {
       out += "  [NOT CONSERVED: " + with_thousands(k.in_scope) + " in scope, the parts sum to " +
              with_thousands(k.accounted()) + "]";
@@ -128,6 +133,19 @@ void add_consumer_findings(const Result& r, std::vector<Finding>& out) {
               " x $0.015/consumer-shard-hour + $0.013/GB)";
     }
     out.push_back({Severity::kWarning, "read_throttling", text});
+  }
+  for (const ConsumerResult& c : r.consumers) {
+    if (c.polling || c.counts.registration_refused == 0) continue;
+    const bool never = c.registered_at == sim::Time::max();
+    out.push_back(
+        {never ? Severity::kError : Severity::kWarning, "fan_out_registration",
+         "consumer " + c.name + ": RegisterStreamConsumer was refused " +
+             with_thousands(c.counts.registration_refused) + " times" +
+             (never
+                  ? std::string(" and it never registered, so it read nothing")
+                  : " before it registered at " + clock_text(c.registered_at - sim::Time::zero())) +
+             " (a stream takes 20 enhanced fan-out consumers, 50 in On-demand Advantage, and at "
+             "most 5 CREATING at once)"});
   }
   const double retention_ms = static_cast<double>(r.stream.retention_hours) * 3'600'000.0;
   for (const ConsumerResult& c : r.consumers) {

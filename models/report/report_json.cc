@@ -3,10 +3,10 @@
 #include <map>
 
 #include "models/cost/cost.h"
-#include "models/report/sizing.h"
 #include "models/report/report.h"
 #include "models/report/report_consumers.h"
 #include "models/report/report_stats.h"
+#include "models/report/sizing.h"
 
 namespace kinesim::models {
 namespace {
@@ -286,6 +286,7 @@ Json consumer_json(const ConsumerResult& c) {
   j["initial_position"] = c.initial_position;
   j["start_s"] = num(c.start.to_seconds(), 9);
   j["polling"] = c.polling;
+  j["retrieval"] = c.retrieval;
   j["calls_per_sec_per_shard"] = num(c.calls_per_sec_per_shard);
   j["records"] = Json{{"in_scope", k.in_scope},     {"processed", k.processed},
                       {"pending", k.pending},       {"lost_to_retention", k.lost_to_retention},
@@ -299,6 +300,17 @@ Json consumer_json(const ConsumerResult& c) {
                    {"empty_calls", k.empty_calls},
                    {"get_shard_iterator_calls", k.get_shard_iterator_calls},
                    {"expired_iterators", k.expired_iterators}};
+  if (!c.polling) {
+    j["enhanced_fan_out"] =
+        Json{{"registered_at_s", c.registered_at == sim::Time::max()
+                                     ? Json(nullptr)
+                                     : Json(num(c.registered_at.to_seconds(), 9))},
+             {"registration_refused", k.registration_refused},
+             {"subscribe_to_shard_calls", k.subscribe_calls},
+             {"subscribe_to_shard_refused", k.subscribe_refused},
+             {"events", k.events},
+             {"consumer_shard_hours", num(c.consumer_shard_hours)}};
+  }
   Json lost = Json::array();
   for (const ShardLoss& l : c.lost_by_shard) {
     lost.push_back(Json{{"shard_id", l.shard_id}, {"records", l.records}});

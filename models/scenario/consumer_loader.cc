@@ -74,6 +74,18 @@ void read_polling(IssueList& issues, const Json& node, const std::string& path,
   const ObjectReader r(issues, node, path, keys::kPolling);
   if (!r.valid()) return;
   ReaderConfig& reader = polling.reader;
+  if (const auto retrieval = r.choice("retrieval", Need::kOptional, kRetrievalNames)) {
+    reader.retrieval = static_cast<Retrieval>(*retrieval);
+  }
+  if (reader.retrieval == Retrieval::kFanOut) {
+    // Enhanced fan-out pushes: no poll interval and no Limit to give.
+    for (const std::string_view key : {"poll_interval"sv, "Limit"sv}) {
+      if (r.has(key)) {
+        issues.add(r.path(key), "key " + quote(key) +
+                                    " applies only with retrieval \"polling\" (it is \"fanout\")");
+      }
+    }
+  }
   const auto position = r.choice("initial_position", Need::kOptional, kInitialPositionNames);
   if (position) reader.initial_position = static_cast<InitialPosition>(*position);
   if (reader.initial_position == InitialPosition::kAtTimestamp) {

@@ -118,7 +118,8 @@ inline constexpr std::array kConsumer = {"name"sv,         "type"sv,    "start"s
                                          "read_latency"sv, "polling"sv, "firehose"sv};
 
 // A custom polling application.
-inline constexpr std::array kPolling = {"initial_position"sv,
+inline constexpr std::array kPolling = {"retrieval"sv,
+                                        "initial_position"sv,
                                         "timestamp"sv,
                                         "poll_interval"sv,
                                         "Limit"sv,

@@ -151,6 +151,7 @@ void Stream::end_request(Time now, PutApi api, uint64_t entries, uint64_t reques
       s.next_sequence += s.pending_records;
       metrics_.add(s.series.incoming_bytes, now, static_cast<double>(s.pending_bytes));
       metrics_.add(s.series.incoming_records, now, static_cast<double>(s.pending_records));
+      if (!s.waiting.empty()) wake(now, i);
     }
     if (s.pending_throttled > 0) {
       metrics_.add(s.series.throttled, now, static_cast<double>(s.pending_throttled));
@@ -345,7 +346,10 @@ void Stream::finish_update(Time now) {
   const std::size_t before = shards_.size();
   add_shard_states();
   for (std::size_t i = 0; i < before; ++i) {
-    if (!map_.shards()[i].open && shards_[i].closed_at == Time::max()) shards_[i].closed_at = now;
+    if (!map_.shards()[i].open && shards_[i].closed_at == Time::max()) {
+      shards_[i].closed_at = now;
+      wake(now, static_cast<core::ShardIndex>(i));
+    }
   }
   updating_ = false;
   ++epoch_;
@@ -552,6 +556,23 @@ void Stream::start_housekeeping(Duration period) {
         start_housekeeping(period);
       },
       sim::Priority::kLow);
+}
+
+void Stream::wake(Time now, core::ShardIndex shard) {
+  std::vector<ArrivalListener*> waiting;
+  waiting.swap(shards_[shard].waiting);  // a listener may wait again from its callback
+  for (ArrivalListener* l : waiting) l->on_arrival(now, shard);
+}
+
+double Stream::shard_hours(Time from, Time end) const {
+  double hours = 0;
+  for (std::size_t i = 0; i < capacity_history_.size(); ++i) {
+    const Time a = std::max(from, capacity_history_[i].first);
+    const Time b =
+        std::min(end, i + 1 < capacity_history_.size() ? capacity_history_[i + 1].first : end);
+    if (b > a) hours += (b - a).to_seconds() / 3600.0 * capacity_history_[i].second;
+  }
+  return hours;
 }
 
 double Stream::shard_hours(Time end) const {

@@ -48,6 +48,16 @@ struct ShardSeries {
   sim::SeriesId iterator_age_ms{};   // IteratorAgeMilliseconds (gauge; GetRecords only)
 };
 
+// Told once when records next land in a shard or when the shard closes: enhanced fan-out
+// readers that have caught up wait for this instead of asking again and again.
+class ArrivalListener {
+ public:
+  virtual void on_arrival(sim::Time now, core::ShardIndex shard) = 0;
+
+ protected:
+  ~ArrivalListener() = default;
+};
+
 class Stream {
  public:
   Stream(const StreamConfig& config, sim::Engine& engine, sim::MetricRecorder& metrics,
@@ -146,11 +156,17 @@ class Stream {
                                     const StartingPosition& at);
   SubscribeToShardEvent efo_read(sim::Time now, ConsumerId consumer, core::ShardIndex shard,
                                  const ShardPosition& from, uint64_t max_bytes);
+  // Calls `listener` once, at the end of the next request that adds records to `shard` or when
+  // the shard closes, whichever comes first.
+  void notify_on_arrival(core::ShardIndex shard, ArrivalListener& listener) {
+    shards_[shard].waiting.push_back(&listener);
+  }
   sim::Duration efo_propagation() const {
     return sim::Duration::millis(config_.read.efo.propagation_ms);
   }
-  // Shard-hours of open shards from 0 to `end`.
+  // Shard-hours of open shards from 0 to `end`, and from `from` to `end`.
   double shard_hours(sim::Time end) const;
+  double shard_hours(sim::Time from, sim::Time end) const;
   // The capacity mode now, and the on-demand admission limit (meaningful in on-demand modes).
   CapacityMode mode() const { return mode_; }
   WriteRate admission_limit() const { return admission_.limit(); }
@@ -176,6 +192,7 @@ class Stream {
     ShardSeries series;
     sim::Time closed_at = sim::Time::max();
     bool expired = false;
+    std::vector<ArrivalListener*> waiting;  // notify_on_arrival, told once
     // Capacity minute: accepted bytes at the last tick, the last minute's rate, and since when
     // the shard has been above the on-demand split trigger (Time::max() when it is not).
     uint64_t tick_accepted_bytes = 0;
@@ -196,6 +213,8 @@ class Stream {
 
   void add_shard_states();
   void finish_update(sim::Time now);
+  // Tells the shard's waiting listeners (each once).
+  void wake(sim::Time now, core::ShardIndex shard);
   // Validated map change landing after reshard_duration with the stream UPDATING meanwhile.
   void start_reshard(core::ShardMap next, const char* name, std::string detail);
   void apply_switch(const TimelineAction& action);

@@ -47,7 +47,7 @@ def test_at_least_six_scenarios_are_shipped() -> None:
         "on-demand-spike",
         "autoscaler-diurnal",
     } <= names
-    assert {"polling-fan-in", "firehose-buffering"} <= names
+    assert {"polling-fan-in", "firehose-buffering", "fan-out-vs-polling"} <= names
 
 
 @pytest.fixture(scope="module", params=SCENARIOS, ids=lambda p: p.stem)
@@ -214,6 +214,41 @@ def test_six_polling_apps_throttle_about_one_call_in_six_on_the_shared_limit() -
     assert "enhanced fan-out" in finding["message"]
     assert s["sizing"]["polling_consumers"] == 6
     assert all(c["records"]["lost_to_retention"] == 0 for c in s["consumers"])
+
+
+def test_moving_two_apps_to_fan_out_frees_the_shared_calls_and_bills_consumer_shard_hours() -> None:
+    s = golden("fan-out-vs-polling")
+    by_name = {c["name"]: c for c in s["consumers"]}
+    fan_out = [c for c in s["consumers"] if c["retrieval"] == "fanout"]
+    polling = [c for c in s["consumers"] if c["retrieval"] == "polling"]
+    assert {c["name"] for c in fan_out} == {"search-index", "alerts"}
+    assert len(polling) == 4
+    # Four polling at 1 call/s fit the shard's 5; fan-out makes no GetRecords call at all.
+    assert sum(c["read"]["throttled_calls"] for c in polling) == 0
+    for c in fan_out:
+        assert c["polling"] is False
+        assert c["read"]["get_records_calls"] == 0
+        assert c["calls_per_sec_per_shard"] == 0
+        efo = c["enhanced_fan_out"]
+        assert efo["registration_refused"] == 0
+        assert efo["registered_at_s"] == 0
+        # 2 shards x 20 minutes, registered at 0 s: 2/3 of a consumer-shard-hour.
+        assert efo["consumer_shard_hours"] == pytest.approx(2 * 20 / 60)
+        # Subscriptions of 5 minutes from ACTIVE at 5 s, on each of the 2 shards.
+        assert efo["subscribe_to_shard_calls"] == 2 * 4
+        assert c["propagation_ms"]["p50"] < 130
+        assert c["records"]["lost_to_retention"] == 0
+    assert by_name["billing"]["propagation_ms"]["p50"] > 300
+    assert "read_throttling" not in {f["code"] for f in s["findings"]}
+    provisioned = next(m for m in s["cost"]["modes"] if m["name"] == "provisioned")
+    hours = next(
+        k for k in provisioned["components"] if k["name"] == "enhanced fan-out consumer-shard hours"
+    )
+    assert hours["quantity"] == pytest.approx(2 * 2 * 20 / 60)
+    for m in s["cost"]["modes"]:
+        data = next(k for k in m["components"] if k["name"] == "enhanced fan-out data")
+        assert data["quantity"] > 0
+    assert s["sizing"]["polling_consumers"] == 4
 
 
 def test_firehose_delivers_by_size_or_by_interval_whichever_comes_first() -> None:
