@@ -105,6 +105,11 @@ class Consumer : public Client, protected ReaderHost {
   std::size_t shards_at_begin_ = 0;
   bool begun_ = false;
   uint64_t held_ = 0;  // read and not yet processed, in the consumer's unit
+  // Parents first, checked rather than assumed: records read from shards that have a parent, and
+  // those of them read while a parent was not yet done (must stay 0). Reported as details
+  // ChildRecordsRead and ChildRecordsReadBeforeParentsDone once a child shard has been read.
+  uint64_t child_records_read_ = 0;
+  uint64_t child_records_before_parents_ = 0;
   ConsumerCounts counts_;
   std::vector<ShardLoss> lost_by_shard_;
   sim::LogHistogram behind_ms_;

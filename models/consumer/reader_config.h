@@ -43,6 +43,13 @@ struct ReaderConfig {
   // call the reader waits 0.5..1.5 of it at random (shard_reader.h).
   sim::Duration poll_interval = sim::Duration::seconds(1);
   uint32_t limit = core::ShardReadLimits{}.max_records_per_call;  // GetRecords' Limit, 1..10,000
+  // Pacing by the last reply instead of a fixed rate (Flink's KinesisStreamsSource; off for every
+  // other type): the next call goes after_records_wait after a reply with records has been
+  // processed, after_empty_wait after an empty reply arrived. poll_interval then only sets the
+  // start phase and the backoff after a throttled call.
+  bool paced_by_reply = false;
+  sim::Duration after_records_wait;
+  sim::Duration after_empty_wait;
 };
 
 }  // namespace kinesim::models
