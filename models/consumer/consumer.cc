@@ -136,8 +136,13 @@ bool Consumer::parents_done(core::ShardIndex shard) const {
   return (!s.parent || done(*s.parent)) && (!s.adjacent_parent || done(*s.adjacent_parent));
 }
 
-void Consumer::on_served(ShardReader& /*reader*/, Time now, const ReadBatch& batch) {
+void Consumer::on_served(ShardReader& reader, Time now, const ReadBatch& batch) {
   const uint64_t n = kind_.deaggregates ? batch.user_records : batch.records;
+  const core::Shard& shard = stream_.map().shards()[reader.shard()];
+  if (n > 0 && (shard.parent || shard.adjacent_parent)) {
+    child_records_read_ += n;
+    if (!parents_done(reader.shard())) child_records_before_parents_ += n;
+  }
   held_ += n;
   behind_ms_.record(static_cast<uint64_t>(batch.behind_latest.count_nanos() / 1'000'000));
   metrics_.set(series_behind_, now, batch.behind_latest.to_millis());
@@ -256,6 +261,11 @@ ConsumerResult Consumer::result() const {
   r.series_throttled = series_throttled_.row;
   r.series_behind = series_behind_.row;
   add_details(r);
+  if (child_records_read_ > 0) {
+    r.details.emplace_back("ChildRecordsRead", static_cast<double>(child_records_read_));
+    r.details.emplace_back("ChildRecordsReadBeforeParentsDone",
+                           static_cast<double>(child_records_before_parents_));
+  }
   return r;
 }
 

@@ -114,6 +114,11 @@ class Consumer : public Client, protected ReaderHost {
   uint64_t registration_refused_ = 0;
   double consumer_shard_hours_ = 0;
   uint64_t held_ = 0;  // read and not yet processed, in the consumer's unit
+  // Parents first, checked rather than assumed: records read from shards that have a parent, and
+  // those of them read while a parent was not yet done (must stay 0). Reported as details
+  // ChildRecordsRead and ChildRecordsReadBeforeParentsDone once a child shard has been read.
+  uint64_t child_records_read_ = 0;
+  uint64_t child_records_before_parents_ = 0;
   ConsumerCounts counts_;
   std::vector<ShardLoss> lost_by_shard_;
   sim::LogHistogram behind_ms_;

@@ -226,7 +226,12 @@ void ShardReader::on_reply() {
     return;
   }
   iterator_ = *reply_.next_iterator;
-  schedule_poll(std::max(last_call_ + ctx_.config.poll_interval, ready));
+  const ReaderConfig& c = ctx_.config;
+  if (c.paced_by_reply) {
+    schedule_poll(b.records > 0 ? ready + c.after_records_wait : now + c.after_empty_wait);
+    return;
+  }
+  schedule_poll(std::max(last_call_ + c.poll_interval, ready));
 }
 
 Time ShardReader::take(Time now, const ReadBatch& b) {

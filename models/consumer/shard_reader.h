@@ -2,7 +2,8 @@
 //
 // Polling, through the shard's shared limits: it gets
 // an iterator (GetShardIterator), calls GetRecords every poll interval while the previous batch's
-// processing is done (a fixed rate: calls keep their phase), waits about an interval after a
+// processing is done (a fixed rate: calls keep their phase; or, when its config says so, paced
+// by the last reply: see ReaderConfig::paced_by_reply), waits about an interval after a
 // throttled call (0.5..1.5 of it at random, as an SDK's jittered backoff: the refusals move among
 // the readers of a shard instead of starving the one whose phase comes last), refreshes an
 // expired iterator,

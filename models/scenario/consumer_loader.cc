@@ -1,6 +1,6 @@
 // Consumers of a scenario: the keys every consumer has, then each type's settings through the
 // registry. Firehose keeps its API's names (BufferingHints: SizeInMBs, IntervalInSeconds) and
-// bounds; kinesim's own additions are snake_case.
+// bounds, Flink its connector's configuration keys; kinesim's own additions are snake_case.
 #include "models/scenario/consumer_loader.h"
 
 #include <algorithm>
@@ -122,6 +122,83 @@ void read_firehose(IssueList& issues, const Json& node, const std::string& path,
       static_cast<uint32_t>(r.integer("IntervalInSeconds", Need::kOptional, 0, 900)
                                 .value_or(firehose.interval_in_seconds));
   read_duration_distribution(r, "delivery_latency", firehose.delivery_latency);
+}
+
+void read_flink(IssueList& issues, const Json& node, const std::string& path,
+                const ConsumerContext& ctx, FlinkConfig& flink) {
+  const ObjectReader r(issues, node, path, keys::kFlink);
+  if (!r.valid()) return;
+  if (const auto source = r.choice("source", Need::kOptional, FlinkConfig::kSourceNames)) {
+    flink.source = static_cast<FlinkConfig::Source>(*source);
+  }
+  const bool legacy = flink.source == FlinkConfig::Source::kFlinkKinesisConsumer;
+  const std::string_view source_name =
+      FlinkConfig::kSourceNames[static_cast<std::size_t>(flink.source)];
+  // Each source reads only its own configuration keys: the other's are a mistake, not ignored.
+  for (const std::string_view key : keys::kFlink) {
+    const bool legacy_key = key.starts_with("flink.");
+    const bool source_key = key.starts_with("source.");
+    if (r.has(key) && ((legacy && source_key) || (!legacy && legacy_key))) {
+      issues.add(r.path(key), "key " + quote(key) + " is a setting of " +
+                                  quote(FlinkConfig::kSourceNames[legacy ? 1 : 0]) +
+                                  ", not of source " + quote(source_name));
+    }
+  }
+  const std::string_view publisher_key =
+      legacy ? "flink.stream.recordpublisher" : "source.reader.type";
+  constexpr std::array kPublishers = {"POLLING"sv, "EFO"sv};
+  if (const auto publisher = r.choice(publisher_key, Need::kOptional, kPublishers);
+      publisher && *publisher == 1) {
+    issues.add(r.path(publisher_key),
+               "key " + quote(publisher_key) +
+                   " is \"EFO\": enhanced fan-out retrieval is not modelled in this build, "
+                   "polling is (use \"POLLING\" or leave the key out)");
+  }
+  const std::string_view position_key = legacy ? "flink.stream.initpos" : "source.init.position";
+  const std::string_view timestamp_key =
+      legacy ? "flink.stream.initpos.timestamp" : "source.init.timestamp";
+  const auto position = r.choice(position_key, Need::kOptional, kInitialPositionNames);
+  if (position) flink.initial_position = static_cast<InitialPosition>(*position);
+  if (flink.initial_position == InitialPosition::kAtTimestamp) {
+    const auto ts = r.duration(
+        timestamp_key, Need::kRequired, [&](Duration d) { return d < ctx.scenario_duration; },
+        "a time into the run before its end (" + sim::to_string(ctx.scenario_duration) + ")");
+    if (ts) flink.timestamp = sim::Time::zero() + *ts;
+  } else if (r.has(timestamp_key) && (position || !r.has(position_key))) {
+    issues.add(r.path(timestamp_key), "key " + quote(timestamp_key) + " applies only with " +
+                                          quote(position_key) + " \"AT_TIMESTAMP\" (it is " +
+                                          quote(initial_position_name(flink.initial_position)) +
+                                          ")");
+  }
+  // Both sources cap the interval at 5 minutes, an iterator's lifetime.
+  const uint64_t max_interval_ms = core::ShardReadLimits{}.iterator_lifetime_ms;
+  const uint64_t max_records = core::ShardReadLimits{}.max_records_per_call;
+  const auto within = [&](Duration lo) {
+    return [lo, max_interval_ms](Duration d) {
+      return d >= lo && d <= Duration::millis(static_cast<int64_t>(max_interval_ms));
+    };
+  };
+  if (legacy) {
+    if (const auto ms = r.integer("flink.shard.getrecords.intervalmillis", Need::kOptional, 1,
+                                  max_interval_ms)) {
+      flink.getrecords_interval = Duration::millis(static_cast<int64_t>(*ms));
+    }
+    flink.max_record_count = static_cast<uint32_t>(
+        r.integer("flink.shard.getrecords.maxrecordcount", Need::kOptional, 1, max_records)
+            .value_or(flink.max_record_count));
+  } else {
+    flink.get_records_interval = r.duration("source.shard.get-records.interval", Need::kOptional,
+                                            within(Duration()), "a duration of 0..5m")
+                                     .value_or(flink.get_records_interval);
+    flink.idle_source_interval =
+        r.duration("source.shard.get-records.idle-source-interval", Need::kOptional,
+                   within(Duration::millis(1)), "a duration of 1ms..5m")
+            .value_or(flink.idle_source_interval);
+    flink.max_record_count = static_cast<uint32_t>(
+        r.integer("source.shard.get-records.max-record-count", Need::kOptional, 1, max_records)
+            .value_or(flink.max_record_count));
+  }
+  read_duration_distribution(r, "processing_time_per_record", flink.processing_per_record);
 }
 
 std::vector<ConsumerConfig> read_consumers(IssueList& issues, const Json& array,

@@ -28,7 +28,8 @@ inline constexpr std::array kStream = {"name"sv,
                                        "put_latency"sv,
                                        "internal_failure_rate"sv,
                                        "on_demand"sv,
-                                       "autoscaler"sv};
+                                       "autoscaler"sv,
+                                       "read"sv};
 
 // stream.on_demand (SPEC §5): on-demand streams, or streams a switch_mode makes on-demand.
 inline constexpr std::array kOnDemand = {"previous_peak_bytes_per_sec"sv,
@@ -52,6 +53,11 @@ inline constexpr std::array kAutoscaler = {"enabled"sv,
                                            "min_shards"sv,
                                            "max_shards"sv,
                                            "cooldown"sv};
+
+// stream.read (SPEC §4): the read side's optional records/s limit and enhanced fan-out's limits.
+inline constexpr std::array kStreamRead = {"records_per_second_limit"sv, "efo"sv};
+inline constexpr std::array kStreamReadEfo = {"propagation_ms"sv, "max_consumers"sv,
+                                              "max_consumers_advantage"sv};
 
 // Distributions: sizes name their fixed value and histogram points "bytes", durations "value".
 inline constexpr std::array kSizeDist = {"dist"sv, "bytes"sv, "min"sv,   "max"sv,
@@ -114,8 +120,8 @@ inline constexpr std::array kAgentFlow = {"filePattern"sv,           "rate"sv,
                                           "partitionKeyOption"sv,    "backoff_min"sv,
                                           "backoff_max"sv,           "truncatedRecordTerminator"sv};
 
-inline constexpr std::array kConsumer = {"name"sv,         "type"sv,    "start"sv,
-                                         "read_latency"sv, "polling"sv, "firehose"sv};
+inline constexpr std::array kConsumer = {"name"sv,    "type"sv,     "start"sv, "read_latency"sv,
+                                         "polling"sv, "firehose"sv, "flink"sv};
 
 // A custom polling application.
 inline constexpr std::array kPolling = {"retrieval"sv,
@@ -130,6 +136,23 @@ inline constexpr std::array kPolling = {"retrieval"sv,
 // Amazon Data Firehose: its BufferingHints names, then kinesim's own (snake_case).
 inline constexpr std::array kFirehose = {"SizeInMBs"sv, "IntervalInSeconds"sv,
                                          "delivery_latency"sv};
+
+// Apache Flink: "source" picks the connector's source, then each source's own configuration keys
+// (legacy FlinkKinesisConsumer: ConsumerConfigConstants; KinesisStreamsSource:
+// KinesisSourceConfigOptions), then kinesim's own (snake_case).
+inline constexpr std::array kFlink = {"source"sv,
+                                      "flink.stream.recordpublisher"sv,
+                                      "flink.stream.initpos"sv,
+                                      "flink.stream.initpos.timestamp"sv,
+                                      "flink.shard.getrecords.intervalmillis"sv,
+                                      "flink.shard.getrecords.maxrecordcount"sv,
+                                      "source.reader.type"sv,
+                                      "source.init.position"sv,
+                                      "source.init.timestamp"sv,
+                                      "source.shard.get-records.interval"sv,
+                                      "source.shard.get-records.idle-source-interval"sv,
+                                      "source.shard.get-records.max-record-count"sv,
+                                      "processing_time_per_record"sv};
 
 inline constexpr std::array kTimeline = {
     "at"sv,     "action"sv, "shard"sv,  "adjacent_shard"sv, "new_starting_hash_key"sv,

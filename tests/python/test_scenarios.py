@@ -271,3 +271,45 @@ def test_firehose_delivers_by_size_or_by_interval_whichever_comes_first() -> Non
         if k["name"] == "retrieval (shared throughput)"
     ]
     assert all(k["quantity"] > 0 for k in retrieval)
+
+
+def test_consumers_read_parents_first_through_splits_and_a_merge() -> None:
+    s = golden("resharding-with-consumers")
+    by_name = {c["name"]: c for c in s["consumers"]}
+    assert set(by_name) == {"ledger", "risk"}
+    assert by_name["risk"]["type"] == "flink"
+    for c in s["consumers"]:
+        r = c["records"]
+        assert r["conserved"] is True, c["name"]
+        assert r["in_scope"] == r["processed"] + r["pending"] + r["lost_to_retention"]
+        assert r["lost_to_retention"] == 0, c["name"]
+        assert c["lost_by_shard"] == [], c["name"]
+        # Both read the children of the splits and of the merge, and never before the parents.
+        assert c["details"]["ChildRecordsRead"] > 0.5 * r["processed"], c["name"]
+        assert c["details"]["ChildRecordsReadBeforeParentsDone"] == 0, c["name"]
+        # 1 + 2 calls/s per shard: nobody is throttled.
+        assert c["read"]["throttled_calls"] == 0, c["name"]
+
+
+def test_flink_legacy_and_source_compared_on_one_stream() -> None:
+    s = golden("flink-legacy-vs-source")
+    by_name = {c["name"]: c for c in s["consumers"]}
+    legacy, source, app = by_name["legacy"], by_name["source"], by_name["dashboard"]
+    for c in (legacy, source, app):
+        assert c["records"]["conserved"] is True, c["name"]
+        assert c["records"]["lost_to_retention"] == 0, c["name"]
+    assert legacy["unit"] == source["unit"] == "user records"
+    assert legacy["details"]["KinesisStreamsSource"] == 0
+    assert source["details"]["KinesisStreamsSource"] == 1
+    # The legacy consumer alone wants a shard's 5 calls/s, and its fixed 200 ms grid takes each
+    # call token as it accrues: it is never refused, and sees records half its interval plus a
+    # call's latency (~20 ms) after they arrive.
+    assert legacy["calls_per_sec_per_shard"] == 5
+    assert legacy["read"]["throttled_calls"] == 0
+    assert 100 < legacy["propagation_ms"]["p50"] < 140
+    assert legacy["records"]["pending"] < 0.001 * legacy["records"]["in_scope"]
+    # The others find less than a token at almost every call and starve.
+    for c in (source, app):
+        assert c["read"]["throttled_fraction"] > 0.95, c["name"]
+        assert c["records"]["pending"] > 0.99 * c["records"]["in_scope"], c["name"]
+    assert "GetRecords calls were throttled" in s["headline"]
