@@ -8,7 +8,7 @@
 //   source.shard.get-records.idle-source-interval (250 ms); up to
 //   source.shard.get-records.max-record-count records (10,000); starts at source.init.position.
 // Both de-aggregate KPL records (the KCL's de-aggregator), so their counts are user records.
-// Only polling retrieval is modelled: the loader refuses the EFO record publisher / reader type.
+// Either reads by polling or, with the EFO record publisher / reader type, by enhanced fan-out.
 #pragma once
 
 #include <array>
@@ -31,6 +31,8 @@ struct FlinkConfig {
   InitialPosition initial_position = InitialPosition::kLatest;  // both sources: LATEST
   sim::Time timestamp;                                          // AT_TIMESTAMP
   uint32_t max_record_count = 10'000;                           // GetRecords' Limit, both sources
+  // flink.stream.recordpublisher / source.reader.type: POLLING (default) or EFO.
+  Retrieval retrieval = Retrieval::kPolling;
   // Legacy: flink.shard.getrecords.intervalmillis (DEFAULT_SHARD_GETRECORDS_INTERVAL_MILLIS).
   sim::Duration getrecords_interval = sim::Duration::millis(200);
   // KinesisStreamsSource: source.shard.get-records.interval (after records) and
@@ -43,6 +45,7 @@ struct FlinkConfig {
   // How its readers poll: a fixed rate (legacy) or paced by the last reply (the new source).
   ReaderConfig reader() const {
     ReaderConfig r;
+    r.retrieval = retrieval;
     r.initial_position = initial_position;
     r.timestamp = timestamp;
     r.limit = max_record_count;

@@ -147,12 +147,8 @@ void read_flink(IssueList& issues, const Json& node, const std::string& path,
   const std::string_view publisher_key =
       legacy ? "flink.stream.recordpublisher" : "source.reader.type";
   constexpr std::array kPublishers = {"POLLING"sv, "EFO"sv};
-  if (const auto publisher = r.choice(publisher_key, Need::kOptional, kPublishers);
-      publisher && *publisher == 1) {
-    issues.add(r.path(publisher_key),
-               "key " + quote(publisher_key) +
-                   " is \"EFO\": enhanced fan-out retrieval is not modelled in this build, "
-                   "polling is (use \"POLLING\" or leave the key out)");
+  if (const auto publisher = r.choice(publisher_key, Need::kOptional, kPublishers)) {
+    flink.retrieval = *publisher == 1 ? Retrieval::kFanOut : Retrieval::kPolling;
   }
   const std::string_view position_key = legacy ? "flink.stream.initpos" : "source.init.position";
   const std::string_view timestamp_key =

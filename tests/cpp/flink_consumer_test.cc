@@ -55,6 +55,31 @@ double throttled_fraction(const Result& r) {
   return static_cast<double>(throttled) / static_cast<double>(calls);
 }
 
+TEST(FlinkConsumer, OnEnhancedFanOutASecondLegacyJobLeavesTheFirstItsFiveCalls) {
+  Scenario s = ten_minutes(100);
+  s.consumers.push_back(flink_consumer("legacy", FlinkConfig::Source::kFlinkKinesisConsumer));
+  ConsumerConfig efo = flink_consumer("legacy-efo", FlinkConfig::Source::kFlinkKinesisConsumer);
+  efo.flink.retrieval = Retrieval::kFanOut;
+  s.consumers.push_back(efo);
+  ConsumerConfig source_efo =
+      flink_consumer("source-efo", FlinkConfig::Source::kKinesisStreamsSource);
+  source_efo.flink.retrieval = Retrieval::kFanOut;
+  s.consumers.push_back(source_efo);
+  const Result r = run_scenario(s);
+  EXPECT_EQ(consumer_named(r, "legacy").counts.throttled_calls, 0u);
+  for (const char* name : {"legacy-efo", "source-efo"}) {
+    const ConsumerResult& c = consumer_named(r, name);
+    EXPECT_EQ(c.retrieval, "fanout");
+    EXPECT_EQ(c.counts.get_records_calls, 0u);
+    EXPECT_GT(c.counts.events, 0u);
+    // ACTIVE 5 s after it registered: everything after is processed but the last push or two.
+    EXPECT_NEAR(static_cast<double>(c.counts.in_scope), 100.0 * 595, 600.0);
+    EXPECT_LE(c.counts.pending, 20u);
+    EXPECT_LT(c.propagation_us.quantile(0.5), 125'000u);
+    expect_conserved(c);
+  }
+}
+
 TEST(FlinkConsumer, TheLegacyConsumerAloneMakesFiveCallsASecondAndIsNeverThrottled) {
   Scenario s = ten_minutes(100);
   s.consumers.push_back(flink_consumer("legacy", FlinkConfig::Source::kFlinkKinesisConsumer));

@@ -48,9 +48,16 @@ TEST(FlinkLoader, ReadsEachSourcesKeysAndDefaultsToKinesisStreamsSource) {
                "source.shard.get-records.interval": "10ms",
                "source.shard.get-records.idle-source-interval": "1s",
                "source.shard.get-records.max-record-count": 500}},
-    {"name": "plain", "type": "flink"}
+    {"name": "plain", "type": "flink"},
+    {"name": "legacy-efo", "type": "flink",
+     "flink": {"source": "FlinkKinesisConsumer", "flink.stream.recordpublisher": "EFO"}},
+    {"name": "source-efo", "type": "flink", "flink": {"source.reader.type": "EFO"}}
   ])")));
-  ASSERT_EQ(s.consumers.size(), 3u);
+  ASSERT_EQ(s.consumers.size(), 5u);
+  EXPECT_EQ(s.consumers[0].flink.reader().retrieval, Retrieval::kPolling);
+  EXPECT_EQ(s.consumers[2].flink.reader().retrieval, Retrieval::kPolling);
+  EXPECT_EQ(s.consumers[3].flink.reader().retrieval, Retrieval::kFanOut);
+  EXPECT_EQ(s.consumers[4].flink.reader().retrieval, Retrieval::kFanOut);
   const FlinkConfig& legacy = s.consumers[0].flink;
   EXPECT_EQ(s.consumers[0].type, ConsumerConfig::Type::kFlink);
   EXPECT_EQ(legacy.source, FlinkConfig::Source::kFlinkKinesisConsumer);
@@ -92,7 +99,7 @@ TEST(FlinkLoader, EveryMistakeIsReportedWithItsPathValueAndExpectation) {
     {"name": "b", "type": "flink", "flink": {"flink.stream.initpos": "LATEST",
      "source.shard.get-records.idle-source-interval": "0s",
      "source.shard.get-records.interval": "6m"}},
-    {"name": "c", "type": "flink", "flink": {"source.reader.type": "EFO"}},
+    {"name": "c", "type": "flink", "flink": {"source.reader.type": "EFS"}},
     {"name": "d", "type": "flink", "flink": {"source": "FlinkKinesisConsumer",
      "flink.stream.recordpublisher": "EFO", "flink.stream.initpos": "AT_TIMESTAMP"}},
     {"name": "e", "type": "flink", "flink": {"source": "Kinesis", "source.init.timestamp": "1m",
@@ -115,14 +122,8 @@ TEST(FlinkLoader, EveryMistakeIsReportedWithItsPathValueAndExpectation) {
       "$.consumers[1].flink[\"source.shard.get-records.idle-source-interval\"]: got \"0s\", "
       "expected "
       "a duration of 1ms..5m",
-      "$.consumers[2].flink[\"source.reader.type\"]: key \"source.reader.type\" is \"EFO\": "
-      "enhanced "
-      "fan-out retrieval is not modelled in this build, polling is (use \"POLLING\" or leave the "
-      "key out)",
-      "$.consumers[3].flink[\"flink.stream.recordpublisher\"]: key "
-      "\"flink.stream.recordpublisher\" "
-      "is \"EFO\": enhanced fan-out retrieval is not modelled in this build, polling is (use "
-      "\"POLLING\" or leave the key out)",
+      "$.consumers[2].flink[\"source.reader.type\"]: got \"EFS\", expected one of \"POLLING\", "
+      "\"EFO\"; did you mean \"EFO\"?",
       "$.consumers[3].flink[\"flink.stream.initpos.timestamp\"]: missing, expected a time into the "
       "run before its end (10m)",
       "$.consumers[4].flink.source: got \"Kinesis\", expected one of \"FlinkKinesisConsumer\", "
