@@ -16,12 +16,32 @@ ShardReader::ShardReader(const ReaderContext& ctx, core::ShardIndex shard,
     : ctx_(ctx), shard_(shard) {
   books_.scope_start = scope_start;
   books_.next = scope_start;
+  books_.frontier = scope_start;
+}
+
+template <typename Fn>
+void ShardReader::schedule(Time at, Fn fn) {
+  ctx_.engine.schedule(at, [this, generation = generation_, fn] {
+    if (generation == generation_) fn();
+  });
+}
+
+void ShardReader::stop(ShardPosition frontier) {
+  ++generation_;
+  state_ = State::kWaiting;
+  if (frontier.sequence < books_.frontier.sequence) books_.frontier = frontier;
+}
+
+void ShardReader::restart_at(Time at, ShardPosition from) {
+  ++generation_;
+  books_.next = from;
+  start(at);
 }
 
 void ShardReader::start(Time at, Duration first_poll_delay) {
   state_ = State::kReading;
   first_poll_delay_ = first_poll_delay;
-  ctx_.engine.schedule(at, [this] { request_iterator(); });
+  schedule(at, [this] { request_iterator(); });
 }
 
 StartingPosition ShardReader::resume_position() const {
@@ -47,7 +67,7 @@ void ShardReader::request_iterator() {
       first_poll_delay_ = Duration();
       return;
     case ReadOutcome::kThrottled:
-      ctx_.engine.schedule(now + backoff(), [this] { request_iterator(); });
+      schedule(now + backoff(), [this] { request_iterator(); });
       return;
     case ReadOutcome::kResourceNotFound:
       expired_shard(back);
@@ -64,7 +84,7 @@ Duration ShardReader::backoff() {
 }
 
 void ShardReader::schedule_poll(Time at) {
-  ctx_.engine.schedule(std::max(at, ctx_.engine.now()), [this] { poll(); });
+  schedule(std::max(at, ctx_.engine.now()), [this] { poll(); });
 }
 
 void ShardReader::poll() {
@@ -74,7 +94,7 @@ void ShardReader::poll() {
   reply_ = ctx_.stream.get_records(now, iterator_, ctx_.config.limit);
   const Duration latency = ctx_.latency.sample(ctx_.rng);
   ctx_.stream.record_get_records_latency(now, latency);
-  ctx_.engine.schedule(now + latency, [this] { on_reply(); });
+  schedule(now + latency, [this] { on_reply(); });
 }
 
 void ShardReader::on_reply() {
@@ -99,13 +119,24 @@ void ShardReader::on_reply() {
                              std::string(aws_error_name(reply_.outcome)));
   }
   const ReadBatch& b = reply_.batch;
-  books_.lost_records += b.trimmed_records;
-  books_.lost_user_records += b.trimmed_user_records;
+  // Trimmed records end where the served ones begin; those before the frontier were counted
+  // (processed, held or lost) when first read.
+  const uint64_t trim_end = b.next.sequence - b.records;
+  const uint64_t trim_end_user = b.next.user_records_before - b.user_records;
+  if (trim_end > books_.frontier.sequence) {
+    const uint64_t from = std::max(books_.next.sequence, books_.frontier.sequence);
+    const uint64_t from_user =
+        std::max(books_.next.user_records_before, books_.frontier.user_records_before);
+    books_.lost_records += trim_end - from;
+    books_.lost_user_records += trim_end_user - std::min(trim_end_user, from_user);
+  }
   books_.records_read += b.records;
   books_.user_records_read += b.user_records;
   books_.bytes_read += b.bytes;
   books_.next = b.next;
   ctx_.host.on_served(*this, now, b);
+  // After on_served, which tells the fresh records (beyond the frontier) from re-read ones.
+  if (b.next.sequence > books_.frontier.sequence) books_.frontier = b.next;
   Time ready = now;
   if (b.records > 0) {
     ready = std::max(now, ctx_.host.on_batch(*this, now, b));
@@ -114,7 +145,7 @@ void ShardReader::on_reply() {
   }
   if (b.shard_end) {
     // Parents first: the children start once this shard's last batch is processed.
-    ctx_.engine.schedule(ready, [this] { end_of_shard(ctx_.engine.now()); });
+    schedule(ready, [this] { end_of_shard(ctx_.engine.now()); });
     return;
   }
   iterator_ = *reply_.next_iterator;
@@ -123,10 +154,13 @@ void ShardReader::on_reply() {
 
 void ShardReader::expired_shard(Time now) {
   const ShardPosition tip = ctx_.stream.retention(shard_).tip();
-  books_.lost_records += tip.sequence - books_.next.sequence;
-  books_.lost_user_records += tip.user_records_before - books_.next.user_records_before;
+  const ShardPosition& from =
+      books_.frontier.sequence > books_.next.sequence ? books_.frontier : books_.next;
+  books_.lost_records += tip.sequence - from.sequence;
+  books_.lost_user_records += tip.user_records_before - from.user_records_before;
   books_.next = tip;
-  ctx_.engine.schedule(now, [this] { end_of_shard(ctx_.engine.now()); });
+  books_.frontier = tip;
+  schedule(now, [this] { end_of_shard(ctx_.engine.now()); });
 }
 
 void ShardReader::end_of_shard(Time at) {

@@ -215,6 +215,12 @@ constexpr std::array kAllowedKeys = {
     AllowedKeys{"$.consumers[].firehose", keys::kFirehose},
     AllowedKeys{"$.consumers[].firehose.delivery_latency", keys::kDurationDist},
     AllowedKeys{"$.consumers[].firehose.delivery_latency.points[]", keys::kDurationPoint},
+    AllowedKeys{"$.consumers[].kcl", keys::kKcl},
+    AllowedKeys{"$.consumers[].kcl.checkpoint", keys::kKclCheckpoint},
+    AllowedKeys{"$.consumers[].kcl.processing_time_per_batch", keys::kDurationDist},
+    AllowedKeys{"$.consumers[].kcl.processing_time_per_batch.points[]", keys::kDurationPoint},
+    AllowedKeys{"$.consumers[].kcl.processing_time_per_record", keys::kDurationDist},
+    AllowedKeys{"$.consumers[].kcl.processing_time_per_record.points[]", keys::kDurationPoint},
     AllowedKeys{"$.timeline[]", keys::kTimeline},
     AllowedKeys{"$.output", keys::kOutput},
 };
