@@ -48,6 +48,7 @@ def test_at_least_six_scenarios_are_shipped() -> None:
         "autoscaler-diurnal",
     } <= names
     assert {"polling-fan-in", "firehose-buffering"} <= names
+    assert "kcl-failover" in names
 
 
 @pytest.fixture(scope="module", params=SCENARIOS, ids=lambda p: p.stem)
@@ -236,3 +237,27 @@ def test_firehose_delivers_by_size_or_by_interval_whichever_comes_first() -> Non
         if k["name"] == "retrieval (shared throughput)"
     ]
     assert all(k["quantity"] > 0 for k in retrieval)
+
+
+def test_kcl_failover_replays_since_the_checkpoints_and_keeps_the_books() -> None:
+    s = golden("kcl-failover")
+    (c,) = s["consumers"]
+    d, r = c["details"], c["records"]
+    assert c["type"] == "kcl"
+    assert c["unit"] == "user records"
+    # The crash at 5m: the dead worker's 2 leases expire and are taken, replaying the records
+    # processed since their last checkpoints (every 30 s): duplicates, never in processed.
+    assert d["leases_expired"] == 2
+    assert r["duplicates"] > 0
+    assert d["duplicates"] == r["duplicates"]
+    # Leases moved: startup steals, the crash, the return of worker 1 and the deploy.
+    assert d["leases_taken"] > 6
+    assert d["leases_stolen"] > 0
+    assert d["workers_alive"] == 3
+    assert sum(d[f"worker_{i}_leases"] for i in range(3)) == 6
+    assert r["in_scope"] == r["processed"] + r["pending"] + r["lost_to_retention"]
+    assert r["conserved"] is True
+    assert r["lost_to_retention"] == 0
+    actions = [e["action"] for e in s["timeline"]]
+    assert {"kcl_worker_failure", "kcl_worker_restart", "kcl_deploy"} <= set(actions)
+    assert not [f for f in s["findings"] if f["code"] == "timeline_action_failed"]
