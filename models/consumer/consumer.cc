@@ -125,7 +125,7 @@ void Consumer::open_readers() {
                              ? Duration()
                              : Duration::nanos(static_cast<int64_t>(rng_.below(
                                    static_cast<uint64_t>(reader_.poll_interval.count_nanos()))));
-      r.start(now, phase);
+      on_shard_ready(r, now, phase);
     }
   }
 }
@@ -138,12 +138,23 @@ bool Consumer::parents_done(core::ShardIndex shard) const {
 
 void Consumer::on_served(ShardReader& reader, Time now, const ReadBatch& batch) {
   const uint64_t n = kind_.deaggregates ? batch.user_records : batch.records;
+  // Only records beyond the reader's frontier are new to the books; a rewound reader (KCL)
+  // re-reads some it already counted.
+  const ShardPosition& f = reader.books().frontier;
+  const ShardPosition& e = batch.next;
+  const uint64_t fresh_records =
+      e.sequence - std::clamp(f.sequence, e.sequence - batch.records, e.sequence);
+  const uint64_t fresh_user =
+      e.user_records_before - std::clamp(f.user_records_before,
+                                         e.user_records_before - batch.user_records,
+                                         e.user_records_before);
+  const uint64_t fresh = kind_.deaggregates ? fresh_user : fresh_records;
   const core::Shard& shard = stream_.map().shards()[reader.shard()];
-  if (n > 0 && (shard.parent || shard.adjacent_parent)) {
-    child_records_read_ += n;
-    if (!parents_done(reader.shard())) child_records_before_parents_ += n;
+  if (fresh > 0 && (shard.parent || shard.adjacent_parent)) {
+    child_records_read_ += fresh;
+    if (!parents_done(reader.shard())) child_records_before_parents_ += fresh;
   }
-  held_ += n;
+  held_ += fresh;
   behind_ms_.record(static_cast<uint64_t>(batch.behind_latest.count_nanos() / 1'000'000));
   metrics_.set(series_behind_, now, batch.behind_latest.to_millis());
   if (n > 0) {
@@ -166,9 +177,9 @@ void Consumer::on_shard_end(ShardReader& reader, Time now) {
     if (!parents_done(child)) continue;  // a merge: the other parent is not done yet
     if (reader_of_[child] >= 0) {
       ShardReader& waiting = readers_[static_cast<std::size_t>(reader_of_[child])];
-      if (waiting.state() == ShardReader::State::kWaiting) waiting.start(now);
+      if (waiting.state() == ShardReader::State::kWaiting) on_shard_ready(waiting, now, {});
     } else {
-      add_reader(child, ShardPosition{}).start(now);  // from the child's first record
+      on_shard_ready(add_reader(child, ShardPosition{}), now, {});  // from its first record
     }
   }
 }
@@ -204,8 +215,8 @@ void Consumer::finish(Time end) {
     const ShardPosition tip = stream_.retention(r.shard()).tip();
     c.in_scope += unit(tip.sequence - b.scope_start.sequence,
                        tip.user_records_before - b.scope_start.user_records_before);
-    c.pending +=
-        unit(tip.sequence - b.next.sequence, tip.user_records_before - b.next.user_records_before);
+    c.pending += unit(tip.sequence - b.frontier.sequence,
+                      tip.user_records_before - b.frontier.user_records_before);
     lost[r.shard()] = unit(b.lost_records, b.lost_user_records);
     c.lost_to_retention += lost[r.shard()];
     c.records_read += b.records_read;

@@ -72,6 +72,17 @@ class Consumer : public Client, protected ReaderHost {
   }
   // The type is done with these records at `at`: they count as processed, with their latency.
   void processed(sim::Time at, std::span<const RecordSlice> slices);
+  // Records read again and processed again (a KCL worker resuming from a checkpoint): counted
+  // as duplicates, never as processed. They were not held (on_served holds fresh records only).
+  void reprocessed(uint64_t units) { counts_.duplicates += units; }
+  // Fresh records the type held and will never process where they are (a worker died with
+  // them): no longer held; the reader will read them again (restart_at) and they are pending.
+  void dropped(uint64_t units) { held_ -= units; }
+  // `reader`'s shard may be read from now (its parents are done): by default it starts at once,
+  // `phase` into its poll interval. A type that hands shards out (KCL leases) starts it later.
+  virtual void on_shard_ready(ShardReader& reader, sim::Time now, sim::Duration phase) {
+    reader.start(now, phase);
+  }
   // Figures of the type's own, added to the result.
   virtual void add_details(ConsumerResult& /*out*/) const {}
 

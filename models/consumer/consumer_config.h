@@ -7,6 +7,7 @@
 
 #include "models/consumer/firehose_config.h"
 #include "models/consumer/flink_config.h"
+#include "models/consumer/kcl_config.h"
 #include "models/consumer/polling_config.h"
 #include "models/consumer/reader_config.h"
 #include "sim/distribution.h"
@@ -16,7 +17,7 @@ namespace kinesim::models {
 
 struct ConsumerConfig {
   // The registry (models/scenario/client_registry.h) names each type and builds its model.
-  enum class Type : uint8_t { kPolling, kFirehose, kFlink };
+  enum class Type : uint8_t { kPolling, kFirehose, kFlink, kKcl };
   std::string name;
   Type type = Type::kPolling;
   sim::Duration start;  // when it starts reading, from the start of the run
@@ -24,6 +25,7 @@ struct ConsumerConfig {
   PollingConfig polling;                                    // type polling
   FirehoseConfig firehose;                                  // type firehose
   FlinkConfig flink;                                        // type flink
+  KclConfig kcl;                                            // type kcl
 };
 
 }  // namespace kinesim::models

@@ -67,6 +67,10 @@ class ReaderHost {
 struct ShardReadBooks {
   ShardPosition scope_start;  // where the consumer's scope in this shard begins
   ShardPosition next;         // the next record to read
+  // The furthest `next` the consumer's books stand at: records before it are processed, held or
+  // lost. Equal to `next` unless the consumer rewound the reader (restart_at) to re-read records
+  // it had already read, as a KCL worker resuming from a checkpoint does.
+  ShardPosition frontier;
   uint64_t lost_records = 0;  // trimmed by retention before the reader got to them
   uint64_t lost_user_records = 0;
   uint64_t records_read = 0;
@@ -106,11 +110,23 @@ class ShardReader final : private ArrivalListener {
   // readers started together do not call in step).
   void start(sim::Time at, sim::Duration first_poll_delay = sim::Duration());
 
+  // Stops reading now: events already scheduled for this reader are ignored (a KCL worker lost
+  // the shard's lease). The consumer dropped what it held beyond `frontier` (at most the
+  // reader's frontier): those records count as unread again, pending until read afresh.
+  void stop(ShardPosition frontier);
+  // Starts again at `at` from `from` (a checkpoint, at most the frontier), after stop() or while
+  // waiting. Records from `from` to the frontier are re-read: they add nothing to the books'
+  // lost or pending (the consumer tells them apart as duplicates).
+  void restart_at(sim::Time at, ShardPosition from);
+
   core::ShardIndex shard() const { return shard_; }
   State state() const { return state_; }
   const ShardReadBooks& books() const { return books_; }
 
  private:
+  // Schedules `fn` at `at` unless the reader is stopped or restarted before then.
+  template <typename Fn>
+  void schedule(sim::Time at, Fn fn);
   void request_iterator();
   // Enhanced fan-out.
   void subscribe();
@@ -156,6 +172,7 @@ class ShardReader final : private ArrivalListener {
   bool waiting_for_arrival_ = false;
   bool listening_ = false;  // registered with Stream::notify_on_arrival
   ShardReadBooks books_;
+  uint64_t generation_ = 0;  // bumped by stop() and restart_at(): older events are stale
 };
 
 }  // namespace kinesim::models

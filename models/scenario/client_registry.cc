@@ -2,6 +2,7 @@
 
 #include "models/consumer/firehose_consumer.h"
 #include "models/consumer/flink_consumer.h"
+#include "models/consumer/kcl_consumer.h"
 #include "models/consumer/polling_consumer.h"
 #include "models/producer/agent_producer.h"
 #include "models/producer/kpl_producer.h"
@@ -57,7 +58,7 @@ std::unique_ptr<Consumer> make_consumer_of(const ConsumerConfig& config, const C
 
 using scenario_json::ConsumerContext;
 
-constexpr std::array<ConsumerType, 3> kConsumerTypes = {{
+constexpr std::array<ConsumerType, 4> kConsumerTypes = {{
     {ConsumerConfig::Type::kPolling, "polling", "polling", false,
      [](IssueList& issues, const Json& node, const std::string& path, const ConsumerContext& ctx,
         ConsumerConfig& config) {
@@ -76,6 +77,10 @@ constexpr std::array<ConsumerType, 3> kConsumerTypes = {{
        scenario_json::read_flink(issues, node, path, ctx, config.flink);
      },
      make_consumer_of<FlinkConsumer>},
+    {ConsumerConfig::Type::kKcl, "kcl", "kcl", false,
+     [](IssueList& issues, const Json& node, const std::string& path, const ConsumerContext& ctx,
+        ConsumerConfig& config) { scenario_json::read_kcl(issues, node, path, ctx, config.kcl); },
+     make_consumer_of<KclConsumer>},
 }};
 
 constexpr std::array<std::string_view, kConsumerTypes.size()> kConsumerNames = [] {
@@ -87,7 +92,9 @@ constexpr std::array<std::string_view, kConsumerTypes.size()> kConsumerNames = [
 static_assert(kConsumerTypes[static_cast<std::size_t>(ConsumerConfig::Type::kFirehose)].type ==
                       ConsumerConfig::Type::kFirehose &&
                   kConsumerTypes[static_cast<std::size_t>(ConsumerConfig::Type::kFlink)].type ==
-                      ConsumerConfig::Type::kFlink,
+                      ConsumerConfig::Type::kFlink &&
+                  kConsumerTypes[static_cast<std::size_t>(ConsumerConfig::Type::kKcl)].type ==
+                      ConsumerConfig::Type::kKcl,
               "kConsumerTypes is indexed by ConsumerConfig::Type");
 
 }  // namespace

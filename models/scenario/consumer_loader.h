@@ -26,5 +26,7 @@ void read_firehose(IssueList& issues, const Json& node, const std::string& path,
                    const ConsumerContext& ctx, FirehoseConfig& firehose);
 void read_flink(IssueList& issues, const Json& node, const std::string& path,
                 const ConsumerContext& ctx, FlinkConfig& flink);
+void read_kcl(IssueList& issues, const Json& node, const std::string& path,
+              const ConsumerContext& ctx, KclConfig& kcl);
 
 }  // namespace kinesim::models::scenario_json

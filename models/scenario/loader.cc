@@ -255,6 +255,12 @@ constexpr std::array kAllowedKeys = {
     AllowedKeys{"$.consumers[].flink", keys::kFlink},
     AllowedKeys{"$.consumers[].flink.processing_time_per_record", keys::kDurationDist},
     AllowedKeys{"$.consumers[].flink.processing_time_per_record.points[]", keys::kDurationPoint},
+    AllowedKeys{"$.consumers[].kcl", keys::kKcl},
+    AllowedKeys{"$.consumers[].kcl.checkpoint", keys::kKclCheckpoint},
+    AllowedKeys{"$.consumers[].kcl.processing_time_per_batch", keys::kDurationDist},
+    AllowedKeys{"$.consumers[].kcl.processing_time_per_batch.points[]", keys::kDurationPoint},
+    AllowedKeys{"$.consumers[].kcl.processing_time_per_record", keys::kDurationDist},
+    AllowedKeys{"$.consumers[].kcl.processing_time_per_record.points[]", keys::kDurationPoint},
     AllowedKeys{"$.timeline[]", keys::kTimeline},
     AllowedKeys{"$.output", keys::kOutput},
 };

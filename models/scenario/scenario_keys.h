@@ -121,7 +121,7 @@ inline constexpr std::array kAgentFlow = {"filePattern"sv,           "rate"sv,
                                           "backoff_max"sv,           "truncatedRecordTerminator"sv};
 
 inline constexpr std::array kConsumer = {"name"sv,    "type"sv,     "start"sv, "read_latency"sv,
-                                         "polling"sv, "firehose"sv, "flink"sv};
+                                         "polling"sv, "firehose"sv, "flink"sv, "kcl"sv};
 
 // A custom polling application.
 inline constexpr std::array kPolling = {"retrieval"sv,
@@ -155,8 +155,25 @@ inline constexpr std::array kFlink = {"source"sv,
                                       "processing_time_per_record"sv};
 
 inline constexpr std::array kTimeline = {
-    "at"sv,     "action"sv, "shard"sv,  "adjacent_shard"sv, "new_starting_hash_key"sv,
-    "target"sv, "mode"sv,   "shards"sv, "producer"sv,       "downtime"sv};
+    "at"sv,       "action"sv, "shard"sv,  "adjacent_shard"sv, "new_starting_hash_key"sv,
+    "target"sv,   "mode"sv,   "shards"sv, "producer"sv,       "downtime"sv,
+    "consumer"sv, "worker"sv};
+
+// The Kinesis Client Library 2.x / 3.x: KCL's own configuration names, then kinesim's.
+inline constexpr std::array kKcl = {"version"sv,
+                                    "workers"sv,
+                                    "retrieval"sv,
+                                    "initialPositionInStream"sv,
+                                    "timestamp"sv,
+                                    "maxRecords"sv,
+                                    "idleTimeBetweenReadsInMillis"sv,
+                                    "failoverTimeMillis"sv,
+                                    "maxLeasesToStealAtOneTime"sv,
+                                    "checkpoint"sv,
+                                    "processing_time_per_batch"sv,
+                                    "processing_time_per_record"sv,
+                                    "processingErrorRate"sv};
+inline constexpr std::array kKclCheckpoint = {"everyRecords"sv, "everySeconds"sv};
 
 inline constexpr std::array kOutput = {"resolution"sv, "top_n"sv};
 

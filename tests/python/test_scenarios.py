@@ -48,6 +48,7 @@ def test_at_least_six_scenarios_are_shipped() -> None:
         "autoscaler-diurnal",
     } <= names
     assert {"polling-fan-in", "firehose-buffering", "fan-out-vs-polling"} <= names
+    assert "kcl-failover" in names
 
 
 @pytest.fixture(scope="module", params=SCENARIOS, ids=lambda p: p.stem)
@@ -313,3 +314,27 @@ def test_flink_legacy_and_source_compared_on_one_stream() -> None:
         assert c["read"]["throttled_fraction"] > 0.95, c["name"]
         assert c["records"]["pending"] > 0.99 * c["records"]["in_scope"], c["name"]
     assert "GetRecords calls were throttled" in s["headline"]
+
+
+def test_kcl_failover_replays_since_the_checkpoints_and_keeps_the_books() -> None:
+    s = golden("kcl-failover")
+    (c,) = s["consumers"]
+    d, r = c["details"], c["records"]
+    assert c["type"] == "kcl"
+    assert c["unit"] == "user records"
+    # The crash at 5m: the dead worker's 2 leases expire and are taken, replaying the records
+    # processed since their last checkpoints (every 30 s): duplicates, never in processed.
+    assert d["leases_expired"] == 2
+    assert r["duplicates"] > 0
+    assert abs(d["duplicates"] - r["duplicates"]) <= 1e-3 * r["duplicates"]  # details: 4 digits
+    # Leases moved: startup steals, the crash, the return of worker 1 and the deploy.
+    assert d["leases_taken"] > 6
+    assert d["leases_stolen"] > 0
+    assert d["workers_alive"] == 3
+    assert sum(d[f"worker_{i}_leases"] for i in range(3)) == 6
+    assert r["in_scope"] == r["processed"] + r["pending"] + r["lost_to_retention"]
+    assert r["conserved"] is True
+    assert r["lost_to_retention"] == 0
+    actions = [e["action"] for e in s["timeline"]]
+    assert {"kcl_worker_failure", "kcl_worker_restart", "kcl_deploy"} <= set(actions)
+    assert not [f for f in s["findings"] if f["code"] == "timeline_action_failed"]
