@@ -15,12 +15,12 @@ namespace kinesim::models {
 
 struct KclConfig {
   enum class Version : uint8_t { k2x, k3x };
-  // How workers read: KCL 2.x/3.x use enhanced fan-out unless given a PollingConfig. This build
-  // reads by polling only (the loader rejects "fanout" until the base reads through EFO).
+  // How workers read: KCL 2.x/3.x use enhanced fan-out (a consumer registered under the
+  // application's name) unless given a PollingConfig.
   enum class Retrieval : uint8_t { kFanout, kPolling };
 
   Version version = Version::k3x;
-  Retrieval retrieval = Retrieval::kPolling;
+  Retrieval retrieval = Retrieval::kFanout;
   uint32_t workers = 1;  // workers started with the application, 1..1000
   // initialPositionInStream (LATEST, KCL's default) and its timestamp.
   InitialPosition initial_position = InitialPosition::kLatest;

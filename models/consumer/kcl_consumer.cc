@@ -49,6 +49,8 @@ double mean_of(const sim::Distribution& d) {
 // on a fixed-rate reader is a period of idle + the mean GetRecords latency.
 ReaderConfig kcl_reader(const ConsumerConfig& c) {
   ReaderConfig r;
+  r.retrieval =
+      c.kcl.retrieval == KclConfig::Retrieval::kFanout ? Retrieval::kFanOut : Retrieval::kPolling;
   r.initial_position = c.kcl.initial_position;
   r.timestamp = c.kcl.timestamp;
   r.limit = c.kcl.max_records;
@@ -103,9 +105,6 @@ KclConsumer::KclConsumer(const ConsumerConfig& config, Stream& stream, sim::Engi
       per_record_(config.kcl.processing_per_record),
       batch_cost_(!is_zero(config.kcl.processing_per_batch)),
       record_cost_(!is_zero(config.kcl.processing_per_record)) {
-  if (kcl_.retrieval != KclConfig::Retrieval::kPolling) {
-    throw std::logic_error("kcl consumer " + config.name + ": this build reads by polling only");
-  }
   const std::string p = config.name + "/";
   series_taken_ = metrics.add_counter(p + "LeasesTaken");
   series_lost_ = metrics.add_counter(p + "LeasesLost");

@@ -17,7 +17,10 @@
 // the busy fraction of its shards' processing (seconds of processRecords per second: a model of
 // the CPU that KCL 3.x measures), or its records processed when no processing time is set.
 //
-// Retrieval is polling in this build: maxRecords is GetRecords' Limit and the reader calls every
+// Retrieval is enhanced fan-out by default (the base's reader: registration under the
+// consumer's name, SubscribeToShard per leased shard, pushes from its own 2 MiB/s per shard; a
+// lease taken by another worker subscribes again, ResourceInUse within 5 s of the last). With
+// "polling", maxRecords is GetRecords' Limit and the reader calls every
 // max(idleTimeBetweenReadsInMillis, 200 ms) + the mean GetRecords latency (KCL waits the idle
 // time after a reply), after the batch is processed (KCL's prefetch is not modelled). Children
 // are leased once their parents are checkpointed at SHARD_END (parents first).

@@ -72,8 +72,7 @@ void ShardReader::subscribe() {
       return;
     case ReadOutcome::kResourceNotFound:
       // The shard expired; what is still on its way arrives first.
-      schedule(now + ctx_.stream.efo_propagation(),
-                           [this] { expired_shard(ctx_.engine.now()); });
+      schedule(now + ctx_.stream.efo_propagation(), [this] { expired_shard(ctx_.engine.now()); });
       return;
     default:
       throw std::logic_error("shard reader: SubscribeToShard failed with " +

@@ -195,88 +195,83 @@ void read_flink(IssueList& issues, const Json& node, const std::string& path,
             .value_or(flink.max_record_count));
   }
   read_duration_distribution(r, "processing_time_per_record", flink.processing_per_record);
-// KCL keeps its own configuration names (ConfigsBuilder, PollingConfig, LeaseManagementConfig);
-// kinesim's additions (checkpoint policy, processing time) follow the polling type's.
-void read_kcl(IssueList& issues, const Json& node, const std::string& path,
-              const ConsumerContext& ctx, KclConfig& kcl) {
-  const ObjectReader r(issues, node, path, keys::kKcl);
-  if (!r.valid()) return;
-  constexpr std::array kVersions = {"2.x"sv, "3.x"sv};
-  if (const auto v = r.choice("version", Need::kOptional, kVersions)) {
-    kcl.version = static_cast<KclConfig::Version>(*v);
-  }
-  kcl.workers =
-      static_cast<uint32_t>(r.integer("workers", Need::kOptional, 1, 1000).value_or(kcl.workers));
-  constexpr std::array kRetrievals = {"fanout"sv, "polling"sv};
-  if (const auto v = r.choice("retrieval", Need::kOptional, kRetrievals)) {
-    if (static_cast<KclConfig::Retrieval>(*v) == KclConfig::Retrieval::kFanout) {
-      issues.got(r.path("retrieval"), *r.find("retrieval"),
-                 "\"polling\": this build models KCL's polling retrieval only (KCL's own "
-                 "default, enhanced fan-out, is not modelled for it yet)");
-    } else {
-      kcl.retrieval = KclConfig::Retrieval::kPolling;
+  // KCL keeps its own configuration names (ConfigsBuilder, PollingConfig, LeaseManagementConfig);
+  // kinesim's additions (checkpoint policy, processing time) follow the polling type's.
+  void read_kcl(IssueList & issues, const Json& node, const std::string& path,
+                const ConsumerContext& ctx, KclConfig& kcl) {
+    const ObjectReader r(issues, node, path, keys::kKcl);
+    if (!r.valid()) return;
+    constexpr std::array kVersions = {"2.x"sv, "3.x"sv};
+    if (const auto v = r.choice("version", Need::kOptional, kVersions)) {
+      kcl.version = static_cast<KclConfig::Version>(*v);
     }
-  }
-  const auto position = r.choice("initialPositionInStream", Need::kOptional, kInitialPositionNames);
-  if (position) kcl.initial_position = static_cast<InitialPosition>(*position);
-  if (kcl.initial_position == InitialPosition::kAtTimestamp) {
-    const auto ts = r.duration(
-        "timestamp", Need::kRequired, [&](Duration d) { return d < ctx.scenario_duration; },
-        "a time into the run before its end (" + sim::to_string(ctx.scenario_duration) + ")");
-    if (ts) kcl.timestamp = sim::Time::zero() + *ts;
-  } else if (r.has("timestamp") && (position || !r.has("initialPositionInStream"))) {
-    issues.add(r.path("timestamp"),
-               "key \"timestamp\" applies only with initialPositionInStream \"AT_TIMESTAMP\"");
-  }
-  kcl.max_records = static_cast<uint32_t>(
-      r.integer("maxRecords", Need::kOptional, 1, core::ShardReadLimits{}.max_records_per_call)
-          .value_or(kcl.max_records));
-  // KCL raises values under 200 to 200 itself: accepted, and raised (KclConfig::idle_time).
-  kcl.idle_time_between_reads_millis = static_cast<int64_t>(
-      r.integer("idleTimeBetweenReadsInMillis", Need::kOptional, 0, 3'600'000)
-          .value_or(static_cast<uint64_t>(kcl.idle_time_between_reads_millis)));
-  kcl.failover_time_millis =
-      static_cast<int64_t>(r.integer("failoverTimeMillis", Need::kOptional, 100, 86'400'000)
-                               .value_or(static_cast<uint64_t>(kcl.failover_time_millis)));
-  kcl.max_leases_to_steal_at_one_time =
-      static_cast<uint32_t>(r.integer("maxLeasesToStealAtOneTime", Need::kOptional, 1, 100'000)
-                                .value_or(kcl.max_leases_to_steal_at_one_time));
-  if (const Json* cp = r.object("checkpoint", Need::kOptional)) {
-    const ObjectReader c(issues, *cp, r.path("checkpoint"), keys::kKclCheckpoint);
-    if (c.valid()) {
-      kcl.checkpoint_every_records =
-          c.integer("everyRecords", Need::kOptional, 1, uint64_t{1} << 53)
-              .value_or(kcl.checkpoint_every_records);
-      if (const auto secs = c.number(
-              "everySeconds", Need::kOptional, [](double v) { return v > 0 && v <= 86'400; },
-              "a number of seconds > 0 and <= 86400")) {
-        kcl.checkpoint_every = Duration::from_seconds(*secs);
+    kcl.workers =
+        static_cast<uint32_t>(r.integer("workers", Need::kOptional, 1, 1000).value_or(kcl.workers));
+    constexpr std::array kRetrievals = {"fanout"sv, "polling"sv};
+    if (const auto v = r.choice("retrieval", Need::kOptional, kRetrievals)) {
+      kcl.retrieval = static_cast<KclConfig::Retrieval>(*v);
+    }
+    const auto position =
+        r.choice("initialPositionInStream", Need::kOptional, kInitialPositionNames);
+    if (position) kcl.initial_position = static_cast<InitialPosition>(*position);
+    if (kcl.initial_position == InitialPosition::kAtTimestamp) {
+      const auto ts = r.duration(
+          "timestamp", Need::kRequired, [&](Duration d) { return d < ctx.scenario_duration; },
+          "a time into the run before its end (" + sim::to_string(ctx.scenario_duration) + ")");
+      if (ts) kcl.timestamp = sim::Time::zero() + *ts;
+    } else if (r.has("timestamp") && (position || !r.has("initialPositionInStream"))) {
+      issues.add(r.path("timestamp"),
+                 "key \"timestamp\" applies only with initialPositionInStream \"AT_TIMESTAMP\"");
+    }
+    kcl.max_records = static_cast<uint32_t>(
+        r.integer("maxRecords", Need::kOptional, 1, core::ShardReadLimits{}.max_records_per_call)
+            .value_or(kcl.max_records));
+    // KCL raises values under 200 to 200 itself: accepted, and raised (KclConfig::idle_time).
+    kcl.idle_time_between_reads_millis = static_cast<int64_t>(
+        r.integer("idleTimeBetweenReadsInMillis", Need::kOptional, 0, 3'600'000)
+            .value_or(static_cast<uint64_t>(kcl.idle_time_between_reads_millis)));
+    kcl.failover_time_millis =
+        static_cast<int64_t>(r.integer("failoverTimeMillis", Need::kOptional, 100, 86'400'000)
+                                 .value_or(static_cast<uint64_t>(kcl.failover_time_millis)));
+    kcl.max_leases_to_steal_at_one_time =
+        static_cast<uint32_t>(r.integer("maxLeasesToStealAtOneTime", Need::kOptional, 1, 100'000)
+                                  .value_or(kcl.max_leases_to_steal_at_one_time));
+    if (const Json* cp = r.object("checkpoint", Need::kOptional)) {
+      const ObjectReader c(issues, *cp, r.path("checkpoint"), keys::kKclCheckpoint);
+      if (c.valid()) {
+        kcl.checkpoint_every_records =
+            c.integer("everyRecords", Need::kOptional, 1, uint64_t{1} << 53)
+                .value_or(kcl.checkpoint_every_records);
+        if (const auto secs = c.number(
+                "everySeconds", Need::kOptional, [](double v) { return v > 0 && v <= 86'400; },
+                "a number of seconds > 0 and <= 86400")) {
+          kcl.checkpoint_every = Duration::from_seconds(*secs);
+        }
       }
     }
+    read_duration_distribution(r, "processing_time_per_batch", kcl.processing_per_batch);
+    read_duration_distribution(r, "processing_time_per_record", kcl.processing_per_record);
+    kcl.processing_error_rate = r.number(
+                                     "processingErrorRate", Need::kOptional,
+                                     [](double v) { return v >= 0 && v <= 1; }, "a fraction 0..1")
+                                    .value_or(kcl.processing_error_rate);
   }
-  read_duration_distribution(r, "processing_time_per_batch", kcl.processing_per_batch);
-  read_duration_distribution(r, "processing_time_per_record", kcl.processing_per_record);
-  kcl.processing_error_rate = r.number(
-                                   "processingErrorRate", Need::kOptional,
-                                   [](double v) { return v >= 0 && v <= 1; }, "a fraction 0..1")
-                                  .value_or(kcl.processing_error_rate);
-}
 
-std::vector<ConsumerConfig> read_consumers(IssueList& issues, const Json& array,
-                                           const std::string& path, const ConsumerContext& ctx) {
-  std::vector<ConsumerConfig> consumers;
-  std::set<std::string> names(ctx.producer_names.begin(), ctx.producer_names.end());
-  for (std::size_t i = 0; i < array.size(); ++i) {
-    const std::string p = index_path(path, i);
-    consumers.push_back(read_consumer(issues, array[i], p, ctx));
-    const std::string& name = consumers.back().name;
-    if (!name.empty() && !names.insert(name).second) {
-      issues.got(key_path(p, "name"), *array[i].find("name"),
-                 "a name no producer or other consumer has (names key the RNG streams, the "
-                 "metric series and the outputs)");
+  std::vector<ConsumerConfig> read_consumers(IssueList & issues, const Json& array,
+                                             const std::string& path, const ConsumerContext& ctx) {
+    std::vector<ConsumerConfig> consumers;
+    std::set<std::string> names(ctx.producer_names.begin(), ctx.producer_names.end());
+    for (std::size_t i = 0; i < array.size(); ++i) {
+      const std::string p = index_path(path, i);
+      consumers.push_back(read_consumer(issues, array[i], p, ctx));
+      const std::string& name = consumers.back().name;
+      if (!name.empty() && !names.insert(name).second) {
+        issues.got(key_path(p, "name"), *array[i].find("name"),
+                   "a name no producer or other consumer has (names key the RNG streams, the "
+                   "metric series and the outputs)");
+      }
     }
+    return consumers;
   }
-  return consumers;
-}
 
 }  // namespace kinesim::models::scenario_json

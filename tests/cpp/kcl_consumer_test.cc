@@ -44,6 +44,7 @@ Scenario kcl_scenario(uint32_t shards, uint32_t workers, KclConfig::Version vers
   c.read_latency.value = 0.020;
   c.kcl.version = version;
   c.kcl.workers = workers;
+  c.kcl.retrieval = KclConfig::Retrieval::kPolling;
   c.kcl.idle_time_between_reads_millis = 200;
   s.consumers.push_back(c);
   return s;
@@ -206,6 +207,33 @@ TEST(KclConsumer, ARollingDeployAndARestartKeepTheBooks) {
   int kcl_events = 0;
   for (const TimelineEvent& e : r.timeline) kcl_events += e.action.starts_with("kcl_") ? 1 : 0;
   EXPECT_EQ(kcl_events, 3);
+}
+
+TEST(KclConsumer, ByEnhancedFanOutADeployAndACrashKeepTheBooksWithoutGetRecords) {
+  for (const auto version : {KclConfig::Version::k2x, KclConfig::Version::k3x}) {
+    Scenario s = kcl_scenario(4, 3, version, Duration::minutes(4));
+    s.consumers[0].kcl.retrieval = KclConfig::Retrieval::kFanout;  // KCL's default
+    s.consumers[0].kcl.checkpoint_every = Duration::seconds(5);
+    TimelineAction deploy = kcl_action(TimelineAction::Kind::kKclDeploy, Duration::seconds(60));
+    deploy.downtime = Duration::seconds(15);
+    s.timeline.push_back(deploy);
+    s.timeline.push_back(
+        kcl_action(TimelineAction::Kind::kKclWorkerFailure, Duration::seconds(150), 1));
+    const Result r = run_scenario(s);
+    const ConsumerResult& c = consumer_named(r, "app");
+    expect_conserved(c);
+    EXPECT_EQ(c.retrieval, "fanout");
+    EXPECT_EQ(c.counts.get_records_calls, 0u);
+    EXPECT_EQ(c.counts.throttled_calls, 0u);
+    // One subscription per shard at the start, then one each time a lease moves.
+    EXPECT_GT(c.counts.subscribe_calls, 4u);
+    EXPECT_GT(c.counts.events, 0u);
+    EXPECT_EQ(c.counts.lost_to_retention, 0u);
+    // The crashed worker's leases resume from their checkpoints: records since are replayed.
+    EXPECT_GT(c.counts.duplicates, 0u);
+    EXPECT_GT(c.counts.processed, c.counts.in_scope - 2'000);
+    EXPECT_EQ(detail(c, "workers_alive"), 2);
+  }
 }
 
 TEST(KclConsumer, ProcessingErrorsSkipTheirBatchesAndTheBooksStillBalance) {

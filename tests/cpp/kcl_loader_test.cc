@@ -70,7 +70,7 @@ TEST(KclLoader, ReadsEverySettingAndKeepsKclsDefaults) {
   const KclConfig& d = s.consumers[1].kcl;
   EXPECT_EQ(d.version, KclConfig::Version::k3x);
   EXPECT_EQ(d.workers, 1u);
-  EXPECT_EQ(d.retrieval, KclConfig::Retrieval::kPolling);
+  EXPECT_EQ(d.retrieval, KclConfig::Retrieval::kFanout);  // KCL's default
   EXPECT_EQ(d.initial_position, InitialPosition::kLatest);
   EXPECT_EQ(d.max_records, 10'000u);
   EXPECT_EQ(d.idle_time(), Duration::millis(1'500));
@@ -87,7 +87,7 @@ TEST(KclLoader, ReadsEverySettingAndKeepsKclsDefaults) {
 TEST(KclLoader, EveryBadSettingIsReportedWithItsPathValueAndExpectation) {
   const auto issues = issues_of(doc_with(nlohmann::json::parse(R"([
     {"name": "a", "type": "kcl",
-     "kcl": {"version": "1.x", "workers": 0, "retrieval": "fanout",
+     "kcl": {"version": "1.x", "workers": 0, "retrieval": "efo",
              "initialPositionInStream": "OLDEST", "maxRecords": 10001,
              "idleTimeBetweenReadsInMillis": -1, "failoverTimeMillis": 50,
              "maxLeasesToStealAtOneTime": 0, "checkpoint": {"everyRecords": 0, "everySeconds": 0,
@@ -102,9 +102,7 @@ TEST(KclLoader, EveryBadSettingIsReportedWithItsPathValueAndExpectation) {
       "$.consumers[0].kcl.version: got \"1.x\", expected one of \"2.x\", \"3.x\"; did you "
       "mean \"2.x\"?",
       "$.consumers[0].kcl.workers: got 0, expected an integer 1..1000",
-      "$.consumers[0].kcl.retrieval: got \"fanout\", expected \"polling\": this build models "
-      "KCL's polling retrieval only (KCL's own default, enhanced fan-out, is not modelled for it "
-      "yet)",
+      "$.consumers[0].kcl.retrieval: got \"efo\", expected one of \"fanout\", \"polling\"",
       "$.consumers[0].kcl.initialPositionInStream: got \"OLDEST\", expected one of \"LATEST\", "
       "\"TRIM_HORIZON\", \"AT_TIMESTAMP\"",
       "$.consumers[0].kcl.maxRecords: got 10001, expected an integer 1..10000",
