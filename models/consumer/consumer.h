@@ -72,6 +72,11 @@ class Consumer : public Client, protected ReaderHost {
   }
   // The type is done with these records at `at`: they count as processed, with their latency.
   void processed(sim::Time at, std::span<const RecordSlice> slices);
+  // The type gave these read records up unprocessed (Lambda: retries or age ran out).
+  void discarded(std::span<const RecordSlice> slices);
+  // These records, read and held by the type, were trimmed by retention before it was done with
+  // them (Lambda: a batch retried until its records expired): lost to retention in `shard`.
+  void lost_while_held(core::ShardIndex shard, std::span<const RecordSlice> slices);
   // Figures of the type's own, added to the result.
   virtual void add_details(ConsumerResult& /*out*/) const {}
 
@@ -104,7 +109,8 @@ class Consumer : public Client, protected ReaderHost {
   std::vector<bool> done_;           // by shard index: read to the end, or never in scope
   std::size_t shards_at_begin_ = 0;
   bool begun_ = false;
-  uint64_t held_ = 0;  // read and not yet processed, in the consumer's unit
+  uint64_t held_ = 0;                // read and not yet processed, in the consumer's unit
+  std::vector<uint64_t> lost_held_;  // by shard index: lost_while_held, in the consumer's unit
   ConsumerCounts counts_;
   std::vector<ShardLoss> lost_by_shard_;
   sim::LogHistogram behind_ms_;

@@ -43,6 +43,10 @@ struct ReaderConfig {
   // call the reader waits 0.5..1.5 of it at random (shard_reader.h).
   sim::Duration poll_interval = sim::Duration::seconds(1);
   uint32_t limit = core::ShardReadLimits{}.max_records_per_call;  // GetRecords' Limit, 1..10,000
+  // Whether a reader that is behind (its last reply had MillisBehindLatest > 0) calls again as
+  // soon as the batch is taken instead of waiting out the interval (Lambda's "keeps fetching
+  // while behind"); off for the types that poll at a fixed rate.
+  bool fetch_while_behind = false;
 };
 
 }  // namespace kinesim::models

@@ -107,10 +107,17 @@ void ShardReader::on_reply() {
   books_.next = b.next;
   ctx_.host.on_served(*this, now, b);
   Time ready = now;
+  last_behind_ = b.behind_latest > Duration();
   if (b.records > 0) {
     ready = std::max(now, ctx_.host.on_batch(*this, now, b));
   } else {
     ++books_.empty;
+  }
+  if (ready == kHold) {
+    held_ = true;
+    held_at_end_ = b.shard_end;
+    if (!b.shard_end) iterator_ = *reply_.next_iterator;
+    return;
   }
   if (b.shard_end) {
     // Parents first: the children start once this shard's last batch is processed.
@@ -118,7 +125,24 @@ void ShardReader::on_reply() {
     return;
   }
   iterator_ = *reply_.next_iterator;
-  schedule_poll(std::max(last_call_ + ctx_.config.poll_interval, ready));
+  if (ctx_.config.fetch_while_behind && last_behind_) {
+    schedule_poll(ready);
+  } else {
+    schedule_poll(std::max(last_call_ + ctx_.config.poll_interval, ready));
+  }
+}
+
+void ShardReader::resume(Time at) {
+  if (!held_) return;
+  held_ = false;
+  if (held_at_end_) {
+    ctx_.engine.schedule(std::max(at, ctx_.engine.now()),
+                         [this] { end_of_shard(ctx_.engine.now()); });
+  } else if (ctx_.config.fetch_while_behind && last_behind_) {
+    schedule_poll(at);
+  } else {
+    schedule_poll(std::max(last_call_ + ctx_.config.poll_interval, at));
+  }
 }
 
 void ShardReader::expired_shard(Time now) {

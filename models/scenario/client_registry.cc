@@ -1,6 +1,7 @@
 #include "models/scenario/client_registry.h"
 
 #include "models/consumer/firehose_consumer.h"
+#include "models/consumer/lambda_consumer.h"
 #include "models/consumer/polling_consumer.h"
 #include "models/producer/agent_producer.h"
 #include "models/producer/kpl_producer.h"
@@ -56,7 +57,7 @@ std::unique_ptr<Consumer> make_consumer_of(const ConsumerConfig& config, const C
 
 using scenario_json::ConsumerContext;
 
-constexpr std::array<ConsumerType, 2> kConsumerTypes = {{
+constexpr std::array<ConsumerType, 3> kConsumerTypes = {{
     {ConsumerConfig::Type::kPolling, "polling", "polling", false,
      [](IssueList& issues, const Json& node, const std::string& path, const ConsumerContext& ctx,
         ConsumerConfig& config) {
@@ -69,6 +70,12 @@ constexpr std::array<ConsumerType, 2> kConsumerTypes = {{
        scenario_json::read_firehose(issues, node, path, ctx, config.firehose);
      },
      make_consumer_of<FirehoseConsumer>},
+    {ConsumerConfig::Type::kLambda, "lambda", "lambda", false,
+     [](IssueList& issues, const Json& node, const std::string& path, const ConsumerContext& ctx,
+        ConsumerConfig& config) {
+       scenario_json::read_lambda(issues, node, path, ctx, config.lambda);
+     },
+     make_consumer_of<LambdaConsumer>},
 }};
 
 constexpr std::array<std::string_view, kConsumerTypes.size()> kConsumerNames = [] {
@@ -79,6 +86,9 @@ constexpr std::array<std::string_view, kConsumerTypes.size()> kConsumerNames = [
 
 static_assert(kConsumerTypes[static_cast<std::size_t>(ConsumerConfig::Type::kFirehose)].type ==
                   ConsumerConfig::Type::kFirehose,
+              "kConsumerTypes is indexed by ConsumerConfig::Type");
+static_assert(kConsumerTypes[static_cast<std::size_t>(ConsumerConfig::Type::kLambda)].type ==
+                  ConsumerConfig::Type::kLambda,
               "kConsumerTypes is indexed by ConsumerConfig::Type");
 
 }  // namespace

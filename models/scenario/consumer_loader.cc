@@ -5,9 +5,11 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 #include <set>
 #include <string_view>
 
+#include "models/core/shard_map.h"
 #include "models/scenario/client_registry.h"
 #include "models/scenario/producer_loader.h"
 #include "models/scenario/scenario_keys.h"
@@ -110,6 +112,127 @@ void read_firehose(IssueList& issues, const Json& node, const std::string& path,
       static_cast<uint32_t>(r.integer("IntervalInSeconds", Need::kOptional, 0, 900)
                                 .value_or(firehose.interval_in_seconds));
   read_duration_distribution(r, "delivery_latency", firehose.delivery_latency);
+}
+
+namespace {
+
+// A whole number in [lo, hi], or -1 (the API's "infinite").
+std::optional<int32_t> read_minus_one_or(const ObjectReader& r, std::string_view key, int32_t lo,
+                                         int32_t hi, const std::string& expected) {
+  const auto v = r.number(
+      key, Need::kOptional,
+      [&](double d) {
+        return d == -1 || (d >= lo && d <= hi && d == static_cast<double>(static_cast<int64_t>(d)));
+      },
+      expected);
+  if (!v) return std::nullopt;
+  return static_cast<int32_t>(*v);
+}
+
+bool valid_shard_id(const std::string& s) {
+  constexpr std::string_view kPrefix = "shardId-";
+  if (s.size() != kPrefix.size() + 12 || !s.starts_with(kPrefix)) return false;
+  return std::all_of(s.begin() + static_cast<std::ptrdiff_t>(kPrefix.size()), s.end(),
+                     [](char c) { return c >= '0' && c <= '9'; });
+}
+
+}  // namespace
+
+void read_lambda(IssueList& issues, const Json& node, const std::string& path,
+                 const ConsumerContext& ctx, LambdaConfig& lambda) {
+  const ObjectReader r(issues, node, path, keys::kLambda);
+  if (!r.valid()) return;
+  ReaderConfig& reader = lambda.reader;
+  const auto position = r.choice("StartingPosition", Need::kOptional, kInitialPositionNames);
+  if (position) reader.initial_position = static_cast<InitialPosition>(*position);
+  if (reader.initial_position == InitialPosition::kAtTimestamp) {
+    const auto ts = r.duration(
+        "StartingPositionTimestamp", Need::kRequired,
+        [&](Duration d) { return d < ctx.scenario_duration; },
+        "a time into the run before its end (" + sim::to_string(ctx.scenario_duration) + ")");
+    if (ts) reader.timestamp = sim::Time::zero() + *ts;
+  } else if (r.has("StartingPositionTimestamp") && (position || !r.has("StartingPosition"))) {
+    issues.add(r.path("StartingPositionTimestamp"),
+               "key \"StartingPositionTimestamp\" applies only with StartingPosition "
+               "\"AT_TIMESTAMP\" (it is " +
+                   quote(initial_position_name(reader.initial_position)) + ")");
+  }
+  if (const Json* efo = r.find("EnhancedFanOut")) {
+    const auto on = r.boolean("EnhancedFanOut", Need::kOptional);
+    if (on && *on) {
+      issues.got(r.path("EnhancedFanOut"), *efo,
+                 "false: this build models the standard (polling) event source mapping; "
+                 "enhanced fan-out retrieval for Lambda is not modelled yet");
+    }
+  }
+  lambda.batch_size = static_cast<uint32_t>(
+      r.integer("BatchSize", Need::kOptional, 1, 10'000).value_or(lambda.batch_size));
+  lambda.maximum_batching_window_seconds =
+      static_cast<uint32_t>(r.integer("MaximumBatchingWindowInSeconds", Need::kOptional, 0, 300)
+                                .value_or(lambda.maximum_batching_window_seconds));
+  lambda.parallelization_factor =
+      static_cast<uint32_t>(r.integer("ParallelizationFactor", Need::kOptional, 1, 10)
+                                .value_or(lambda.parallelization_factor));
+  lambda.maximum_retry_attempts =
+      read_minus_one_or(r, "MaximumRetryAttempts", 0, 10'000,
+                        "-1 (retry until the records expire) or a whole number 0..10000")
+          .value_or(lambda.maximum_retry_attempts);
+  lambda.maximum_record_age_seconds =
+      read_minus_one_or(r, "MaximumRecordAgeInSeconds", 60, 604'800,
+                        "-1 (no maximum age: the stream's retention applies) or a whole number "
+                        "of seconds 60..604800")
+          .value_or(lambda.maximum_record_age_seconds);
+  lambda.bisect_batch_on_function_error = r.boolean("BisectBatchOnFunctionError", Need::kOptional)
+                                              .value_or(lambda.bisect_batch_on_function_error);
+  if (const Json* types = r.array("FunctionResponseTypes", Need::kOptional)) {
+    constexpr std::array kTypes = {"ReportBatchItemFailures"sv};
+    for (std::size_t i = 0; i < types->size(); ++i) {
+      const auto t =
+          read_choice(issues, &(*types)[i], index_path(r.path("FunctionResponseTypes"), i),
+                      Need::kRequired, kTypes);
+      if (t) lambda.report_batch_item_failures = true;
+    }
+  }
+  if (const Json* dest = r.object("DestinationConfig", Need::kOptional)) {
+    const ObjectReader d(issues, *dest, r.path("DestinationConfig"),
+                         keys::kLambdaDestinationConfig);
+    if (d.valid()) {
+      if (const Json* on_failure = d.object("OnFailure", Need::kRequired)) {
+        const ObjectReader f(issues, *on_failure, d.path("OnFailure"), keys::kLambdaOnFailure);
+        if (f.valid()) {
+          const auto arn = f.string("Destination", Need::kRequired,
+                                    "the ARN of an SQS queue, SNS topic or S3 bucket",
+                                    [](const std::string& s) { return !s.empty(); });
+          if (arn) lambda.on_failure = true;
+        }
+      }
+    }
+  }
+  read_duration_distribution(r, "duration", lambda.duration);
+  read_duration_distribution(r, "duration_per_record", lambda.duration_per_record);
+  lambda.concurrency = static_cast<uint32_t>(
+      r.integer("concurrency", Need::kOptional, 1, 100'000).value_or(lambda.concurrency));
+  lambda.error_rate = r.number(
+                           "error_rate", Need::kOptional, [](double v) { return v >= 0 && v <= 1; },
+                           "a fraction of invocations from 0 to 1")
+                          .value_or(lambda.error_rate);
+  if (const Json* list = r.array("poison_records", Need::kOptional)) {
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      const ObjectReader p(issues, (*list)[i], index_path(r.path("poison_records"), i),
+                           keys::kLambdaPoisonRecord);
+      if (!p.valid()) continue;
+      PoisonRecord poison;
+      const auto at = p.duration(
+          "at", Need::kRequired, [&](Duration d) { return d < ctx.scenario_duration; },
+          "a time into the run before its end (" + sim::to_string(ctx.scenario_duration) + ")");
+      const auto shard = p.string("shard", Need::kOptional,
+                                  R"(a shard id like "shardId-000000000003")", valid_shard_id);
+      if (!at) continue;
+      poison.at = sim::Time::zero() + *at;
+      if (shard) poison.shard = core::ShardMap::parse_shard_id(*shard);
+      lambda.poison_records.push_back(poison);
+    }
+  }
 }
 
 std::vector<ConsumerConfig> read_consumers(IssueList& issues, const Json& array,

@@ -24,5 +24,7 @@ void read_polling(IssueList& issues, const Json& node, const std::string& path,
                   const ConsumerContext& ctx, PollingConfig& polling);
 void read_firehose(IssueList& issues, const Json& node, const std::string& path,
                    const ConsumerContext& ctx, FirehoseConfig& firehose);
+void read_lambda(IssueList& issues, const Json& node, const std::string& path,
+                 const ConsumerContext& ctx, LambdaConfig& lambda);
 
 }  // namespace kinesim::models::scenario_json

@@ -114,8 +114,8 @@ inline constexpr std::array kAgentFlow = {"filePattern"sv,           "rate"sv,
                                           "partitionKeyOption"sv,    "backoff_min"sv,
                                           "backoff_max"sv,           "truncatedRecordTerminator"sv};
 
-inline constexpr std::array kConsumer = {"name"sv,         "type"sv,    "start"sv,
-                                         "read_latency"sv, "polling"sv, "firehose"sv};
+inline constexpr std::array kConsumer = {"name"sv,    "type"sv,     "start"sv, "read_latency"sv,
+                                         "polling"sv, "firehose"sv, "lambda"sv};
 
 // A custom polling application.
 inline constexpr std::array kPolling = {"initial_position"sv,
@@ -129,6 +129,28 @@ inline constexpr std::array kPolling = {"initial_position"sv,
 // Amazon Data Firehose: its BufferingHints names, then kinesim's own (snake_case).
 inline constexpr std::array kFirehose = {"SizeInMBs"sv, "IntervalInSeconds"sv,
                                          "delivery_latency"sv};
+
+// An AWS Lambda event source mapping: CreateEventSourceMapping's names, then kinesim's own
+// (snake_case): the function's duration, its reserved concurrency and the errors it meets.
+inline constexpr std::array kLambda = {"StartingPosition"sv,
+                                       "StartingPositionTimestamp"sv,
+                                       "EnhancedFanOut"sv,
+                                       "BatchSize"sv,
+                                       "MaximumBatchingWindowInSeconds"sv,
+                                       "ParallelizationFactor"sv,
+                                       "MaximumRetryAttempts"sv,
+                                       "MaximumRecordAgeInSeconds"sv,
+                                       "BisectBatchOnFunctionError"sv,
+                                       "FunctionResponseTypes"sv,
+                                       "DestinationConfig"sv,
+                                       "duration"sv,
+                                       "duration_per_record"sv,
+                                       "concurrency"sv,
+                                       "error_rate"sv,
+                                       "poison_records"sv};
+inline constexpr std::array kLambdaDestinationConfig = {"OnFailure"sv};
+inline constexpr std::array kLambdaOnFailure = {"Destination"sv};
+inline constexpr std::array kLambdaPoisonRecord = {"at"sv, "shard"sv};
 
 inline constexpr std::array kTimeline = {
     "at"sv,     "action"sv, "shard"sv,  "adjacent_shard"sv, "new_starting_hash_key"sv,
