@@ -2,11 +2,11 @@
 #include <optional>
 
 #include "models/cost/cost.h"
-#include "models/report/sizing.h"
 #include "models/report/report.h"
 #include "models/report/report_capacity.h"
 #include "models/report/report_consumers.h"
 #include "models/report/report_stats.h"
+#include "models/report/sizing.h"
 
 namespace kinesim::models {
 namespace {
@@ -164,6 +164,7 @@ std::vector<Finding> findings(const Result& r) {
     }
   }
   add_consumer_findings(r, out);
+  add_lambda_findings(r, out);
   return out;
 }
 

@@ -9,10 +9,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <vector>
 
+#include "models/report/report.h"
 #include "models/world/world.h"
 #include "test_helpers.h"
 
@@ -290,6 +292,38 @@ TEST(LambdaConsumer, RandomErrorsAreRetriedUntilTheyPassWithTheDefaults) {
   EXPECT_EQ(detail(k, "Retries"), detail(k, "Errors"));
   EXPECT_EQ(k.counts.discarded, 0u);
   EXPECT_EQ(k.counts.lost_to_retention, 0u);
+}
+
+TEST(LambdaReport, ABlockedShardIsAnErrorNamingTheShardAndTheHoursAndDiscardsAreCounted) {
+  Scenario s = poisoned(Duration::minutes(90));
+  s.consumers.push_back(
+      with_poison(lambda_consumer("blocked", Duration::millis(200)), Duration::minutes(10)));
+  ConsumerConfig bounded = with_poison(lambda_consumer("bounded"), Duration::minutes(10));
+  bounded.lambda.maximum_retry_attempts = 2;
+  s.consumers.push_back(bounded);
+  const Result r = run_scenario(s);
+  const std::vector<Finding> all = findings(r);
+  const auto blocked = std::find_if(all.begin(), all.end(),
+                                    [](const Finding& f) { return f.code == "blocked_shard"; });
+  ASSERT_NE(blocked, all.end());
+  EXPECT_EQ(blocked->severity, Severity::kError);
+  EXPECT_NE(blocked->message.find("consumer blocked"), std::string::npos) << blocked->message;
+  EXPECT_NE(blocked->message.find("shardId-000000000000 for 1 h"), std::string::npos)
+      << blocked->message;
+  EXPECT_NE(blocked->message.find("until retention"), std::string::npos) << blocked->message;
+  const auto discarded = std::find_if(
+      all.begin(), all.end(), [](const Finding& f) { return f.code == "records_discarded"; });
+  ASSERT_NE(discarded, all.end());
+  EXPECT_NE(discarded->message.find("consumer bounded discarded"), std::string::npos);
+  EXPECT_NE(discarded->message.find("0 sent to its OnFailure destination"), std::string::npos)
+      << discarded->message;
+  const auto json = summary_json(r);
+  const auto& b = json["consumers"][1];
+  EXPECT_EQ(b["records"]["discarded"].get<uint64_t>(),
+            consumer_named(r, "bounded").counts.discarded);
+  EXPECT_TRUE(b["records"]["conserved"].get<bool>());
+  EXPECT_EQ(json["consumers"][0]["blocked_shards"][0]["shard_id"], "shardId-000000000000");
+  EXPECT_TRUE(json["consumers"][0]["blocked_shards"][0]["until_retention"].get<bool>());
 }
 
 TEST(LambdaConsumer, TheSameSeedGivesTheSameResults) {
