@@ -425,6 +425,12 @@ void LambdaConsumer::invocation_done(core::ShardIndex shard, uint32_t sub) {
   iterator_age_ms_.record(
       static_cast<uint64_t>(std::max(Duration(), age).count_nanos() / 1'000'000));
   metrics().set(series_age_, now, age.to_millis());
+  if (!st.has_age_series) {
+    st.age_series =
+        metrics().add_gauge(config().name + "/" + core::ShardMap::shard_id(shard) + "/IteratorAge");
+    st.has_age_series = true;
+  }
+  metrics().set(st.age_series, now, age.to_millis());
   if (!b.fails) {
     processed(now, slices_of(b.pieces, scratch_));
     end_stretch(st, s, now, false);

@@ -27,8 +27,9 @@
 // destination when one is set, else dropped; both are counted.
 //
 // Metrics (series "<consumer>/<name>"): IteratorAge (gauge, ms: age of the batch's last record
-// when its invocation ends), Invocations, Errors, Throttles, Retries, BatchesBisected,
-// RecordsDiscarded, RecordsSentToOnFailure, ConcurrentExecutions (gauge).
+// when its invocation ends; also per shard as "<consumer>/<shard id>/IteratorAge"), Invocations,
+// Errors, Throttles, Retries, BatchesBisected, RecordsDiscarded, RecordsSentToOnFailure,
+// ConcurrentExecutions (gauge).
 #pragma once
 
 #include <cstdint>
@@ -88,6 +89,9 @@ class LambdaConsumer final : public Consumer {
     bool end_pending = false;      // read to its end: tell the base once drained
     sim::Duration longest_block;
     bool block_until_retention = false;
+    // "<consumer>/<shard id>/IteratorAge", registered at the shard's first invocation.
+    bool has_age_series = false;
+    sim::SeriesId age_series{};
   };
 
   ShardEsm& esm(core::ShardIndex shard);

@@ -143,7 +143,7 @@ TEST(LambdaConsumer, WithTheDefaultsAPoisonRecordBlocksItsShardUntilRetentionTak
   expect_books(c);
   // IteratorAge grows a second per second while every retry fails: compare two minutes 20 min
   // apart (bucket maxima, in ms).
-  const std::vector<double> age = testing::gauge_max(r, "fn/IteratorAge");
+  const std::vector<double> age = testing::gauge_max(r, "fn/shardId-000000000000/IteratorAge");
   ASSERT_GT(age.size(), 60u);
   EXPECT_NEAR(age[50] - age[30], 20.0 * 60'000.0, 2'000.0);
   // Bucket 30 is [30 min, 31 min): its largest age is 21 min after the poison record.
