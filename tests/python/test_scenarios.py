@@ -263,7 +263,8 @@ def test_a_poison_record_blocks_its_shard_until_retention_with_the_lambda_defaul
     # the splits and 3 invocations of the lone record.
     d = bisect["details"]
     assert bisect["records"]["discarded"] == 1
-    assert d["RecordsSentToOnFailure"] == 1 and d["RecordsDropped"] == 0
+    assert d["RecordsSentToOnFailure"] == 1
+    assert d["RecordsDropped"] == 0
     assert d["Errors"] == d["BatchesBisected"] + 3
     assert bisect["records"]["lost_to_retention"] == 0
     assert d["IteratorAgeMaxMs"] < 60_000
