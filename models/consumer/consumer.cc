@@ -196,6 +196,21 @@ void Consumer::processed(Time at, std::span<const RecordSlice> slices) {
   if (total > 0) metrics_.add(series_processed_, at, static_cast<double>(total));
 }
 
+void Consumer::discarded(std::span<const RecordSlice> slices) {
+  uint64_t total = 0;
+  for (const RecordSlice& s : slices) total += units(s);
+  held_ -= total;
+  counts_.discarded += total;
+}
+
+void Consumer::lost_while_held(core::ShardIndex shard, std::span<const RecordSlice> slices) {
+  uint64_t total = 0;
+  for (const RecordSlice& s : slices) total += units(s);
+  held_ -= total;
+  if (lost_held_.size() <= shard) lost_held_.resize(std::size_t{shard} + 1, 0);
+  lost_held_[shard] += total;
+}
+
 void Consumer::finish(Time end) {
   grow_to_stream();
   consumer_shard_hours_ = registered_at_ < end ? stream_.shard_hours(registered_at_, end) : 0.0;
@@ -242,6 +257,10 @@ void Consumer::finish(Time end) {
     }
   }
   c.pending += held_;
+  for (std::size_t s = 0; s < lost_held_.size() && s < lost.size(); ++s) {
+    lost[s] += lost_held_[s];
+    c.lost_to_retention += lost_held_[s];
+  }
   for (std::size_t s = 0; s < lost.size(); ++s) {
     if (lost[s] > 0) {
       lost_by_shard_.push_back(

@@ -8,6 +8,7 @@
 #include "models/consumer/firehose_config.h"
 #include "models/consumer/flink_config.h"
 #include "models/consumer/kcl_config.h"
+#include "models/consumer/lambda_config.h"
 #include "models/consumer/polling_config.h"
 #include "models/consumer/reader_config.h"
 #include "sim/distribution.h"
@@ -17,7 +18,7 @@ namespace kinesim::models {
 
 struct ConsumerConfig {
   // The registry (models/scenario/client_registry.h) names each type and builds its model.
-  enum class Type : uint8_t { kPolling, kFirehose, kFlink, kKcl };
+  enum class Type : uint8_t { kPolling, kFirehose, kFlink, kKcl, kLambda };
   std::string name;
   Type type = Type::kPolling;
   sim::Duration start;  // when it starts reading, from the start of the run
@@ -26,6 +27,7 @@ struct ConsumerConfig {
   FirehoseConfig firehose;                                  // type firehose
   FlinkConfig flink;                                        // type flink
   KclConfig kcl;                                            // type kcl
+  LambdaConfig lambda;                                      // type lambda
 };
 
 }  // namespace kinesim::models

@@ -69,6 +69,10 @@ struct ReaderConfig {
   bool paced_by_reply = false;
   sim::Duration after_records_wait;
   sim::Duration after_empty_wait;
+  // Whether a reader that is behind (its last reply had MillisBehindLatest > 0) calls again as
+  // soon as the batch is taken instead of waiting out the interval (Lambda's "keeps fetching
+  // while behind"); off for the types that poll at a fixed rate.
+  bool fetch_while_behind = false;
 };
 
 }  // namespace kinesim::models

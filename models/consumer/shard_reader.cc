@@ -125,6 +125,11 @@ void ShardReader::on_push() {
   in_flight_.pop_front();
   ++books_.events;
   const Time ready = take(now, event.batch);
+  if (ready == kHold) {
+    // Holding a shard (Lambda's retries) is modelled for polling readers only; the loader
+    // refuses enhanced fan-out for the types that hold.
+    throw std::logic_error("shard reader: a fan-out reader cannot be held");
+  }
   busy_until_ = ready;
   if (event.batch.shard_end) {
     schedule(ready, [this] { end_of_shard(ctx_.engine.now()); });
@@ -244,6 +249,12 @@ void ShardReader::on_reply() {
   }
   const ReadBatch& b = reply_.batch;
   const Time ready = take(now, b);
+  if (ready == kHold) {
+    held_ = true;
+    held_at_end_ = b.shard_end;
+    if (!b.shard_end) iterator_ = *reply_.next_iterator;
+    return;
+  }
   if (b.shard_end) {
     // Parents first: the children start once this shard's last batch is processed.
     schedule(ready, [this] { end_of_shard(ctx_.engine.now()); });
@@ -253,6 +264,10 @@ void ShardReader::on_reply() {
   const ReaderConfig& c = ctx_.config;
   if (c.paced_by_reply) {
     schedule_poll(b.records > 0 ? ready + c.after_records_wait : now + c.after_empty_wait);
+    return;
+  }
+  if (c.fetch_while_behind && last_behind_) {
+    schedule_poll(ready);
     return;
   }
   schedule_poll(std::max(last_call_ + c.poll_interval, ready));
@@ -277,11 +292,27 @@ Time ShardReader::take(Time now, const ReadBatch& b) {
   ctx_.host.on_served(*this, now, b);
   // After on_served, which tells the fresh records (beyond the frontier) from re-read ones.
   if (b.next.sequence > books_.frontier.sequence) books_.frontier = b.next;
+  last_behind_ = b.behind_latest > Duration();
   if (b.records == 0) {
     ++books_.empty;
     return now;
   }
   return std::max(now, ctx_.host.on_batch(*this, now, b));
+}
+
+void ShardReader::resume(Time at) {
+  if (!held_) return;
+  held_ = false;
+  if (held_at_end_) {
+    schedule(std::max(at, ctx_.engine.now()), [this] { end_of_shard(ctx_.engine.now()); });
+  } else if (ctx_.config.retrieval == Retrieval::kFanOut) {
+    busy_until_ = std::max(at, ctx_.engine.now());
+    schedule(busy_until_, [this] { push(); });
+  } else if (ctx_.config.fetch_while_behind && last_behind_) {
+    schedule_poll(at);
+  } else {
+    schedule_poll(std::max(last_call_ + ctx_.config.poll_interval, at));
+  }
 }
 
 void ShardReader::expired_shard(Time now) {

@@ -51,7 +51,8 @@ class ReaderHost {
   // A served call reached the reader at `now` (after its latency), records or not.
   virtual void on_served(ShardReader& reader, sim::Time now, const ReadBatch& batch) = 0;
   // A served call with records: the consumer takes them (copying what it keeps) and returns when
-  // the reader may read on (its processing done), at least `now`.
+  // the reader may read on (its processing done), at least `now`; or ShardReader::kHold when it
+  // cannot tell yet: the reader then waits for ShardReader::resume().
   virtual sim::Time on_batch(ShardReader& reader, sim::Time now, const ReadBatch& batch) = 0;
   // A call refused for the shard's shared limits reached the reader at `now`.
   virtual void on_throttled(ShardReader& reader, sim::Time now) = 0;
@@ -100,6 +101,8 @@ struct ReaderContext {
 class ShardReader final : private ArrivalListener {
  public:
   enum class State : uint8_t { kWaiting, kReading, kDone };
+  // on_batch's answer when the consumer will say later (resume()) when the reader may read on.
+  static constexpr sim::Time kHold = sim::Time::max();
 
   // A reader of `shard` whose scope begins at `scope_start`; it waits until start().
   ShardReader(const ReaderContext& ctx, core::ShardIndex shard, ShardPosition scope_start);
@@ -118,6 +121,11 @@ class ShardReader final : private ArrivalListener {
   // waiting. Records from `from` to the frontier are re-read: they add nothing to the books'
   // lost or pending (the consumer tells them apart as duplicates).
   void restart_at(sim::Time at, ShardPosition from);
+  // Ends a hold (on_batch returned kHold): the reader reads on from `at` (at least the poll
+  // interval after its last call, unless it was behind and fetches while behind). No-op when
+  // the reader is not held.
+  void resume(sim::Time at);
+  bool held() const { return held_; }
 
   core::ShardIndex shard() const { return shard_; }
   State state() const { return state_; }
@@ -170,7 +178,10 @@ class ShardReader final : private ArrivalListener {
   sim::Time subscription_ends_ = sim::Time::zero();
   sim::Time renewal_at_ = sim::Time::zero();  // the subscription end a wake is scheduled for
   bool waiting_for_arrival_ = false;
-  bool listening_ = false;  // registered with Stream::notify_on_arrival
+  bool listening_ = false;    // registered with Stream::notify_on_arrival
+  bool held_ = false;         // on_batch returned kHold and resume() has not come yet
+  bool held_at_end_ = false;  // the held batch ended a closed shard
+  bool last_behind_ = false;  // the last served reply was behind the tip
   ShardReadBooks books_;
   uint64_t generation_ = 0;  // bumped by stop() and restart_at(): older events are stale
 };

@@ -165,6 +165,7 @@ std::vector<Finding> findings(const Result& r) {
     }
   }
   add_consumer_findings(r, out);
+  add_lambda_findings(r, out);
   return out;
 }
 

@@ -120,8 +120,9 @@ inline constexpr std::array kAgentFlow = {"filePattern"sv,           "rate"sv,
                                           "partitionKeyOption"sv,    "backoff_min"sv,
                                           "backoff_max"sv,           "truncatedRecordTerminator"sv};
 
-inline constexpr std::array kConsumer = {"name"sv,    "type"sv,     "start"sv, "read_latency"sv,
-                                         "polling"sv, "firehose"sv, "flink"sv, "kcl"sv};
+inline constexpr std::array kConsumer = {"name"sv,         "type"sv,    "start"sv,
+                                         "read_latency"sv, "polling"sv, "firehose"sv,
+                                         "flink"sv,        "kcl"sv,     "lambda"sv};
 
 // A custom polling application.
 inline constexpr std::array kPolling = {"retrieval"sv,
@@ -153,6 +154,27 @@ inline constexpr std::array kFlink = {"source"sv,
                                       "source.shard.get-records.idle-source-interval"sv,
                                       "source.shard.get-records.max-record-count"sv,
                                       "processing_time_per_record"sv};
+// An AWS Lambda event source mapping: CreateEventSourceMapping's names, then kinesim's own
+// (snake_case): the function's duration, its reserved concurrency and the errors it meets.
+inline constexpr std::array kLambda = {"StartingPosition"sv,
+                                       "StartingPositionTimestamp"sv,
+                                       "EnhancedFanOut"sv,
+                                       "BatchSize"sv,
+                                       "MaximumBatchingWindowInSeconds"sv,
+                                       "ParallelizationFactor"sv,
+                                       "MaximumRetryAttempts"sv,
+                                       "MaximumRecordAgeInSeconds"sv,
+                                       "BisectBatchOnFunctionError"sv,
+                                       "FunctionResponseTypes"sv,
+                                       "DestinationConfig"sv,
+                                       "duration"sv,
+                                       "duration_per_record"sv,
+                                       "concurrency"sv,
+                                       "error_rate"sv,
+                                       "poison_records"sv};
+inline constexpr std::array kLambdaDestinationConfig = {"OnFailure"sv};
+inline constexpr std::array kLambdaOnFailure = {"Destination"sv};
+inline constexpr std::array kLambdaPoisonRecord = {"at"sv, "shard"sv};
 
 inline constexpr std::array kTimeline = {
     "at"sv,       "action"sv, "shard"sv,  "adjacent_shard"sv, "new_starting_hash_key"sv,

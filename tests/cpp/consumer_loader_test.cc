@@ -97,7 +97,7 @@ TEST(ConsumerLoader, EveryMistakeIsReportedWithItsPathValueAndExpectation) {
       "$.consumers[2].polling.timestamp: missing, expected a time into the run before its end "
       "(10m)",
       "$.consumers[3].type: got \"flinky\", expected one of \"polling\", \"firehose\", \"flink\", "
-      "\"kcl\"; did you mean \"flink\"?",
+      "\"kcl\", \"lambda\"; did you mean \"flink\"?",
       "$.consumers[4].start: got \"10m\", expected a time before the end of the scenario (10m)",
       "$.consumers[4].polling.timestamp: key \"timestamp\" applies only with initial_position "
       "\"AT_TIMESTAMP\" (it is \"LATEST\")",

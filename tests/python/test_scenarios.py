@@ -48,7 +48,8 @@ def test_at_least_six_scenarios_are_shipped() -> None:
         "autoscaler-diurnal",
     } <= names
     assert {"polling-fan-in", "firehose-buffering", "fan-out-vs-polling"} <= names
-    assert "kcl-failover" in names
+    assert {"kcl-failover", "lambda-poison-pill"} <= names
+    assert {"resharding-with-consumers", "flink-legacy-vs-source"} <= names
 
 
 @pytest.fixture(scope="module", params=SCENARIOS, ids=lambda p: p.stem)
@@ -199,7 +200,8 @@ def test_consumers_are_conserved(scenario_run) -> None:
     assert (out / "first" / "metrics_consumers.csv").exists() == bool(consumers)
     for c in consumers:
         r = c["records"]
-        assert r["in_scope"] == r["processed"] + r["pending"] + r["lost_to_retention"], c["name"]
+        parts = r["processed"] + r["pending"] + r["lost_to_retention"] + r["discarded"]
+        assert r["in_scope"] == parts, c["name"]
         assert r["conserved"] is True
 
 
@@ -338,3 +340,45 @@ def test_kcl_failover_replays_since_the_checkpoints_and_keeps_the_books() -> Non
     actions = [e["action"] for e in s["timeline"]]
     assert {"kcl_worker_failure", "kcl_worker_restart", "kcl_deploy"} <= set(actions)
     assert not [f for f in s["findings"] if f["code"] == "timeline_action_failed"]
+def test_a_poison_record_blocks_its_shard_until_retention_with_the_lambda_defaults() -> None:
+    s = golden("lambda-poison-pill")
+    by_name = {c["name"]: c for c in s["consumers"]}
+    blocked, bisect = by_name["orders-fn"], by_name["orders-fn-bisect"]
+    assert blocked["unit"] == "Kinesis records"
+    # Defaults: the shard with the poison record is held for the whole 24 h retention.
+    assert [b["shard_id"] for b in blocked["blocked_shards"]] == ["shardId-000000000001"]
+    hold = blocked["blocked_shards"][0]
+    assert hold["until_retention"] is True
+    assert abs(hold["longest_s"] - 24 * 3600) < 60
+    assert blocked["details"]["BatchesExpired"] == 1
+    assert blocked["details"]["IteratorAgeMaxMs"] > 0.99 * 24 * 3_600_000
+    assert blocked["records"]["discarded"] == 0
+    assert 0 < blocked["records"]["lost_to_retention"] <= 100
+    # Every retry failed: about one error per 200 ms invocation for 24 h.
+    assert 0.9 * 24 * 3600 / 0.2 < blocked["details"]["Errors"] < 1.1 * 24 * 3600 / 0.2
+    finding = next(f for f in s["findings"] if f["code"] == "blocked_shard")
+    assert finding["severity"] == "error"
+    assert "orders-fn stopped advancing in shardId-000000000001 for 24" in finding["message"]
+    # Bisect + 2 retries + OnFailure: only the poison record is discarded, to the queue, after
+    # the splits and 3 invocations of the lone record.
+    d = bisect["details"]
+    assert bisect["records"]["discarded"] == 1
+    assert d["RecordsSentToOnFailure"] == 1
+    assert d["RecordsDropped"] == 0
+    assert d["Errors"] == d["BatchesBisected"] + 3
+    assert bisect["records"]["lost_to_retention"] == 0
+    assert d["IteratorAgeMaxMs"] < 60_000
+    for c in (blocked, bisect):
+        r = c["records"]
+        assert r["conserved"] is True
+
+
+def test_the_blocked_shards_iterator_age_grows_a_second_per_second() -> None:
+    result = kinesim.run(ROOT / "scenarios" / "lambda-poison-pill.json")
+    # ms, the last invocation's of each minute, on the shard with the poison record.
+    age = result.metrics()["orders-fn/shardId-000000000001/IteratorAge"]
+    # From 2 h to 20 h into the run (the poison record came at 1 h): 18 h of growth.
+    slope = (age[20 * 60] - age[2 * 60]) / (18 * 3_600_000)
+    assert abs(slope - 1.0) < 0.01
+    # After retention took the batch at 25 h the mapping moved on and caught up.
+    assert age[-1] < 60_000
