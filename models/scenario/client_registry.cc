@@ -59,39 +59,36 @@ std::unique_ptr<Consumer> make_consumer_of(const ConsumerConfig& config, const C
 
 using scenario_json::ConsumerContext;
 
-constexpr std::array<ConsumerType, 5> kConsumerTypes = {
-    {constexpr std::array<ConsumerType, 3> kConsumerTypes = {{
-         {ConsumerConfig::Type::kPolling, "polling", "polling", false,
-          [](IssueList& issues, const Json& node, const std::string& path,
-             const ConsumerContext& ctx, ConsumerConfig& config) {
-            scenario_json::read_polling(issues, node, path, ctx, config.polling);
-          },
-          make_consumer_of<PollingConsumer>},
-         {ConsumerConfig::Type::kFirehose, "firehose", "firehose", false,
-          [](IssueList& issues, const Json& node, const std::string& path,
-             const ConsumerContext& ctx, ConsumerConfig& config) {
-            scenario_json::read_firehose(issues, node, path, ctx, config.firehose);
-          },
-          make_consumer_of<FirehoseConsumer>},
-         {ConsumerConfig::Type::kFlink, "flink", "flink", false,
-          [](IssueList& issues, const Json& node, const std::string& path,
-             const ConsumerContext& ctx, ConsumerConfig& config) {
-            scenario_json::read_flink(issues, node, path, ctx, config.flink);
-          },
-          make_consumer_of<FlinkConsumer>},
-         {ConsumerConfig::Type::kKcl, "kcl", "kcl", false,
-          [](IssueList& issues, const Json& node, const std::string& path,
-             const ConsumerContext& ctx, ConsumerConfig& config) {
-            scenario_json::read_kcl(issues, node, path, ctx, config.kcl);
-          },
-          make_consumer_of<KclConsumer>},
-         {ConsumerConfig::Type::kLambda, "lambda", "lambda", false,
-          [](IssueList& issues, const Json& node, const std::string& path,
-             const ConsumerContext& ctx, ConsumerConfig& config) {
-            scenario_json::read_lambda(issues, node, path, ctx, config.lambda);
-          },
-          make_consumer_of<LambdaConsumer>},
-     }};
+constexpr std::array<ConsumerType, 5> kConsumerTypes = {{
+    {ConsumerConfig::Type::kPolling, "polling", "polling", false,
+     [](IssueList& issues, const Json& node, const std::string& path, const ConsumerContext& ctx,
+        ConsumerConfig& config) {
+       scenario_json::read_polling(issues, node, path, ctx, config.polling);
+     },
+     make_consumer_of<PollingConsumer>},
+    {ConsumerConfig::Type::kFirehose, "firehose", "firehose", false,
+     [](IssueList& issues, const Json& node, const std::string& path, const ConsumerContext& ctx,
+        ConsumerConfig& config) {
+       scenario_json::read_firehose(issues, node, path, ctx, config.firehose);
+     },
+     make_consumer_of<FirehoseConsumer>},
+    {ConsumerConfig::Type::kFlink, "flink", "flink", false,
+     [](IssueList& issues, const Json& node, const std::string& path, const ConsumerContext& ctx,
+        ConsumerConfig& config) {
+       scenario_json::read_flink(issues, node, path, ctx, config.flink);
+     },
+     make_consumer_of<FlinkConsumer>},
+    {ConsumerConfig::Type::kKcl, "kcl", "kcl", false,
+     [](IssueList& issues, const Json& node, const std::string& path, const ConsumerContext& ctx,
+        ConsumerConfig& config) { scenario_json::read_kcl(issues, node, path, ctx, config.kcl); },
+     make_consumer_of<KclConsumer>},
+    {ConsumerConfig::Type::kLambda, "lambda", "lambda", false,
+     [](IssueList& issues, const Json& node, const std::string& path, const ConsumerContext& ctx,
+        ConsumerConfig& config) {
+       scenario_json::read_lambda(issues, node, path, ctx, config.lambda);
+     },
+     make_consumer_of<LambdaConsumer>},
+}};
 
 constexpr std::array<std::string_view, kConsumerTypes.size()> kConsumerNames = [] {
   std::array<std::string_view, kConsumerTypes.size()> names{};
