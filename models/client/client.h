@@ -10,6 +10,8 @@
 #include <string>
 
 #include "models/client/client_results.h"
+#include "models/stream/stream_results.h"
+#include "models/stream/timeline_action.h"
 #include "sim/time.h"
 
 namespace kinesim::models {
@@ -27,6 +29,12 @@ class Client {
   // Types that cannot restart throw; the loader accepts restarts only for types that can.
   virtual void restart(sim::Duration /*downtime*/) {
     throw std::logic_error("client " + name() + " cannot be restarted");
+  }
+  // A timeline action of the client's own other than a restart (a KCL worker failure, a
+  // deploy), at `now`; returns what the run's timeline shows of it. Types without such actions
+  // throw; the loader routes them only to the types that have them.
+  virtual TimelineEvent act(sim::Time /*now*/, const TimelineAction& /*action*/) {
+    throw std::logic_error("client " + name() + " has no timeline actions of its own");
   }
   // Closes the books at `end`: what is still buffered, waiting or in flight is pending.
   virtual void finish(sim::Time end) = 0;

@@ -103,8 +103,12 @@ struct ConsumerCounts {
   uint64_t in_scope = 0;
   uint64_t processed = 0;
   uint64_t pending = 0;            // unread, or read and not yet processed, at the end
-  uint64_t lost_to_retention = 0;  // trimmed before the consumer read them
-  uint64_t duplicates = 0;         // processed again (not in conserved())
+  uint64_t lost_to_retention = 0;  // trimmed before the consumer read them (or, Lambda, while
+                                   // it retried them)
+  // Given up by the consumer without being processed: Lambda's records whose retries or age ran
+  // out (sent to its OnFailure destination or dropped).
+  uint64_t discarded = 0;
+  uint64_t duplicates = 0;  // processed again (not in conserved())
   // What GetRecords returned, in both units and bytes.
   uint64_t records_read = 0;  // Kinesis records
   uint64_t user_records_read = 0;
@@ -121,8 +125,17 @@ struct ConsumerCounts {
   uint64_t events = 0;
   uint64_t registration_refused = 0;  // RegisterStreamConsumer refused, then tried again
 
-  uint64_t accounted() const { return processed + pending + lost_to_retention; }
+  uint64_t accounted() const { return processed + pending + lost_to_retention + discarded; }
   bool conserved() const { return accounted() == in_scope; }
+};
+
+// A shard a consumer stopped advancing in while it retried a failing batch (Lambda's poison
+// record): the longest stretch, from the batch's first failure to its success, discard or expiry
+// (or the end of the run).
+struct ShardBlock {
+  std::string shard_id;
+  sim::Duration longest;
+  bool until_retention = false;  // the stretch ended with the batch trimmed by retention
 };
 
 // Records a consumer lost to retention in one shard.
@@ -147,10 +160,11 @@ struct ConsumerResult {
   double consumer_shard_hours = 0;
   sim::Duration start;  // when it started
   ConsumerCounts counts;
-  std::vector<ShardLoss> lost_by_shard;  // shards where it lost records, by shard index
-  sim::LogHistogram millis_behind_ms;    // MillisBehindLatest of every served call, in ms
-  sim::LogHistogram end_to_end_us;       // record creation -> processed, in microseconds
-  sim::LogHistogram propagation_us;      // arrival in the stream -> read by it, in microseconds
+  std::vector<ShardLoss> lost_by_shard;    // shards where it lost records, by shard index
+  std::vector<ShardBlock> blocked_shards;  // Lambda: shards held by a failing batch, by index
+  sim::LogHistogram millis_behind_ms;      // MillisBehindLatest of every served call, in ms
+  sim::LogHistogram end_to_end_us;         // record creation -> processed, in microseconds
+  sim::LogHistogram propagation_us;        // arrival in the stream -> read by it, in microseconds
   // Metric rows (counters: records read and processed in its unit, throttled calls; gauge: the
   // MillisBehindLatest of its reads), named as the type names them.
   uint32_t series_read = 0, series_processed = 0, series_throttled = 0, series_behind = 0;

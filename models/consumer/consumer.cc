@@ -125,7 +125,7 @@ void Consumer::open_readers() {
                              ? Duration()
                              : Duration::nanos(static_cast<int64_t>(rng_.below(
                                    static_cast<uint64_t>(reader_.poll_interval.count_nanos()))));
-      r.start(now, phase);
+      on_shard_ready(r, now, phase);
     }
   }
 }
@@ -136,9 +136,25 @@ bool Consumer::parents_done(core::ShardIndex shard) const {
   return (!s.parent || done(*s.parent)) && (!s.adjacent_parent || done(*s.adjacent_parent));
 }
 
-void Consumer::on_served(ShardReader& /*reader*/, Time now, const ReadBatch& batch) {
+void Consumer::on_served(ShardReader& reader, Time now, const ReadBatch& batch) {
   const uint64_t n = kind_.deaggregates ? batch.user_records : batch.records;
-  held_ += n;
+  // Only records beyond the reader's frontier are new to the books; a rewound reader (KCL)
+  // re-reads some it already counted.
+  const ShardPosition& f = reader.books().frontier;
+  const ShardPosition& e = batch.next;
+  const uint64_t fresh_records =
+      e.sequence - std::clamp(f.sequence, e.sequence - batch.records, e.sequence);
+  const uint64_t fresh_user =
+      e.user_records_before - std::clamp(f.user_records_before,
+                                         e.user_records_before - batch.user_records,
+                                         e.user_records_before);
+  const uint64_t fresh = kind_.deaggregates ? fresh_user : fresh_records;
+  const core::Shard& shard = stream_.map().shards()[reader.shard()];
+  if (fresh > 0 && (shard.parent || shard.adjacent_parent)) {
+    child_records_read_ += fresh;
+    if (!parents_done(reader.shard())) child_records_before_parents_ += fresh;
+  }
+  held_ += fresh;
   behind_ms_.record(static_cast<uint64_t>(batch.behind_latest.count_nanos() / 1'000'000));
   metrics_.set(series_behind_, now, batch.behind_latest.to_millis());
   if (n > 0) {
@@ -161,9 +177,9 @@ void Consumer::on_shard_end(ShardReader& reader, Time now) {
     if (!parents_done(child)) continue;  // a merge: the other parent is not done yet
     if (reader_of_[child] >= 0) {
       ShardReader& waiting = readers_[static_cast<std::size_t>(reader_of_[child])];
-      if (waiting.state() == ShardReader::State::kWaiting) waiting.start(now);
+      if (waiting.state() == ShardReader::State::kWaiting) on_shard_ready(waiting, now, {});
     } else {
-      add_reader(child, ShardPosition{}).start(now);  // from the child's first record
+      on_shard_ready(add_reader(child, ShardPosition{}), now, {});  // from its first record
     }
   }
 }
@@ -178,6 +194,21 @@ void Consumer::processed(Time at, std::span<const RecordSlice> slices) {
   held_ -= total;
   counts_.processed += total;
   if (total > 0) metrics_.add(series_processed_, at, static_cast<double>(total));
+}
+
+void Consumer::discarded(std::span<const RecordSlice> slices) {
+  uint64_t total = 0;
+  for (const RecordSlice& s : slices) total += units(s);
+  held_ -= total;
+  counts_.discarded += total;
+}
+
+void Consumer::lost_while_held(core::ShardIndex shard, std::span<const RecordSlice> slices) {
+  uint64_t total = 0;
+  for (const RecordSlice& s : slices) total += units(s);
+  held_ -= total;
+  if (lost_held_.size() <= shard) lost_held_.resize(std::size_t{shard} + 1, 0);
+  lost_held_[shard] += total;
 }
 
 void Consumer::finish(Time end) {
@@ -199,8 +230,8 @@ void Consumer::finish(Time end) {
     const ShardPosition tip = stream_.retention(r.shard()).tip();
     c.in_scope += unit(tip.sequence - b.scope_start.sequence,
                        tip.user_records_before - b.scope_start.user_records_before);
-    c.pending +=
-        unit(tip.sequence - b.next.sequence, tip.user_records_before - b.next.user_records_before);
+    c.pending += unit(tip.sequence - b.frontier.sequence,
+                      tip.user_records_before - b.frontier.user_records_before);
     lost[r.shard()] = unit(b.lost_records, b.lost_user_records);
     c.lost_to_retention += lost[r.shard()];
     c.records_read += b.records_read;
@@ -226,6 +257,10 @@ void Consumer::finish(Time end) {
     }
   }
   c.pending += held_;
+  for (std::size_t s = 0; s < lost_held_.size() && s < lost.size(); ++s) {
+    lost[s] += lost_held_[s];
+    c.lost_to_retention += lost_held_[s];
+  }
   for (std::size_t s = 0; s < lost.size(); ++s) {
     if (lost[s] > 0) {
       lost_by_shard_.push_back(
@@ -256,6 +291,11 @@ ConsumerResult Consumer::result() const {
   r.series_throttled = series_throttled_.row;
   r.series_behind = series_behind_.row;
   add_details(r);
+  if (child_records_read_ > 0) {
+    r.details.emplace_back("ChildRecordsRead", static_cast<double>(child_records_read_));
+    r.details.emplace_back("ChildRecordsReadBeforeParentsDone",
+                           static_cast<double>(child_records_before_parents_));
+  }
   return r;
 }
 

@@ -72,6 +72,22 @@ class Consumer : public Client, protected ReaderHost {
   }
   // The type is done with these records at `at`: they count as processed, with their latency.
   void processed(sim::Time at, std::span<const RecordSlice> slices);
+  // Records read again and processed again (a KCL worker resuming from a checkpoint): counted
+  // as duplicates, never as processed. They were not held (on_served holds fresh records only).
+  void reprocessed(uint64_t units) { counts_.duplicates += units; }
+  // Fresh records the type held and will never process where they are (a worker died with
+  // them): no longer held; the reader will read them again (restart_at) and they are pending.
+  void dropped(uint64_t units) { held_ -= units; }
+  // `reader`'s shard may be read from now (its parents are done): by default it starts at once,
+  // `phase` into its poll interval. A type that hands shards out (KCL leases) starts it later.
+  virtual void on_shard_ready(ShardReader& reader, sim::Time now, sim::Duration phase) {
+    reader.start(now, phase);
+  }
+  // The type gave these read records up unprocessed (Lambda: retries or age ran out).
+  void discarded(std::span<const RecordSlice> slices);
+  // These records, read and held by the type, were trimmed by retention before it was done with
+  // them (Lambda: a batch retried until its records expired): lost to retention in `shard`.
+  void lost_while_held(core::ShardIndex shard, std::span<const RecordSlice> slices);
   // Figures of the type's own, added to the result.
   virtual void add_details(ConsumerResult& /*out*/) const {}
 
@@ -113,7 +129,13 @@ class Consumer : public Client, protected ReaderHost {
   sim::Time registered_at_ = sim::Time::max();
   uint64_t registration_refused_ = 0;
   double consumer_shard_hours_ = 0;
-  uint64_t held_ = 0;  // read and not yet processed, in the consumer's unit
+  // Parents first, checked rather than assumed: records read from shards that have a parent, and
+  // those of them read while a parent was not yet done (must stay 0). Reported as details
+  // ChildRecordsRead and ChildRecordsReadBeforeParentsDone once a child shard has been read.
+  uint64_t child_records_read_ = 0;
+  uint64_t child_records_before_parents_ = 0;
+  uint64_t held_ = 0;                // read and not yet processed, in the consumer's unit
+  std::vector<uint64_t> lost_held_;  // by shard index: lost_while_held, in the consumer's unit
   ConsumerCounts counts_;
   std::vector<ShardLoss> lost_by_shard_;
   sim::LogHistogram behind_ms_;

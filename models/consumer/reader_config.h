@@ -62,6 +62,17 @@ struct ReaderConfig {
   sim::Duration push_gap = sim::Duration::millis(50);
   // A SubscribeToShard refused (ResourceInUse, LimitExceeded) is tried again this much later.
   sim::Duration resubscribe_wait = sim::Duration::seconds(1);
+  // Pacing by the last reply instead of a fixed rate (Flink's KinesisStreamsSource; off for every
+  // other type): the next call goes after_records_wait after a reply with records has been
+  // processed, after_empty_wait after an empty reply arrived. poll_interval then only sets the
+  // start phase and the backoff after a throttled call.
+  bool paced_by_reply = false;
+  sim::Duration after_records_wait;
+  sim::Duration after_empty_wait;
+  // Whether a reader that is behind (its last reply had MillisBehindLatest > 0) calls again as
+  // soon as the batch is taken instead of waiting out the interval (Lambda's "keeps fetching
+  // while behind"); off for the types that poll at a fixed rate.
+  bool fetch_while_behind = false;
 };
 
 }  // namespace kinesim::models

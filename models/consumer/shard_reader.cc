@@ -17,15 +17,40 @@ ShardReader::ShardReader(const ReaderContext& ctx, core::ShardIndex shard,
     : ctx_(ctx), shard_(shard), pushed_to_(scope_start) {
   books_.scope_start = scope_start;
   books_.next = scope_start;
+  books_.frontier = scope_start;
+}
+
+template <typename Fn>
+void ShardReader::schedule(Time at, Fn fn) {
+  ctx_.engine.schedule(at, [this, generation = generation_, fn] {
+    if (generation == generation_) fn();
+  });
+}
+
+void ShardReader::stop(ShardPosition frontier) {
+  ++generation_;
+  state_ = State::kWaiting;
+  if (frontier.sequence < books_.frontier.sequence) books_.frontier = frontier;
+}
+
+void ShardReader::restart_at(Time at, ShardPosition from) {
+  ++generation_;
+  books_.next = from;
+  // Enhanced fan-out: pushes on their way to the stopped reader are dropped (re-read from `from`).
+  pushed_to_ = from;
+  in_flight_.clear();
+  busy_until_ = Time::zero();
+  push_blocked_ = waiting_for_arrival_ = false;
+  start(at);
 }
 
 void ShardReader::start(Time at, Duration first_poll_delay) {
   state_ = State::kReading;
   first_poll_delay_ = first_poll_delay;
   if (ctx_.config.retrieval == Retrieval::kFanOut) {
-    ctx_.engine.schedule(at, [this] { subscribe(); });
+    schedule(at, [this] { subscribe(); });
   } else {
-    ctx_.engine.schedule(at, [this] { request_iterator(); });
+    schedule(at, [this] { request_iterator(); });
   }
 }
 
@@ -38,17 +63,16 @@ void ShardReader::subscribe() {
   switch (reply.outcome) {
     case ReadOutcome::kOk:
       subscription_ends_ = reply.ends_at;
-      ctx_.engine.schedule(back, [this] { push(); });
+      schedule(back, [this] { push(); });
       return;
     case ReadOutcome::kResourceInUse:
     case ReadOutcome::kLimitExceeded:
       ++books_.subscribe_refused;
-      ctx_.engine.schedule(now + ctx_.config.resubscribe_wait, [this] { subscribe(); });
+      schedule(now + ctx_.config.resubscribe_wait, [this] { subscribe(); });
       return;
     case ReadOutcome::kResourceNotFound:
       // The shard expired; what is still on its way arrives first.
-      ctx_.engine.schedule(now + ctx_.stream.efo_propagation(),
-                           [this] { expired_shard(ctx_.engine.now()); });
+      schedule(now + ctx_.stream.efo_propagation(), [this] { expired_shard(ctx_.engine.now()); });
       return;
     default:
       throw std::logic_error("shard reader: SubscribeToShard failed with " +
@@ -85,7 +109,7 @@ void ShardReader::push() {
   pushed_to_ = event.batch.next;
   const bool last = event.batch.shard_end;
   in_flight_.push_back(std::move(event));
-  ctx_.engine.schedule(now + ctx_.stream.efo_propagation(), [this] { on_push(); });
+  schedule(now + ctx_.stream.efo_propagation(), [this] { on_push(); });
   if (!last) next_push(now + ctx_.config.push_gap);
 }
 
@@ -94,21 +118,26 @@ void ShardReader::on_push() {
   if (now < busy_until_) {
     // Still processing the previous batch: this one waits (in order: every push takes the same
     // propagation delay).
-    ctx_.engine.schedule(busy_until_, [this] { on_push(); });
+    schedule(busy_until_, [this] { on_push(); });
     return;
   }
   const SubscribeToShardEvent event = std::move(in_flight_.front());
   in_flight_.pop_front();
   ++books_.events;
   const Time ready = take(now, event.batch);
+  if (ready == kHold) {
+    // Holding a shard (Lambda's retries) is modelled for polling readers only; the loader
+    // refuses enhanced fan-out for the types that hold.
+    throw std::logic_error("shard reader: a fan-out reader cannot be held");
+  }
   busy_until_ = ready;
   if (event.batch.shard_end) {
-    ctx_.engine.schedule(ready, [this] { end_of_shard(ctx_.engine.now()); });
+    schedule(ready, [this] { end_of_shard(ctx_.engine.now()); });
     return;
   }
   if (push_blocked_) {
     push_blocked_ = false;
-    ctx_.engine.schedule(ready, [this] { push(); });
+    schedule(ready, [this] { push(); });
   }
 }
 
@@ -116,7 +145,7 @@ void ShardReader::next_push(Time at) {
   const bool more = pushed_to_.sequence < ctx_.stream.next_sequence(shard_) ||
                     !ctx_.stream.map().shards()[shard_].open;
   if (more) {
-    ctx_.engine.schedule(at, [this] { push(); });
+    schedule(at, [this] { push(); });
     return;
   }
   waiting_for_arrival_ = true;
@@ -127,7 +156,7 @@ void ShardReader::next_push(Time at) {
   // An idle subscription is still renewed when it ends.
   if (renewal_at_ != subscription_ends_) {
     renewal_at_ = subscription_ends_;
-    ctx_.engine.schedule(subscription_ends_, [this] { wake(); });
+    schedule(subscription_ends_, [this] { wake(); });
   }
 }
 
@@ -135,7 +164,7 @@ void ShardReader::on_arrival(Time now, core::ShardIndex /*shard*/) {
   // Called from inside the stream: the push is an event of its own, after the request that
   // landed the records.
   listening_ = false;
-  ctx_.engine.schedule(std::max(now, last_call_ + ctx_.config.push_gap), [this] { wake(); });
+  schedule(std::max(now, last_call_ + ctx_.config.push_gap), [this] { wake(); });
 }
 
 void ShardReader::wake() {
@@ -167,7 +196,7 @@ void ShardReader::request_iterator() {
       first_poll_delay_ = Duration();
       return;
     case ReadOutcome::kThrottled:
-      ctx_.engine.schedule(now + backoff(), [this] { request_iterator(); });
+      schedule(now + backoff(), [this] { request_iterator(); });
       return;
     case ReadOutcome::kResourceNotFound:
       expired_shard(back);
@@ -184,7 +213,7 @@ Duration ShardReader::backoff() {
 }
 
 void ShardReader::schedule_poll(Time at) {
-  ctx_.engine.schedule(std::max(at, ctx_.engine.now()), [this] { poll(); });
+  schedule(std::max(at, ctx_.engine.now()), [this] { poll(); });
 }
 
 void ShardReader::poll() {
@@ -194,7 +223,7 @@ void ShardReader::poll() {
   reply_ = ctx_.stream.get_records(now, iterator_, ctx_.config.limit);
   const Duration latency = ctx_.latency.sample(ctx_.rng);
   ctx_.stream.record_get_records_latency(now, latency);
-  ctx_.engine.schedule(now + latency, [this] { on_reply(); });
+  schedule(now + latency, [this] { on_reply(); });
 }
 
 void ShardReader::on_reply() {
@@ -220,23 +249,50 @@ void ShardReader::on_reply() {
   }
   const ReadBatch& b = reply_.batch;
   const Time ready = take(now, b);
+  if (ready == kHold) {
+    held_ = true;
+    held_at_end_ = b.shard_end;
+    if (!b.shard_end) iterator_ = *reply_.next_iterator;
+    return;
+  }
   if (b.shard_end) {
     // Parents first: the children start once this shard's last batch is processed.
-    ctx_.engine.schedule(ready, [this] { end_of_shard(ctx_.engine.now()); });
+    schedule(ready, [this] { end_of_shard(ctx_.engine.now()); });
     return;
   }
   iterator_ = *reply_.next_iterator;
-  schedule_poll(std::max(last_call_ + ctx_.config.poll_interval, ready));
+  const ReaderConfig& c = ctx_.config;
+  if (c.paced_by_reply) {
+    schedule_poll(b.records > 0 ? ready + c.after_records_wait : now + c.after_empty_wait);
+    return;
+  }
+  if (c.fetch_while_behind && last_behind_) {
+    schedule_poll(ready);
+    return;
+  }
+  schedule_poll(std::max(last_call_ + c.poll_interval, ready));
 }
 
 Time ShardReader::take(Time now, const ReadBatch& b) {
-  books_.lost_records += b.trimmed_records;
-  books_.lost_user_records += b.trimmed_user_records;
+  // Trimmed records end where the served ones begin; those before the frontier were counted
+  // (processed, held or lost) when first read.
+  const uint64_t trim_end = b.next.sequence - b.records;
+  const uint64_t trim_end_user = b.next.user_records_before - b.user_records;
+  if (trim_end > books_.frontier.sequence) {
+    const uint64_t from = std::max(books_.next.sequence, books_.frontier.sequence);
+    const uint64_t from_user =
+        std::max(books_.next.user_records_before, books_.frontier.user_records_before);
+    books_.lost_records += trim_end - from;
+    books_.lost_user_records += trim_end_user - std::min(trim_end_user, from_user);
+  }
   books_.records_read += b.records;
   books_.user_records_read += b.user_records;
   books_.bytes_read += b.bytes;
   books_.next = b.next;
   ctx_.host.on_served(*this, now, b);
+  // After on_served, which tells the fresh records (beyond the frontier) from re-read ones.
+  if (b.next.sequence > books_.frontier.sequence) books_.frontier = b.next;
+  last_behind_ = b.behind_latest > Duration();
   if (b.records == 0) {
     ++books_.empty;
     return now;
@@ -244,12 +300,30 @@ Time ShardReader::take(Time now, const ReadBatch& b) {
   return std::max(now, ctx_.host.on_batch(*this, now, b));
 }
 
+void ShardReader::resume(Time at) {
+  if (!held_) return;
+  held_ = false;
+  if (held_at_end_) {
+    schedule(std::max(at, ctx_.engine.now()), [this] { end_of_shard(ctx_.engine.now()); });
+  } else if (ctx_.config.retrieval == Retrieval::kFanOut) {
+    busy_until_ = std::max(at, ctx_.engine.now());
+    schedule(busy_until_, [this] { push(); });
+  } else if (ctx_.config.fetch_while_behind && last_behind_) {
+    schedule_poll(at);
+  } else {
+    schedule_poll(std::max(last_call_ + ctx_.config.poll_interval, at));
+  }
+}
+
 void ShardReader::expired_shard(Time now) {
   const ShardPosition tip = ctx_.stream.retention(shard_).tip();
-  books_.lost_records += tip.sequence - books_.next.sequence;
-  books_.lost_user_records += tip.user_records_before - books_.next.user_records_before;
+  const ShardPosition& from =
+      books_.frontier.sequence > books_.next.sequence ? books_.frontier : books_.next;
+  books_.lost_records += tip.sequence - from.sequence;
+  books_.lost_user_records += tip.user_records_before - from.user_records_before;
   books_.next = tip;
-  ctx_.engine.schedule(now, [this] { end_of_shard(ctx_.engine.now()); });
+  books_.frontier = tip;
+  schedule(now, [this] { end_of_shard(ctx_.engine.now()); });
 }
 
 void ShardReader::end_of_shard(Time at) {

@@ -2,7 +2,8 @@
 //
 // Polling, through the shard's shared limits: it gets
 // an iterator (GetShardIterator), calls GetRecords every poll interval while the previous batch's
-// processing is done (a fixed rate: calls keep their phase), waits about an interval after a
+// processing is done (a fixed rate: calls keep their phase; or, when its config says so, paced
+// by the last reply: see ReaderConfig::paced_by_reply), waits about an interval after a
 // throttled call (0.5..1.5 of it at random, as an SDK's jittered backoff: the refusals move among
 // the readers of a shard instead of starving the one whose phase comes last), refreshes an
 // expired iterator,
@@ -50,7 +51,8 @@ class ReaderHost {
   // A served call reached the reader at `now` (after its latency), records or not.
   virtual void on_served(ShardReader& reader, sim::Time now, const ReadBatch& batch) = 0;
   // A served call with records: the consumer takes them (copying what it keeps) and returns when
-  // the reader may read on (its processing done), at least `now`.
+  // the reader may read on (its processing done), at least `now`; or ShardReader::kHold when it
+  // cannot tell yet: the reader then waits for ShardReader::resume().
   virtual sim::Time on_batch(ShardReader& reader, sim::Time now, const ReadBatch& batch) = 0;
   // A call refused for the shard's shared limits reached the reader at `now`.
   virtual void on_throttled(ShardReader& reader, sim::Time now) = 0;
@@ -66,6 +68,10 @@ class ReaderHost {
 struct ShardReadBooks {
   ShardPosition scope_start;  // where the consumer's scope in this shard begins
   ShardPosition next;         // the next record to read
+  // The furthest `next` the consumer's books stand at: records before it are processed, held or
+  // lost. Equal to `next` unless the consumer rewound the reader (restart_at) to re-read records
+  // it had already read, as a KCL worker resuming from a checkpoint does.
+  ShardPosition frontier;
   uint64_t lost_records = 0;  // trimmed by retention before the reader got to them
   uint64_t lost_user_records = 0;
   uint64_t records_read = 0;
@@ -95,6 +101,8 @@ struct ReaderContext {
 class ShardReader final : private ArrivalListener {
  public:
   enum class State : uint8_t { kWaiting, kReading, kDone };
+  // on_batch's answer when the consumer will say later (resume()) when the reader may read on.
+  static constexpr sim::Time kHold = sim::Time::max();
 
   // A reader of `shard` whose scope begins at `scope_start`; it waits until start().
   ShardReader(const ReaderContext& ctx, core::ShardIndex shard, ShardPosition scope_start);
@@ -105,11 +113,28 @@ class ShardReader final : private ArrivalListener {
   // readers started together do not call in step).
   void start(sim::Time at, sim::Duration first_poll_delay = sim::Duration());
 
+  // Stops reading now: events already scheduled for this reader are ignored (a KCL worker lost
+  // the shard's lease). The consumer dropped what it held beyond `frontier` (at most the
+  // reader's frontier): those records count as unread again, pending until read afresh.
+  void stop(ShardPosition frontier);
+  // Starts again at `at` from `from` (a checkpoint, at most the frontier), after stop() or while
+  // waiting. Records from `from` to the frontier are re-read: they add nothing to the books'
+  // lost or pending (the consumer tells them apart as duplicates).
+  void restart_at(sim::Time at, ShardPosition from);
+  // Ends a hold (on_batch returned kHold): the reader reads on from `at` (at least the poll
+  // interval after its last call, unless it was behind and fetches while behind). No-op when
+  // the reader is not held.
+  void resume(sim::Time at);
+  bool held() const { return held_; }
+
   core::ShardIndex shard() const { return shard_; }
   State state() const { return state_; }
   const ShardReadBooks& books() const { return books_; }
 
  private:
+  // Schedules `fn` at `at` unless the reader is stopped or restarted before then.
+  template <typename Fn>
+  void schedule(sim::Time at, Fn fn);
   void request_iterator();
   // Enhanced fan-out.
   void subscribe();
@@ -153,8 +178,12 @@ class ShardReader final : private ArrivalListener {
   sim::Time subscription_ends_ = sim::Time::zero();
   sim::Time renewal_at_ = sim::Time::zero();  // the subscription end a wake is scheduled for
   bool waiting_for_arrival_ = false;
-  bool listening_ = false;  // registered with Stream::notify_on_arrival
+  bool listening_ = false;    // registered with Stream::notify_on_arrival
+  bool held_ = false;         // on_batch returned kHold and resume() has not come yet
+  bool held_at_end_ = false;  // the held batch ended a closed shard
+  bool last_behind_ = false;  // the last served reply was behind the tip
   ShardReadBooks books_;
+  uint64_t generation_ = 0;  // bumped by stop() and restart_at(): older events are stale
 };
 
 }  // namespace kinesim::models

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string_view>
 
 #include "models/core/limits.h"
 #include "models/core/pricing.h"
@@ -12,6 +13,8 @@ namespace {
 
 constexpr double kReadThrottlingThreshold = 0.01;  // warn above 1 % of GetRecords calls
 constexpr double kRetentionWarning = 0.5;          // AWS warns at half the retention period
+// A shard held this long by a failing batch is worth an error (shorter stretches are retries).
+constexpr sim::Duration kBlockedShardFinding = sim::Duration::minutes(15);
 
 // "120 ms", "4.2 s", "5m1s": a latency as people read it.
 std::string latency_text(uint64_t micros) {
@@ -91,6 +94,7 @@ std::string consumers_text(const Result& r) {
              rate_text(c.consumer_shard_hours) + " consumer-shard-hours";
     }
     out += ", " + with_thousands(k.lost_to_retention) + " lost";
+    if (k.discarded > 0) out += ", " + with_thousands(k.discarded) + " discarded";
     if (!k.conserved()) {
       out += "  [NOT CONSERVED: " + with_thousands(k.in_scope) + " in scope, the parts sum to " +
              with_thousands(k.accounted()) + "]";
@@ -169,6 +173,49 @@ void add_consumer_findings(const Result& r, std::vector<Finding>& out) {
                " behind (MillisBehindLatest), past half the stream's " +
                with_thousands(r.stream.retention_hours) +
                " h retention: AWS warns here, and past retention it loses records"});
+    }
+  }
+}
+
+namespace {
+
+// A consumer's type-specific figure, 0 when it has none.
+double detail_or_zero(const ConsumerResult& c, std::string_view name) {
+  for (const auto& [n, v] : c.details) {
+    if (n == name) return v;
+  }
+  return 0;
+}
+
+}  // namespace
+
+void add_lambda_findings(const Result& r, std::vector<Finding>& out) {
+  for (const ConsumerResult& c : r.consumers) {
+    // A failing batch holding its shard: Lambda retries it and reads nothing further there.
+    for (const ShardBlock& b : c.blocked_shards) {
+      if (b.longest < kBlockedShardFinding) continue;
+      out.push_back(
+          {Severity::kError, "blocked_shard",
+           "consumer " + c.name + " stopped advancing in " + b.shard_id + " for " +
+               rate_text(b.longest.to_seconds() / 3600.0) + " h while it retried a failing batch" +
+               (b.until_retention
+                    ? " until retention trimmed it (MaximumRetryAttempts and "
+                      "MaximumRecordAgeInSeconds -1: a poison record blocks its shard until it "
+                      "expires); set MaximumRetryAttempts, MaximumRecordAgeInSeconds or "
+                      "BisectBatchOnFunctionError, with an OnFailure destination"
+                    : "")});
+    }
+    if (c.counts.discarded > 0) {
+      const double sent = detail_or_zero(c, "RecordsSentToOnFailure");
+      const double dropped = detail_or_zero(c, "RecordsDropped");
+      std::string text =
+          "consumer " + c.name + " discarded " + with_thousands(c.counts.discarded) + " " + c.unit +
+          " after their retries or age ran out: " + with_thousands(static_cast<uint64_t>(sent)) +
+          " sent to its OnFailure destination, " + with_thousands(static_cast<uint64_t>(dropped)) +
+          " dropped";
+      if (dropped > 0) text += " (no OnFailure destination: they are gone)";
+      out.push_back(
+          {dropped > 0 ? Severity::kError : Severity::kWarning, "records_discarded", text});
     }
   }
 }

@@ -25,6 +25,10 @@ std::string consumers_text(const Result& result);
 // half of retention.
 void add_consumer_findings(const Result& result, std::vector<Finding>& out);
 
+// Lambda findings: a shard held by a failing batch for 15 min or more (an error naming the shard
+// and the hours), and records discarded to the OnFailure destination or dropped.
+void add_lambda_findings(const Result& result, std::vector<Finding>& out);
+
 // The main read-side problem, for a headline the write side leaves free; nullopt if none.
 std::optional<std::string> consumer_headline(const Result& result);
 

@@ -2,11 +2,11 @@
 #include <optional>
 
 #include "models/cost/cost.h"
-#include "models/report/sizing.h"
 #include "models/report/report.h"
 #include "models/report/report_capacity.h"
 #include "models/report/report_consumers.h"
 #include "models/report/report_stats.h"
+#include "models/report/sizing.h"
 
 namespace kinesim::models {
 namespace {
@@ -141,9 +141,10 @@ std::vector<Finding> findings(const Result& r) {
   }
   for (const TimelineEvent& e : r.timeline) {
     // Progress, the autoscaler's decisions (scale_up, scale_down, skipped) and agent restarts
-    // (the world's, which always happen) are not failures.
+    // and a KCL fleet's actions (the world's, which always happen) are not failures.
     if (e.outcome == "started" || e.outcome == "completed" || e.outcome == "scale_up" ||
-        e.outcome == "scale_down" || e.outcome == "skipped" || e.action == "agent_restart") {
+        e.outcome == "scale_down" || e.outcome == "skipped" || e.action == "agent_restart" ||
+        e.action.starts_with("kcl_")) {
       continue;
     }
     out.push_back(
@@ -164,6 +165,7 @@ std::vector<Finding> findings(const Result& r) {
     }
   }
   add_consumer_findings(r, out);
+  add_lambda_findings(r, out);
   return out;
 }
 

@@ -288,9 +288,10 @@ Json consumer_json(const ConsumerResult& c) {
   j["polling"] = c.polling;
   j["retrieval"] = c.retrieval;
   j["calls_per_sec_per_shard"] = num(c.calls_per_sec_per_shard);
-  j["records"] = Json{{"in_scope", k.in_scope},     {"processed", k.processed},
-                      {"pending", k.pending},       {"lost_to_retention", k.lost_to_retention},
-                      {"conserved", k.conserved()}, {"duplicates", k.duplicates}};
+  j["records"] = Json{{"in_scope", k.in_scope},    {"processed", k.processed},
+                      {"pending", k.pending},      {"lost_to_retention", k.lost_to_retention},
+                      {"discarded", k.discarded},  {"conserved", k.conserved()},
+                      {"duplicates", k.duplicates}};
   j["read"] = Json{{"records", k.records_read},
                    {"user_records", k.user_records_read},
                    {"bytes", k.bytes_read},
@@ -316,6 +317,16 @@ Json consumer_json(const ConsumerResult& c) {
     lost.push_back(Json{{"shard_id", l.shard_id}, {"records", l.records}});
   }
   j["lost_by_shard"] = std::move(lost);
+  // Only types that can block a shard (Lambda) have the list: other summaries keep their shape.
+  if (!c.blocked_shards.empty()) {
+    Json blocked = Json::array();
+    for (const ShardBlock& b : c.blocked_shards) {
+      blocked.push_back(Json{{"shard_id", b.shard_id},
+                             {"longest_s", num(b.longest.to_seconds())},
+                             {"until_retention", b.until_retention}});
+    }
+    j["blocked_shards"] = std::move(blocked);
+  }
   j["millis_behind_latest_ms"] = behind_ms(c.millis_behind_ms);
   j["end_to_end_latency_ms"] = latency_ms(c.end_to_end_us);
   j["propagation_ms"] = latency_ms(c.propagation_us);

@@ -1,6 +1,9 @@
 #include "models/scenario/client_registry.h"
 
 #include "models/consumer/firehose_consumer.h"
+#include "models/consumer/flink_consumer.h"
+#include "models/consumer/kcl_consumer.h"
+#include "models/consumer/lambda_consumer.h"
 #include "models/consumer/polling_consumer.h"
 #include "models/producer/agent_producer.h"
 #include "models/producer/kpl_producer.h"
@@ -56,7 +59,7 @@ std::unique_ptr<Consumer> make_consumer_of(const ConsumerConfig& config, const C
 
 using scenario_json::ConsumerContext;
 
-constexpr std::array<ConsumerType, 2> kConsumerTypes = {{
+constexpr std::array<ConsumerType, 5> kConsumerTypes = {{
     {ConsumerConfig::Type::kPolling, "polling", "polling", false,
      [](IssueList& issues, const Json& node, const std::string& path, const ConsumerContext& ctx,
         ConsumerConfig& config) {
@@ -69,6 +72,22 @@ constexpr std::array<ConsumerType, 2> kConsumerTypes = {{
        scenario_json::read_firehose(issues, node, path, ctx, config.firehose);
      },
      make_consumer_of<FirehoseConsumer>},
+    {ConsumerConfig::Type::kFlink, "flink", "flink", false,
+     [](IssueList& issues, const Json& node, const std::string& path, const ConsumerContext& ctx,
+        ConsumerConfig& config) {
+       scenario_json::read_flink(issues, node, path, ctx, config.flink);
+     },
+     make_consumer_of<FlinkConsumer>},
+    {ConsumerConfig::Type::kKcl, "kcl", "kcl", false,
+     [](IssueList& issues, const Json& node, const std::string& path, const ConsumerContext& ctx,
+        ConsumerConfig& config) { scenario_json::read_kcl(issues, node, path, ctx, config.kcl); },
+     make_consumer_of<KclConsumer>},
+    {ConsumerConfig::Type::kLambda, "lambda", "lambda", false,
+     [](IssueList& issues, const Json& node, const std::string& path, const ConsumerContext& ctx,
+        ConsumerConfig& config) {
+       scenario_json::read_lambda(issues, node, path, ctx, config.lambda);
+     },
+     make_consumer_of<LambdaConsumer>},
 }};
 
 constexpr std::array<std::string_view, kConsumerTypes.size()> kConsumerNames = [] {
@@ -78,7 +97,14 @@ constexpr std::array<std::string_view, kConsumerTypes.size()> kConsumerNames = [
 }();
 
 static_assert(kConsumerTypes[static_cast<std::size_t>(ConsumerConfig::Type::kFirehose)].type ==
-                  ConsumerConfig::Type::kFirehose,
+                      ConsumerConfig::Type::kFirehose &&
+                  kConsumerTypes[static_cast<std::size_t>(ConsumerConfig::Type::kFlink)].type ==
+                      ConsumerConfig::Type::kFlink &&
+                  kConsumerTypes[static_cast<std::size_t>(ConsumerConfig::Type::kKcl)].type ==
+                      ConsumerConfig::Type::kKcl,
+              "kConsumerTypes is indexed by ConsumerConfig::Type");
+static_assert(kConsumerTypes[static_cast<std::size_t>(ConsumerConfig::Type::kLambda)].type ==
+                  ConsumerConfig::Type::kLambda,
               "kConsumerTypes is indexed by ConsumerConfig::Type");
 
 }  // namespace

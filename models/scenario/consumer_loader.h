@@ -24,5 +24,11 @@ void read_polling(IssueList& issues, const Json& node, const std::string& path,
                   const ConsumerContext& ctx, PollingConfig& polling);
 void read_firehose(IssueList& issues, const Json& node, const std::string& path,
                    const ConsumerContext& ctx, FirehoseConfig& firehose);
+void read_flink(IssueList& issues, const Json& node, const std::string& path,
+                const ConsumerContext& ctx, FlinkConfig& flink);
+void read_kcl(IssueList& issues, const Json& node, const std::string& path,
+              const ConsumerContext& ctx, KclConfig& kcl);
+void read_lambda(IssueList& issues, const Json& node, const std::string& path,
+                 const ConsumerContext& ctx, LambdaConfig& lambda);
 
 }  // namespace kinesim::models::scenario_json

@@ -41,6 +41,38 @@ bool valid_stream_name(const std::string& s) {
   return !s.empty() && s.size() <= 128 && std::all_of(s.begin(), s.end(), ok);
 }
 
+// stream.read: the quota page's records/s limit (off unless given; null is off) and EFO's limits.
+void read_stream_read(IssueList& issues, const Json& node, const std::string& path,
+                      ReadConfig& read) {
+  const ObjectReader r(issues, node, path, keys::kStreamRead);
+  if (!r.valid()) return;
+  core::ShardReadLimits& polling = read.polling;
+  if (const Json* limit = r.find("records_per_second_limit"); limit && !limit->is_null()) {
+    if (const auto rate = r.integer("records_per_second_limit", Need::kOptional, 1,
+                                    std::numeric_limits<uint32_t>::max())) {
+      // Like the default 2,000: one second's worth of bucket, and debt enough for one full call
+      // (Limit 10,000) from a full bucket.
+      read.enforce_records_per_sec = true;
+      polling.records_per_sec = static_cast<uint32_t>(*rate);
+      polling.burst_records = polling.records_per_sec;
+      polling.debt_records = polling.max_records_per_call -
+                             std::min(polling.records_per_sec, polling.max_records_per_call);
+    }
+  }
+  if (const Json* efo = r.object("efo", Need::kOptional)) {
+    const ObjectReader e(issues, *efo, r.path("efo"), keys::kStreamReadEfo);
+    if (!e.valid()) return;
+    core::EfoLimits& l = read.efo;
+    l.propagation_ms = static_cast<uint32_t>(
+        e.integer("propagation_ms", Need::kOptional, 0, 60'000).value_or(l.propagation_ms));
+    l.max_consumers = static_cast<uint32_t>(
+        e.integer("max_consumers", Need::kOptional, 1, 10'000).value_or(l.max_consumers));
+    l.max_consumers_advantage =
+        static_cast<uint32_t>(e.integer("max_consumers_advantage", Need::kOptional, 1, 10'000)
+                                  .value_or(l.max_consumers_advantage));
+  }
+}
+
 void read_stream(IssueList& issues, const Json& node, StreamConfig& stream, bool& legacy) {
   const ObjectReader r(issues, node, "$.stream", keys::kStream);
   if (!r.valid()) return;
@@ -104,6 +136,9 @@ void read_stream(IssueList& issues, const Json& node, StreamConfig& stream, bool
   }
   if (const Json* as = r.object("autoscaler", Need::kOptional)) {
     read_autoscaler(issues, *as, r.path("autoscaler"), stream, stream.autoscaler);
+  }
+  if (const Json* read = r.object("read", Need::kOptional)) {
+    read_stream_read(issues, *read, r.path("read"), stream.read);
   }
 }
 
@@ -188,6 +223,8 @@ constexpr std::array kAllowedKeys = {
     AllowedKeys{"$.stream.put_latency.points[]", keys::kDurationPoint},
     AllowedKeys{"$.stream.on_demand", keys::kOnDemand},
     AllowedKeys{"$.stream.autoscaler", keys::kAutoscaler},
+    AllowedKeys{"$.stream.read", keys::kStreamRead},
+    AllowedKeys{"$.stream.read.efo", keys::kStreamReadEfo},
     AllowedKeys{"$.producers[]", keys::kProducer},
     AllowedKeys{"$.producers[].rate", keys::kRate},
     AllowedKeys{"$.producers[].rate.steps[]", keys::kStep},
@@ -215,6 +252,23 @@ constexpr std::array kAllowedKeys = {
     AllowedKeys{"$.consumers[].firehose", keys::kFirehose},
     AllowedKeys{"$.consumers[].firehose.delivery_latency", keys::kDurationDist},
     AllowedKeys{"$.consumers[].firehose.delivery_latency.points[]", keys::kDurationPoint},
+    AllowedKeys{"$.consumers[].flink", keys::kFlink},
+    AllowedKeys{"$.consumers[].flink.processing_time_per_record", keys::kDurationDist},
+    AllowedKeys{"$.consumers[].flink.processing_time_per_record.points[]", keys::kDurationPoint},
+    AllowedKeys{"$.consumers[].kcl", keys::kKcl},
+    AllowedKeys{"$.consumers[].kcl.checkpoint", keys::kKclCheckpoint},
+    AllowedKeys{"$.consumers[].kcl.processing_time_per_batch", keys::kDurationDist},
+    AllowedKeys{"$.consumers[].kcl.processing_time_per_batch.points[]", keys::kDurationPoint},
+    AllowedKeys{"$.consumers[].kcl.processing_time_per_record", keys::kDurationDist},
+    AllowedKeys{"$.consumers[].kcl.processing_time_per_record.points[]", keys::kDurationPoint},
+    AllowedKeys{"$.consumers[].lambda", keys::kLambda},
+    AllowedKeys{"$.consumers[].lambda.DestinationConfig", keys::kLambdaDestinationConfig},
+    AllowedKeys{"$.consumers[].lambda.DestinationConfig.OnFailure", keys::kLambdaOnFailure},
+    AllowedKeys{"$.consumers[].lambda.duration", keys::kDurationDist},
+    AllowedKeys{"$.consumers[].lambda.duration.points[]", keys::kDurationPoint},
+    AllowedKeys{"$.consumers[].lambda.duration_per_record", keys::kDurationDist},
+    AllowedKeys{"$.consumers[].lambda.duration_per_record.points[]", keys::kDurationPoint},
+    AllowedKeys{"$.consumers[].lambda.poison_records[]", keys::kLambdaPoisonRecord},
     AllowedKeys{"$.timeline[]", keys::kTimeline},
     AllowedKeys{"$.output", keys::kOutput},
 };

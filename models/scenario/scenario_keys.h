@@ -28,7 +28,8 @@ inline constexpr std::array kStream = {"name"sv,
                                        "put_latency"sv,
                                        "internal_failure_rate"sv,
                                        "on_demand"sv,
-                                       "autoscaler"sv};
+                                       "autoscaler"sv,
+                                       "read"sv};
 
 // stream.on_demand (SPEC §5): on-demand streams, or streams a switch_mode makes on-demand.
 inline constexpr std::array kOnDemand = {"previous_peak_bytes_per_sec"sv,
@@ -52,6 +53,11 @@ inline constexpr std::array kAutoscaler = {"enabled"sv,
                                            "min_shards"sv,
                                            "max_shards"sv,
                                            "cooldown"sv};
+
+// stream.read (SPEC §4): the read side's optional records/s limit and enhanced fan-out's limits.
+inline constexpr std::array kStreamRead = {"records_per_second_limit"sv, "efo"sv};
+inline constexpr std::array kStreamReadEfo = {"propagation_ms"sv, "max_consumers"sv,
+                                              "max_consumers_advantage"sv};
 
 // Distributions: sizes name their fixed value and histogram points "bytes", durations "value".
 inline constexpr std::array kSizeDist = {"dist"sv, "bytes"sv, "min"sv,   "max"sv,
@@ -115,7 +121,8 @@ inline constexpr std::array kAgentFlow = {"filePattern"sv,           "rate"sv,
                                           "backoff_max"sv,           "truncatedRecordTerminator"sv};
 
 inline constexpr std::array kConsumer = {"name"sv,         "type"sv,    "start"sv,
-                                         "read_latency"sv, "polling"sv, "firehose"sv};
+                                         "read_latency"sv, "polling"sv, "firehose"sv,
+                                         "flink"sv,        "kcl"sv,     "lambda"sv};
 
 // A custom polling application.
 inline constexpr std::array kPolling = {"retrieval"sv,
@@ -131,9 +138,64 @@ inline constexpr std::array kPolling = {"retrieval"sv,
 inline constexpr std::array kFirehose = {"SizeInMBs"sv, "IntervalInSeconds"sv,
                                          "delivery_latency"sv};
 
+// Apache Flink: "source" picks the connector's source, then each source's own configuration keys
+// (legacy FlinkKinesisConsumer: ConsumerConfigConstants; KinesisStreamsSource:
+// KinesisSourceConfigOptions), then kinesim's own (snake_case).
+inline constexpr std::array kFlink = {"source"sv,
+                                      "flink.stream.recordpublisher"sv,
+                                      "flink.stream.initpos"sv,
+                                      "flink.stream.initpos.timestamp"sv,
+                                      "flink.shard.getrecords.intervalmillis"sv,
+                                      "flink.shard.getrecords.maxrecordcount"sv,
+                                      "source.reader.type"sv,
+                                      "source.init.position"sv,
+                                      "source.init.timestamp"sv,
+                                      "source.shard.get-records.interval"sv,
+                                      "source.shard.get-records.idle-source-interval"sv,
+                                      "source.shard.get-records.max-record-count"sv,
+                                      "processing_time_per_record"sv};
+// An AWS Lambda event source mapping: CreateEventSourceMapping's names, then kinesim's own
+// (snake_case): the function's duration, its reserved concurrency and the errors it meets.
+inline constexpr std::array kLambda = {"StartingPosition"sv,
+                                       "StartingPositionTimestamp"sv,
+                                       "EnhancedFanOut"sv,
+                                       "BatchSize"sv,
+                                       "MaximumBatchingWindowInSeconds"sv,
+                                       "ParallelizationFactor"sv,
+                                       "MaximumRetryAttempts"sv,
+                                       "MaximumRecordAgeInSeconds"sv,
+                                       "BisectBatchOnFunctionError"sv,
+                                       "FunctionResponseTypes"sv,
+                                       "DestinationConfig"sv,
+                                       "duration"sv,
+                                       "duration_per_record"sv,
+                                       "concurrency"sv,
+                                       "error_rate"sv,
+                                       "poison_records"sv};
+inline constexpr std::array kLambdaDestinationConfig = {"OnFailure"sv};
+inline constexpr std::array kLambdaOnFailure = {"Destination"sv};
+inline constexpr std::array kLambdaPoisonRecord = {"at"sv, "shard"sv};
+
 inline constexpr std::array kTimeline = {
-    "at"sv,     "action"sv, "shard"sv,  "adjacent_shard"sv, "new_starting_hash_key"sv,
-    "target"sv, "mode"sv,   "shards"sv, "producer"sv,       "downtime"sv};
+    "at"sv,       "action"sv, "shard"sv,  "adjacent_shard"sv, "new_starting_hash_key"sv,
+    "target"sv,   "mode"sv,   "shards"sv, "producer"sv,       "downtime"sv,
+    "consumer"sv, "worker"sv};
+
+// The Kinesis Client Library 2.x / 3.x: KCL's own configuration names, then kinesim's.
+inline constexpr std::array kKcl = {"version"sv,
+                                    "workers"sv,
+                                    "retrieval"sv,
+                                    "initialPositionInStream"sv,
+                                    "timestamp"sv,
+                                    "maxRecords"sv,
+                                    "idleTimeBetweenReadsInMillis"sv,
+                                    "failoverTimeMillis"sv,
+                                    "maxLeasesToStealAtOneTime"sv,
+                                    "checkpoint"sv,
+                                    "processing_time_per_batch"sv,
+                                    "processing_time_per_record"sv,
+                                    "processingErrorRate"sv};
+inline constexpr std::array kKclCheckpoint = {"everyRecords"sv, "everySeconds"sv};
 
 inline constexpr std::array kOutput = {"resolution"sv, "top_n"sv};
 

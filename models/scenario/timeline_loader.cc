@@ -26,8 +26,16 @@ using sim::Duration;
 namespace keys = scenario_keys;
 
 // In TimelineAction::Kind order.
-constexpr std::array kActions = {"split"sv, "merge"sv, "update_shard_count"sv, "switch_mode"sv,
-                                 "agent_restart"sv};
+constexpr std::array kActions = {"split"sv,
+                                 "merge"sv,
+                                 "update_shard_count"sv,
+                                 "switch_mode"sv,
+                                 "agent_restart"sv,
+                                 "kcl_worker_failure"sv,
+                                 "kcl_worker_restart"sv,
+                                 "kcl_deploy"sv,
+                                 "kcl_worker_added"sv,
+                                 "kcl_worker_removed"sv};
 
 std::string action_name(TimelineAction::Kind kind) {
   return std::string(kActions[static_cast<std::size_t>(kind)]);
@@ -109,6 +117,39 @@ std::optional<TimelineAction> read_action(IssueList& issues, const Json& node,
                        .value_or("");
       a.downtime = r.duration("downtime", Need::kOptional).value_or(a.downtime);
       break;
+    case TimelineAction::Kind::kKclWorkerFailure:
+    case TimelineAction::Kind::kKclWorkerRestart:
+    case TimelineAction::Kind::kKclDeploy:
+    case TimelineAction::Kind::kKclWorkerAdded:
+    case TimelineAction::Kind::kKclWorkerRemoved: {
+      const bool has_worker = a.kind == TimelineAction::Kind::kKclWorkerFailure ||
+                              a.kind == TimelineAction::Kind::kKclWorkerRestart;
+      const bool has_downtime = a.kind == TimelineAction::Kind::kKclWorkerRestart ||
+                                a.kind == TimelineAction::Kind::kKclDeploy;
+      if (has_worker && has_downtime) {
+        r.reject_keys_outside(
+            std::array{"at"sv, "action"sv, "consumer"sv, "worker"sv, "downtime"sv}, variant);
+      } else if (has_worker) {
+        r.reject_keys_outside(std::array{"at"sv, "action"sv, "consumer"sv, "worker"sv}, variant);
+      } else if (has_downtime) {
+        r.reject_keys_outside(std::array{"at"sv, "action"sv, "consumer"sv, "downtime"sv}, variant);
+      } else {
+        r.reject_keys_outside(std::array{"at"sv, "action"sv, "consumer"sv}, variant);
+      }
+      a.consumer = r.string("consumer", Need::kRequired, "the name of a kcl consumer",
+                            [](const std::string& s) { return !s.empty(); })
+                       .value_or("");
+      if (has_worker) {
+        a.worker = static_cast<uint32_t>(r.integer("worker", Need::kRequired, 0, 999).value_or(0));
+      }
+      if (has_downtime) {
+        a.downtime = r.duration(
+                          "downtime", Need::kOptional, [](Duration d) { return d >= Duration(); },
+                          "a duration of 0s or more")
+                         .value_or(a.downtime);
+      }
+      break;
+    }
   }
   if (issues.size() != before) return std::nullopt;
   return a;
@@ -204,6 +245,35 @@ void check_restart(IssueList& issues, const Json& list, const IndexedAction& ia,
   it->second = std::max(it->second, a.at + a.downtime);
 }
 
+// The consumer must be a kcl consumer and the worker one it has by then (its `workers`, plus
+// those kcl_worker_added earlier in the timeline).
+void check_kcl(IssueList& issues, const Json& list, const IndexedAction& ia, const Scenario& s,
+               std::map<std::string, uint32_t>& added) {
+  const TimelineAction& a = ia.action;
+  const std::string path = index_path("$.timeline", ia.index);
+  const auto consumer = std::find_if(s.consumers.begin(), s.consumers.end(),
+                                     [&](const ConsumerConfig& c) { return c.name == a.consumer; });
+  if (consumer == s.consumers.end() || consumer->type != ConsumerConfig::Type::kKcl) {
+    std::string kcls;
+    for (const ConsumerConfig& c : s.consumers) {
+      if (c.type == ConsumerConfig::Type::kKcl) kcls += (kcls.empty() ? "" : ", ") + quote(c.name);
+    }
+    issues.got(
+        key_path(path, "consumer"), list[ia.index]["consumer"],
+        "the name of a kcl consumer (kcl consumers: " + (kcls.empty() ? "none" : kcls) + ")");
+    return;
+  }
+  uint32_t& extra = added[a.consumer];
+  if (a.kind == TimelineAction::Kind::kKclWorkerAdded) ++extra;
+  const uint32_t workers = consumer->kcl.workers + extra;
+  if ((a.kind == TimelineAction::Kind::kKclWorkerFailure ||
+       a.kind == TimelineAction::Kind::kKclWorkerRestart) &&
+      a.worker >= workers) {
+    issues.got(key_path(path, "worker"), list[ia.index]["worker"],
+               "a worker of " + quote(a.consumer) + " by then: 0.." + std::to_string(workers - 1));
+  }
+}
+
 }  // namespace
 
 void read_timeline(IssueList& issues, const Json& list, Scenario& s, bool shards_valid) {
@@ -244,6 +314,7 @@ void read_timeline(IssueList& issues, const Json& list, Scenario& s, bool shards
   shards.ids_known = mode == CapacityMode::kProvisioned;
   std::vector<Duration> switch_times;
   std::map<std::string, Duration> back_up_at;
+  std::map<std::string, uint32_t> kcl_added;
   for (const IndexedAction& ia : actions) {
     const TimelineAction& a = ia.action;
     switch (a.kind) {
@@ -269,6 +340,13 @@ void read_timeline(IssueList& issues, const Json& list, Scenario& s, bool shards
         break;
       case TimelineAction::Kind::kAgentRestart:
         check_restart(issues, list, ia, s, back_up_at);
+        break;
+      case TimelineAction::Kind::kKclWorkerFailure:
+      case TimelineAction::Kind::kKclWorkerRestart:
+      case TimelineAction::Kind::kKclDeploy:
+      case TimelineAction::Kind::kKclWorkerAdded:
+      case TimelineAction::Kind::kKclWorkerRemoved:
+        check_kcl(issues, list, ia, s, kcl_added);
         break;
     }
   }

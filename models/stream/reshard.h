@@ -26,8 +26,13 @@ inline void apply_action(core::ShardMap& map, const TimelineAction& action) {
     case TimelineAction::Kind::kUpdateShardCount:
       map.update_shard_count(action.target);
       break;
-    case TimelineAction::Kind::kSwitchMode:    // capacity, not the shard map
-    case TimelineAction::Kind::kAgentRestart:  // a producer's, not the stream's
+    case TimelineAction::Kind::kSwitchMode:        // capacity, not the shard map
+    case TimelineAction::Kind::kAgentRestart:      // a producer's, not the stream's
+    case TimelineAction::Kind::kKclWorkerFailure:  // a KCL consumer's
+    case TimelineAction::Kind::kKclWorkerRestart:
+    case TimelineAction::Kind::kKclDeploy:
+    case TimelineAction::Kind::kKclWorkerAdded:
+    case TimelineAction::Kind::kKclWorkerRemoved:
       break;
   }
 }

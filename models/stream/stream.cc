@@ -220,6 +220,11 @@ void Stream::apply(const TimelineAction& action) {
       apply_switch(action);
       return;
     case TimelineAction::Kind::kAgentRestart:
+    case TimelineAction::Kind::kKclWorkerFailure:
+    case TimelineAction::Kind::kKclWorkerRestart:
+    case TimelineAction::Kind::kKclDeploy:
+    case TimelineAction::Kind::kKclWorkerAdded:
+    case TimelineAction::Kind::kKclWorkerRemoved:
       throw std::logic_error("a client's timeline action was routed to the stream");
   }
   if (updating_) {

@@ -13,7 +13,19 @@
 namespace kinesim::models {
 
 struct TimelineAction {
-  enum class Kind : uint8_t { kSplit, kMerge, kUpdateShardCount, kSwitchMode, kAgentRestart };
+  enum class Kind : uint8_t {
+    kSplit,
+    kMerge,
+    kUpdateShardCount,
+    kSwitchMode,
+    kAgentRestart,
+    // A KCL consumer's fleet (models/consumer/kcl_consumer.h).
+    kKclWorkerFailure,
+    kKclWorkerRestart,
+    kKclDeploy,
+    kKclWorkerAdded,
+    kKclWorkerRemoved,
+  };
   sim::Duration at;
   Kind kind = Kind::kUpdateShardCount;
   std::string shard;                                   // split, merge
@@ -24,10 +36,14 @@ struct TimelineAction {
   uint32_t target = 0;
   CapacityMode mode = CapacityMode::kProvisioned;       // switch_mode: the new mode
   std::string producer;                                 // agent_restart: which agent
-  sim::Duration downtime = sim::Duration::seconds(30);  // agent_restart: how long it is down
+  sim::Duration downtime = sim::Duration::seconds(30);  // agent_restart, kcl_*: how long down
+  std::string consumer;                                 // kcl_*: which KCL consumer
+  uint32_t worker = 0;                                  // kcl_worker_failure/_restart: which one
 
-  // Acts on a client (named by `producer`) rather than on the stream.
-  bool targets_client() const { return kind == Kind::kAgentRestart; }
+  // Acts on a client (named by client()) rather than on the stream.
+  bool targets_client() const { return kind >= Kind::kAgentRestart; }
+  bool targets_consumer() const { return kind >= Kind::kKclWorkerFailure; }
+  const std::string& client() const { return targets_consumer() ? consumer : producer; }
 };
 
 }  // namespace kinesim::models

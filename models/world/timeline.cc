@@ -20,11 +20,17 @@ void TimelineDispatcher::schedule(const std::vector<TimelineAction>& actions) {
       continue;
     }
     const auto it = std::find_if(clients_.begin(), clients_.end(),
-                                 [&](const auto& c) { return c->name() == a.producer; });
+                                 [&](const auto& c) { return c->name() == a.client(); });
     if (it == clients_.end()) {
-      throw std::logic_error("timeline action for unknown client " + a.producer);
+      throw std::logic_error("timeline action for unknown client " + a.client());
     }
     Client* client = it->get();
+    if (a.kind != TimelineAction::Kind::kAgentRestart) {
+      engine_.schedule(
+          at, [this, client, &a] { client_events_.push_back(client->act(engine_.now(), a)); },
+          sim::Priority::kHigh);
+      continue;
+    }
     engine_.schedule(
         at, [this, client, &a] { restart(*client, a); }, sim::Priority::kHigh);
   }

@@ -96,7 +96,8 @@ TEST(ConsumerLoader, EveryMistakeIsReportedWithItsPathValueAndExpectation) {
       "$.consumers[1].firehose.IntervalInSeconds: got 901, expected an integer 0..900",
       "$.consumers[2].polling.timestamp: missing, expected a time into the run before its end "
       "(10m)",
-      "$.consumers[3].type: got \"flinky\", expected one of \"polling\", \"firehose\"",
+      "$.consumers[3].type: got \"flinky\", expected one of \"polling\", \"firehose\", \"flink\", "
+      "\"kcl\", \"lambda\"; did you mean \"flink\"?",
       "$.consumers[4].start: got \"10m\", expected a time before the end of the scenario (10m)",
       "$.consumers[4].polling.timestamp: key \"timestamp\" applies only with initial_position "
       "\"AT_TIMESTAMP\" (it is \"LATEST\")",

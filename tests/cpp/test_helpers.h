@@ -113,9 +113,10 @@ inline ConsumerConfig firehose_consumer(std::string name, uint64_t size_in_mbs,
   return c;
 }
 
-// Every record in a consumer's scope ends processed, pending or lost to retention.
+// Every record in a consumer's scope ends processed, pending, lost to retention or discarded.
 inline void expect_conserved(const ConsumerResult& c) {
-  EXPECT_EQ(c.counts.in_scope, c.counts.processed + c.counts.pending + c.counts.lost_to_retention)
+  EXPECT_EQ(c.counts.in_scope,
+            c.counts.processed + c.counts.pending + c.counts.lost_to_retention + c.counts.discarded)
       << c.name;
   EXPECT_TRUE(c.counts.conserved()) << c.name;
 }

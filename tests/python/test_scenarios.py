@@ -48,6 +48,8 @@ def test_at_least_six_scenarios_are_shipped() -> None:
         "autoscaler-diurnal",
     } <= names
     assert {"polling-fan-in", "firehose-buffering", "fan-out-vs-polling"} <= names
+    assert {"kcl-failover", "lambda-poison-pill"} <= names
+    assert {"resharding-with-consumers", "flink-legacy-vs-source"} <= names
 
 
 @pytest.fixture(scope="module", params=SCENARIOS, ids=lambda p: p.stem)
@@ -198,7 +200,8 @@ def test_consumers_are_conserved(scenario_run) -> None:
     assert (out / "first" / "metrics_consumers.csv").exists() == bool(consumers)
     for c in consumers:
         r = c["records"]
-        assert r["in_scope"] == r["processed"] + r["pending"] + r["lost_to_retention"], c["name"]
+        parts = r["processed"] + r["pending"] + r["lost_to_retention"] + r["discarded"]
+        assert r["in_scope"] == parts, c["name"]
         assert r["conserved"] is True
 
 
@@ -271,3 +274,111 @@ def test_firehose_delivers_by_size_or_by_interval_whichever_comes_first() -> Non
         if k["name"] == "retrieval (shared throughput)"
     ]
     assert all(k["quantity"] > 0 for k in retrieval)
+
+
+def test_consumers_read_parents_first_through_splits_and_a_merge() -> None:
+    s = golden("resharding-with-consumers")
+    by_name = {c["name"]: c for c in s["consumers"]}
+    assert set(by_name) == {"ledger", "risk"}
+    assert by_name["risk"]["type"] == "flink"
+    for c in s["consumers"]:
+        r = c["records"]
+        assert r["conserved"] is True, c["name"]
+        assert r["in_scope"] == r["processed"] + r["pending"] + r["lost_to_retention"]
+        assert r["lost_to_retention"] == 0, c["name"]
+        assert c["lost_by_shard"] == [], c["name"]
+        # Both read the children of the splits and of the merge, and never before the parents.
+        assert c["details"]["ChildRecordsRead"] > 0.5 * r["processed"], c["name"]
+        assert c["details"]["ChildRecordsReadBeforeParentsDone"] == 0, c["name"]
+        # 1 + 2 calls/s per shard: nobody is throttled.
+        assert c["read"]["throttled_calls"] == 0, c["name"]
+
+
+def test_flink_legacy_and_source_compared_on_one_stream() -> None:
+    s = golden("flink-legacy-vs-source")
+    by_name = {c["name"]: c for c in s["consumers"]}
+    legacy, source, app = by_name["legacy"], by_name["source"], by_name["dashboard"]
+    for c in (legacy, source, app):
+        assert c["records"]["conserved"] is True, c["name"]
+        assert c["records"]["lost_to_retention"] == 0, c["name"]
+    assert legacy["unit"] == source["unit"] == "user records"
+    assert legacy["details"]["KinesisStreamsSource"] == 0
+    assert source["details"]["KinesisStreamsSource"] == 1
+    # The legacy consumer alone wants a shard's 5 calls/s, and its fixed 200 ms grid takes each
+    # call token as it accrues: it is never refused, and sees records half its interval plus a
+    # call's latency (~20 ms) after they arrive.
+    assert legacy["calls_per_sec_per_shard"] == 5
+    assert legacy["read"]["throttled_calls"] == 0
+    assert 100 < legacy["propagation_ms"]["p50"] < 140
+    assert legacy["records"]["pending"] < 0.001 * legacy["records"]["in_scope"]
+    # The others find less than a token at almost every call and starve.
+    for c in (source, app):
+        assert c["read"]["throttled_fraction"] > 0.95, c["name"]
+        assert c["records"]["pending"] > 0.99 * c["records"]["in_scope"], c["name"]
+    assert "GetRecords calls were throttled" in s["headline"]
+
+
+def test_kcl_failover_replays_since_the_checkpoints_and_keeps_the_books() -> None:
+    s = golden("kcl-failover")
+    (c,) = s["consumers"]
+    d, r = c["details"], c["records"]
+    assert c["type"] == "kcl"
+    assert c["unit"] == "user records"
+    # The crash at 5m: the dead worker's 2 leases expire and are taken, replaying the records
+    # processed since their last checkpoints (every 30 s): duplicates, never in processed.
+    assert d["leases_expired"] == 2
+    assert r["duplicates"] > 0
+    assert abs(d["duplicates"] - r["duplicates"]) <= 1e-3 * r["duplicates"]  # details: 4 digits
+    # Leases moved: startup steals, the crash, the return of worker 1 and the deploy.
+    assert d["leases_taken"] > 6
+    assert d["leases_stolen"] > 0
+    assert d["workers_alive"] == 3
+    assert sum(d[f"worker_{i}_leases"] for i in range(3)) == 6
+    assert r["in_scope"] == r["processed"] + r["pending"] + r["lost_to_retention"]
+    assert r["conserved"] is True
+    assert r["lost_to_retention"] == 0
+    actions = [e["action"] for e in s["timeline"]]
+    assert {"kcl_worker_failure", "kcl_worker_restart", "kcl_deploy"} <= set(actions)
+    assert not [f for f in s["findings"] if f["code"] == "timeline_action_failed"]
+def test_a_poison_record_blocks_its_shard_until_retention_with_the_lambda_defaults() -> None:
+    s = golden("lambda-poison-pill")
+    by_name = {c["name"]: c for c in s["consumers"]}
+    blocked, bisect = by_name["orders-fn"], by_name["orders-fn-bisect"]
+    assert blocked["unit"] == "Kinesis records"
+    # Defaults: the shard with the poison record is held for the whole 24 h retention.
+    assert [b["shard_id"] for b in blocked["blocked_shards"]] == ["shardId-000000000001"]
+    hold = blocked["blocked_shards"][0]
+    assert hold["until_retention"] is True
+    assert abs(hold["longest_s"] - 24 * 3600) < 60
+    assert blocked["details"]["BatchesExpired"] == 1
+    assert blocked["details"]["IteratorAgeMaxMs"] > 0.99 * 24 * 3_600_000
+    assert blocked["records"]["discarded"] == 0
+    assert 0 < blocked["records"]["lost_to_retention"] <= 100
+    # Every retry failed: about one error per 200 ms invocation for 24 h.
+    assert 0.9 * 24 * 3600 / 0.2 < blocked["details"]["Errors"] < 1.1 * 24 * 3600 / 0.2
+    finding = next(f for f in s["findings"] if f["code"] == "blocked_shard")
+    assert finding["severity"] == "error"
+    assert "orders-fn stopped advancing in shardId-000000000001 for 24" in finding["message"]
+    # Bisect + 2 retries + OnFailure: only the poison record is discarded, to the queue, after
+    # the splits and 3 invocations of the lone record.
+    d = bisect["details"]
+    assert bisect["records"]["discarded"] == 1
+    assert d["RecordsSentToOnFailure"] == 1
+    assert d["RecordsDropped"] == 0
+    assert d["Errors"] == d["BatchesBisected"] + 3
+    assert bisect["records"]["lost_to_retention"] == 0
+    assert d["IteratorAgeMaxMs"] < 60_000
+    for c in (blocked, bisect):
+        r = c["records"]
+        assert r["conserved"] is True
+
+
+def test_the_blocked_shards_iterator_age_grows_a_second_per_second() -> None:
+    result = kinesim.run(ROOT / "scenarios" / "lambda-poison-pill.json")
+    # ms, the last invocation's of each minute, on the shard with the poison record.
+    age = result.metrics()["orders-fn/shardId-000000000001/IteratorAge"]
+    # From 2 h to 20 h into the run (the poison record came at 1 h): 18 h of growth.
+    slope = (age[20 * 60] - age[2 * 60]) / (18 * 3_600_000)
+    assert abs(slope - 1.0) < 0.01
+    # After retention took the batch at 25 h the mapping moved on and caught up.
+    assert age[-1] < 60_000
