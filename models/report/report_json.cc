@@ -16,11 +16,12 @@ using Json = nlohmann::ordered_json;
 constexpr int kSignificant = 4;
 constexpr int kMoneySignificant = 6;
 
-// `v` rounded to `sig` significant digits; integral results become JSON integers so that
-// counts and whole numbers never print as "12.0". Non-finite values become null.
+// `v` rounded to `sig` significant digits; whole numbers (counts) are exact JSON integers, never
+// rounded (59,974 stays 59,974) nor printed as "12.0". Non-finite values become null.
 Json num(double v, int sig = kSignificant) {
   if (!std::isfinite(v)) return nullptr;
   if (v == 0) return 0;
+  if (std::abs(v) < 9e15 && v == std::floor(v)) return static_cast<int64_t>(v);
   const int magnitude = static_cast<int>(std::floor(std::log10(std::abs(v))));
   const int decimals = sig - 1 - magnitude;
   double r = 0;

@@ -328,7 +328,7 @@ def test_kcl_failover_replays_since_the_checkpoints_and_keeps_the_books() -> Non
     # processed since their last checkpoints (every 30 s): duplicates, never in processed.
     assert d["leases_expired"] == 2
     assert r["duplicates"] > 0
-    assert abs(d["duplicates"] - r["duplicates"]) <= 1e-3 * r["duplicates"]  # details: 4 digits
+    assert d["duplicates"] == r["duplicates"]  # whole numbers are exact in summary.json
     # Leases moved: startup steals, the crash, the return of worker 1 and the deploy.
     assert d["leases_taken"] > 6
     assert d["leases_stolen"] > 0
