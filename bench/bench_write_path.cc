@@ -3,6 +3,11 @@
 //
 // usage: bench_write_path [--shards 100] [--rate 50000] [--keys 100000] [--zipf 1.1]
 //                         [--instances 10] [--duration 10m] [--resolution 60s] [--repeats 3]
+//                         [--consumers none|kcl,lambda,firehose]
+// --consumers adds consumer applications reading every shard (the read-path benchmark): "kcl"
+// a KCL 2.x fleet of 4 workers polling (maxRecords 10,000, idle 1,500 ms), "lambda" a standard
+// Lambda event source mapping (BatchSize 500, 20 ms + 10 us per record), "firehose" a Firehose
+// delivery stream (5 MiB / 60 s).
 // Prints one JSON line per repeat and a summary line with the median.
 #include <algorithm>
 #include <chrono>
@@ -26,7 +31,8 @@ int main(int argc, char** argv) {
                                  {"instances", "10"},
                                  {"duration", "10m"},
                                  {"resolution", "60s"},
-                                 {"repeats", "3"}});
+                                 {"repeats", "3"},
+                                 {"consumers", "none"}});
   const auto shards = f.integer<uint32_t>("shards");
   const double rate = f.number("rate");
   const auto keys = f.integer<uint64_t>("keys");
@@ -35,7 +41,33 @@ int main(int argc, char** argv) {
   const std::string& duration = f.text("duration");
   const std::string& resolution = f.text("resolution");
   const int repeats = f.integer<int>("repeats");
-  char doc[2048];
+  std::string consumers;
+  const std::string& wanted = f.text("consumers");
+  if (wanted != "none") {
+    std::size_t from = 0;
+    while (from <= wanted.size()) {
+      const std::size_t comma = std::min(wanted.find(',', from), wanted.size());
+      const std::string name = wanted.substr(from, comma - from);
+      const char* json = nullptr;
+      if (name == "kcl") {
+        json = R"({"name": "kcl-app", "type": "kcl", "kcl": {"version": "2.x", "workers": 4,
+                   "retrieval": "polling", "checkpoint": {"everySeconds": 30}}})";
+      } else if (name == "lambda") {
+        json = R"({"name": "lambda-fn", "type": "lambda", "lambda": {"BatchSize": 500,
+                   "duration": "20ms", "duration_per_record": "10us"}})";
+      } else if (name == "firehose") {
+        json = R"({"name": "firehose", "type": "firehose",
+                   "firehose": {"SizeInMBs": 5, "IntervalInSeconds": 60}})";
+      } else {
+        std::fprintf(stderr, "bench_write_path: unknown consumer %s (kcl, lambda, firehose)\n",
+                     name.c_str());
+        return 2;
+      }
+      consumers += std::string(consumers.empty() ? "" : ", ") + json;
+      from = comma + 1;
+    }
+  }
+  char doc[4096];
   std::snprintf(doc, sizeof doc, R"({
     "name": "bench-write-path", "duration": "%s", "seed": 1,
     "stream": {"shards": %u},
@@ -44,9 +76,10 @@ int main(int argc, char** argv) {
       "keys": {"dist": "zipf", "count": %llu, "s": %.3f},
       "record_size": {"dist": "lognormal", "mean": 300, "sigma": 0.5},
       "sdk": {"max_batch_records": 500, "linger": "50ms", "max_in_flight": 8}}],
+    "consumers": [%s],
     "output": {"resolution": "%s"}})",
                 duration.c_str(), shards, instances, rate, static_cast<unsigned long long>(keys),
-                zipf, resolution.c_str());
+                zipf, consumers.c_str(), resolution.c_str());
   const Scenario scenario = kinesim::models::load_scenario_text(doc);
   std::vector<double> rates;
   for (int r = 0; r < repeats; ++r) {

@@ -102,6 +102,8 @@ case "${1:-}" in
     .venv/bin/python bench/engine_vs_simpy.py --bin build/release/bench/bench_engine
     log "write path: throughput and memory"
     .venv/bin/python bench/write_path.py --bin build/release/bench/bench_write_path
+    log "read path: the write path with three consumer applications, as a ratio"
+    .venv/bin/python bench/read_path.py --bin build/release/bench/bench_write_path
     ;;
   *)
     echo "usage: scripts/go.sh demo|test|bench" >&2
