@@ -6,34 +6,16 @@
 #include <string>
 #include <vector>
 
+#include "loader_test_helpers.h"
 #include "models/scenario/loader.h"
 
 namespace kinesim::models {
 namespace {
 
+using testing::issues_of;
+using testing::with_consumers;
+
 using sim::Duration;
-
-nlohmann::json with_consumers(nlohmann::json consumers) {
-  nlohmann::json doc = nlohmann::json::parse(R"({
-    "name": "c", "duration": "10m",
-    "producers": [{"name": "web", "rate": {"records_per_sec": 10}, "record_size": "1KiB"}]
-  })");
-  doc["consumers"] = std::move(consumers);
-  return doc;
-}
-
-std::vector<std::string> issues_of(const nlohmann::json& doc) {
-  try {
-    load_scenario(doc);
-  } catch (const ScenarioError& e) {
-    std::vector<std::string> lines;
-    for (const ScenarioIssue& issue : e.issues())
-      lines.push_back(issue.path + ": " + issue.message);
-    return lines;
-  }
-  ADD_FAILURE() << "no ScenarioError for " << doc.dump();
-  return {};
-}
 
 TEST(ConsumerLoader, ReadsEachTypesSettingsAndKeepsTheDefaultsOfTheRest) {
   const Scenario s = load_scenario(with_consumers(nlohmann::json::parse(R"([

@@ -118,19 +118,12 @@ TEST(PollingConsumers, AReaderAtTwoMiBPerSecondCatchesUpOnAOneMiBPerSecondWriter
   // 8 MiB of debt), then 2 MiB/s against `write`.
   const double expected = (60.0 * write - 10.0 * kMiB) / (2.0 * kMiB - write);
   const std::vector<double> behind = testing::gauge_max(r, "late/MillisBehindLatest");
-  std::size_t caught_up = 0;
-  for (std::size_t b = 61; b < behind.size(); ++b) {
-    if (!std::isnan(behind[b]) && behind[b] < 1'000) {
-      caught_up = b;
-      break;
-    }
-  }
+  const std::size_t caught_up = testing::first_bucket_below(behind, 61, 1'000);
   ASSERT_GT(caught_up, 0u);
   EXPECT_NEAR(static_cast<double>(caught_up) - 60.0, expected, 5.0);
   // Meanwhile it reads at the shard's 2 MiB/s.
   const std::vector<double> bytes = testing::counter(r, "late/BytesRead");
-  double read = 0;
-  for (std::size_t b = 70; b < 100; ++b) read += bytes[b];
+  const double read = testing::sum_buckets(bytes, 70, 100);
   EXPECT_NEAR(read / 30.0 / kMiB, 2.0, 0.3);
   expect_conserved(consumer_named(r, "late"));
 }

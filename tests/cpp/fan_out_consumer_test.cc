@@ -126,18 +126,11 @@ TEST(FanOutConsumers, ABacklogDrainsAtTwoMiBPerSecondPerConsumerWhateverOthersRe
     // 2 MiB/s: it gains 2 MiB/s - write on the backlog.
     const double expected = (65.0 * write - 2.0 * kMiB) / (2.0 * kMiB - write);
     const std::vector<double> bytes = testing::counter(r, std::string(name) + "/BytesRead");
-    double read = 0;
-    for (std::size_t b = 70; b < 100; ++b) read += bytes[b];
+    const double read = testing::sum_buckets(bytes, 70, 100);
     EXPECT_NEAR(read / 30.0 / kMiB, 2.0, 0.1) << name;
     const std::vector<double> behind =
         testing::gauge_max(r, std::string(name) + "/MillisBehindLatest");
-    std::size_t caught_up = 0;
-    for (std::size_t b = 66; b < behind.size(); ++b) {
-      if (!std::isnan(behind[b]) && behind[b] < 1'000) {
-        caught_up = b;
-        break;
-      }
-    }
+    const std::size_t caught_up = testing::first_bucket_below(behind, 66, 1'000);
     ASSERT_GT(caught_up, 0u) << name;
     EXPECT_NEAR(static_cast<double>(caught_up) - 65.0, expected, 4.0) << name;
     expect_conserved(consumer_named(r, name));

@@ -8,10 +8,13 @@
 #include <string>
 #include <vector>
 
+#include "loader_test_helpers.h"
 #include "models/scenario/loader.h"
 
 namespace kinesim::models {
 namespace {
+
+using testing::issues_of;
 
 using sim::Duration;
 
@@ -22,19 +25,6 @@ nlohmann::json with_lambda(nlohmann::json consumers) {
   })");
   doc["consumers"] = std::move(consumers);
   return doc;
-}
-
-std::vector<std::string> issues_of(const nlohmann::json& doc) {
-  try {
-    load_scenario(doc);
-  } catch (const ScenarioError& e) {
-    std::vector<std::string> lines;
-    for (const ScenarioIssue& issue : e.issues())
-      lines.push_back(issue.path + ": " + issue.message);
-    return lines;
-  }
-  ADD_FAILURE() << "no ScenarioError for " << doc.dump();
-  return {};
 }
 
 TEST(LambdaLoader, ReadsEverySettingAndKeepsTheDefaultsOfTheRest) {

@@ -11,11 +11,15 @@
 #include <string_view>
 #include <vector>
 
+#include "loader_test_helpers.h"
 #include "models/scenario/json_reader.h"
 #include "models/scenario/loader.h"
 
 namespace kinesim::models {
 namespace {
+
+using testing::issues_of;
+using testing::issues_of_text;
 
 using sim::Duration;
 
@@ -26,33 +30,6 @@ constexpr std::string_view kMinimal = R"({
 })";
 
 nlohmann::json minimal() { return nlohmann::json::parse(kMinimal); }
-
-// "path: message" lines of the ScenarioError that loading `doc` throws; fails if none is thrown.
-std::vector<std::string> issues_of(const nlohmann::json& doc, const std::string& base_dir = "") {
-  try {
-    load_scenario(doc, base_dir);
-  } catch (const ScenarioError& e) {
-    std::vector<std::string> lines;
-    for (const ScenarioIssue& issue : e.issues())
-      lines.push_back(issue.path + ": " + issue.message);
-    return lines;
-  }
-  ADD_FAILURE() << "no ScenarioError for " << doc.dump();
-  return {};
-}
-
-std::vector<std::string> issues_of_text(std::string_view text) {
-  try {
-    load_scenario_text(text);
-  } catch (const ScenarioError& e) {
-    std::vector<std::string> lines;
-    for (const ScenarioIssue& issue : e.issues())
-      lines.push_back(issue.path + ": " + issue.message);
-    return lines;
-  }
-  ADD_FAILURE() << "no ScenarioError for " << text;
-  return {};
-}
 
 // The single issue of a document with one mistake.
 std::string issue_of(const nlohmann::json& doc, const std::string& base_dir = "") {

@@ -7,12 +7,15 @@
 #include <string>
 #include <vector>
 
+#include "loader_test_helpers.h"
 #include "models/scenario/loader.h"
 #include "models/world/world.h"
 #include "test_helpers.h"
 
 namespace kinesim::models {
 namespace {
+
+using testing::issues_of;
 
 nlohmann::json with_read(const nlohmann::json& read) {
   nlohmann::json doc = nlohmann::json::parse(R"({
@@ -21,19 +24,6 @@ nlohmann::json with_read(const nlohmann::json& read) {
   })");
   doc["stream"]["read"] = read;
   return doc;
-}
-
-std::vector<std::string> issues_of(const nlohmann::json& doc) {
-  try {
-    load_scenario(doc);
-  } catch (const ScenarioError& e) {
-    std::vector<std::string> lines;
-    for (const ScenarioIssue& issue : e.issues())
-      lines.push_back(issue.path + ": " + issue.message);
-    return lines;
-  }
-  ADD_FAILURE() << "no ScenarioError for " << doc.dump();
-  return {};
 }
 
 TEST(StreamReadLoader, TheRecordsPerSecondLimitIsOffUnlessGiven) {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -150,6 +151,23 @@ inline std::vector<double> gauge_max(const Result& r, const std::string& name) {
   std::vector<double> out;
   for (Eigen::Index b = 0; b < max.cols(); ++b) out.push_back(max(row, b));
   return out;
+}
+
+// The first bucket from `from` on whose value is below `limit` (0 if none): when a lagging reader
+// caught up, from its MillisBehindLatest series.
+inline std::size_t first_bucket_below(const std::vector<double>& series, std::size_t from,
+                                      double limit) {
+  for (std::size_t b = from; b < series.size(); ++b) {
+    if (!std::isnan(series[b]) && series[b] < limit) return b;
+  }
+  return 0;
+}
+
+// The sum of buckets [from, to) of a counter series.
+inline double sum_buckets(const std::vector<double>& series, std::size_t from, std::size_t to) {
+  double sum = 0;
+  for (std::size_t b = from; b < to && b < series.size(); ++b) sum += series[b];
+  return sum;
 }
 
 }  // namespace kinesim::models::testing
