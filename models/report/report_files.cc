@@ -288,14 +288,45 @@ std::string metrics_producers_csv(const Result& r) {
 }
 
 std::string metrics_consumers_csv(const Result& r) {
+  // Enhanced fan-out consumers' CloudWatch series (the stream's, with the ConsumerName
+  // dimension) follow as further columns when the run has any; polling-only runs keep the shape.
+  constexpr std::array<const char*, 5> kFanOutCounters = {
+      "SubscribeToShard.Success", "SubscribeToShard.RateExceeded", "SubscribeToShardEvent.Success",
+      "SubscribeToShardEvent.Records", "SubscribeToShardEvent.Bytes"};
+  constexpr const char* kFanOutGauge = "SubscribeToShardEvent.MillisBehindLatest";
+  const bool fan_out = std::any_of(r.consumers.begin(), r.consumers.end(),
+                                   [](const ConsumerResult& c) { return !c.polling; });
   std::string out =
-      "time_s,consumer,type,RecordsRead,RecordsProcessed,ThrottledCalls,MillisBehindLatestMax\n";
+      "time_s,consumer,type,RecordsRead,RecordsProcessed,ThrottledCalls,MillisBehindLatestMax";
+  if (fan_out) {
+    for (const char* name : kFanOutCounters) out += std::string(",") + name;
+    out += std::string(",") + kFanOutGauge + "Max";
+  }
+  out.push_back('\n');
   if (!r.metrics) return out;
   const auto sums = r.metrics->counter_sums(0);
   const auto max = r.metrics->gauge_max(0);
+  // Rows of each fan-out consumer's series, by name (-1: none).
+  const auto row_of = [](const std::vector<std::string>& names, const std::string& name) {
+    const auto it = std::find(names.begin(), names.end(), name);
+    return it == names.end() ? Eigen::Index{-1} : static_cast<Eigen::Index>(it - names.begin());
+  };
+  std::vector<std::array<Eigen::Index, kFanOutCounters.size() + 1>> fan_out_rows;
+  for (const ConsumerResult& c : r.consumers) {
+    std::array<Eigen::Index, kFanOutCounters.size() + 1> rows{};
+    rows.fill(-1);
+    if (!c.polling) {
+      for (std::size_t i = 0; i < kFanOutCounters.size(); ++i) {
+        rows[i] = row_of(r.metrics->counter_names(), c.name + "/" + kFanOutCounters[i]);
+      }
+      rows.back() = row_of(r.metrics->gauge_names(), c.name + "/" + kFanOutGauge);
+    }
+    fan_out_rows.push_back(rows);
+  }
   const Eigen::Index n = bucket_count(r);
   for (Eigen::Index b = 0; b < n; ++b) {
-    for (const ConsumerResult& c : r.consumers) {
+    for (std::size_t k = 0; k < r.consumers.size(); ++k) {
+      const ConsumerResult& c = r.consumers[k];
       append_time(out, r, b);
       out.push_back(',');
       append_field(out, c.name);
@@ -307,6 +338,15 @@ std::string metrics_consumers_csv(const Result& r) {
       append_number(out, cell(sums, c.series_throttled, b));
       out.push_back(',');
       if (b < max.cols()) append_number(out, max(static_cast<Eigen::Index>(c.series_behind), b));
+      if (fan_out) {
+        const auto& rows = fan_out_rows[k];
+        for (std::size_t i = 0; i < kFanOutCounters.size(); ++i) {
+          out.push_back(',');
+          if (rows[i] >= 0 && b < sums.cols()) append_number(out, sums(rows[i], b));
+        }
+        out.push_back(',');
+        if (rows.back() >= 0 && b < max.cols()) append_number(out, max(rows.back(), b));
+      }
       out.push_back('\n');
     }
   }

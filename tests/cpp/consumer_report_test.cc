@@ -6,10 +6,11 @@
 
 #include <algorithm>
 #include <string>
+#include <vector>
 
 #include "models/cost/cost.h"
-#include "models/report/sizing.h"
 #include "models/report/report.h"
+#include "models/report/sizing.h"
 #include "models/world/world.h"
 #include "test_helpers.h"
 
@@ -102,6 +103,44 @@ TEST(ConsumerReports, ReadSeriesJoinTheStreamAndShardCsvsAndConsumersGetTheirOwn
   EXPECT_GE(std::count(consumers.begin(), consumers.end(), '\n'), 31);
   EXPECT_EQ(std::count(consumers.begin(), consumers.end(), '\n'),
             std::count(producers.begin(), producers.end(), '\n'));
+}
+
+TEST(ConsumerReports, FanOutConsumersAddTheirSubscribeToShardSeriesToTheConsumersCsv) {
+  Scenario s = pollers(1);
+  s.output.resolution = Duration::seconds(10);
+  ConsumerConfig efo = polling_consumer("efo");
+  efo.polling.reader.retrieval = Retrieval::kFanOut;
+  s.consumers.push_back(efo);
+  const Result r = run_scenario(s);
+  const std::string csv = metrics_consumers_csv(r);
+  EXPECT_EQ(first_line(csv),
+            "time_s,consumer,type,RecordsRead,RecordsProcessed,ThrottledCalls,"
+            "MillisBehindLatestMax,SubscribeToShard.Success,SubscribeToShard.RateExceeded,"
+            "SubscribeToShardEvent.Success,SubscribeToShardEvent.Records,"
+            "SubscribeToShardEvent.Bytes,SubscribeToShardEvent.MillisBehindLatestMax");
+  // The fan-out consumer's SubscribeToShardEvent.Records column sums to the stream's series; the
+  // poller's fan-out cells are empty.
+  double records = 0;
+  std::size_t start = csv.find('\n') + 1;
+  while (start < csv.size()) {
+    const std::size_t end = csv.find('\n', start);
+    const std::string row = csv.substr(start, end - start);
+    std::vector<std::string> cells;
+    for (std::size_t from = 0;;) {
+      const std::size_t comma = row.find(',', from);
+      cells.push_back(row.substr(from, comma == std::string::npos ? comma : comma - from));
+      if (comma == std::string::npos) break;
+      from = comma + 1;
+    }
+    EXPECT_EQ(cells.size(), 13u) << row;
+    if (cells[1] == "efo" && !cells[10].empty()) records += std::stod(cells[10]);
+    if (cells[1] == "app-0") {
+      EXPECT_EQ(cells[10], "") << row;
+    }
+    start = end + 1;
+  }
+  EXPECT_GT(records, 0);
+  EXPECT_EQ(records, testing::counter_total(*r.metrics, "efo/SubscribeToShardEvent.Records"));
 }
 
 TEST(ConsumerReports, TooManyPollingConsumersAreAFindingWithTheEnhancedFanOutAlternative) {
