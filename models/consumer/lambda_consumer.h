@@ -1,4 +1,6 @@
-// An AWS Lambda event source mapping on the stream, standard (polling) retrieval (SPEC §8).
+// An AWS Lambda event source mapping on the stream (SPEC §8), standard (polling) retrieval or,
+// with EnhancedFanOut, pushes through a registered consumer (the base's fan-out reader, held and
+// resumed alike).
 //
 // Reading: a ShardReader per shard calls GetRecords (10,000 records a call) once a second through
 // the shard's shared limits, and again at once while the reply says it is behind. What it reads is

@@ -82,8 +82,8 @@ void ShardReader::subscribe() {
 
 void ShardReader::push() {
   const Time now = ctx_.engine.now();
-  if (in_flight_.size() >= kMaxInFlight || now < busy_until_) {
-    push_blocked_ = true;  // on_push pushes again once the consumer is ready
+  if (held_ || in_flight_.size() >= kMaxInFlight || now < busy_until_) {
+    push_blocked_ = true;  // on_push (or resume) pushes again once the consumer is ready
     return;
   }
   push_blocked_ = false;
@@ -115,6 +115,10 @@ void ShardReader::push() {
 
 void ShardReader::on_push() {
   const Time now = ctx_.engine.now();
+  if (held_) {
+    ++parked_;  // delivered once resume() comes, in order
+    return;
+  }
   if (now < busy_until_) {
     // Still processing the previous batch: this one waits (in order: every push takes the same
     // propagation delay).
@@ -126,9 +130,10 @@ void ShardReader::on_push() {
   ++books_.events;
   const Time ready = take(now, event.batch);
   if (ready == kHold) {
-    // Holding a shard (Lambda's retries) is modelled for polling readers only; the loader
-    // refuses enhanced fan-out for the types that hold.
-    throw std::logic_error("shard reader: a fan-out reader cannot be held");
+    // The consumer holds the shard (Lambda retrying a batch): no push until resume().
+    held_ = true;
+    held_at_end_ = event.batch.shard_end;
+    return;
   }
   busy_until_ = ready;
   if (event.batch.shard_end) {
@@ -306,8 +311,13 @@ void ShardReader::resume(Time at) {
   if (held_at_end_) {
     schedule(std::max(at, ctx_.engine.now()), [this] { end_of_shard(ctx_.engine.now()); });
   } else if (ctx_.config.retrieval == Retrieval::kFanOut) {
+    // Pushes that arrived while held are delivered first, in order, then pushing goes on.
     busy_until_ = std::max(at, ctx_.engine.now());
-    schedule(busy_until_, [this] { push(); });
+    for (; parked_ > 0; --parked_) schedule(busy_until_, [this] { on_push(); });
+    if (push_blocked_) {
+      push_blocked_ = false;
+      schedule(busy_until_, [this] { push(); });
+    }
   } else if (ctx_.config.fetch_while_behind && last_behind_) {
     schedule_poll(at);
   } else {

@@ -175,6 +175,7 @@ class ShardReader final : private ArrivalListener {
   ShardPosition pushed_to_;
   sim::Time busy_until_ = sim::Time::zero();
   bool push_blocked_ = false;
+  uint32_t parked_ = 0;  // pushes that arrived while held, delivered by resume()
   sim::Time subscription_ends_ = sim::Time::zero();
   sim::Time renewal_at_ = sim::Time::zero();  // the subscription end a wake is scheduled for
   bool waiting_for_arrival_ = false;

@@ -218,6 +218,42 @@ TEST(LambdaConsumer, BisectingDiscardsOnlyThePoisonRecordAndCountsTheExtraInvoca
   EXPECT_EQ(detail(k, "Retries"), 2.0 * bisected + 2.0);
 }
 
+TEST(LambdaConsumer, OnEnhancedFanOutAPoisonRecordStillHoldsItsShardAndBisectionStillFreesIt) {
+  // The same poison record, the mapping on a registered stream consumer (pushes, no GetRecords).
+  Scenario s = poisoned();
+  s.output.resolution = Duration::seconds(60);
+  ConsumerConfig held =
+      with_poison(lambda_consumer("held", Duration::millis(100)), Duration::minutes(10));
+  held.lambda.reader.retrieval = Retrieval::kFanOut;
+  ConsumerConfig bisect = with_poison(lambda_consumer("bisect"), Duration::minutes(10));
+  bisect.lambda.reader.retrieval = Retrieval::kFanOut;
+  bisect.lambda.maximum_retry_attempts = 2;
+  bisect.lambda.bisect_batch_on_function_error = true;
+  s.consumers = {held, bisect};
+  const Result r = run_scenario(s);
+  const ConsumerResult& h = consumer_named(r, "held");
+  expect_books(h);
+  EXPECT_EQ(h.retrieval, "fanout");
+  EXPECT_EQ(h.counts.get_records_calls, 0u);
+  EXPECT_GT(h.counts.events, 0u);
+  // Held for the retention period as with polling, IteratorAge growing a second per second.
+  const std::vector<double> age = testing::gauge_max(r, "held/shardId-000000000000/IteratorAge");
+  ASSERT_GT(age.size(), 60u);
+  EXPECT_NEAR(age[50] - age[30], 20.0 * 60'000.0, 2'000.0);
+  ASSERT_EQ(h.blocked_shards.size(), 1u);
+  EXPECT_TRUE(h.blocked_shards[0].until_retention);
+  EXPECT_NEAR(h.blocked_shards[0].longest.to_seconds(), 3600.0, 2.0);
+  EXPECT_LE(h.counts.lost_to_retention, 20u);
+  // Then it moved on: pushes parked while held were delivered in order, nothing else lost.
+  EXPECT_LT(age[age.size() - 2], 5'000.0);
+  EXPECT_LE(h.counts.pending, 20u);
+  const ConsumerResult& b = consumer_named(r, "bisect");
+  expect_books(b);
+  EXPECT_EQ(b.counts.discarded, 1u);
+  EXPECT_EQ(b.counts.lost_to_retention, 0u);
+  EXPECT_LE(b.counts.pending, 20u);
+}
+
 TEST(LambdaConsumer, ReportBatchItemFailuresProcessesTheRecordsBeforeThePoisonOne) {
   Scenario s = poisoned(Duration::minutes(20));
   ConsumerConfig c = with_poison(lambda_consumer("fn"), Duration::minutes(10));

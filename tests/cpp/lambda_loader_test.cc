@@ -68,6 +68,7 @@ TEST(LambdaLoader, ReadsEverySettingAndKeepsTheDefaultsOfTheRest) {
   EXPECT_EQ(plain.reader.initial_position, InitialPosition::kLatest);
   EXPECT_EQ(plain.reader.poll_interval, Duration::seconds(1));
   EXPECT_TRUE(plain.reader.fetch_while_behind);
+  EXPECT_EQ(plain.reader.retrieval, Retrieval::kPolling);  // the standard ESM
   EXPECT_EQ(plain.reader.limit, 10'000u);
   EXPECT_EQ(plain.batch_size, 100u);
   EXPECT_EQ(plain.maximum_batching_window_seconds, 0u);
@@ -95,7 +96,7 @@ TEST(LambdaLoader, EveryBadSettingIsReportedWithItsPathValueAndExpectation) {
                 "duration": "fast", "concurrency": 0, "error_rate": 1.5,
                 "poison_records": [{"at": "20m"}, {"at": "1m", "shard": "shard-1"}, {"shard": "shardId-000000000000"}]}},
     {"name": "b", "type": "lambda",
-     "lambda": {"EnhancedFanOut": true, "BatchSize": 10001, "MaximumRetryAttempts": 10001,
+     "lambda": {"EnhancedFanOut": "yes", "BatchSize": 10001, "MaximumRetryAttempts": 10001,
                 "MaximumRecordAgeInSeconds": 604801, "StartingPositionTimestamp": "1m",
                 "DestinationConfig": {"OnSuccess": {}}, "Batchsize": 5}},
     {"name": "c", "type": "lambda", "lambda": {"StartingPosition": "AT_TIMESTAMP",
@@ -130,9 +131,7 @@ TEST(LambdaLoader, EveryBadSettingIsReportedWithItsPathValueAndExpectation) {
       "$.consumers[1].lambda.Batchsize: unknown key \"Batchsize\"; did you mean \"BatchSize\"?",
       "$.consumers[1].lambda.StartingPositionTimestamp: key \"StartingPositionTimestamp\" applies "
       "only with StartingPosition \"AT_TIMESTAMP\" (it is \"LATEST\")",
-      "$.consumers[1].lambda.EnhancedFanOut: got true, expected false: this build models the "
-      "standard (polling) event source mapping; enhanced fan-out retrieval for Lambda is not "
-      "modelled yet",
+      "$.consumers[1].lambda.EnhancedFanOut: got \"yes\", expected true or false",
       "$.consumers[1].lambda.BatchSize: got 10001, expected an integer 1..10000",
       "$.consumers[1].lambda.MaximumRetryAttempts: got 10001, expected -1 (retry until the records "
       "expire) or a whole number 0..10000",
