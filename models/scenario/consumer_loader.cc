@@ -169,10 +169,10 @@ void read_flink(IssueList& issues, const Json& node, const std::string& path,
                                           ")");
   }
   // Both sources cap the interval at 5 minutes, an iterator's lifetime.
-  const uint64_t max_interval_ms = core::ShardReadLimits{}.iterator_lifetime_ms;
+  constexpr uint64_t max_interval_ms = core::ShardReadLimits{}.iterator_lifetime_ms;
   const uint64_t max_records = core::ShardReadLimits{}.max_records_per_call;
   const auto within = [&](Duration lo) {
-    return [lo, max_interval_ms](Duration d) {
+    return [lo](Duration d) {
       return d >= lo && d <= Duration::millis(static_cast<int64_t>(max_interval_ms));
     };
   };
