@@ -14,6 +14,7 @@
 #include <sstream>
 #include <string_view>
 
+#include "models/core/shard_map.h"
 #include "models/scenario/capacity_loader.h"
 #include "models/scenario/consumer_loader.h"
 #include "models/scenario/json_reader.h"
@@ -159,6 +160,23 @@ void read_output(IssueList& issues, const Json& node, OutputConfig& out) {
       static_cast<uint32_t>(r.integer("top_n", Need::kOptional, 0, 1000).value_or(out.top_n));
 }
 
+// Settings that name a shard must name one the run will have: a poison record in a shard that
+// never exists would never fire, and the run would look healthier than the scenario means.
+void check_named_shards(IssueList& issues, const Scenario& s, std::size_t shard_ids) {
+  for (std::size_t c = 0; c < s.consumers.size(); ++c) {
+    const ConsumerConfig& consumer = s.consumers[c];
+    if (consumer.type != ConsumerConfig::Type::kLambda) continue;
+    const auto& poison = consumer.lambda.poison_records;
+    for (std::size_t i = 0; i < poison.size(); ++i) {
+      if (!poison[i].shard || *poison[i].shard < shard_ids) continue;
+      issues.add(index_path(index_path("$.consumers", c) + ".lambda.poison_records", i) + ".shard",
+                 "got \"" + core::ShardMap::shard_id(*poison[i].shard) +
+                     "\", expected a shard the stream will have: shardId-000000000000 .. " +
+                     core::ShardMap::shard_id(static_cast<uint32_t>(shard_ids - 1)));
+    }
+  }
+}
+
 Scenario read_scenario(IssueList& issues, const Json& doc, const std::string& base_dir) {
   Scenario s;
   s.base_dir = base_dir;
@@ -198,14 +216,16 @@ Scenario read_scenario(IssueList& issues, const Json& doc, const std::string& ba
     s.consumers = read_consumers(issues, *consumers, r.path("consumers"), ctx);
   }
   bool timeline_valid = true;
+  std::optional<std::size_t> shard_ids = shard_ids_without_timeline(s, shards_valid);
   if (const Json* timeline = r.array("timeline", Need::kOptional)) {
     const Duration saved = s.duration;
     s.duration = horizon;
     const std::size_t before = issues.size();
-    read_timeline(issues, *timeline, s, shards_valid);
+    shard_ids = read_timeline(issues, *timeline, s, shards_valid);
     timeline_valid = issues.size() == before;
     s.duration = saved;
   }
+  if (shard_ids) check_named_shards(issues, s, *shard_ids);
   // The switch_mode actions say which modes the stream has; if they are wrong, so is this check.
   if (const Json* stream = r.find("stream"); stream != nullptr && timeline_valid) {
     check_capacity_sections(issues, *stream, s);

@@ -276,7 +276,8 @@ void check_kcl(IssueList& issues, const Json& list, const IndexedAction& ia, con
 
 }  // namespace
 
-void read_timeline(IssueList& issues, const Json& list, Scenario& s, bool shards_valid) {
+std::optional<std::size_t> read_timeline(IssueList& issues, const Json& list, Scenario& s,
+                                         bool shards_valid) {
   std::vector<IndexedAction> actions;
   bool all_valid = true;
   for (std::size_t i = 0; i < list.size(); ++i) {
@@ -291,7 +292,7 @@ void read_timeline(IssueList& issues, const Json& list, Scenario& s, bool shards
   std::stable_sort(actions.begin(), actions.end(),
                    [](const auto& a, const auto& b) { return a.action.at < b.action.at; });
   for (const IndexedAction& ia : actions) s.timeline.push_back(ia.action);
-  if (!all_valid) return;  // later checks would guess at the invalid actions
+  if (!all_valid) return std::nullopt;  // later checks would guess at the invalid actions
 
   const bool switches = std::any_of(actions.begin(), actions.end(), [](const IndexedAction& ia) {
     return ia.action.kind == TimelineAction::Kind::kSwitchMode;
@@ -350,6 +351,15 @@ void read_timeline(IssueList& issues, const Json& list, Scenario& s, bool shards
         break;
     }
   }
+  if (!shards.ids_known || !shards.map || s.stream.autoscaler.enabled) return std::nullopt;
+  return shards.map->shards().size();
+}
+
+std::optional<std::size_t> shard_ids_without_timeline(const Scenario& s, bool shards_valid) {
+  if (!shards_valid || s.stream.mode != CapacityMode::kProvisioned || s.stream.autoscaler.enabled) {
+    return std::nullopt;
+  }
+  return s.stream.shards;
 }
 
 }  // namespace kinesim::models::scenario_json

@@ -85,6 +85,32 @@ TEST(LambdaLoader, ReadsEverySettingAndKeepsTheDefaultsOfTheRest) {
   EXPECT_TRUE(plain.poison_records.empty());
 }
 
+// A poison record in a shard the stream never has would never fire: the run would look healthy.
+// The shards that will exist are known before the run on a provisioned stream: the initial ones
+// and the children of its resharding actions.
+TEST(LambdaLoader, APoisonRecordMustNameAShardTheStreamWillHave) {
+  const auto poison_in = [](const std::string& shard) {
+    return nlohmann::json::parse(R"([{"name": "fn", "type": "lambda",
+        "lambda": {"poison_records": [{"at": "1m", "shard": ")" +
+                                 shard + R"("}]}}])");
+  };
+  EXPECT_NO_THROW(load_scenario(with_lambda(poison_in("shardId-000000000001"))));
+  EXPECT_EQ(issues_of(with_lambda(poison_in("shardId-000000000002"))),
+            std::vector<std::string>{
+                "$.consumers[0].lambda.poison_records[0].shard: got \"shardId-000000000002\", "
+                "expected a shard the stream will have: shardId-000000000000 .. "
+                "shardId-000000000001"});
+  // A split at 2m makes shardId-000000000002 and -3.
+  nlohmann::json split = with_lambda(poison_in("shardId-000000000003"));
+  split["timeline"] = nlohmann::json::parse(
+      R"([{"at": "2m", "action": "split", "shard": "shardId-000000000000"}])");
+  EXPECT_NO_THROW(load_scenario(split));
+  // On-demand splits shards its own way: ids are not known before the run.
+  nlohmann::json on_demand = with_lambda(poison_in("shardId-000000000009"));
+  on_demand["stream"] = nlohmann::json::parse(R"({"mode": "ON_DEMAND"})");
+  EXPECT_NO_THROW(load_scenario(on_demand));
+}
+
 TEST(LambdaLoader, EveryBadSettingIsReportedWithItsPathValueAndExpectation) {
   const std::vector<std::string> issues = issues_of(with_lambda(nlohmann::json::parse(R"([
     {"name": "a", "type": "lambda",
