@@ -36,7 +36,8 @@ std::vector<ShardLoad> by_heat(const Result& result) {
 }
 
 std::string key_rate_text(const KeyLoad& k, const core::ShardWriteLimits& limits) {
-  const bool by_records = k.records_per_sec > static_cast<double>(limits.records_per_sec);
+  const bool by_records =
+      !k.aggregated && k.records_per_sec > static_cast<double>(limits.records_per_sec);
   const bool by_bytes = k.bytes_per_sec > static_cast<double>(limits.bytes_per_sec);
   if (by_bytes && !by_records) {
     return bytes_rate_text(k.bytes_per_sec) + " (a shard takes " +
@@ -68,6 +69,15 @@ std::vector<Finding> findings(const Result& r) {
 
   for (const KeyLoad& k : key_loads(r)) {
     if (!exceeds_shard(k, limits)) continue;
+    if (k.aggregated) {  // inside aggregates only its bytes count
+      out.push_back({Severity::kError, "hot_key",
+                     "key " + k.key + " alone offers " + bytes_rate_text(k.bytes_per_sec) + " (" +
+                         rate_text(k.records_per_sec) + " user records/s, aggregated) to " +
+                         k.shard_id + "; a shard takes " +
+                         bytes_rate_text(static_cast<double>(limits.bytes_per_sec)) +
+                         ", so it is throttled whatever the shard count"});
+      continue;
+    }
     out.push_back({Severity::kError, "hot_key",
                    "key " + k.key + " alone offers " + rate_text(k.records_per_sec) +
                        " records/s (" + bytes_rate_text(k.bytes_per_sec) + ") to " + k.shard_id +

@@ -23,12 +23,16 @@ struct KeyLoad {
   uint64_t throttled = 0;
   double records_per_sec = 0;  // offered, mean over the run
   double bytes_per_sec = 0;
+  // Every producer offering the key aggregates (fewer Kinesis records than user records): its
+  // records reach the shard inside aggregates, so only its bytes count against a shard.
+  bool aggregated = false;
 };
 
 // Every listed key, by offered records (descending), then by name.
 std::vector<KeyLoad> key_loads(const Result& result);
 
-// True when the key alone offers more than one shard takes (records/s or bytes/s).
+// True when the key alone offers more than one shard takes: records/s or bytes/s, or bytes/s
+// alone for a key whose records are aggregated (the records limit then counts aggregates).
 bool exceeds_shard(const KeyLoad& key, const core::ShardWriteLimits& limits);
 
 struct ShardLoad {

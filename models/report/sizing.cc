@@ -202,7 +202,8 @@ SizingReport size(const Result& r) {
   const std::string hot_text =
       hot == keys.end() ? std::string()
                         : " because key " + hot->key + " alone exceeds one shard (" +
-                              rate_text(hot->records_per_sec) + " records/s, " +
+                              rate_text(hot->records_per_sec) +
+                              (hot->aggregated ? " user records/s, aggregated, " : " records/s, ") +
                               bytes_rate_text(hot->bytes_per_sec) + "), whatever the shard count";
   if (!capacity.varied() && !capacity.on_demand) {
     text += fixed_count_text(r, s, capacity.max_shards, hot_text);

@@ -231,6 +231,27 @@ TEST(ReportFindings, FlagTheHotKeyAndTheThrottlingShard) {
   EXPECT_FALSE(has_code(found, "under_utilised"));
 }
 
+// A KPL aggregating the same key sends its 1,400 user records/s inside aggregates: the records
+// limit counts aggregates, and 140 KB/s fits a shard, so more shards (or fewer keys beside it)
+// do help and the key is not flagged as beyond any shard count.
+TEST(ReportFindings, AnAggregatedKeyCountsOnlyByItsBytes) {
+  Built b = hot_key_run();
+  ProducerCounts& c = b.result.producers[0].counts;
+  c.accepted_entries = c.accepted / 20;  // 20 user records per Kinesis record
+  EXPECT_FALSE(has_code(findings(b.result), "hot_key"));
+  // Past a shard's 1 MiB/s it is beyond any shard count again, named by its bytes.
+  for (KeyResult* k :
+       {&b.result.producers[0].hot_keys[0], &b.result.producers[0].hottest_keys[0]}) {
+    k->counts.offered_bytes = uint64_t{1400} * 3600 * 1000;  // 1.4 MB/s
+  }
+  const std::vector<Finding> found = findings(b.result);
+  ASSERT_TRUE(has_code(found, "hot_key"));
+  EXPECT_EQ(found[0].message,
+            "key user-17 alone offers 1.34 MiB/s (1,400 user records/s, aggregated) to "
+            "shardId-000000000003; a shard takes 1 MiB/s, so it is throttled whatever the shard "
+            "count");
+}
+
 TEST(ReportFindings, FlagFailuresRejectionsBacklogSlowPutsAndFailedTimelineActions) {
   Built b = calm_run();
   ProducerCounts& c = b.result.producers[0].counts;
