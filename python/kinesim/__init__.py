@@ -33,6 +33,8 @@ from ._aggregation import (
 )
 from ._errors import CodecError, KinesisError, ScenarioError
 from ._keys import MAX_HASH_KEY, hash_key
+from ._plot import NoData
+from ._report import report
 from ._run import Result, run, validate
 from ._shard_map import ReshardOp, Shard, ShardMap
 
@@ -43,6 +45,7 @@ __all__ = [
     "DEFAULT_AGGREGATE_MAX_SIZE",
     "KPL_AGGREGATION_MAX_SIZE",
     "MAX_HASH_KEY",
+    "NoData",
     "CodecError",
     "KinesisError",
     "KinesisRecord",
@@ -57,6 +60,7 @@ __all__ = [
     "deaggregate",
     "hash_key",
     "is_aggregated",
+    "report",
     "run",
     "validate",
 ]
