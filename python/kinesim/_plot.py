@@ -173,10 +173,11 @@ class RunData:
         return out
 
     def time_axis(self) -> tuple[float, str]:
-        """(seconds per unit, unit name) for time axes: hours past 6 h, minutes past 10 min."""
-        if self.duration_s > 6 * 3600:
+        """(seconds per unit, unit name) for time axes: hours for runs of 6 h or more, minutes
+        for runs of 10 min or more, else seconds."""
+        if self.duration_s >= 6 * 3600:
             return 3600.0, "h"
-        if self.duration_s > 600:
+        if self.duration_s >= 600:
             return 60.0, "min"
         return 1.0, "s"
 
@@ -318,9 +319,7 @@ def put_latency(data: RunData) -> Figure:
     if not groups:
         raise NoData("no producer had a record accepted")
     stream = data.tables.get("stream")
-    series = [
-        c for c in ("PutRecords.Latency", "PutRecord.Latency") if stream and stream.has(c)
-    ]
+    series = [c for c in ("PutRecords.Latency", "PutRecord.Latency") if stream and stream.has(c)]
     series = [c for c in series if np.any(np.isfinite(stream.column(c)))]  # type: ignore[union-attr]
     fig, axes = _figure(2 if series else 1)
     _percentile_bars(axes[0], groups, "ms")
@@ -393,9 +392,7 @@ def hot_keys(data: RunData) -> Figure:
     MiB/s (mean over the run), each labelled with the shard it routes to, against the shard
     limits."""
     keys = [
-        (k, p["name"])
-        for p in data.summary.get("producers", [])
-        for k in p.get("hottest_keys", [])
+        (k, p["name"]) for p in data.summary.get("producers", []) for k in p.get("hottest_keys", [])
     ]
     if not keys:
         raise NoData("no producer reports its hottest keys (random keys)")

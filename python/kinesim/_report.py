@@ -92,7 +92,8 @@ def _key_figures(summary: dict[str, Any]) -> str:
     for label, value, unit in rows:
         if value is not None:
             out.append(
-                f'<tr><td>{_e(label)}</td><td class="num">{_num(value)}</td><td>{_e(unit)}</td></tr>'
+                f'<tr><td>{_e(label)}</td><td class="num">{_num(value)}</td>'
+                f"<td>{_e(unit)}</td></tr>"
             )
     if "throttled_fraction" in s:
         out.append(
@@ -102,9 +103,7 @@ def _key_figures(summary: dict[str, Any]) -> str:
     out.append("</table>")
     modes = summary.get("cost", {}).get("modes") or []
     if modes:
-        out.append(
-            '<table class="cost"><tr><th>capacity mode</th><th>cost</th><th>unit</th></tr>'
-        )
+        out.append('<table class="cost"><tr><th>capacity mode</th><th>cost</th><th>unit</th></tr>')
         for m in modes:
             mark = " (simulated)" if m.get("simulated") else ""
             out.append(
@@ -171,7 +170,7 @@ def _plan_section(plan: dict[str, Any]) -> str:
     best = plan.get("best") or {}
     if best:
         out.append(
-            "<table class=\"best\"><tr><th>capacity mode</th><th>feasible</th><th>shards</th>"
+            '<table class="best"><tr><th>capacity mode</th><th>feasible</th><th>shards</th>'
             "<th>cost (USD per month)</th><th>settings or reason</th></tr>"
         )
         for mode, b in best.items():
@@ -255,15 +254,13 @@ def render(data: RunData | None, plan: dict[str, Any] | None = None) -> str:
                 continue
             body.append(_chart(name, chart_title, fig))
         if skipped:
-            body.append(
-                '<p class="skipped">Not shown: ' + _e("; ".join(skipped)) + ".</p>"
-            )
+            body.append('<p class="skipped">Not shown: ' + _e("; ".join(skipped)) + ".</p>")
         body.append("</section>")
         body.append(_sizing(s))
     if plan is not None:
         body.append(_plan_section(plan))
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         f"<title>kinesim report: {_e(title)}</title><style>{_CSS}</style></head>\n<body>\n"
         + "\n".join(body)
         + "\n</body></html>\n"
