@@ -336,8 +336,8 @@ def put_latency(data: RunData) -> Figure:
     return fig
 
 
-#: Timeline actions that change capacity, drawn as solid markers; others are dotted.
-_CAPACITY_ACTIONS = {"update_shard_count", "split", "merge", "switch_mode", "capacity"}
+#: Timeline actions about capacity (and the autoscaler's decisions): solid lines; others dotted.
+_CAPACITY_ACTIONS = {"update_shard_count", "split", "merge", "switch_mode", "capacity", "autoscale"}
 
 
 def capacity(data: RunData) -> Figure:
@@ -368,7 +368,7 @@ def capacity(data: RunData) -> Figure:
     events = data.summary.get("timeline") or []
     for i, e in enumerate(events):
         x = float(e["time_s"]) / per
-        solid = e["action"] in _CAPACITY_ACTIONS or e["action"] == "autoscale"
+        solid = e["action"] in _CAPACITY_ACTIONS
         ax.axvline(x, color="darkorange" if solid else "0.5", linestyle="-" if solid else ":")
         ax.annotate(
             f"{e['action']} {e['outcome']}"[:40],
@@ -552,9 +552,12 @@ def plan(plan_doc: dict[str, Any]) -> Figure:
     formula = (plan_doc.get("formula") or {}).get("shards")
     if formula is not None:
         ax.axvline(formula, color="0.3", linestyle="--", label=f"formula: {formula} shards")
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("shards (shards)")
     ax.set_ylabel("cost (USD per month)")
-    ax.set_ylim(bottom=0)
+    ax.set_ylim(0, max(float(c.get("cost_per_month") or 0.0) for c in candidates) * 1.15 + 1e-9)
     ax.set_title("Plan: monthly cost against shard count (USD per month), feasibility marked")
     ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return fig

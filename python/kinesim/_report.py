@@ -70,9 +70,21 @@ def _chart(name: str, title: str, fig: Any) -> str:
 
 
 def _num(value: Any, digits: int = 0) -> str:
-    if isinstance(value, (int, float)):
+    """A number with thousands separators; ``-`` for a missing one."""
+    if value is None:
+        return "-"
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
         return f"{value:,.{digits}f}"
     return _e(value)
+
+
+def _duration(seconds: float) -> str:
+    """``1h30m``, ``10m``, ``45s``: as scenarios write durations."""
+    whole = round(seconds)
+    h, rest = divmod(whole, 3600)
+    m, sec = divmod(rest, 60)
+    text = (f"{h}h" if h else "") + (f"{m}m" if m else "") + (f"{sec}s" if sec else "")
+    return text or "0s"
 
 
 def _key_figures(summary: dict[str, Any]) -> str:
@@ -183,8 +195,8 @@ def _plan_section(plan: dict[str, Any]) -> str:
             out.append(
                 f"<tr><td>{_e(mode)}</td>"
                 f'<td class="{"feasible" if ok else "infeasible"}">{"yes" if ok else "no"}</td>'
-                f'<td class="num">{_num(b.get("shards", ""))}</td>'
-                f'<td class="num">{_num(b.get("cost_per_month", ""), 2)}</td>'
+                f'<td class="num">{_num(b.get("shards"))}</td>'
+                f'<td class="num">{_num(b.get("cost_per_month"), 2)}</td>'
                 f"<td>{_e(detail)}</td></tr>"
             )
         out.append("</table>")
@@ -208,9 +220,9 @@ def _plan_section(plan: dict[str, Any]) -> str:
             ok = bool(c.get("feasible"))
             out.append(
                 f"<tr><td>{_e(c.get('mode', ''))}</td>"
-                f'<td class="num">{_num(c.get("shards", ""))}</td>'
+                f'<td class="num">{_num(c.get("shards"))}</td>'
                 f'<td class="{"feasible" if ok else "infeasible"}">{"yes" if ok else "no"}</td>'
-                f'<td class="num">{_num(c.get("cost_per_month", ""), 2)}</td>'
+                f'<td class="num">{_num(c.get("cost_per_month"), 2)}</td>'
                 f"<td>{_e('; '.join(c.get('failed') or []))}</td></tr>"
             )
         out.append("</table>")
@@ -232,8 +244,8 @@ def render(data: RunData | None, plan: dict[str, Any] | None = None) -> str:
         s = data.summary
         stream = s.get("stream", {})
         body.append(
-            f'<p class="meta">{_num(data.duration_s)} s simulated, seed '
-            f"{_e(s['scenario'].get('seed', ''))}, metrics per {_num(data.resolution_s)} s; "
+            f'<p class="meta">{_duration(data.duration_s)} simulated, seed '
+            f"{_e(s['scenario'].get('seed', ''))}, metrics per {_duration(data.resolution_s)}; "
             f"stream {_e(stream.get('name', ''))} ({_e(stream.get('mode', ''))}, "
             f"{_e(stream.get('shards', {}).get('initial', ''))} shards at the start)</p>"
         )

@@ -166,6 +166,7 @@ def test_hot_key_report_order_charts_and_figures(hot_key, tmp_path: Path) -> Non
     ]
     assert "Consumers: the scenario has no consumers" in page
     s = hot_key.summary
+    assert '<p class="meta">10m simulated, seed 17, metrics per 1m; stream events' in page
     order = [
         page.index("<h1>kinesim: hot-key</h1>"),
         page.index(s["headline"]),
@@ -211,6 +212,7 @@ def test_plan_json_in_the_folder_adds_the_plan_section(with_consumers, tmp_path:
     assert '<td class="infeasible">no</td>' in plan
     assert "throttled 2.1 % (needs &lt;= 0.1 %)" in plan
     assert plan.count("<tr><td>provisioned</td>") == 1 + 3  # best, then three candidates
+    assert '<tr><td>on-demand Standard</td><td class="num">-</td>' in plan  # no shard count
 
 
 def test_plan_only_report(tmp_path: Path) -> None:
