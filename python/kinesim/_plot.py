@@ -110,8 +110,13 @@ class RunData:
         raises OSError / ValueError if summary.json is missing or not JSON."""
         folder = Path(path)
         summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
-        if not isinstance(summary, dict) or "scenario" not in summary:
-            raise ValueError("summary.json is not a kinesim summary (no 'scenario' key)")
+        scenario = summary.get("scenario") if isinstance(summary, dict) else None
+        if not isinstance(scenario, dict) or not all(
+            isinstance(scenario.get(k), (int, float)) for k in ("duration_s", "resolution_s")
+        ):
+            raise ValueError(
+                "summary.json is not a kinesim summary (no scenario.duration_s and resolution_s)"
+            )
         tables: dict[str, Table | None] = {}
         for name, file in TABLE_FILES.items():
             f = folder / file
@@ -502,6 +507,15 @@ def consumers(data: RunData) -> Figure:
     return fig
 
 
+def plan_shards(candidate: dict[str, Any]) -> int | None:
+    """A plan candidate's shard count: its ``shards``, else its ``stream.shards`` knob, else
+    None (on-demand)."""
+    shards = candidate.get("shards")
+    if shards is None:
+        shards = (candidate.get("knobs") or {}).get("stream.shards")
+    return None if shards is None else int(shards)
+
+
 def plan(plan_doc: dict[str, Any]) -> Figure:
     """A plan's candidates: monthly cost (USD per month) against shard count, one colour per
     capacity mode, feasible candidates as dots, infeasible ones as crosses, each mode's best as
@@ -518,19 +532,19 @@ def plan(plan_doc: dict[str, Any]) -> Figure:
             colours[mode] = palette[len(colours) % len(palette)]
     for mode, colour in colours.items():
         mine = [c for c in candidates if c.get("mode") == mode and c.get("cost_per_month")]
-        placed = [c for c in mine if c.get("shards") is not None]
+        placed = [c for c in mine if plan_shards(c) is not None]
         for feasible, marker in [(True, "o"), (False, "x")]:
             pts = [c for c in placed if bool(c.get("feasible")) == feasible]
             if pts:
                 ax.scatter(
-                    [c["shards"] for c in pts],
+                    [plan_shards(c) for c in pts],
                     [c["cost_per_month"] for c in pts],
                     color=colour,
                     marker=marker,
                     label=f"{mode}: {'feasible' if feasible else 'infeasible'}",
                 )
         for c in mine:
-            if c.get("shards") is None:
+            if plan_shards(c) is None:
                 ax.axhline(
                     c["cost_per_month"],
                     color=colour,
@@ -538,9 +552,9 @@ def plan(plan_doc: dict[str, Any]) -> Figure:
                     label=f"{mode} ({'feasible' if c.get('feasible') else 'infeasible'})",
                 )
         best = (plan_doc.get("best") or {}).get(mode) or {}
-        if best.get("feasible") and best.get("shards") is not None:
+        if best.get("feasible") and plan_shards(best) is not None:
             ax.scatter(
-                [best["shards"]],
+                [plan_shards(best)],
                 [best["cost_per_month"]],
                 marker="*",
                 s=220,

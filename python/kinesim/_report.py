@@ -177,7 +177,8 @@ def _plan_section(plan: dict[str, Any]) -> str:
     if objectives:
         out.append("<p>Objectives:</p><ul>")
         for o in objectives:
-            out.append(f"<li><code>{_e(o.get('text', o))}</code></li>")
+            text = o.get("text", "") if isinstance(o, dict) else o
+            out.append(f"<li><code>{_e(text)}</code></li>")
         out.append("</ul>")
     best = plan.get("best") or {}
     if best:
@@ -195,7 +196,7 @@ def _plan_section(plan: dict[str, Any]) -> str:
             out.append(
                 f"<tr><td>{_e(mode)}</td>"
                 f'<td class="{"feasible" if ok else "infeasible"}">{"yes" if ok else "no"}</td>'
-                f'<td class="num">{_num(b.get("shards"))}</td>'
+                f'<td class="num">{_num(_plot.plan_shards(b))}</td>'
                 f'<td class="num">{_num(b.get("cost_per_month"), 2)}</td>'
                 f"<td>{_e(detail)}</td></tr>"
             )
@@ -220,7 +221,7 @@ def _plan_section(plan: dict[str, Any]) -> str:
             ok = bool(c.get("feasible"))
             out.append(
                 f"<tr><td>{_e(c.get('mode', ''))}</td>"
-                f'<td class="num">{_num(c.get("shards"))}</td>'
+                f'<td class="num">{_num(_plot.plan_shards(c))}</td>'
                 f'<td class="{"feasible" if ok else "infeasible"}">{"yes" if ok else "no"}</td>'
                 f'<td class="num">{_num(c.get("cost_per_month"), 2)}</td>'
                 f"<td>{_e('; '.join(c.get('failed') or []))}</td></tr>"
@@ -303,10 +304,24 @@ def write_report(
 
 
 def read_plan(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """A plan document (plan.json) as a dict; raises OSError or ValueError if unreadable."""
+    """A plan document (plan.json) as a dict; raises OSError, or ValueError naming the key
+    whose shape is not a plan's."""
     doc = json.loads(Path(path).read_text(encoding="utf-8"))
     if not isinstance(doc, dict):
         raise ValueError("a plan document is a JSON object")
+    shapes = [("candidates", list, dict), ("objectives", list, None), ("best", dict, dict)]
+    for key, outer, inner in shapes:
+        value = doc.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, outer):
+            raise ValueError(f"plan.json: {key!r} is not a JSON {outer.__name__}")
+        items = value.values() if isinstance(value, dict) else value
+        if inner is not None and not all(isinstance(item, inner) for item in items):
+            raise ValueError(f"plan.json: every entry of {key!r} is a JSON object")
+    for c in doc.get("candidates") or []:
+        if not isinstance(c.get("cost_per_month", 0) or 0, (int, float)):
+            raise ValueError("plan.json: a candidate's 'cost_per_month' is not a number")
     return doc
 
 
@@ -319,8 +334,10 @@ def report(
 
     ``source`` is a ``Result`` or a folder written by ``kinesim run`` (or ``None`` for a
     plan-only report). ``path`` defaults to ``<folder>/report.html`` for a folder, and is
-    required otherwise. ``plan`` is a plan document (dict) or the path of a plan.json; for a
-    folder without ``plan``, the folder's plan.json is used if there is one.
+    required otherwise (ValueError). ``plan`` is a plan document (dict) or the path of a
+    plan.json; for a folder without ``plan``, the folder's plan.json is used if there is one,
+    and a folder with plan.json but no summary.json gives a plan-only report. A source that is
+    not a folder raises FileNotFoundError; unreadable outputs raise OSError or ValueError.
     """
     from ._run import Result
 
@@ -333,7 +350,9 @@ def report(
         folder = Path(source)
         if not folder.is_dir():
             raise FileNotFoundError(f"{str(folder)!r} is not a folder")
-        data = RunData.from_dir(folder)
+        # A folder with plan.json alone (a plan's outputs) gives a plan-only report.
+        alone = not (folder / "summary.json").exists() and (folder / "plan.json").is_file()
+        data = None if alone else RunData.from_dir(folder)
         if path is None:
             path = folder / "report.html"
         if plan is None and (folder / "plan.json").is_file():

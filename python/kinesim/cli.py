@@ -136,7 +136,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Build one self-contained report.html (findings, key figures, charts as "
         "inline SVG, sizing; no script, no external link) from OUTDIR, a folder written by "
         "`kinesim run`. If OUTDIR holds plan.json (from `kinesim plan`), a plan section is "
-        "added.",
+        "added; a folder with plan.json and no summary.json gives a plan-only report.",
     )
     report.add_argument("outdir", metavar="OUTDIR", help="folder written by `kinesim run`")
     report.add_argument(
@@ -409,14 +409,20 @@ def _cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     where = f"OUTDIR {args.outdir!r}"
     if not folder.is_dir():
         raise InvalidInput(f"{where}: expected a folder written by `kinesim run`; not a folder")
-    if not (folder / "summary.json").is_file():
-        raise InvalidInput(f"{where}: expected a folder written by `kinesim run`; no summary.json")
-    try:
-        data = RunData.from_dir(folder)
-    except (OSError, ValueError, KeyError, IndexError) as error:
-        raise InvalidInput(f"{where}: cannot read its outputs: {error}") from None
+    has_summary = (folder / "summary.json").is_file()
+    has_plan = (folder / "plan.json").is_file()
+    if not has_summary and not has_plan:
+        raise InvalidInput(
+            f"{where}: expected a folder written by `kinesim run`; no summary.json (nor plan.json)"
+        )
+    data = None
+    if has_summary:
+        try:
+            data = RunData.from_dir(folder)
+        except (OSError, ValueError, KeyError, IndexError) as error:
+            raise InvalidInput(f"{where}: cannot read its outputs: {error}") from None
     plan = None
-    if (folder / "plan.json").is_file():
+    if has_plan:
         try:
             plan = read_plan(folder / "plan.json")
         except (OSError, ValueError) as error:

@@ -364,6 +364,11 @@ def test_cli_run_report_writes_the_same_page_as_kinesim_report(tmp_path, capsys)
         (lambda d: None, "not a folder"),
         (lambda d: d.mkdir(), "no summary.json"),
         (lambda d: (d.mkdir(), (d / "summary.json").write_text("{not json")), "cannot read"),
+        (lambda d: (d.mkdir(), (d / "summary.json").write_text('{"a": 1}')), "not a kinesim"),
+        (
+            lambda d: (d.mkdir(), (d / "plan.json").write_text('{"candidates": 3}')),
+            "cannot read plan.json: plan.json: 'candidates' is not a JSON list",
+        ),
     ],
 )
 def test_kinesim_report_exits_2_naming_outdir(tmp_path, capsys, make, expected) -> None:
@@ -390,3 +395,37 @@ def test_kinesim_report_out_in_a_missing_folder_exits_2(hot_key, tmp_path, capsy
             "timeline.csv",
         ]
     )
+
+
+def test_a_bucket_cut_by_the_runs_end_counts_only_its_seconds_in_the_run() -> None:
+    scenario = {**reshard_scenario(), "duration": "90s", "timeline": []}
+    result = kinesim.run(scenario)
+    fig = result.plot.throughput()
+    metrics = result.metrics()["shardId-000000000000/IncomingRecords"]
+    drawn = line(fig.axes[0], "shardId-000000000000")
+    assert drawn.get_xdata().tolist() == [0.0, 60.0, 90.0]  # seconds: a run under 10 min
+    assert drawn.get_ydata().tolist() == [metrics[0] / 60, metrics[1] / 30, metrics[1] / 30]
+
+
+def test_a_folder_missing_csvs_gives_a_report_without_their_charts(hot_key, tmp_path) -> None:
+    folder = hot_key.write(tmp_path / "out")
+    (folder / "metrics_shards.csv").unlink()
+    page = kinesim.report(folder).read_text(encoding="utf-8")
+    assert charts_in(page) == ["put_latency", "capacity", "hot_keys", "cost"]
+    assert "Write throughput per shard: the run has no metrics_shards.csv rows" in page
+    assert "Throttling by shard and time: the run has no metrics_shards.csv rows" in page
+
+
+def test_kinesim_report_on_a_folder_with_plan_json_alone_writes_the_plan(tmp_path, capsys) -> None:
+    (tmp_path / "plan.json").write_text(json.dumps(SAMPLE_PLAN), encoding="utf-8")
+    assert cli.main(["report", str(tmp_path)]) == 0
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert charts_in(page) == ["plan"]
+    assert 'id="findings"' not in page
+    assert kinesim.report(tmp_path).read_text(encoding="utf-8") == page
+
+
+def test_plan_candidates_without_shards_use_their_stream_shards_knob() -> None:
+    candidates = [{k: v for k, v in c.items() if k != "shards"} for c in SAMPLE_PLAN["candidates"]]
+    fig = _plot.plan({**SAMPLE_PLAN, "candidates": candidates})
+    assert fig.axes[0].collections[0].get_offsets().tolist() == [[3.0, 106.44], [4.0, 117.39]]
