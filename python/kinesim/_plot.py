@@ -307,7 +307,11 @@ def _percentile_bars(ax: Any, groups: Sequence[tuple[str, dict[str, Any]]], unit
         ax.bar(xs, values, width, label=name)
     ax.set_xticks(range(len(_PERCENTILES)))
     ax.set_xticklabels([label for _, label in _PERCENTILES])
-    ax.set_yscale("symlog", linthresh=1.0)
+    # A log scale only where the values span more than a factor of 20 (a tail of retries).
+    values = [float(s.get(k) or 0.0) for _, s in groups for k, _ in _PERCENTILES]
+    positive = [v for v in values if v > 0]
+    if positive and max(positive) > 20 * min(positive):
+        ax.set_yscale("log")
     ax.set_ylabel(f"latency ({unit})")
     ax.legend(fontsize="small")
 
@@ -345,6 +349,10 @@ def put_latency(data: RunData) -> Figure:
 _CAPACITY_ACTIONS = {"update_shard_count", "split", "merge", "switch_mode", "capacity", "autoscale"}
 
 
+def _shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "\u2026"
+
+
 def capacity(data: RunData) -> Figure:
     """Open shards over time (summary ``capacity``, exact times) with every timeline entry
     marked at its time and labelled ``action outcome``: reshards, mode switches, the
@@ -376,7 +384,7 @@ def capacity(data: RunData) -> Figure:
         solid = e["action"] in _CAPACITY_ACTIONS
         ax.axvline(x, color="darkorange" if solid else "0.5", linestyle="-" if solid else ":")
         ax.annotate(
-            f"{e['action']} {e['outcome']}"[:40],
+            _shorten(f"{e['action']}: {e['outcome']}", 48),
             (x, top * (1.25 - 0.08 * (i % 4))),
             xytext=(2, 0),
             textcoords="offset points",
