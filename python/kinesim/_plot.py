@@ -61,6 +61,7 @@ class Table:
         rows = list(csv.reader(io.StringIO(text)))
         self.header: list[str] = rows[0] if rows else []
         self.rows: list[list[str]] = [r for r in rows[1:] if r]
+        self._groups: dict[str, dict[str, Table]] = {}
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -77,10 +78,25 @@ class Table:
 
     def where(self, name: str, value: str) -> Table:
         """The rows whose column ``name`` equals ``value``."""
-        i = self.header.index(name)
+        return self.groups(name).get(value) or self._sub([])
+
+    def groups(self, name: str) -> dict[str, Table]:
+        """The rows split by the value of column ``name``, in order of first appearance (one
+        pass, kept: the shard and consumer tables are read per shard and per consumer)."""
+        cached = self._groups.get(name)
+        if cached is None:
+            i = self.header.index(name)
+            rows: dict[str, list[list[str]]] = {}
+            for r in self.rows:
+                rows.setdefault(r[i], []).append(r)
+            cached = {value: self._sub(part) for value, part in rows.items()}
+            self._groups[name] = cached
+        return cached
+
+    def _sub(self, rows: list[list[str]]) -> Table:
         sub = Table("")
         sub.header = self.header
-        sub.rows = [r for r in self.rows if r[i] == value]
+        sub.rows = rows
         return sub
 
 
@@ -163,8 +179,9 @@ class RunData:
         starts = self.buckets()
         lives = {s["shard_id"]: s for s in self.summary.get("shards", [])}
         out: dict[str, np.ndarray] = {}
-        for shard in sorted(set(table.text("shard_id"))):
-            rows = table.where("shard_id", shard)
+        groups = table.groups("shard_id")
+        for shard in sorted(groups):
+            rows = groups[shard]
             index = np.rint(rows.column("time_s") / self.resolution_s).astype(int)
             life = lives.get(shard, {})
             covered = self.coverage(
@@ -478,8 +495,7 @@ def consumers(data: RunData) -> Figure:
     fig, (lag, rate, latency) = _figure(3)
     starts = data.buckets()
     seconds = data.coverage(starts)
-    for name in dict.fromkeys(table.text("consumer")):
-        rows = table.where("consumer", name)
+    for name, rows in table.groups("consumer").items():
         index = np.rint(rows.column("time_s") / data.resolution_s).astype(int)
         behind = np.full(len(starts), math.nan)
         behind[index] = rows.column("MillisBehindLatestMax") / 1000.0
