@@ -33,7 +33,7 @@ from ._aggregation import (
 )
 from ._errors import CodecError, KinesisError, ScenarioError
 from ._keys import MAX_HASH_KEY, hash_key
-from ._plot import NoData
+from ._plot import NoData, RunData
 from ._report import report
 from ._run import Result, run, validate
 from ._shard_map import ReshardOp, Shard, ShardMap
@@ -51,6 +51,7 @@ __all__ = [
     "NoData",
     "ReshardOp",
     "Result",
+    "RunData",
     "ScenarioError",
     "Shard",
     "ShardMap",

@@ -103,7 +103,9 @@ class Table:
 @dataclass
 class RunData:
     """What the charts read: summary.json as a dict and the CSV tables of one run (a table is
-    None when the run has none: ``consumers`` without consumers)."""
+    None when the run has none: ``consumers`` without consumers). ``RunData.from_dir(folder)``
+    reads a folder written by ``kinesim run``; ``.plot`` gives its charts as ``Result.plot``
+    does (``kinesim.RunData.from_dir("out/hot-key").plot.throughput()``)."""
 
     summary: dict[str, Any]
     tables: dict[str, Table | None] = field(default_factory=dict)
@@ -138,6 +140,11 @@ class RunData:
             f = folder / file
             tables[name] = Table(f.read_text(encoding="utf-8")) if f.is_file() else None
         return cls(summary, tables)
+
+    @property
+    def plot(self) -> PlotAccessor:
+        """The run charts of this data, as ``Result.plot`` offers them."""
+        return PlotAccessor(self)
 
     # --- the run's clock -------------------------------------------------------------------
     @property

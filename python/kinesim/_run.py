@@ -76,9 +76,9 @@ class Result:
         shows: ``.throughput()``, ``.throttling_heatmap()``, ``.put_latency()``,
         ``.capacity()``, ``.hot_keys()``, ``.cost()``, ``.consumers()``. A chart the run has
         no data for raises ``kinesim.NoData`` (a ValueError)."""
-        from ._plot import PlotAccessor, RunData
+        from ._plot import RunData
 
-        return PlotAccessor(RunData.from_result(self))
+        return RunData.from_result(self).plot
 
     def write(self, out_dir: str | os.PathLike[str]) -> Path:
         """Writes summary.json, metrics_*.csv and timeline.csv into ``out_dir`` (created if

@@ -429,3 +429,13 @@ def test_plan_candidates_without_shards_use_their_stream_shards_knob() -> None:
     candidates = [{k: v for k, v in c.items() if k != "shards"} for c in SAMPLE_PLAN["candidates"]]
     fig = _plot.plan({**SAMPLE_PLAN, "candidates": candidates})
     assert fig.axes[0].collections[0].get_offsets().tolist() == [[3.0, 106.44], [4.0, 117.39]]
+
+
+def test_a_run_folder_gives_the_same_charts_as_its_result(hot_key, tmp_path: Path) -> None:
+    folder = kinesim.RunData.from_dir(hot_key.write(tmp_path / "out"))
+    from_folder = folder.plot.throughput().axes[0]
+    from_result = hot_key.plot.throughput().axes[0]
+    for a, b in zip(from_folder.get_lines(), from_result.get_lines()):
+        assert a.get_label() == b.get_label()
+        np.testing.assert_array_equal(a.get_ydata(), b.get_ydata())
+    assert len(from_folder.get_lines()) == len(from_result.get_lines()) == 6
