@@ -17,7 +17,7 @@ log() { printf '\n== %s\n' "$*" >&2; }
 
 apt_packages=(build-essential cmake ninja-build pkg-config libeigen3-dev libboost-graph-dev
   nlohmann-json3-dev libssl-dev libgtest-dev libgmock-dev pybind11-dev clang
-  libclang-rt-14-dev python3 python3-venv python3-pip)
+  libclang-rt-14-dev python3 python3-venv python3-pip chromium chromium-driver)
 
 setup_system() {
   local missing=()

@@ -33,6 +33,8 @@ from ._aggregation import (
 )
 from ._errors import CodecError, KinesisError, ScenarioError
 from ._keys import MAX_HASH_KEY, hash_key
+from ._plot import NoData, RunData
+from ._report import report
 from ._run import Result, run, validate
 from ._shard_map import ReshardOp, Shard, ShardMap
 
@@ -46,8 +48,10 @@ __all__ = [
     "CodecError",
     "KinesisError",
     "KinesisRecord",
+    "NoData",
     "ReshardOp",
     "Result",
+    "RunData",
     "ScenarioError",
     "Shard",
     "ShardMap",
@@ -57,6 +61,7 @@ __all__ = [
     "deaggregate",
     "hash_key",
     "is_aggregated",
+    "report",
     "run",
     "validate",
 ]

@@ -123,7 +123,26 @@ def _parser() -> argparse.ArgumentParser:
         "scenario's output.resolution, 1 minute unless set)",
     )
     run.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
+    run.add_argument(
+        "--report",
+        action="store_true",
+        help="also write report.html (findings, key figures, charts; self-contained) into --out",
+    )
     run.set_defaults(handler=_cmd_run)
+
+    report = commands.add_parser(
+        "report",
+        help="build report.html from the outputs of `kinesim run`",
+        description="Build one self-contained report.html (findings, key figures, charts as "
+        "inline SVG, sizing; no script, no external link) from OUTDIR, a folder written by "
+        "`kinesim run`. If OUTDIR holds plan.json (from `kinesim plan`), a plan section is "
+        "added; a folder with plan.json and no summary.json gives a plan-only report.",
+    )
+    report.add_argument("outdir", metavar="OUTDIR", help="folder written by `kinesim run`")
+    report.add_argument(
+        "--out", metavar="FILE", help="where to write the report (default: OUTDIR/report.html)"
+    )
+    report.set_defaults(handler=_cmd_report)
 
     validate = commands.add_parser(
         "validate",
@@ -353,6 +372,11 @@ def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
         raise _scenario_issues(error, args.scenario) from None
     out_dir = Path(args.out) if args.out else Path("kinesim-out") / scenario.name
     _check_out_dir(out_dir)
+    if args.report:
+        try:
+            import matplotlib  # noqa: F401  (checked before the run, not after)
+        except ImportError:
+            raise InvalidInput("--report: needs matplotlib (pip install matplotlib)") from None
     progress = _Progress(enabled=not args.quiet and sys.stderr.isatty())
     try:
         result = _run.run_loaded(scenario, seed=seed, resolution=args.resolution, progress=progress)
@@ -362,11 +386,55 @@ def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
         progress.close()
     try:
         result.write(out_dir)  # into a temporary folder beside it, renamed into place
+        if args.report:
+            from ._report import report
+
+            report(result, out_dir / "report.html")
     except OSError as error:
         raise InvalidInput(f"--out {str(out_dir)!r}: cannot write the results: {error}") from None
     if not args.quiet:
         out.write(str(result))
-        out.write(f"\nresults in {out_dir}/ (summary.json, metrics_*.csv, timeline.csv)\n")
+        written = "summary.json, metrics_*.csv, timeline.csv" + (
+            ", report.html" if args.report else ""
+        )
+        out.write(f"\nresults in {out_dir}/ ({written})\n")
+    return EXIT_OK
+
+
+def _cmd_report(args: argparse.Namespace, out: TextIO) -> int:
+    from ._plot import RunData
+    from ._report import read_plan, write_report
+
+    folder = Path(args.outdir)
+    where = f"OUTDIR {args.outdir!r}"
+    if not folder.is_dir():
+        raise InvalidInput(f"{where}: expected a folder written by `kinesim run`; not a folder")
+    has_summary = (folder / "summary.json").is_file()
+    has_plan = (folder / "plan.json").is_file()
+    if not has_summary and not has_plan:
+        raise InvalidInput(
+            f"{where}: expected a folder written by `kinesim run`; no summary.json (nor plan.json)"
+        )
+    data = None
+    if has_summary:
+        try:
+            data = RunData.from_dir(folder)
+        except (OSError, ValueError, KeyError, IndexError) as error:
+            raise InvalidInput(f"{where}: cannot read its outputs: {error}") from None
+    plan = None
+    if has_plan:
+        try:
+            plan = read_plan(folder / "plan.json")
+        except (OSError, ValueError) as error:
+            raise InvalidInput(f"{where}: cannot read plan.json: {error}") from None
+    target = Path(args.out) if args.out else folder / "report.html"
+    if target.is_dir() or not target.parent.is_dir():
+        raise InvalidInput(f"--out {str(target)!r}: expected a file path in an existing folder")
+    try:
+        write_report(data, target, plan)
+    except OSError as error:
+        raise InvalidInput(f"--out {str(target)!r}: cannot write the report: {error}") from None
+    out.write(f"report in {target}\n")
     return EXIT_OK
 
 
