@@ -33,6 +33,7 @@ from ._aggregation import (
 )
 from ._errors import CodecError, KinesisError, ScenarioError
 from ._keys import MAX_HASH_KEY, hash_key
+from ._plan import Plan, PlanError, plan
 from ._run import Result, run, validate
 from ._shard_map import ReshardOp, Shard, ShardMap
 
@@ -46,6 +47,8 @@ __all__ = [
     "CodecError",
     "KinesisError",
     "KinesisRecord",
+    "Plan",
+    "PlanError",
     "ReshardOp",
     "Result",
     "ScenarioError",
@@ -57,6 +60,7 @@ __all__ = [
     "deaggregate",
     "hash_key",
     "is_aggregated",
+    "plan",
     "run",
     "validate",
 ]
