@@ -375,14 +375,19 @@ class _Search:
         self.tried: dict[tuple[Any, ...], Candidate] = {}
         self.order: list[Candidate] = []
         self.exhausted = False
+        #: Configurations probed at once while bisecting (one per worker).
+        self.parallel = max(1, int(getattr(session, "workers", 1) or 1))
 
     @staticmethod
     def _key(knobs: Mapping[str, Any]) -> tuple[Any, ...]:
         return tuple(sorted(knobs.items()))
 
     def evaluate(self, configs: list[dict[str, Any]]) -> list[Candidate]:
-        """Runs every configuration not tried yet over every seed (in one batch, so runs share
-        the workers), unless the wall-time budget is spent."""
+        """Runs every configuration not tried yet, unless the wall-time budget is spent: first
+        on the first seed (all configurations in one batch, so they share the workers), then
+        on the other seeds only those that met every objective there. An objective must hold
+        on every seed, so one failing seed settles a candidate; with 3 seeds on 2 workers this
+        takes no more rounds than running every seed at once."""
         todo = [k for k in configs if self._key(k) not in self.tried]
         todo = list({self._key(k): k for k in todo}.values())
         if todo:
@@ -391,18 +396,31 @@ class _Search:
             else:
                 if self.progress:
                     self.progress(", ".join(_describe(k) for k in todo))
-                tasks = [
-                    Task(_apply_knobs(self.scenario, k), self.base_dir, seed, dict(k))
-                    for k in todo
-                    for seed in self.seeds
-                ]
-                rows = self.session.execute(tasks, keep_summary=True)
-                n = len(self.seeds)
-                for i, knobs in enumerate(todo):
-                    chunk = rows[i * n : (i + 1) * n]
-                    for row in chunk[1:]:
-                        row.pop("summary", None)  # only the first seed's is kept
-                    candidate = Candidate(knobs["mode"], dict(knobs), chunk, self.objectives)
+                rows: dict[tuple[Any, ...], list[dict[str, Any]]] = {self._key(k): [] for k in todo}
+                stages = [self.seeds[:1], self.seeds[1:]]
+                pending = todo
+                for stage, seeds in enumerate(stages):
+                    if not seeds or not pending:
+                        break
+                    tasks = [
+                        Task(_apply_knobs(self.scenario, k), self.base_dir, seed, dict(k))
+                        for k in pending
+                        for seed in seeds
+                    ]
+                    results = self.session.execute(tasks, keep_summary=stage == 0)
+                    for i, knobs in enumerate(pending):
+                        rows[self._key(knobs)] += results[i * len(seeds) : (i + 1) * len(seeds)]
+                    pending = [
+                        k
+                        for k in pending
+                        if Candidate(
+                            k["mode"], dict(k), rows[self._key(k)], self.objectives
+                        ).feasible
+                    ]
+                for knobs in todo:
+                    candidate = Candidate(
+                        knobs["mode"], dict(knobs), rows[self._key(knobs)], self.objectives
+                    )
                     self.tried[self._key(knobs)] = candidate
                     self.order.append(candidate)
         return [self.tried[self._key(k)] for k in configs if self._key(k) in self.tried]
@@ -429,7 +447,9 @@ class _Search:
             infeasible_below = [n for n in range(1, hi) if known(n)]
             lo = max(infeasible_below, default=0)
             if hi - lo > 1:
-                self.evaluate([at((lo + hi) // 2)])
+                # As many probes as workers, evenly spaced: bisection when one runs at a time.
+                k = min(self.parallel, hi - lo - 1)
+                self.evaluate([at(lo + (hi - lo) * (i + 1) // (k + 1)) for i in range(k)])
                 continue
             # hi is feasible and hi - 1 failed (or hi is 1): check the neighbours below, where
             # the hash ranges move keys between shards and monotonicity may not hold.

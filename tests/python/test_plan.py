@@ -74,7 +74,11 @@ def test_every_feasible_candidate_met_every_objective_on_every_seed(steady_plan)
     doc = steady_plan.to_dict()
     assert doc["seeds"] == [42, 43, 44]
     for candidate in doc["candidates"]:
-        assert candidate["seeds"] == [42, 43, 44]
+        # Every seed for a feasible candidate; a failing first seed settles the others.
+        if candidate["feasible"]:
+            assert candidate["seeds"] == [42, 43, 44]
+        else:
+            assert candidate["seeds"] in ([42], [42, 43, 44])
         throttled = [s["throttled"] for s in candidate["per_seed"]]
         lost = [s["lost"] for s in candidate["per_seed"]]
         meets = all(t <= 0.001 for t in throttled) and all(x == 0 for x in lost)
