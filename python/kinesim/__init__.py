@@ -33,6 +33,7 @@ from ._aggregation import (
 )
 from ._errors import CodecError, KinesisError, ScenarioError
 from ._keys import MAX_HASH_KEY, hash_key
+from ._plan import Plan, PlanError, plan
 from ._plot import NoData, RunData
 from ._report import report
 from ._run import Result, run, validate
@@ -49,6 +50,8 @@ __all__ = [
     "KinesisError",
     "KinesisRecord",
     "NoData",
+    "Plan",
+    "PlanError",
     "ReshardOp",
     "Result",
     "RunData",
@@ -61,6 +64,7 @@ __all__ = [
     "deaggregate",
     "hash_key",
     "is_aggregated",
+    "plan",
     "report",
     "run",
     "validate",

@@ -152,6 +152,56 @@ def _parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("scenario", metavar="SCENARIO", help="scenario JSON file")
     validate.set_defaults(handler=_cmd_validate)
+
+    plan = commands.add_parser(
+        "plan",
+        help="find the cheapest configuration meeting objectives, per capacity mode",
+        description="Search configurations of SCENARIO (the shard count, and optionally other "
+        "knobs) for the cheapest one meeting every objective on every seed, per capacity mode, "
+        "verifying each by simulation; write plan.json into --out and print the plan.",
+    )
+    plan.add_argument("scenario", metavar="SCENARIO", help="scenario JSON file")
+    plan.add_argument(
+        "--slo",
+        action="append",
+        default=[],
+        metavar="OBJECTIVE",
+        help='objective FIGURE OP VALUE, e.g. "throttled<=0.1%%", "put_latency_p99<=1s", '
+        '"lost==0" (repeatable; default: throttled<=0.1%% and lost==0; README lists the figures)',
+    )
+    plan.add_argument(
+        "--modes",
+        default="provisioned,on-demand,advantage",
+        metavar="MODES",
+        help="capacity modes to plan, comma-separated (default: provisioned,on-demand,advantage)",
+    )
+    plan.add_argument(
+        "--vary",
+        action="append",
+        default=[],
+        metavar="KNOB[=VALUES]",
+        help="also vary aggregation (KPL, true,false), retrieval (polling,fanout) or retention "
+        "(hours, default 24,168); repeatable; the shard count always varies",
+    )
+    plan.add_argument("--seeds", default="3", metavar="N", help="seeds per candidate (default 3)")
+    plan.add_argument(
+        "--budget", default="10m", metavar="DURATION", help="wall-time budget (default 10m)"
+    )
+    plan.add_argument(
+        "--max-shards", metavar="N", help="largest shard count tried (default max(64, 8 x given))"
+    )
+    plan.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Dask scheduler address of an existing cluster, or 'serial' to run in this "
+        "process (default: a local cluster on this machine's cores)",
+    )
+    plan.add_argument("--workers", metavar="N", help="local cluster workers (default: cores)")
+    plan.add_argument(
+        "--out", metavar="DIR", help="output folder (default: kinesim-out/<scenario name>)"
+    )
+    plan.add_argument("--quiet", action="store_true", help="no progress, no printed plan")
+    plan.set_defaults(handler=_cmd_plan)
     return parser
 
 
@@ -435,6 +485,72 @@ def _cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     except OSError as error:
         raise InvalidInput(f"--out {str(target)!r}: cannot write the report: {error}") from None
     out.write(f"report in {target}\n")
+    return EXIT_OK
+
+
+def _positive_int(option: str, value: str | None, upper: int, issues: list[str]) -> int | None:
+    """A whole number 1..upper from an option, or None (absent, or wrong: added to issues)."""
+    if value is None:
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if not 1 <= number <= upper:
+        issues.append(f"{option} {value!r}: expected a whole number 1 ... {upper:,}")
+        return None
+    return number
+
+
+def _cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
+    from ._plan import DEFAULT_OBJECTIVES, PlanError, plan
+
+    issues: list[str] = []
+    seeds = _positive_int("--seeds", args.seeds, 1000, issues)
+    max_shards = _positive_int("--max-shards", args.max_shards, 10_000, issues)
+    workers = _positive_int("--workers", args.workers, 1024, issues)
+    try:
+        scenario_name = _run.validate(Path(args.scenario))
+    except ScenarioError as error:
+        raise _scenario_issues(error, args.scenario) from None
+    request = {
+        "modes": [m.strip() for m in args.modes.split(",") if m.strip()],
+        "vary": args.vary,
+        "seeds": seeds or 3,
+        "budget": args.budget,
+        "max_shards": max_shards,
+    }
+    objectives = args.slo or DEFAULT_OBJECTIVES
+    try:  # every problem of the request at once, before any run
+        plan(Path(args.scenario), objectives, **request, _check_only=True)
+    except PlanError as error:
+        issues += [f"{where}: {message}" for where, message in error.issues]
+    if issues:
+        lines = "\n".join(f"  {issue}" for issue in issues)
+        raise InvalidInput(f"{args.scenario}: cannot plan:\n{lines}")
+    out_dir = Path(args.out) if args.out else Path("kinesim-out") / scenario_name
+    _check_out_dir(out_dir)
+    show = not args.quiet and sys.stderr.isatty()
+
+    def progress(what: str) -> None:
+        if show:
+            print(f"  running {what}", file=sys.stderr)
+
+    result = plan(
+        Path(args.scenario),
+        objectives,
+        **request,
+        scheduler=args.scheduler,
+        workers=workers,
+        progress=progress,
+    )
+    try:
+        result.write(out_dir)
+    except OSError as error:
+        raise InvalidInput(f"--out {str(out_dir)!r}: cannot write the plan: {error}") from None
+    if not args.quiet:
+        out.write(str(result))
+        out.write(f"\nplan in {out_dir}/plan.json\n")
     return EXIT_OK
 
 
