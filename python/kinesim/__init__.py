@@ -35,6 +35,7 @@ from ._errors import CodecError, KinesisError, ScenarioError
 from ._keys import MAX_HASH_KEY, hash_key
 from ._run import Result, run, validate
 from ._shard_map import ReshardOp, Shard, ShardMap
+from ._sweep import SweepError, sweep
 
 __version__ = "0.1.0"
 
@@ -51,6 +52,7 @@ __all__ = [
     "ScenarioError",
     "Shard",
     "ShardMap",
+    "SweepError",
     "UserRecord",
     "__version__",
     "aggregate",
@@ -58,5 +60,6 @@ __all__ = [
     "hash_key",
     "is_aggregated",
     "run",
+    "sweep",
     "validate",
 ]
