@@ -192,6 +192,8 @@ class Session:
                 threads_per_worker=1,
                 processes=True,
                 dashboard_address=None,
+                # No dashboard; the scheduler's HTTP endpoints on a free port, not 8787.
+                scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
                 silence_logs=logging.ERROR,
             )
             self._client = distributed.Client(self._cluster, set_as_default=False)
