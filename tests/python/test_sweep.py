@@ -454,7 +454,9 @@ def test_cli_bad_input_exits_2_naming_it_and_writes_nothing(
 def test_readme_lists_every_figure_with_its_unit() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Figures and objectives", 1)[1].split("\n## ", 1)[0]
-    rows = re.findall(r"^\| `([a-z0-9_]+)` \| ([^|]+) \|", section, flags=re.MULTILINE)
-    assert [(name, unit.strip()) for name, unit in rows] == [
+    rows = re.findall(r"^\| `([a-z0-9_]+)` \| ([^|]+) \| ([^|]+) \|$", section, flags=re.MULTILINE)
+    assert [(name, unit.strip()) for name, unit, _ in rows] == [
         (f.name, f.unit) for f in _figures.FIGURES.values()
     ]
+    for (_, _, description), figure in zip(rows, _figures.FIGURES.values()):
+        assert description.strip().startswith(figure.description)
