@@ -287,7 +287,14 @@ class SweepPlan:
 
 
 def _label(pairs: Iterable[tuple[str, Any]]) -> str:
-    return ", ".join(f"{path}={json.dumps(value)}" for path, value in pairs)
+    return ", ".join(f"{path}={_show(value)}" for path, value in pairs)
+
+
+def _show(value: Any) -> str:
+    try:
+        return json.dumps(value)
+    except (TypeError, ValueError):
+        return repr(value)
 
 
 def prepare(scenario: ScenarioLike, set: SetLike = (), seeds: int | Sequence[int] = 1) -> SweepPlan:
@@ -329,6 +336,9 @@ def prepare(scenario: ScenarioLike, set: SetLike = (), seeds: int | Sequence[int
             steps = parse_path(path)
         except ValueError as error:
             problems.append(f"{path}: not a JSON path: {error}")
+            continue
+        if len(steps) == 1 and steps[0].key == "seed":
+            problems.append(f"{path}: cannot be a knob: give seeds instead")
             continue
         if isinstance(doc, dict):
             try:

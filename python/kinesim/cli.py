@@ -541,11 +541,14 @@ def _cmd_sweep(args: argparse.Namespace, out: TextIO) -> int:
     out_path = Path(args.out) if args.out else Path("kinesim-out") / plan.name / "sweep.csv"
     _check_out_file(out_path)
 
-    try:
-        session = _runner.Session(scheduler=scheduler, workers=workers)
+    session = _runner.Session(scheduler=scheduler, workers=workers)
+    if scheduler is None or session.serial:
         session.__enter__()
-    except (OSError, TimeoutError, ValueError) as error:
-        raise InvalidInput(f"--scheduler {scheduler!r}: cannot connect: {error}") from None
+    else:
+        try:
+            session.__enter__()
+        except (OSError, TimeoutError, ValueError) as error:
+            raise InvalidInput(f"--scheduler {scheduler!r}: cannot connect: {error}") from None
     try:
         rows = session.execute(plan.tasks, progress=not args.quiet and sys.stderr.isatty())
     finally:

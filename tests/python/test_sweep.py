@@ -219,6 +219,8 @@ def test_every_bad_knob_and_value_is_listed_before_any_run() -> None:
                 "producers[3].instances": [1],
                 "stream..mode": ["ON_DEMAND"],
                 "seed": [1, 2],
+                "$.seed": [3],
+                "stream.shards.x": [{1, 2}],
                 "producers[0].rate.records_per_sec": [],
             },
             scheduler="serial",
@@ -234,6 +236,9 @@ def test_every_bad_knob_and_value_is_listed_before_any_run() -> None:
         "out of range",
         "stream..mode: not a JSON path: an empty key (two dots, or a dot first)",
         "seed: cannot be a knob: give seeds instead",
+        "$.seed: cannot be a knob: give seeds instead",
+        "stream.shards.x: not in the scenario: $.stream.shards is the value 4, not an object "
+        "with key 'x'",
         "producers[0].rate.records_per_sec=[]: no values: the list is empty",
     ]
     assert calls == []
