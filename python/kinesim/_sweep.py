@@ -365,7 +365,7 @@ def prepare(scenario: ScenarioLike, set: SetLike = (), seeds: int | Sequence[int
         base_loaded = _core.load_scenario(text, base_dir)
         name = base_loaded.name
     except ScenarioError as error:
-        base_issues = set(error.issues)
+        base_issues = builtins.set(error.issues)
         name = doc.get("name", "sweep") if isinstance(doc, dict) else "sweep"
     if doc is None:
         issues = sorted(base_issues) or [("$", "not valid JSON")]

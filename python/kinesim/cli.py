@@ -535,9 +535,7 @@ def _cmd_sweep(args: argparse.Namespace, out: TextIO) -> int:
         raise _scenario_issues(error, args.scenario) from None
     except _sweep.SweepError as error:
         lines = "\n".join(f"  {problem}" for problem in error.problems)
-        raise InvalidInput(
-            f"{args.scenario}: the sweep cannot run (--set, --seeds):\n{lines}"
-        ) from None
+        raise InvalidInput(f"{args.scenario}: the sweep cannot run:\n{lines}") from None
     out_path = Path(args.out) if args.out else Path("kinesim-out") / plan.name / "sweep.csv"
     _check_out_file(out_path)
 

@@ -423,7 +423,7 @@ def test_cli_default_output_and_failed_runs_exit_0_with_their_count(
     [
         (
             ["--set", "stream.shards=5..2", "--set", "producers[api].instances=2"],
-            "the sweep cannot run (--set, --seeds):\n"
+            "the sweep cannot run:\n"
             "  stream.shards=5..2: range '5..2': START 5 is greater than END 2\n"
             "  producers[api].instances: not in the scenario: $.producers has no element named "
             "'api' (names: 'web')\n",
@@ -451,6 +451,21 @@ def test_cli_bad_input_exits_2_naming_it_and_writes_nothing(
     assert err.startswith("kinesim sweep: error: ")
     assert message in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["short.json"]
+
+
+def test_cli_an_invalid_scenario_exits_2_with_its_problems_listed_once(capsys) -> None:
+    broken = ROOT / "scenarios" / "broken" / "unknown-key.json"
+    code, stdout, err = run(
+        capsys, "sweep", str(broken), "--set", "stream.retention_hours=24,48", "--seeds", "3"
+    )
+    assert (code, stdout) == (2, "")
+    assert err == (
+        f"kinesim sweep: error: {broken}: the sweep cannot run:\n"
+        '  the scenario: $.stream.shard: unknown key "shard"; did you mean "shards"?\n'
+    )
+    code, _, err = run(capsys, "sweep", "no-such-file.json")
+    assert code == 2
+    assert "cannot read scenario file 'no-such-file.json'" in err
 
 
 # --- documentation -----------------------------------------------------------------------------
