@@ -194,7 +194,7 @@ class Session:
                 dashboard_address=None,
                 # No dashboard; the scheduler's HTTP endpoints on a free port, not 8787.
                 scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-                silence_logs=logging.ERROR,
+                silence_logs=logging.CRITICAL,  # failed runs are rows; closing is noisy
             )
             self._client = distributed.Client(self._cluster, set_as_default=False)
         else:
