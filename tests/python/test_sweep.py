@@ -318,6 +318,14 @@ def test_session_keeps_one_cluster_and_returns_summaries_and_progress(cluster) -
     assert _runner.execute(tasks, scheduler="serial") == without_summary
 
 
+def test_the_progress_bar_goes_to_stderr_and_changes_no_row(capsys) -> None:
+    tasks = [_runner.Task(short(duration="1m"), str(ROOT), seed, {}) for seed in (1, 2)]
+    with_bar = _runner.execute(tasks, scheduler="serial", progress=True)
+    out, _ = capsys.readouterr()
+    assert out == ""
+    assert with_bar == _runner.execute(tasks, scheduler="serial")
+
+
 # --- the command line --------------------------------------------------------------------------
 
 
