@@ -104,6 +104,7 @@ case "${1:-}" in
     .venv/bin/python bench/write_path.py --bin build/release/bench/bench_write_path
     log "read path: the write path with three consumer applications, as a ratio"
     .venv/bin/python bench/read_path.py --bin build/release/bench/bench_write_path
+    log "sweep: 12 runs on a local Dask cluster, 2 workers against 1"; .venv/bin/python bench/sweep.py
     ;;
   *)
     echo "usage: scripts/go.sh demo|test|bench" >&2

@@ -38,6 +38,7 @@ from ._plot import NoData, RunData
 from ._report import report
 from ._run import Result, run, validate
 from ._shard_map import ReshardOp, Shard, ShardMap
+from ._sweep import SweepError, sweep
 
 __version__ = "0.1.0"
 
@@ -58,6 +59,7 @@ __all__ = [
     "ScenarioError",
     "Shard",
     "ShardMap",
+    "SweepError",
     "UserRecord",
     "__version__",
     "aggregate",
@@ -67,5 +69,6 @@ __all__ = [
     "plan",
     "report",
     "run",
+    "sweep",
     "validate",
 ]

@@ -202,6 +202,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     plan.add_argument("--quiet", action="store_true", help="no progress, no printed plan")
     plan.set_defaults(handler=_cmd_plan)
+    _add_sweep_parser(commands)
     return parser
 
 
@@ -551,6 +552,212 @@ def _cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
     if not args.quiet:
         out.write(str(result))
         out.write(f"\nplan in {out_dir}/plan.json\n")
+    return EXIT_OK
+
+
+def _add_sweep_parser(commands: Any) -> None:
+    sweep = commands.add_parser(
+        "sweep",
+        help="run a scenario over a grid of settings and seeds, one row per run",
+        description="Run SCENARIO once per combination of --set values and seed (seeds "
+        "innermost) on a Dask cluster (local by default) and write one row per run: the knob "
+        "values, the seed, every figure, the headline and the error of a failed run. "
+        'Everything is checked before the first run. See README, "Sweeps".',
+    )
+    sweep.add_argument("scenario", metavar="SCENARIO", help="scenario JSON file")
+    sweep.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        dest="knobs",
+        metavar="PATH=VALUES",
+        help="a knob: a JSON path (stream.shards, producers[0].rate.records_per_sec, "
+        "producers[web].instances) and its values: 2..16, 2..16..2 or 1000,2000,4000 "
+        "(repeatable; the grid is their product)",
+    )
+    seeds = sweep.add_mutually_exclusive_group()
+    seeds.add_argument(
+        "--seeds",
+        metavar="N",
+        help="run N seeds: the scenario's seed and the N-1 after it (default 1)",
+    )
+    seeds.add_argument("--seed-list", metavar="S1,S2,...", help="run exactly these seeds")
+    sweep.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help='a Dask scheduler address (HOST:PORT or tcp://HOST:PORT), or "serial" for this '
+        "process only (default: a local Dask cluster)",
+    )
+    sweep.add_argument(
+        "--workers",
+        metavar="N",
+        help="worker processes of the local cluster (default: one per core)",
+    )
+    sweep.add_argument(
+        "--out",
+        metavar="FILE",
+        help="the table, .csv or .parquet (default: kinesim-out/<scenario name>/sweep.csv)",
+    )
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar, no table")
+    sweep.set_defaults(handler=_cmd_sweep)
+
+
+#: Columns `kinesim sweep` prints after the knobs and the seed.
+SWEEP_PRINTED_FIGURES = ("throttled", "put_latency_p99", "lost", "cost_provisioned")
+SWEEP_SUFFIXES = (".csv", ".parquet")
+
+
+def _sweep_seeds(args: argparse.Namespace) -> int | list[int]:
+    if args.seed_list is not None:
+        seeds = []
+        for item in args.seed_list.split(","):
+            try:
+                seed = int(item.strip())
+                if not 0 <= seed < 2**64:
+                    raise ValueError
+            except ValueError:
+                raise InvalidInput(
+                    f"--seed-list {args.seed_list!r}: {item.strip()!r} is not an integer "
+                    "0 ... 2**64-1"
+                ) from None
+            seeds.append(seed)
+        return seeds
+    if args.seeds is None:
+        return 1
+    try:
+        count = int(args.seeds)
+        if count < 1:
+            raise ValueError
+    except ValueError:
+        raise InvalidInput(f"--seeds {args.seeds!r}: expected a whole number >= 1") from None
+    return count
+
+
+def _check_out_file(path: Path) -> None:
+    """Raises InvalidInput unless ``path`` has a known suffix and a file can be written there
+    (its folder existing or creatable). Leaves nothing behind."""
+    where = f"--out {str(path)!r}"
+    if path.suffix.lower() not in SWEEP_SUFFIXES:
+        raise InvalidInput(f"{where}: expected a file ending in .csv or .parquet")
+    if path.is_dir():
+        raise InvalidInput(f"{where}: is a folder; give a file name ending in .csv or .parquet")
+    existing = path.parent
+    while not existing.exists() and existing.parent != existing:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise InvalidInput(f"{where}: {str(existing)!r} is not a folder")
+    try:
+        with tempfile.NamedTemporaryFile(dir=existing, prefix=".kinesim-check-"):
+            pass
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise InvalidInput(f"{where}: cannot write in {str(existing)!r}: {reason}") from None
+
+
+def _write_table(frame: Any, path: Path) -> None:
+    """Writes the sweep's table as CSV or Parquet (by suffix) into a temporary file beside
+    ``path``, renamed into place: a failed write leaves nothing behind."""
+    import os
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(handle)
+    try:
+        if path.suffix.lower() == ".parquet":
+            _parquet_ready(frame).to_parquet(temp, index=False)
+        else:
+            frame.to_csv(temp, index=False)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def _parquet_ready(frame: Any) -> Any:
+    """Parquet columns hold one type: knob columns mixing types are written as JSON text."""
+    frame = frame.copy()
+    for column in frame.columns:
+        if column in ("headline", "error") or frame[column].dtype != object:
+            continue
+        values = frame[column].tolist()
+        if not all(isinstance(v, str) for v in values):
+            frame[column] = [v if isinstance(v, str) else json.dumps(v) for v in values]
+    return frame
+
+
+def _cmd_sweep(args: argparse.Namespace, out: TextIO) -> int:
+    from . import _figures, _runner, _sweep
+
+    seeds = _sweep_seeds(args)
+    workers = None
+    if args.workers is not None:
+        try:
+            workers = int(args.workers)
+            if workers < 1:
+                raise ValueError
+        except ValueError:
+            raise InvalidInput(
+                f"--workers {args.workers!r}: expected a whole number >= 1"
+            ) from None
+    scheduler = args.scheduler
+    if scheduler is not None and not scheduler.strip():
+        raise InvalidInput("--scheduler '': expected a Dask address HOST:PORT or \"serial\"")
+    if workers is not None and scheduler is not None:
+        raise InvalidInput(
+            f"--workers {args.workers!r}: applies only to the local cluster, not with "
+            f"--scheduler {scheduler!r}"
+        )
+    specs = []
+    for knob in args.knobs:
+        path, sep, _values = knob.partition("=")
+        if not sep or not path.strip():
+            raise InvalidInput(f"--set {knob!r}: expected PATH=VALUES, e.g. stream.shards=2..16")
+        specs.append(knob)
+    try:
+        plan = _sweep.prepare(Path(args.scenario), specs, seeds)
+    except ScenarioError as error:  # the scenario file cannot be read
+        raise _scenario_issues(error, args.scenario) from None
+    except _sweep.SweepError as error:
+        lines = "\n".join(f"  {problem}" for problem in error.problems)
+        raise InvalidInput(f"{args.scenario}: the sweep cannot run:\n{lines}") from None
+    out_path = Path(args.out) if args.out else Path("kinesim-out") / plan.name / "sweep.csv"
+    _check_out_file(out_path)
+
+    session = _runner.Session(scheduler=scheduler, workers=workers)
+    if scheduler is None or session.serial:
+        session.__enter__()
+    else:
+        try:
+            session.__enter__()
+        except (OSError, TimeoutError, ValueError) as error:
+            raise InvalidInput(f"--scheduler {scheduler!r}: cannot connect: {error}") from None
+    try:
+        rows = session.execute(plan.tasks, progress=not args.quiet and sys.stderr.isatty())
+    finally:
+        session.close()
+    knobs = [k.path for k in plan.knobs]
+    frame = _sweep.to_frame(rows, knobs)
+    try:
+        _write_table(frame, out_path)
+    except OSError as error:
+        raise InvalidInput(f"--out {str(out_path)!r}: cannot write the table: {error}") from None
+
+    failed = [r for r in rows if r["error"] is not None]
+    if not args.quiet:
+        header = [*knobs, "seed", *SWEEP_PRINTED_FIGURES, "error"]
+        table = [
+            [
+                *(json.dumps(r[k]) if not isinstance(r[k], str) else r[k] for k in knobs),
+                str(r["seed"]),
+                *(_figures.format_value(f, r[f]) for f in SWEEP_PRINTED_FIGURES),
+                r["error"] or "",
+            ]
+            for r in rows
+        ]
+        _table(out, header, table, right={"seed", *SWEEP_PRINTED_FIGURES})
+        out.write(f"\n{len(rows)} runs, {len(failed)} failed; table in {out_path}\n")
+    elif failed:
+        print(f"kinesim sweep: {len(failed)} of {len(rows)} runs failed", file=sys.stderr)
     return EXIT_OK
 
 
