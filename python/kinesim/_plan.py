@@ -34,7 +34,7 @@ from typing import Any
 from . import _run
 from ._errors import ScenarioError
 from ._figures import FIGURES, Objective, ObjectiveError, format_value, parse_objective
-from ._runner import Session, Task
+from ._runner import Session, Task, check_scheduler
 
 #: Objectives when none are given.
 DEFAULT_OBJECTIVES = ("throttled<=0.1%", "lost==0")
@@ -376,7 +376,7 @@ class _Search:
         self.order: list[Candidate] = []
         self.exhausted = False
         #: Configurations probed at once while bisecting (one per worker).
-        self.parallel = max(1, int(getattr(session, "workers", 1) or 1))
+        self.parallel = session.parallelism
 
     @staticmethod
     def _key(knobs: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -702,6 +702,10 @@ def plan(
     cap = max_shards if max_shards is not None else min(MAX_SHARDS, max(64, 8 * given))
     if max_shards is not None and not 1 <= max_shards <= MAX_SHARDS:
         issues.append(("max_shards", f"{max_shards}: expected 1..{MAX_SHARDS}"))
+    try:
+        check_scheduler(scheduler, workers)
+    except ValueError as error:
+        issues.append(("scheduler", str(error)))
     if issues:
         raise PlanError(issues)
     notes = _applicable(knobs, doc_in)
@@ -730,7 +734,12 @@ def plan(
         return Plan({}, [])
 
     started = time.monotonic()
-    with Session(scheduler=scheduler, workers=workers) as session:
+    session = Session(scheduler=scheduler, workers=workers)
+    try:
+        session.__enter__()
+    except (OSError, TimeoutError) as error:
+        raise PlanError([("scheduler", f"cannot reach {scheduler!r}: {error}")]) from None
+    with session:
         search = _Search(doc_in, base_dir, parsed, seed_list, session, started + budget_s, progress)
         best: dict[str, Any] = {}
         best_candidates: dict[str, Candidate | None] = {}

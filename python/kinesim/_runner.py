@@ -181,6 +181,18 @@ class Session:
     def serial(self) -> bool:
         return self.scheduler is not None and self.scheduler.strip() == SERIAL
 
+    @property
+    def parallelism(self) -> int:
+        """How many runs go at once: 1 serially, the local cluster's workers, or the threads of
+        an existing cluster's workers (at least 1)."""
+        if self.serial:
+            return 1
+        if self.scheduler is None:
+            return self.workers or os.cpu_count() or 1
+        if self._client is None:
+            return 1
+        return max(1, sum(self._client.nthreads().values()))
+
     def __enter__(self) -> Session:
         if self.serial:
             return self

@@ -87,7 +87,8 @@ def test_every_feasible_candidate_met_every_objective_on_every_seed(steady_plan)
         assert bool(candidate["failed"]) is not meets
     # The answer's neighbour below was tried and failed.
     below = [c for c in doc["candidates"] if c["mode"] == "provisioned" and c["shards"] == 2]
-    assert below and not below[0]["feasible"]
+    assert below
+    assert not below[0]["feasible"]
     assert any(f.startswith("throttled ") for f in below[0]["failed"])
 
 
@@ -102,10 +103,11 @@ def test_cost_by_component_matches_a_run_of_the_answer(steady_plan) -> None:
     total = sum(c["per_month"] for c in best["provisioned"]["components"])
     assert total == pytest.approx(costs[0]["per_month"], rel=1e-3)
     # Both on-demand modes were run in their own mode and priced from that run.
-    assert best["on-demand"]["feasible"] and best["advantage"]["feasible"]
+    assert best["on-demand"]["feasible"]
+    assert best["advantage"]["feasible"]
     on_demand = dict(scenario, stream={"name": "clickstream", "mode": "ON_DEMAND"})
     per_month = kinesim.run(on_demand, seed=42).summary["cost"]["as_simulated"]["per_month"]
-    od = [c for c in steady_plan.candidates if c["mode"] == "on-demand"][0]
+    od = next(c for c in steady_plan.candidates if c["mode"] == "on-demand")
     assert od["per_seed"][0]["seed"] == 42
     assert per_month <= best["on-demand"]["cost_per_month"]
     assert steady_plan.to_dict()["cheapest"] == "provisioned"
@@ -170,13 +172,14 @@ def test_plan_beats_the_formula_on_a_warm_key() -> None:
     # within 1,000 records/s needs n >= 6.
     assert best["shards"] >= 6
     assert best["shards"] > formula
-    at_formula = [c for c in doc["candidates"] if c["shards"] == formula][0]
+    at_formula = next(c for c in doc["candidates"] if c["shards"] == formula)
     assert not at_formula["feasible"]
     assert "not enough" in doc["formula"]["explanation"]
     assert f"the plan {best['shards']}" in plan.headline
     # The count below the answer failed (the plan's answer is the smallest it verified).
     below = [c for c in doc["candidates"] if c["shards"] == best["shards"] - 1]
-    assert below and not below[0]["feasible"]
+    assert below
+    assert not below[0]["feasible"]
 
 
 def test_many_polling_consumers_need_enhanced_fan_out() -> None:
