@@ -299,9 +299,27 @@ class Plan:
     formula's answer, and what to do when nothing meets the objectives. ``to_dict()`` is
     plan.json; ``str(plan)`` the human summary; ``table()`` the candidates as a DataFrame."""
 
-    def __init__(self, doc: dict[str, Any], candidates: list[Candidate]) -> None:
+    def __init__(
+        self,
+        doc: dict[str, Any],
+        candidates: list[Candidate],
+        scenario: dict[str, Any] | None = None,
+    ) -> None:
         self._doc = doc
         self._candidates = candidates
+        self._scenario = scenario or {}
+
+    def best_scenario(self, mode: str | None = None) -> dict[str, Any] | None:
+        """The scenario document of the cheapest feasible configuration (of ``mode``, or of the
+        cheapest mode), ready for ``kinesim.run``; None when nothing was feasible."""
+        mode = mode or self._doc.get("cheapest")
+        entry = self._doc.get("best", {}).get(mode) if mode else None
+        if not entry or not entry.get("feasible"):
+            return None
+        knobs = {"mode": mode, **entry["knobs"]}
+        if entry.get("shards") is not None:
+            knobs["shards"] = entry["shards"]
+        return _apply_knobs(self._scenario, knobs)
 
     def to_dict(self) -> dict[str, Any]:
         return copy.deepcopy(self._doc)
@@ -788,7 +806,7 @@ def plan(
         },
     }
     result["headline"] = _headline(result)
-    return Plan(result, search.order)
+    return Plan(result, search.order, doc_in)
 
 
 def _formula_shards(candidates: list[Candidate]) -> int:
@@ -848,7 +866,7 @@ def _headline(doc: Mapping[str, Any]) -> str:
         f"cheapest: {what}{' with ' + extra if extra else ''} at "
         f"${entry['cost_per_month']:,.2f}/month meets "
         + ", ".join(o["text"] for o in doc["objectives"])
-        + f" on all {len(doc['seeds'])} seeds"
+        + (" on its seed" if len(doc["seeds"]) == 1 else f" on all {len(doc['seeds'])} seeds")
     )
     formula = doc.get("formula")
     if formula and best.get("provisioned", {}).get("feasible"):

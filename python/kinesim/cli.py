@@ -200,6 +200,12 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument(
         "--out", metavar="DIR", help="output folder (default: kinesim-out/<scenario name>)"
     )
+    plan.add_argument(
+        "--report",
+        action="store_true",
+        help="also run the cheapest feasible configuration once (first seed) into --out and "
+        "write report.html with the plan",
+    )
     plan.add_argument("--quiet", action="store_true", help="no progress, no printed plan")
     plan.set_defaults(handler=_cmd_plan)
     _add_sweep_parser(commands)
@@ -549,9 +555,20 @@ def _cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
         result.write(out_dir)
     except OSError as error:
         raise InvalidInput(f"--out {str(out_dir)!r}: cannot write the plan: {error}") from None
+    written = "plan.json"
+    if args.report:
+        from ._report import report
+
+        best = result.best_scenario()
+        if best is not None:  # the answer's own charts beside the plan
+            seed = result.to_dict()["seeds"][0]
+            _run.run(best, seed=seed).write(out_dir)
+            written += ", the cheapest configuration's outputs"
+        report(out_dir, out_dir / "report.html", plan=result.to_dict())
+        written += ", report.html"
     if not args.quiet:
         out.write(str(result))
-        out.write(f"\nplan in {out_dir}/plan.json\n")
+        out.write(f"\nplan in {out_dir}/ ({written})\n")
     return EXIT_OK
 
 

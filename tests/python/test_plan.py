@@ -8,6 +8,7 @@ serially here (``scheduler="serial"``) except where Dask itself is the point.
 from __future__ import annotations
 
 import json
+from html import escape as html_escape
 from pathlib import Path
 from typing import Any
 
@@ -341,3 +342,37 @@ def test_table_has_a_row_per_candidate(steady_plan) -> None:
     assert len(table) == len(steady_plan.candidates)
     assert list(table.columns[:2]) == ["mode", "shards"]
     assert {"feasible", "cost_per_month", "throttled", "lost", "failed"} <= set(table.columns)
+
+
+def test_plan_on_a_local_dask_cluster_equals_the_serial_plan() -> None:
+    scenario = shipped("steady", duration="3m")
+    args = {"objectives": ["throttled<=0.1%"], "modes": ["provisioned", "on-demand"]}
+    serial = kinesim.plan(scenario, **args, scheduler="serial").to_dict()
+    dask = kinesim.plan(scenario, **args, workers=2).to_dict()
+    for doc in (serial, dask):
+        doc["search"].pop("wall_s")
+    # Two workers probe two counts at once while bisecting, so the candidates tried may
+    # differ; the answer, its cost and every candidate both tried may not.
+    assert dask["best"] == serial["best"]
+    assert dask["headline"] == serial["headline"]
+    tried = {(c["mode"], c["shards"]): c for c in serial["candidates"]}
+    common = [c for c in dask["candidates"] if (c["mode"], c["shards"]) in tried]
+    assert len(common) >= 3
+    for c in common:
+        assert c == tried[(c["mode"], c["shards"])]
+
+
+def test_cli_report_shows_the_plan_beside_the_answer_s_own_run(tmp_path, capsys) -> None:
+    scenario = tmp_path / "steady.json"
+    scenario.write_text(json.dumps(shipped("steady", duration="3m")))
+    out = tmp_path / "out"
+    argv = ["plan", str(scenario), "--seeds", "1", "--scheduler", "serial", "--out", str(out)]
+    assert cli.main([*argv, "--modes", "provisioned", "--report", "--quiet"]) == 0
+    doc = json.loads((out / "plan.json").read_text())
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["stream"]["shards"]["initial"] == doc["best"]["provisioned"]["shards"]
+    assert summary["scenario"]["seed"] == doc["seeds"][0]
+    html = (out / "report.html").read_text()
+    assert html_escape(doc["headline"]) in html
+    assert "Cost against shard count" in html
+    assert capsys.readouterr().out == ""
