@@ -309,6 +309,13 @@ class Plan:
         self._candidates = candidates
         self._scenario = scenario or {}
 
+    def plot(self) -> Any:
+        """Cost against shard count with feasibility marked (the report's plan chart), as a
+        matplotlib Figure."""
+        from . import _plot
+
+        return _plot.plan(self._doc)
+
     def best_scenario(self, mode: str | None = None) -> dict[str, Any] | None:
         """The scenario document of the cheapest feasible configuration (of ``mode``, or of the
         cheapest mode), ready for ``kinesim.run``; None when nothing was feasible."""
@@ -482,29 +489,30 @@ class _Search:
         return known(min(feasible)) if feasible else None
 
     def _stalled(self, base: dict[str, Any], cap: int) -> bool:
-        """True when doubling the shards last time did not move the failing figures: the
-        limit is not the shard count (a hot key, a poison record)."""
+        """True when the last two doublings of the shard count each closed less than a tenth
+        of the gap to every failing objective: the limit is not the shard count (a hot key,
+        a poison record, too many polling consumers). Two, not one, because a limit that
+        the shard count only dilutes (a warm key sharing its shard) can look flat once."""
         counts = sorted(
             n for n in range(1, cap + 1) if self.tried.get(self._key({**base, "shards": n}))
         )
-        if len(counts) < 2:
+        if len(counts) < 3:
             return False
-        small = self.tried[self._key({**base, "shards": counts[-2]})]
-        large = self.tried[self._key({**base, "shards": counts[-1]})]
-        if counts[-1] < 2 * counts[-2]:
-            return False
+        steps = list(zip(counts[-3:-1], counts[-2:]))
+        return all(b >= 2 * a and not self._progress(base, a, b) for a, b in steps)
+
+    def _progress(self, base: dict[str, Any], small_n: int, large_n: int) -> bool:
+        small = self.tried[self._key({**base, "shards": small_n})]
+        large = self.tried[self._key({**base, "shards": large_n})]
         for objective in self.objectives:
             if not any(f.startswith(objective.figure + " ") for f in large.failed):
                 continue
             before, after = small.figures.get(objective.figure), large.figures.get(objective.figure)
             if before is None or after is None:
                 continue
-            # Progress towards the bound: at least a tenth of the gap closed by doubling.
-            gap_before = abs(before - objective.value)
-            gap_after = abs(after - objective.value)
-            if gap_after < 0.9 * gap_before:
-                return False
-        return True
+            if abs(after - objective.value) < 0.9 * abs(before - objective.value):
+                return True
+        return False
 
 
 def _shards(n: int | None) -> str:
@@ -539,11 +547,14 @@ def _remedies(candidate: Candidate, scenario: dict[str, Any]) -> list[str]:
                 kib = float(key.get("offered_bytes_per_sec", 0)) / 1024
                 if rate <= 1000 and kib <= 1024:
                     continue
-                split = max(2, math.ceil(max(rate / 1000, kib / 1024) * 1.25))
+                # Each new key at most a tenth of a shard's limits, so that the few that hash
+                # to the same shard still fit beside the rest of its traffic.
+                split = max(2, math.ceil(max(rate / 100, kib / 102.4)))
                 remedies.append(
                     f"a better partition key: key {key['key']} alone sends {rate:,.0f} records/s "
                     f"({kib:,.1f} KiB/s) and a shard takes 1,000 records/s and 1,024 KiB/s; "
-                    f"spread it over {split} keys (e.g. a suffix 0..{split - 1})"
+                    f"spread it over {split} keys of at most a tenth of a shard each (e.g. a "
+                    f"suffix 0..{split - 1}), then plan again"
                 )
                 ptype = next(
                     (
@@ -559,7 +570,8 @@ def _remedies(candidate: Candidate, scenario: dict[str, Any]) -> list[str]:
                         remedies.append(
                             f"KPL aggregation: {key['key']}'s {kib:,.1f} KiB/s fits one shard's "
                             "1 MiB/s once its records are aggregated (the 1,000 records/s limit "
-                            "then counts aggregates)"
+                            "then counts aggregates), with enough shards that the rest of its "
+                            "shard's traffic fits beside it: plan again with a KPL producer"
                         )
     if "blocked_shard" in codes or "records_discarded" in codes or "read_lost" in failed_figures:
         remedies.append(
