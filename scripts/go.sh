@@ -17,7 +17,7 @@ log() { printf '\n== %s\n' "$*" >&2; }
 
 apt_packages=(build-essential cmake ninja-build pkg-config libeigen3-dev libboost-graph-dev
   nlohmann-json3-dev libssl-dev libgtest-dev libgmock-dev pybind11-dev clang
-  libclang-rt-14-dev python3 python3-venv python3-pip)
+  libclang-rt-14-dev python3 python3-venv python3-pip chromium chromium-driver)
 
 setup_system() {
   local missing=()
@@ -104,6 +104,7 @@ case "${1:-}" in
     .venv/bin/python bench/write_path.py --bin build/release/bench/bench_write_path
     log "read path: the write path with three consumer applications, as a ratio"
     .venv/bin/python bench/read_path.py --bin build/release/bench/bench_write_path
+    log "sweep: 12 runs on a local Dask cluster, 2 workers against 1"; .venv/bin/python bench/sweep.py
     ;;
   *)
     echo "usage: scripts/go.sh demo|test|bench" >&2

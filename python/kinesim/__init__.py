@@ -33,8 +33,12 @@ from ._aggregation import (
 )
 from ._errors import CodecError, KinesisError, ScenarioError
 from ._keys import MAX_HASH_KEY, hash_key
+from ._plan import Plan, PlanError, plan
+from ._plot import NoData, RunData
+from ._report import report
 from ._run import Result, run, validate
 from ._shard_map import ReshardOp, Shard, ShardMap
+from ._sweep import SweepError, sweep
 
 __version__ = "0.1.0"
 
@@ -46,17 +50,25 @@ __all__ = [
     "CodecError",
     "KinesisError",
     "KinesisRecord",
+    "NoData",
+    "Plan",
+    "PlanError",
     "ReshardOp",
     "Result",
+    "RunData",
     "ScenarioError",
     "Shard",
     "ShardMap",
+    "SweepError",
     "UserRecord",
     "__version__",
     "aggregate",
     "deaggregate",
     "hash_key",
     "is_aggregated",
+    "plan",
+    "report",
     "run",
+    "sweep",
     "validate",
 ]

@@ -70,6 +70,16 @@ class Result:
     def summary_json(self) -> str:
         return self._r.summary_json()
 
+    @cached_property
+    def plot(self) -> Any:
+        """The run's charts as matplotlib Figures (needs matplotlib), the ones report.html
+        shows: ``.throughput()``, ``.throttling_heatmap()``, ``.put_latency()``,
+        ``.capacity()``, ``.hot_keys()``, ``.cost()``, ``.consumers()``. A chart the run has
+        no data for raises ``kinesim.NoData`` (a ValueError)."""
+        from ._plot import RunData
+
+        return RunData.from_result(self).plot
+
     def write(self, out_dir: str | os.PathLike[str]) -> Path:
         """Writes summary.json, metrics_*.csv and timeline.csv into ``out_dir`` (created if
         missing); nothing partial is left behind on failure."""

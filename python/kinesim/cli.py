@@ -123,7 +123,26 @@ def _parser() -> argparse.ArgumentParser:
         "scenario's output.resolution, 1 minute unless set)",
     )
     run.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
+    run.add_argument(
+        "--report",
+        action="store_true",
+        help="also write report.html (findings, key figures, charts; self-contained) into --out",
+    )
     run.set_defaults(handler=_cmd_run)
+
+    report = commands.add_parser(
+        "report",
+        help="build report.html from the outputs of `kinesim run`",
+        description="Build one self-contained report.html (findings, key figures, charts as "
+        "inline SVG, sizing; no script, no external link) from OUTDIR, a folder written by "
+        "`kinesim run`. If OUTDIR holds plan.json (from `kinesim plan`), a plan section is "
+        "added; a folder with plan.json and no summary.json gives a plan-only report.",
+    )
+    report.add_argument("outdir", metavar="OUTDIR", help="folder written by `kinesim run`")
+    report.add_argument(
+        "--out", metavar="FILE", help="where to write the report (default: OUTDIR/report.html)"
+    )
+    report.set_defaults(handler=_cmd_report)
 
     validate = commands.add_parser(
         "validate",
@@ -133,6 +152,63 @@ def _parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("scenario", metavar="SCENARIO", help="scenario JSON file")
     validate.set_defaults(handler=_cmd_validate)
+
+    plan = commands.add_parser(
+        "plan",
+        help="find the cheapest configuration meeting objectives, per capacity mode",
+        description="Search configurations of SCENARIO (the shard count, and optionally other "
+        "knobs) for the cheapest one meeting every objective on every seed, per capacity mode, "
+        "verifying each by simulation; write plan.json into --out and print the plan.",
+    )
+    plan.add_argument("scenario", metavar="SCENARIO", help="scenario JSON file")
+    plan.add_argument(
+        "--slo",
+        action="append",
+        default=[],
+        metavar="OBJECTIVE",
+        help='objective FIGURE OP VALUE, e.g. "throttled<=0.1%%", "put_latency_p99<=1s", '
+        '"lost==0" (repeatable; default: throttled<=0.1%% and lost==0; README lists the figures)',
+    )
+    plan.add_argument(
+        "--modes",
+        default="provisioned,on-demand,advantage",
+        metavar="MODES",
+        help="capacity modes to plan, comma-separated (default: provisioned,on-demand,advantage)",
+    )
+    plan.add_argument(
+        "--vary",
+        action="append",
+        default=[],
+        metavar="KNOB[=VALUES]",
+        help="also vary aggregation (KPL, true,false), retrieval (polling,fanout) or retention "
+        "(hours, default 24,168); repeatable; the shard count always varies",
+    )
+    plan.add_argument("--seeds", default="3", metavar="N", help="seeds per candidate (default 3)")
+    plan.add_argument(
+        "--budget", default="10m", metavar="DURATION", help="wall-time budget (default 10m)"
+    )
+    plan.add_argument(
+        "--max-shards", metavar="N", help="largest shard count tried (default max(64, 8 x given))"
+    )
+    plan.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="Dask scheduler address of an existing cluster, or 'serial' to run in this "
+        "process (default: a local cluster on this machine's cores)",
+    )
+    plan.add_argument("--workers", metavar="N", help="local cluster workers (default: cores)")
+    plan.add_argument(
+        "--out", metavar="DIR", help="output folder (default: kinesim-out/<scenario name>)"
+    )
+    plan.add_argument(
+        "--report",
+        action="store_true",
+        help="also run the cheapest feasible configuration once (first seed) into --out and "
+        "write report.html with the plan",
+    )
+    plan.add_argument("--quiet", action="store_true", help="no progress, no printed plan")
+    plan.set_defaults(handler=_cmd_plan)
+    _add_sweep_parser(commands)
     return parser
 
 
@@ -353,6 +429,11 @@ def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
         raise _scenario_issues(error, args.scenario) from None
     out_dir = Path(args.out) if args.out else Path("kinesim-out") / scenario.name
     _check_out_dir(out_dir)
+    if args.report:
+        try:
+            import matplotlib  # noqa: F401  (checked before the run, not after)
+        except ImportError:
+            raise InvalidInput("--report: needs matplotlib (pip install matplotlib)") from None
     progress = _Progress(enabled=not args.quiet and sys.stderr.isatty())
     try:
         result = _run.run_loaded(scenario, seed=seed, resolution=args.resolution, progress=progress)
@@ -362,11 +443,338 @@ def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
         progress.close()
     try:
         result.write(out_dir)  # into a temporary folder beside it, renamed into place
+        if args.report:
+            from ._report import report
+
+            report(result, out_dir / "report.html")
     except OSError as error:
         raise InvalidInput(f"--out {str(out_dir)!r}: cannot write the results: {error}") from None
     if not args.quiet:
         out.write(str(result))
-        out.write(f"\nresults in {out_dir}/ (summary.json, metrics_*.csv, timeline.csv)\n")
+        written = "summary.json, metrics_*.csv, timeline.csv" + (
+            ", report.html" if args.report else ""
+        )
+        out.write(f"\nresults in {out_dir}/ ({written})\n")
+    return EXIT_OK
+
+
+def _cmd_report(args: argparse.Namespace, out: TextIO) -> int:
+    from ._plot import RunData
+    from ._report import read_plan, write_report
+
+    folder = Path(args.outdir)
+    where = f"OUTDIR {args.outdir!r}"
+    if not folder.is_dir():
+        raise InvalidInput(f"{where}: expected a folder written by `kinesim run`; not a folder")
+    has_summary = (folder / "summary.json").is_file()
+    has_plan = (folder / "plan.json").is_file()
+    if not has_summary and not has_plan:
+        raise InvalidInput(
+            f"{where}: expected a folder written by `kinesim run`; no summary.json (nor plan.json)"
+        )
+    data = None
+    if has_summary:
+        try:
+            data = RunData.from_dir(folder)
+        except (OSError, ValueError, KeyError, IndexError) as error:
+            raise InvalidInput(f"{where}: cannot read its outputs: {error}") from None
+    plan = None
+    if has_plan:
+        try:
+            plan = read_plan(folder / "plan.json")
+        except (OSError, ValueError) as error:
+            raise InvalidInput(f"{where}: cannot read plan.json: {error}") from None
+    target = Path(args.out) if args.out else folder / "report.html"
+    if target.is_dir() or not target.parent.is_dir():
+        raise InvalidInput(f"--out {str(target)!r}: expected a file path in an existing folder")
+    try:
+        write_report(data, target, plan)
+    except OSError as error:
+        raise InvalidInput(f"--out {str(target)!r}: cannot write the report: {error}") from None
+    out.write(f"report in {target}\n")
+    return EXIT_OK
+
+
+def _positive_int(option: str, value: str | None, upper: int, issues: list[str]) -> int | None:
+    """A whole number 1..upper from an option, or None (absent, or wrong: added to issues)."""
+    if value is None:
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if not 1 <= number <= upper:
+        issues.append(f"{option} {value!r}: expected a whole number 1 ... {upper:,}")
+        return None
+    return number
+
+
+def _cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
+    from ._plan import DEFAULT_OBJECTIVES, PlanError, plan
+
+    issues: list[str] = []
+    seeds = _positive_int("--seeds", args.seeds, 1000, issues)
+    max_shards = _positive_int("--max-shards", args.max_shards, 10_000, issues)
+    workers = _positive_int("--workers", args.workers, 1024, issues)
+    try:
+        scenario_name = _run.validate(Path(args.scenario))
+    except ScenarioError as error:
+        raise _scenario_issues(error, args.scenario) from None
+    request = {
+        "modes": [m.strip() for m in args.modes.split(",") if m.strip()],
+        "vary": args.vary,
+        "seeds": seeds or 3,
+        "budget": args.budget,
+        "max_shards": max_shards,
+    }
+    objectives = args.slo or DEFAULT_OBJECTIVES
+    try:  # every problem of the request at once, before any run
+        plan(Path(args.scenario), objectives, **request, _check_only=True)
+    except PlanError as error:
+        issues += [f"{where}: {message}" for where, message in error.issues]
+    if issues:
+        lines = "\n".join(f"  {issue}" for issue in issues)
+        raise InvalidInput(f"{args.scenario}: cannot plan:\n{lines}")
+    out_dir = Path(args.out) if args.out else Path("kinesim-out") / scenario_name
+    _check_out_dir(out_dir)
+    show = not args.quiet and sys.stderr.isatty()
+
+    def progress(what: str) -> None:
+        if show:
+            print(f"  running {what}", file=sys.stderr)
+
+    result = plan(
+        Path(args.scenario),
+        objectives,
+        **request,
+        scheduler=args.scheduler,
+        workers=workers,
+        progress=progress,
+    )
+    try:
+        result.write(out_dir)
+    except OSError as error:
+        raise InvalidInput(f"--out {str(out_dir)!r}: cannot write the plan: {error}") from None
+    written = "plan.json"
+    if args.report:
+        from ._report import report
+
+        best = result.best_scenario()
+        if best is not None:  # the answer's own charts beside the plan
+            seed = result.to_dict()["seeds"][0]
+            _run.run(best, seed=seed).write(out_dir)
+            written += ", the cheapest configuration's outputs"
+        report(out_dir, out_dir / "report.html", plan=result.to_dict())
+        written += ", report.html"
+    if not args.quiet:
+        out.write(str(result))
+        out.write(f"\nplan in {out_dir}/ ({written})\n")
+    return EXIT_OK
+
+
+def _add_sweep_parser(commands: Any) -> None:
+    sweep = commands.add_parser(
+        "sweep",
+        help="run a scenario over a grid of settings and seeds, one row per run",
+        description="Run SCENARIO once per combination of --set values and seed (seeds "
+        "innermost) on a Dask cluster (local by default) and write one row per run: the knob "
+        "values, the seed, every figure, the headline and the error of a failed run. "
+        'Everything is checked before the first run. See README, "Sweeps".',
+    )
+    sweep.add_argument("scenario", metavar="SCENARIO", help="scenario JSON file")
+    sweep.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        dest="knobs",
+        metavar="PATH=VALUES",
+        help="a knob: a JSON path (stream.shards, producers[0].rate.records_per_sec, "
+        "producers[web].instances) and its values: 2..16, 2..16..2 or 1000,2000,4000 "
+        "(repeatable; the grid is their product)",
+    )
+    seeds = sweep.add_mutually_exclusive_group()
+    seeds.add_argument(
+        "--seeds",
+        metavar="N",
+        help="run N seeds: the scenario's seed and the N-1 after it (default 1)",
+    )
+    seeds.add_argument("--seed-list", metavar="S1,S2,...", help="run exactly these seeds")
+    sweep.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help='a Dask scheduler address (HOST:PORT or tcp://HOST:PORT), or "serial" for this '
+        "process only (default: a local Dask cluster)",
+    )
+    sweep.add_argument(
+        "--workers",
+        metavar="N",
+        help="worker processes of the local cluster (default: one per core)",
+    )
+    sweep.add_argument(
+        "--out",
+        metavar="FILE",
+        help="the table, .csv or .parquet (default: kinesim-out/<scenario name>/sweep.csv)",
+    )
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar, no table")
+    sweep.set_defaults(handler=_cmd_sweep)
+
+
+#: Columns `kinesim sweep` prints after the knobs and the seed.
+SWEEP_PRINTED_FIGURES = ("throttled", "put_latency_p99", "lost", "cost_provisioned")
+SWEEP_SUFFIXES = (".csv", ".parquet")
+
+
+def _sweep_seeds(args: argparse.Namespace) -> int | list[int]:
+    if args.seed_list is not None:
+        seeds = []
+        for item in args.seed_list.split(","):
+            try:
+                seed = int(item.strip())
+                if not 0 <= seed < 2**64:
+                    raise ValueError
+            except ValueError:
+                raise InvalidInput(
+                    f"--seed-list {args.seed_list!r}: {item.strip()!r} is not an integer "
+                    "0 ... 2**64-1"
+                ) from None
+            seeds.append(seed)
+        return seeds
+    if args.seeds is None:
+        return 1
+    try:
+        count = int(args.seeds)
+        if count < 1:
+            raise ValueError
+    except ValueError:
+        raise InvalidInput(f"--seeds {args.seeds!r}: expected a whole number >= 1") from None
+    return count
+
+
+def _check_out_file(path: Path) -> None:
+    """Raises InvalidInput unless ``path`` has a known suffix and a file can be written there
+    (its folder existing or creatable). Leaves nothing behind."""
+    where = f"--out {str(path)!r}"
+    if path.suffix.lower() not in SWEEP_SUFFIXES:
+        raise InvalidInput(f"{where}: expected a file ending in .csv or .parquet")
+    if path.is_dir():
+        raise InvalidInput(f"{where}: is a folder; give a file name ending in .csv or .parquet")
+    existing = path.parent
+    while not existing.exists() and existing.parent != existing:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise InvalidInput(f"{where}: {str(existing)!r} is not a folder")
+    try:
+        with tempfile.NamedTemporaryFile(dir=existing, prefix=".kinesim-check-"):
+            pass
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise InvalidInput(f"{where}: cannot write in {str(existing)!r}: {reason}") from None
+
+
+def _write_table(frame: Any, path: Path) -> None:
+    """Writes the sweep's table as CSV or Parquet (by suffix) into a temporary file beside
+    ``path``, renamed into place: a failed write leaves nothing behind."""
+    import os
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(handle)
+    try:
+        if path.suffix.lower() == ".parquet":
+            _parquet_ready(frame).to_parquet(temp, index=False)
+        else:
+            frame.to_csv(temp, index=False)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def _parquet_ready(frame: Any) -> Any:
+    """Parquet columns hold one type: knob columns mixing types are written as JSON text."""
+    frame = frame.copy()
+    for column in frame.columns:
+        if column in ("headline", "error") or frame[column].dtype != object:
+            continue
+        values = frame[column].tolist()
+        if not all(isinstance(v, str) for v in values):
+            frame[column] = [v if isinstance(v, str) else json.dumps(v) for v in values]
+    return frame
+
+
+def _cmd_sweep(args: argparse.Namespace, out: TextIO) -> int:
+    from . import _figures, _runner, _sweep
+
+    seeds = _sweep_seeds(args)
+    workers = None
+    if args.workers is not None:
+        try:
+            workers = int(args.workers)
+            if workers < 1:
+                raise ValueError
+        except ValueError:
+            raise InvalidInput(
+                f"--workers {args.workers!r}: expected a whole number >= 1"
+            ) from None
+    scheduler = args.scheduler
+    if scheduler is not None and not scheduler.strip():
+        raise InvalidInput("--scheduler '': expected a Dask address HOST:PORT or \"serial\"")
+    if workers is not None and scheduler is not None:
+        raise InvalidInput(
+            f"--workers {args.workers!r}: applies only to the local cluster, not with "
+            f"--scheduler {scheduler!r}"
+        )
+    specs = []
+    for knob in args.knobs:
+        path, sep, _values = knob.partition("=")
+        if not sep or not path.strip():
+            raise InvalidInput(f"--set {knob!r}: expected PATH=VALUES, e.g. stream.shards=2..16")
+        specs.append(knob)
+    try:
+        plan = _sweep.prepare(Path(args.scenario), specs, seeds)
+    except ScenarioError as error:  # the scenario file cannot be read
+        raise _scenario_issues(error, args.scenario) from None
+    except _sweep.SweepError as error:
+        lines = "\n".join(f"  {problem}" for problem in error.problems)
+        raise InvalidInput(f"{args.scenario}: the sweep cannot run:\n{lines}") from None
+    out_path = Path(args.out) if args.out else Path("kinesim-out") / plan.name / "sweep.csv"
+    _check_out_file(out_path)
+
+    session = _runner.Session(scheduler=scheduler, workers=workers)
+    if scheduler is None or session.serial:
+        session.__enter__()
+    else:
+        try:
+            session.__enter__()
+        except (OSError, TimeoutError, ValueError) as error:
+            raise InvalidInput(f"--scheduler {scheduler!r}: cannot connect: {error}") from None
+    try:
+        rows = session.execute(plan.tasks, progress=not args.quiet and sys.stderr.isatty())
+    finally:
+        session.close()
+    knobs = [k.path for k in plan.knobs]
+    frame = _sweep.to_frame(rows, knobs)
+    try:
+        _write_table(frame, out_path)
+    except OSError as error:
+        raise InvalidInput(f"--out {str(out_path)!r}: cannot write the table: {error}") from None
+
+    failed = [r for r in rows if r["error"] is not None]
+    if not args.quiet:
+        header = [*knobs, "seed", *SWEEP_PRINTED_FIGURES, "error"]
+        table = [
+            [
+                *(json.dumps(r[k]) if not isinstance(r[k], str) else r[k] for k in knobs),
+                str(r["seed"]),
+                *(_figures.format_value(f, r[f]) for f in SWEEP_PRINTED_FIGURES),
+                r["error"] or "",
+            ]
+            for r in rows
+        ]
+        _table(out, header, table, right={"seed", *SWEEP_PRINTED_FIGURES})
+        out.write(f"\n{len(rows)} runs, {len(failed)} failed; table in {out_path}\n")
+    elif failed:
+        print(f"kinesim sweep: {len(failed)} of {len(rows)} runs failed", file=sys.stderr)
     return EXIT_OK
 
 

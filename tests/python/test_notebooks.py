@@ -1,6 +1,6 @@
 """Every notebook in notebooks/ is valid nbformat 4.5 (cell ids included), runs top to bottom in
-a Jupyter kernel (nbclient, from the repository root) and shows what it promises: the
-quickstart's plot is an image in its outputs."""
+a Jupyter kernel (nbclient, from the repository root) and shows what it promises: the plots
+are images in its outputs, the plans say what they found."""
 
 from __future__ import annotations
 
@@ -52,7 +52,8 @@ def outputs(notebook: Any) -> list[dict[str, Any]]:
 
 
 def test_notebooks_are_shipped() -> None:
-    assert (ROOT / "notebooks" / "quickstart.ipynb") in NOTEBOOKS
+    for name in ("quickstart", "capacity-planning", "hot-keys"):
+        assert (ROOT / "notebooks" / f"{name}.ipynb") in NOTEBOOKS
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -67,6 +68,40 @@ def test_notebook_runs_without_errors(path: Path, executed: dict[str, Any]) -> N
     assert not errors
 
 
-def test_quickstart_shows_its_plot(executed: dict[str, Any]) -> None:
+def test_quickstart_shows_its_plots(executed: dict[str, Any]) -> None:
+    # The pandas plot, then result.plot.throughput(): a Figure shown as an image by itself.
     images = [o for o in outputs(executed["quickstart"]) if "image/png" in o.get("data", {})]
-    assert len(images) == 1
+    assert len(images) == 2
+
+
+def texts(notebook: Any) -> str:
+    return "".join(
+        o.get("text", "") + "".join(o.get("data", {}).get("text/plain", ""))
+        for o in outputs(notebook)
+    )
+
+
+def images(notebook: Any) -> list[dict[str, Any]]:
+    return [o for o in outputs(notebook) if "image/png" in o.get("data", {})]
+
+
+def test_capacity_planning_goes_from_a_workload_to_a_plan_and_a_plotted_sweep(
+    executed: dict[str, Any],
+) -> None:
+    notebook = executed["capacity-planning"]
+    text = texts(notebook)
+    assert "plan for iot-fleet: cheapest: " in text
+    assert "candidates:" in text
+    # plan.plot(), the cost by mode, the sweep's throttling and cost: three images.
+    assert len(images(notebook)) == 3
+
+
+def test_hot_keys_finds_the_key_and_fixes_it_two_ways(executed: dict[str, Any]) -> None:
+    notebook = executed["hot-keys"]
+    text = texts(notebook)
+    assert "no shard count meets throttled<=0.1%" in text
+    assert "key user-17 alone sends" in text
+    # Both fixes end with a plan that meets the objective.
+    assert text.count("meets throttled<=0.1% on all 3 seeds") == 2
+    # hot keys, the heat map, the fixed run's throughput, the KPL plan's chart.
+    assert len(images(notebook)) == 4

@@ -340,6 +340,8 @@ def test_kcl_failover_replays_since_the_checkpoints_and_keeps_the_books() -> Non
     actions = [e["action"] for e in s["timeline"]]
     assert {"kcl_worker_failure", "kcl_worker_restart", "kcl_deploy"} <= set(actions)
     assert not [f for f in s["findings"] if f["code"] == "timeline_action_failed"]
+
+
 def test_a_poison_record_blocks_its_shard_until_retention_with_the_lambda_defaults() -> None:
     s = golden("lambda-poison-pill")
     by_name = {c["name"]: c for c in s["consumers"]}

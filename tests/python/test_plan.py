@@ -1,0 +1,378 @@
+"""``kinesim plan``: the cheapest configuration meeting objectives, verified by simulation.
+
+Each test states what an independent computation says (a brute-force sweep, the classic
+formula, the hot key's rate against a shard's limit) and checks the plan against it. Plans run
+serially here (``scheduler="serial"``) except where Dask itself is the point.
+"""
+
+from __future__ import annotations
+
+import json
+from html import escape as html_escape
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import kinesim
+from kinesim import cli
+from kinesim._figures import figures, parse_objective
+
+SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
+
+
+def shipped(name: str, **changes: Any) -> dict[str, Any]:
+    doc = json.loads((SCENARIOS / f"{name}.json").read_text())
+    doc.update(changes)
+    return doc
+
+
+def brute_force_smallest(scenario: dict, objectives: list[str], counts, seeds) -> int | None:
+    """The smallest shard count whose runs meet every objective on every seed, by running
+    every count: the reference the plan's search must agree with."""
+    parsed = [parse_objective(o) for o in objectives]
+    for n in counts:
+        doc = json.loads(json.dumps(scenario))
+        doc["stream"]["shards"] = n
+        ok = True
+        for seed in seeds:
+            values = figures(kinesim.run(doc, seed=seed).summary)
+            ok = ok and all(o.holds(values[o.figure]) for o in parsed)
+        if ok:
+            return n
+    return None
+
+
+@pytest.fixture(scope="module")
+def steady_plan() -> kinesim.Plan:
+    return kinesim.plan(
+        shipped("steady", duration="10m"),
+        ["throttled<=0.1%", "lost==0"],
+        scheduler="serial",
+    )
+
+
+def test_steady_plan_equals_the_brute_force_smallest_count(steady_plan) -> None:
+    scenario = shipped("steady", duration="10m")
+    smallest = brute_force_smallest(
+        scenario, ["throttled<=0.1%", "lost==0"], range(1, 7), [42, 43, 44]
+    )
+    assert smallest == 3
+    best = steady_plan.best["provisioned"]
+    assert best["feasible"] is True
+    assert best["shards"] == smallest
+    assert best["proven_cheapest"] is True
+
+
+def test_steady_plan_agrees_with_the_formula_on_smooth_load(steady_plan) -> None:
+    doc = steady_plan.to_dict()
+    assert doc["formula"]["shards"] == 3 == doc["best"]["provisioned"]["shards"]
+    assert "agrees" in doc["formula"]["explanation"]
+    assert "the formula agrees: 3 shards" in steady_plan.headline
+
+
+def test_every_feasible_candidate_met_every_objective_on_every_seed(steady_plan) -> None:
+    doc = steady_plan.to_dict()
+    assert doc["seeds"] == [42, 43, 44]
+    for candidate in doc["candidates"]:
+        # Every seed for a feasible candidate; a failing first seed settles the others.
+        if candidate["feasible"]:
+            assert candidate["seeds"] == [42, 43, 44]
+        else:
+            assert candidate["seeds"] in ([42], [42, 43, 44])
+        throttled = [s["throttled"] for s in candidate["per_seed"]]
+        lost = [s["lost"] for s in candidate["per_seed"]]
+        meets = all(t <= 0.001 for t in throttled) and all(x == 0 for x in lost)
+        assert candidate["feasible"] is meets
+        assert candidate["figures"]["throttled"] == max(throttled)
+        assert bool(candidate["failed"]) is not meets
+    # The answer's neighbour below was tried and failed.
+    below = [c for c in doc["candidates"] if c["mode"] == "provisioned" and c["shards"] == 2]
+    assert below
+    assert not below[0]["feasible"]
+    assert any(f.startswith("throttled ") for f in below[0]["failed"])
+
+
+def test_cost_by_component_matches_a_run_of_the_answer(steady_plan) -> None:
+    best = steady_plan.best
+    scenario = shipped("steady", duration="10m")
+    scenario["stream"]["shards"] = best["provisioned"]["shards"]
+    costs = [kinesim.run(scenario, seed=s).summary["cost"]["modes"][0] for s in (42, 43, 44)]
+    assert best["provisioned"]["cost_per_month"] == max(c["per_month"] for c in costs)
+    names = [c["name"] for c in best["provisioned"]["components"]]
+    assert names == [c["name"] for c in costs[0]["components"]]
+    total = sum(c["per_month"] for c in best["provisioned"]["components"])
+    assert total == pytest.approx(costs[0]["per_month"], rel=1e-3)
+    # Both on-demand modes were run in their own mode and priced from that run.
+    assert best["on-demand"]["feasible"]
+    assert best["advantage"]["feasible"]
+    on_demand = dict(scenario, stream={"name": "clickstream", "mode": "ON_DEMAND"})
+    per_month = kinesim.run(on_demand, seed=42).summary["cost"]["as_simulated"]["per_month"]
+    od = next(c for c in steady_plan.candidates if c["mode"] == "on-demand")
+    assert od["per_seed"][0]["seed"] == 42
+    assert per_month <= best["on-demand"]["cost_per_month"]
+    assert steady_plan.to_dict()["cheapest"] == "provisioned"
+
+
+def test_hot_key_no_shard_count_meets_the_objective_and_the_key_is_named() -> None:
+    plan = kinesim.plan(
+        shipped("hot-key", duration="5m"),
+        ["throttled<=0.1%"],
+        modes=["provisioned"],
+        scheduler="serial",
+    )
+    best = plan.best["provisioned"]
+    assert best["feasible"] is False
+    assert best["reason"].startswith("no shard count meets throttled<=0.1%")
+    assert "user-17" in best["remedies"][0]
+    assert "1,024 KiB/s" in best["remedies"][0]
+    # 889 KiB/s fits a shard's 1 MiB/s once aggregated: KPL aggregation is named too.
+    assert any(r.startswith("KPL aggregation") for r in best["remedies"])
+    assert "user-17" in plan.headline
+    assert plan.to_dict()["cheapest"] is None
+    # The search doubled the shard count and stopped when that no longer helped.
+    counts = sorted(c["shards"] for c in plan.candidates)
+    assert counts[-1] >= 2 * 8
+    assert all(not c["feasible"] for c in plan.candidates)
+
+
+def test_plan_beats_the_formula_on_a_warm_key() -> None:
+    """600 records/s on one key among 3,000: the formula's 3 or 4 shards (3 on the mean, more at
+    the peak second) give that key's shard about 600 + 2,400/4 = 1,200 records/s; the plan must
+    find a count where the shard holding the key stays under 1,000 records/s and verify it."""
+    scenario = {
+        "name": "warm-key",
+        "duration": "5m",
+        "seed": 5,
+        "stream": {"name": "s", "shards": 3},
+        "producers": [
+            {
+                "name": "app",
+                "instances": 4,
+                "rate": {"profile": "poisson", "records_per_sec": 3000},
+                "keys": {
+                    "dist": "hot",
+                    "hot": [{"key": "tenant-7", "share": 0.2}],
+                    "rest": "uniform",
+                    "count": 50000,
+                    "prefix": "k-",
+                },
+                "record_size": {"dist": "fixed", "bytes": "200B"},
+                "sdk": {"max_attempts": 3},
+            }
+        ],
+    }
+    plan = kinesim.plan(scenario, ["throttled<=0.1%"], modes=["provisioned"], scheduler="serial")
+    doc = plan.to_dict()
+    formula = doc["formula"]["shards"]
+    assert doc["formula"]["shards_on_mean"] == 3
+    assert formula in (3, 4)
+    best = doc["best"]["provisioned"]
+    assert best["feasible"] is True
+    # At n shards the key's shard takes 600 + 2,400/n on average of the hash-uniform rest:
+    # within 1,000 records/s needs n >= 6.
+    assert best["shards"] >= 6
+    assert best["shards"] > formula
+    at_formula = next(c for c in doc["candidates"] if c["shards"] == formula)
+    assert not at_formula["feasible"]
+    assert "not enough" in doc["formula"]["explanation"]
+    assert f"the plan {best['shards']}" in plan.headline
+    # The count below the answer failed (the plan's answer is the smallest it verified).
+    below = [c for c in doc["candidates"] if c["shards"] == best["shards"] - 1]
+    assert below
+    assert not below[0]["feasible"]
+
+
+def test_many_polling_consumers_need_enhanced_fan_out() -> None:
+    scenario = shipped("polling-fan-in", duration="5m")
+    objectives = ["read_throttled<=1%", "throttled<=0.1%"]
+    polling = kinesim.plan(scenario, objectives, modes=["provisioned"], scheduler="serial")
+    best = polling.best["provisioned"]
+    assert best["feasible"] is False
+    assert any(r.startswith("enhanced fan-out") for r in best["remedies"])
+    fanout = kinesim.plan(
+        scenario, objectives, modes=["provisioned"], vary=["retrieval"], scheduler="serial"
+    )
+    best = fanout.best["provisioned"]
+    assert best["feasible"] is True
+    assert best["knobs"]["retrieval"] == "fanout"
+    names = [c["name"] for c in best["components"] if c["per_month"]]
+    assert any("fan-out" in n for n in names)
+    tried = {(c["knobs"]["retrieval"], c["feasible"]) for c in fanout.candidates}
+    assert ("polling", True) not in tried
+
+
+def test_plan_is_deterministic() -> None:
+    scenario = shipped("steady", duration="3m")
+    a = kinesim.plan(scenario, ["throttled<=1%"], modes=["provisioned"], scheduler="serial")
+    b = kinesim.plan(scenario, ["throttled<=1%"], modes=["provisioned"], scheduler="serial")
+    da, db = a.to_dict(), b.to_dict()
+    da["search"].pop("wall_s")
+    db["search"].pop("wall_s")
+    assert da == db
+
+
+def test_a_spent_budget_stops_the_search_and_says_so() -> None:
+    plan = kinesim.plan(
+        shipped("steady", duration="3m"),
+        ["throttled<=0.1%"],
+        modes=["provisioned", "on-demand"],
+        budget="1ms",
+        scheduler="serial",
+    )
+    doc = plan.to_dict()
+    assert doc["search"]["budget_exhausted"] is True
+    assert doc["search"]["budget_s"] == 0.001
+    # The first batch ran (the budget is checked before each batch), nothing after it.
+    assert doc["search"]["runs"] == 3
+    assert doc["best"]["on-demand"] == {
+        "feasible": False,
+        "reason": "the wall-time budget ran out before this mode",
+    }
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "named"),
+    [
+        ({"objectives": ["throughput<=1"]}, "unknown figure 'throughput'"),
+        ({"objectives": ["throttled<=1ms"]}, "throttled is a fraction"),
+        ({"objectives": ["throttled=0"]}, "expected FIGURE OP VALUE"),
+        ({"objectives": ["iterator_age_max<=30s"]}, "needs consumers"),
+        ({"objectives": []}, "at least one objective"),
+        ({"modes": ["reserved"]}, "'reserved': expected some of provisioned"),
+        ({"vary": ["colour"]}, "vary 'colour': unknown knob"),
+        ({"vary": ["retention=12"]}, "expected whole hours 24..8760"),
+        ({"vary": ["aggregation=maybe"]}, "expected true or false"),
+        ({"seeds": 0}, "expected 1..1000 seeds"),
+        ({"budget": "soon"}, "expected a duration > 0"),
+        ({"max_shards": 20000}, "expected 1..10000"),
+    ],
+)
+def test_bad_requests_raise_before_any_run(kwargs, named) -> None:
+    args: dict[str, Any] = {"objectives": ["throttled<=0.1%"], "scheduler": "serial"}
+    args.update(kwargs)
+    with pytest.raises(kinesim.PlanError) as error:
+        kinesim.plan(shipped("steady"), **args)
+    assert named in str(error.value)
+
+
+def test_a_resharding_timeline_cannot_be_planned() -> None:
+    with pytest.raises(kinesim.PlanError, match=r"\$\.timeline\[0\]: update_shard_count"):
+        kinesim.plan(SCENARIOS / "resharding.json", scheduler="serial")
+
+
+def test_cli_lists_every_bad_argument_and_writes_nothing(tmp_path, capsys) -> None:
+    out = tmp_path / "out"
+    code = cli.main(
+        [
+            "plan",
+            str(SCENARIOS / "steady.json"),
+            "--slo",
+            "throughput<=1",
+            "--slo",
+            "throttled<=5ms",
+            "--modes",
+            "provisioned,reserved",
+            "--vary",
+            "colour",
+            "--seeds",
+            "0",
+            "--budget",
+            "0",
+            "--out",
+            str(out),
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 2
+    for named in (
+        "--seeds '0'",
+        "unknown figure 'throughput'",
+        "throttled is a fraction",
+        "'reserved'",
+        "vary 'colour'",
+        "budget: '0'",
+    ):
+        assert named in err
+    assert not out.exists()
+
+
+def test_cli_writes_plan_json_and_prints_the_plan(tmp_path, capsys) -> None:
+    scenario = tmp_path / "steady.json"
+    scenario.write_text(json.dumps(shipped("steady", duration="3m")))
+    code = cli.main(
+        [
+            "plan",
+            str(scenario),
+            "--slo",
+            "throttled<=1%",
+            "--slo",
+            "put_latency_p99<=1s",
+            "--modes",
+            "provisioned,on-demand",
+            "--seeds",
+            "2",
+            "--scheduler",
+            "serial",
+            "--out",
+            str(tmp_path / "out"),
+        ]
+    )
+    printed = capsys.readouterr().out
+    assert code == 0
+    doc = json.loads((tmp_path / "out" / "plan.json").read_text())
+    assert doc["seeds"] == [42, 43]
+    assert [o["text"] for o in doc["objectives"]] == ["throttled<=1%", "put_latency_p99<=1s"]
+    assert doc["objectives"][1] == {
+        "text": "put_latency_p99<=1s",
+        "figure": "put_latency_p99",
+        "op": "<=",
+        "value": 1.0,
+        "unit": "seconds",
+    }
+    assert set(doc["best"]) == {"provisioned", "on-demand"}
+    assert doc["headline"] in printed
+    assert "candidates:" in printed
+    shards = doc["best"]["provisioned"]["shards"]
+    assert f"provisioned  {shards} shard" in printed
+
+
+def test_table_has_a_row_per_candidate(steady_plan) -> None:
+    table = steady_plan.table()
+    assert len(table) == len(steady_plan.candidates)
+    assert list(table.columns[:2]) == ["mode", "shards"]
+    assert {"feasible", "cost_per_month", "throttled", "lost", "failed"} <= set(table.columns)
+
+
+def test_plan_on_a_local_dask_cluster_equals_the_serial_plan() -> None:
+    scenario = shipped("steady", duration="3m")
+    args = {"objectives": ["throttled<=0.1%"], "modes": ["provisioned", "on-demand"]}
+    serial = kinesim.plan(scenario, **args, scheduler="serial").to_dict()
+    dask = kinesim.plan(scenario, **args, workers=2).to_dict()
+    for doc in (serial, dask):
+        doc["search"].pop("wall_s")
+    # Two workers probe two counts at once while bisecting, so the candidates tried may
+    # differ; the answer, its cost and every candidate both tried may not.
+    assert dask["best"] == serial["best"]
+    assert dask["headline"] == serial["headline"]
+    tried = {(c["mode"], c["shards"]): c for c in serial["candidates"]}
+    common = [c for c in dask["candidates"] if (c["mode"], c["shards"]) in tried]
+    assert len(common) >= 3
+    for c in common:
+        assert c == tried[(c["mode"], c["shards"])]
+
+
+def test_cli_report_shows_the_plan_beside_the_answer_s_own_run(tmp_path, capsys) -> None:
+    scenario = tmp_path / "steady.json"
+    scenario.write_text(json.dumps(shipped("steady", duration="3m")))
+    out = tmp_path / "out"
+    argv = ["plan", str(scenario), "--seeds", "1", "--scheduler", "serial", "--out", str(out)]
+    assert cli.main([*argv, "--modes", "provisioned", "--report", "--quiet"]) == 0
+    doc = json.loads((out / "plan.json").read_text())
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["stream"]["shards"]["initial"] == doc["best"]["provisioned"]["shards"]
+    assert summary["scenario"]["seed"] == doc["seeds"][0]
+    html = (out / "report.html").read_text()
+    assert html_escape(doc["headline"]) in html
+    assert "Cost against shard count" in html
+    assert capsys.readouterr().out == ""
