@@ -575,8 +575,8 @@ def _remedies(candidate: Candidate, scenario: dict[str, Any]) -> list[str]:
                         )
     if "blocked_shard" in codes or "records_discarded" in codes or "read_lost" in failed_figures:
         remedies.append(
-            "records lost on the read side do not depend on the shard count: a poison record "
-            "holds its shard until retention unless the function handles it; set "
+            "handling the poison record: a batch that always fails holds its shard (until "
+            "retention, with Lambda's defaults) whatever the shard count; set "
             "BisectBatchOnFunctionError, MaximumRetryAttempts or MaximumRecordAgeInSeconds with "
             "an OnFailure destination, or ReportBatchItemFailures"
         )

@@ -202,6 +202,27 @@ def test_many_polling_consumers_need_enhanced_fan_out() -> None:
     assert ("polling", True) not in tried
 
 
+def test_a_poison_record_is_not_fixed_by_shards_and_the_plan_names_what_is() -> None:
+    scenario = shipped("lambda-poison-pill", duration="2h")
+    scenario["consumers"] = scenario["consumers"][:1]  # the mapping with Lambda's defaults
+    plan = kinesim.plan(
+        scenario, ["iterator_age_max<=5m"], modes=["provisioned"], scheduler="serial"
+    )
+    best = plan.best["provisioned"]
+    assert best["feasible"] is False
+    assert best["reason"].startswith("no shard count meets iterator_age_max<=5m")
+    assert best["remedies"][0].startswith("handling the poison record")
+    assert "BisectBatchOnFunctionError" in best["remedies"][0]
+    # The poison record lands at 1 h in shardId-000000000001: held for the hour left.
+    held = next(c for c in plan.candidates if c["shards"] == 2)
+    assert held["figures"]["iterator_age_max"] == pytest.approx(3600, abs=2)
+    # With 1 shard the scenario names a shard the stream does not have: that run is an error,
+    # not a pass.
+    one = next(c for c in plan.candidates if c["shards"] == 1)
+    assert not one["feasible"]
+    assert "poison_records[0].shard" in one["failed"][0]
+
+
 def test_plan_is_deterministic() -> None:
     scenario = shipped("steady", duration="3m")
     a = kinesim.plan(scenario, ["throttled<=1%"], modes=["provisioned"], scheduler="serial")
