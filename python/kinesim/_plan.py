@@ -216,19 +216,30 @@ def _applicable(knobs: dict[str, tuple[Any, ...]], scenario: dict[str, Any]) -> 
 
 @dataclass
 class Candidate:
-    """One configuration, run over every seed."""
+    """One configuration and its runs so far: the first seed, then (once it met every
+    objective there and the search needs it) the others."""
 
     mode: str
     knobs: dict[str, Any]
     rows: list[dict[str, Any]]
     objectives: list[Objective]
-    feasible: bool = False
+    seeds_total: int
     failed: list[str] = field(default_factory=list)
     figures: dict[str, float | None] = field(default_factory=dict)
     cost_per_month: float | None = None
     errors: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        self._assess()
+
+    def extend(self, rows: list[dict[str, Any]]) -> None:
+        """Adds the runs of further seeds."""
+        for row in rows:
+            row.pop("summary", None)  # only the first seed's summary is kept
+        self.rows += rows
+        self._assess()
+
+    def _assess(self) -> None:
         cost_figure = MODES[self.mode][1]
         self.errors = [f"seed {r['seed']}: {r['error']}" for r in self.rows if r.get("error")]
         ok = [r for r in self.rows if not r.get("error")]
@@ -250,7 +261,21 @@ class Candidate:
                 worst = self.figures.get(objective.figure)
                 seeds = ", ".join(str(r["seed"]) for r in bad)
                 self.failed.append(f"{objective.describe(worst)} on seed {seeds}")
-        self.feasible = not self.failed and bool(ok)
+        self._ok = bool(ok)
+
+    @property
+    def met(self) -> bool:
+        """Every objective held on every seed run so far."""
+        return self._ok and not self.failed
+
+    @property
+    def complete(self) -> bool:
+        return len(self.rows) >= self.seeds_total
+
+    @property
+    def feasible(self) -> bool:
+        """Verified: every objective held on every seed."""
+        return self.met and self.complete
 
     @property
     def shards(self) -> int | None:
@@ -278,7 +303,8 @@ class Candidate:
             "mode": self.mode,
             "shards": self.shards,
             "knobs": {k: v for k, v in self.knobs.items() if k != "mode"},
-            "feasible": self.feasible,
+            # null: met every objective on the seeds run, not run on the others (not needed)
+            "feasible": True if self.feasible else (None if self.met else False),
             "failed": self.failed,
             "cost_per_month": self.cost_per_month,
             "figures": self.figures,
@@ -407,12 +433,11 @@ class _Search:
     def _key(knobs: Mapping[str, Any]) -> tuple[Any, ...]:
         return tuple(sorted(knobs.items()))
 
-    def evaluate(self, configs: list[dict[str, Any]]) -> list[Candidate]:
-        """Runs every configuration not tried yet, unless the wall-time budget is spent: first
-        on the first seed (all configurations in one batch, so they share the workers), then
-        on the other seeds only those that met every objective there. An objective must hold
-        on every seed, so one failing seed settles a candidate; with 3 seeds on 2 workers this
-        takes no more rounds than running every seed at once."""
+    def evaluate(self, configs: list[dict[str, Any]], verify: bool = True) -> list[Candidate]:
+        """Runs every configuration not tried yet on the first seed, all in one batch so that
+        they share the workers, unless the wall-time budget is spent; with ``verify``, then
+        the other seeds of those that met every objective there. An objective must hold on
+        every seed, so one failing seed settles a candidate."""
         todo = [k for k in configs if self._key(k) not in self.tried]
         todo = list({self._key(k): k for k in todo}.values())
         if todo:
@@ -421,37 +446,51 @@ class _Search:
             else:
                 if self.progress:
                     self.progress(", ".join(_describe(k) for k in todo))
-                rows: dict[tuple[Any, ...], list[dict[str, Any]]] = {self._key(k): [] for k in todo}
-                stages = [self.seeds[:1], self.seeds[1:]]
-                pending = todo
-                for stage, seeds in enumerate(stages):
-                    if not seeds or not pending:
-                        break
-                    tasks = [
-                        Task(_apply_knobs(self.scenario, k), self.base_dir, seed, dict(k))
-                        for k in pending
-                        for seed in seeds
-                    ]
-                    results = self.session.execute(tasks, keep_summary=stage == 0)
-                    for i, knobs in enumerate(pending):
-                        rows[self._key(knobs)] += results[i * len(seeds) : (i + 1) * len(seeds)]
-                    pending = [
-                        k
-                        for k in pending
-                        if Candidate(
-                            k["mode"], dict(k), rows[self._key(k)], self.objectives
-                        ).feasible
-                    ]
-                for knobs in todo:
+                tasks = [
+                    Task(_apply_knobs(self.scenario, k), self.base_dir, self.seeds[0], dict(k))
+                    for k in todo
+                ]
+                rows = self.session.execute(tasks, keep_summary=True)
+                for knobs, row in zip(todo, rows):
                     candidate = Candidate(
-                        knobs["mode"], dict(knobs), rows[self._key(knobs)], self.objectives
+                        knobs["mode"], dict(knobs), [row], self.objectives, len(self.seeds)
                     )
                     self.tried[self._key(knobs)] = candidate
                     self.order.append(candidate)
-        return [self.tried[self._key(k)] for k in configs if self._key(k) in self.tried]
+        found = [self.tried[self._key(k)] for k in configs if self._key(k) in self.tried]
+        if verify:
+            self.verify(found)
+        return found
+
+    def verify(self, candidates: list[Candidate]) -> None:
+        """Runs the remaining seeds of every candidate that met every objective so far (in one
+        batch), unless the budget is spent."""
+        todo = [c for c in candidates if c.met and not c.complete]
+        if not todo:
+            return
+        if time.monotonic() >= self.deadline:
+            self.exhausted = True
+            return
+        if self.progress:
+            self.progress("verifying " + ", ".join(_describe(c.knobs) for c in todo))
+        tasks = [
+            Task(_apply_knobs(self.scenario, c.knobs), self.base_dir, seed, dict(c.knobs))
+            for c in todo
+            for seed in self.seeds[len(c.rows) :]
+        ]
+        rows = iter(self.session.execute(tasks))
+        for c in todo:
+            c.extend([next(rows) for _ in self.seeds[len(c.rows) :]])
 
     def shard_search(self, base: dict[str, Any], start: list[int], cap: int) -> Candidate | None:
-        """The smallest feasible shard count with the other knobs fixed at ``base``."""
+        """The smallest feasible shard count with the other knobs fixed at ``base``.
+
+        Counts are probed on the first seed only; the answer is then run on the others, and
+        if it fails there the search goes on. While nothing has failed below the smallest
+        passing count it gallops down from it (1, 2, 4, ... below, as many probes per round as
+        workers: the formula's answer is usually right or close); then it bisects between
+        the largest failing and the smallest passing count; then it checks the counts just
+        below the answer, where monotonicity may not hold."""
 
         def at(n: int) -> dict[str, Any]:
             return {**base, "shards": n}
@@ -459,34 +498,43 @@ class _Search:
         def known(n: int) -> Candidate | None:
             return self.tried.get(self._key(at(n)))
 
-        self.evaluate([at(n) for n in sorted(set(start)) if 1 <= n <= cap])
+        self.evaluate([at(n) for n in sorted(set(start)) if 1 <= n <= cap], verify=False)
+        step = 1
         while not self.exhausted:
-            feasible = [n for n in range(1, cap + 1) if (c := known(n)) and c.feasible]
-            if not feasible:
+            passing = [n for n in range(1, cap + 1) if (c := known(n)) and c.met]
+            if not passing:
                 largest = max(n for n in range(1, cap + 1) if known(n))
                 if largest >= cap or self._stalled(base, cap):
                     return None
-                self.evaluate([at(min(cap, largest * 2))])
+                self.evaluate([at(min(cap, largest * 2))], verify=False)
                 continue
-            hi = min(feasible)
-            infeasible_below = [n for n in range(1, hi) if known(n)]
-            lo = max(infeasible_below, default=0)
+            hi = min(passing)
+            lo = max((n for n in range(1, hi) if known(n)), default=0)
             if hi - lo > 1:
-                # As many probes as workers, evenly spaced: bisection when one runs at a time.
                 k = min(self.parallel, hi - lo - 1)
-                self.evaluate([at(lo + (hi - lo) * (i + 1) // (k + 1)) for i in range(k)])
+                if lo == 0 or not any(known(n) for n in range(lo, hi)):
+                    # Nothing known below hi: gallop down.
+                    probes = sorted({max(1, hi - step * 2**i) for i in range(k)})
+                    step *= 2**k
+                else:  # as many probes as workers, evenly spaced: bisection with one
+                    probes = [lo + (hi - lo) * (i + 1) // (k + 1) for i in range(k)]
+                self.evaluate([at(n) for n in probes], verify=False)
                 continue
-            # hi is feasible and hi - 1 failed (or hi is 1): check the neighbours below, where
-            # the hash ranges move keys between shards and monotonicity may not hold.
+            # hi met every objective and hi - 1 failed (or hi is 1): check the neighbours
+            # below, where hash ranges move keys between shards and monotonicity may not hold.
             below = [n for n in range(hi - 1 - NEIGHBOURS_CHECKED, hi - 1) if n >= 1]
-            if not below or all(known(n) for n in below):
-                return known(hi)
-            self.evaluate([at(n) for n in below])
-            if any((c := known(n)) and c.feasible for n in below):
-                continue  # a cheaper feasible count below: search below it
-            return known(hi)
-        feasible = [n for n in range(1, cap + 1) if (c := known(n)) and c.feasible]
-        return known(min(feasible)) if feasible else None
+            unknown = [n for n in below if not known(n)]
+            if unknown:
+                self.evaluate([at(n) for n in unknown], verify=False)
+                continue  # a count below that passes becomes the new hi
+            answer = known(hi)
+            assert answer is not None
+            self.verify([answer])
+            if answer.feasible:
+                return answer
+            # It failed on a later seed: the search goes on above it.
+        verified = [n for n in range(1, cap + 1) if (c := known(n)) and c.feasible]
+        return known(min(verified)) if verified else None
 
     def _stalled(self, base: dict[str, Any], cap: int) -> bool:
         """True when the last two doublings of the shard count each closed less than a tenth
@@ -778,7 +826,7 @@ def plan(
             for combo in combos:
                 if m == "provisioned":
                     base = {"mode": m, **combo}
-                    first = search.evaluate([{**base, "shards": min(given, cap)}])
+                    first = search.evaluate([{**base, "shards": min(given, cap)}], verify=False)
                     formula = _formula_shards(first)
                     found = search.shard_search(
                         base, [min(given, cap), min(max(formula, 1), cap)], cap
@@ -846,6 +894,12 @@ def _best_entry(
         return {"feasible": False, "reason": "the wall-time budget ran out before this mode"}
     largest = max(tried, key=lambda c: c.shards or 0) if tried else None
     failing = sorted({f.split(" ", 1)[0] for c in tried for f in c.failed})
+    if search.exhausted and (any(c.met for c in tried) or not failing):
+        return {
+            "feasible": False,
+            "reason": "the wall-time budget ran out before a configuration was verified on "
+            f"every seed ({len(tried)} tried)",
+        }
     reason = f"no {'shard count' if mode == 'provisioned' else 'run'} meets " + ", ".join(
         o.text for o in search.objectives if o.figure in failing
     )
@@ -924,12 +978,18 @@ def render_text(doc: Mapping[str, Any]) -> str:
         what = _shards(c["shards"]) if c["shards"] is not None else ""
         knobs = " ".join(f"{k}={v}" for k, v in c["knobs"].items() if k != "shards")
         cost = f"${c['cost_per_month']:,.2f}/month" if c["cost_per_month"] is not None else "-"
-        verdict = "pass" if c["feasible"] else "FAIL: " + "; ".join(c["failed"])
+        if c["feasible"]:
+            verdict = "pass"
+        elif c["feasible"] is None:
+            verdict = "met on seed " + ", ".join(map(str, c["seeds"])) + " (others not needed)"
+        else:
+            verdict = "FAIL: " + "; ".join(c["failed"])
         lines.append(f"  {c['mode']:<12} {what:<10} {knobs:<20} {cost:>16}  {verdict}")
     search = doc["search"]
     lines.append("")
     lines.append(
-        f"{search['runs']} runs in {search['wall_s']:.1f} s (budget {search['budget_s']:.0f} s"
+        f"{search['runs']} run{'' if search['runs'] == 1 else 's'} in {search['wall_s']:.1f} s "
+        f"(budget {search['budget_s']:.0f} s"
         + (", exhausted" if search["budget_exhausted"] else "")
         + ")"
     )

@@ -564,15 +564,22 @@ def plan(plan_doc: dict[str, Any]) -> Figure:
     for mode, colour in colours.items():
         mine = [c for c in candidates if c.get("mode") == mode and c.get("cost_per_month")]
         placed = [c for c in mine if plan_shards(c) is not None]
-        for feasible, marker in [(True, "o"), (False, "x")]:
-            pts = [c for c in placed if bool(c.get("feasible")) == feasible]
+        # feasible: verified on every seed; None: met every objective on the seeds run,
+        # not needed further (hollow); False: failed.
+        for feasible, marker, label in [
+            (True, "o", "feasible"),
+            (None, "o", "met on the first seed, not needed further"),
+            (False, "x", "infeasible"),
+        ]:
+            pts = [c for c in placed if c.get("feasible") is feasible]
             if pts:
                 ax.scatter(
                     [plan_shards(c) for c in pts],
                     [c["cost_per_month"] for c in pts],
-                    color=colour,
+                    color="none" if feasible is None else colour,
+                    edgecolors=colour,
                     marker=marker,
-                    label=f"{mode}: {'feasible' if feasible else 'infeasible'}",
+                    label=f"{mode}: {label}",
                 )
         for c in mine:
             if plan_shards(c) is None:

@@ -219,10 +219,15 @@ def _plan_section(plan: dict[str, Any]) -> str:
         )
         for c in candidates:
             ok = bool(c.get("feasible"))
+            if c.get("feasible") is None and "feasible" in c:  # met the seeds run, not needed
+                verdict = '<td class="feasible">met on the seeds run</td>'
+            else:
+                css = "feasible" if ok else "infeasible"
+                verdict = f'<td class="{css}">{"yes" if ok else "no"}</td>'
             out.append(
                 f"<tr><td>{_e(c.get('mode', ''))}</td>"
                 f'<td class="num">{_num(_plot.plan_shards(c))}</td>'
-                f'<td class="{"feasible" if ok else "infeasible"}">{"yes" if ok else "no"}</td>'
+                f"{verdict}"
                 f'<td class="num">{_num(c.get("cost_per_month"), 2)}</td>'
                 f"<td>{_e('; '.join(c.get('failed') or []))}</td></tr>"
             )
