@@ -573,13 +573,13 @@ def plan(plan_doc: dict[str, Any]) -> Figure:
         ]:
             pts = [c for c in placed if c.get("feasible") is feasible]
             if pts:
+                hollow = {"facecolors": "none", "edgecolors": colour}
                 ax.scatter(
                     [plan_shards(c) for c in pts],
                     [c["cost_per_month"] for c in pts],
-                    color="none" if feasible is None else colour,
-                    edgecolors=colour,
                     marker=marker,
                     label=f"{mode}: {label}",
+                    **(hollow if feasible is None else {"color": colour}),
                 )
         for c in mine:
             if plan_shards(c) is None:
