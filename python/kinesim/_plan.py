@@ -162,8 +162,16 @@ def _apply_knobs(scenario: dict[str, Any], knobs: Mapping[str, Any]) -> dict[str
         stream.pop("on_demand", None)
         stream["shards"] = int(knobs["shards"])
     else:
-        stream.pop("shards", None)  # a new on-demand stream (stream.on_demand may say more)
+        stream.pop("shards", None)
         stream.pop("autoscaler", None)
+        # An established on-demand stream: its previous peak (measured by the plan unless the
+        # scenario gives it) sets the capacity it has at once.
+        on_demand = stream.setdefault("on_demand", {})
+        for key in ("previous_peak_bytes_per_sec", "previous_peak_records_per_sec"):
+            if key in knobs:
+                on_demand.setdefault(key, knobs[key])
+        if not on_demand:
+            stream.pop("on_demand")
     if "retention" in knobs:
         stream["retention_hours"] = int(knobs["retention"])
     if "aggregation" in knobs:
@@ -426,6 +434,7 @@ class _Search:
         self.tried: dict[tuple[Any, ...], Candidate] = {}
         self.order: list[Candidate] = []
         self.exhausted = False
+        self._measured: dict[str, Any] | None = None
         #: Configurations probed at once while bisecting (one per worker).
         self.parallel = session.parallelism
 
@@ -461,6 +470,30 @@ class _Search:
         if verify:
             self.verify(found)
         return found
+
+    def measured_peak(self) -> dict[str, int]:
+        """The write peak an established on-demand stream would have seen (its "previous
+        peak"): the formula's peak load (``sizing.peak``, Kinesis records and KiB per second)
+        of the first run, a run of the scenario as given when nothing has run yet. Empty when
+        the scenario sets stream.on_demand's previous peak itself."""
+        given = self.scenario.get("stream", {}).get("on_demand", {})
+        if "previous_peak_bytes_per_sec" in given and "previous_peak_records_per_sec" in given:
+            return {}
+        summary = next((c.summary() for c in self.order if c.summary()), None)
+        if summary is None:
+            if self._measured is None:
+                row = self.session.execute(
+                    [Task(self.scenario, self.base_dir, self.seeds[0], {})], keep_summary=True
+                )[0]
+                self._measured = row.get("summary") or {}
+            summary = self._measured
+        peak = summary.get("sizing", {}).get("peak", {})
+        if not peak:
+            return {}
+        return {
+            "previous_peak_bytes_per_sec": max(1, math.ceil(peak["write_kib_per_sec"] * 1024)),
+            "previous_peak_records_per_sec": max(1, math.ceil(peak["records_per_sec"])),
+        }
 
     def verify(self, candidates: list[Candidate]) -> None:
         """Runs the remaining seeds of every candidate that met every objective so far (in one
@@ -567,11 +600,19 @@ def _shards(n: int | None) -> str:
     return f"{n} shard" if n == 1 else f"{n} shards"
 
 
+def _knob_text(name: str, value: Any) -> str:
+    if name == "previous_peak_bytes_per_sec":
+        return f"previous peak {value / 1048576:,.2f} MiB/s"
+    if name == "previous_peak_records_per_sec":
+        return f"{value:,} records/s"
+    return f"{name}={value}"
+
+
 def _describe(knobs: Mapping[str, Any]) -> str:
     parts = [knobs["mode"]]
     if "shards" in knobs:
         parts.append(_shards(knobs["shards"]))
-    parts += [f"{k}={v}" for k, v in knobs.items() if k not in ("mode", "shards")]
+    parts += [_knob_text(k, v) for k, v in knobs.items() if k not in ("mode", "shards")]
     return " ".join(str(p) for p in parts)
 
 
@@ -821,7 +862,8 @@ def plan(
         search = _Search(doc_in, base_dir, parsed, seed_list, session, started + budget_s, progress)
         best: dict[str, Any] = {}
         best_candidates: dict[str, Candidate | None] = {}
-        for m in mode_list:
+        # Provisioned first: its first run measures the load an on-demand stream has seen.
+        for m in sorted(mode_list, key=list(MODES).index):
             winners: list[Candidate] = []
             for combo in combos:
                 if m == "provisioned":
@@ -832,7 +874,8 @@ def plan(
                         base, [min(given, cap), min(max(formula, 1), cap)], cap
                     )
                 else:
-                    found = search.evaluate([{"mode": m, **combo}])
+                    peak = search.measured_peak()
+                    found = search.evaluate([{"mode": m, **combo, **peak}])
                     found = found[0] if found and found[0].feasible else None
                 if found is not None:
                     winners.append(found)
@@ -840,6 +883,7 @@ def plan(
             winner = winners[0] if winners else None
             best_candidates[m] = winner
             best[m] = _best_entry(m, winner, search, doc_in)
+        best = {m: best[m] for m in mode_list}
     elapsed = time.monotonic() - started
 
     provisioned = [c for c in search.order if c.mode == "provisioned"]
@@ -927,7 +971,7 @@ def _headline(doc: Mapping[str, Any]) -> str:
         return f"{first['reason']}" + (f"; what would: {remedy}" if remedy else "")
     entry = best[cheapest]
     what = _shards(entry["shards"]) if cheapest == "provisioned" else cheapest
-    extra = ", ".join(f"{k}={v}" for k, v in entry["knobs"].items() if k != "shards")
+    extra = ", ".join(_knob_text(k, v) for k, v in entry["knobs"].items() if k != "shards")
     text = (
         f"cheapest: {what}{' with ' + extra if extra else ''} at "
         f"${entry['cost_per_month']:,.2f}/month meets "
@@ -953,7 +997,7 @@ def render_text(doc: Mapping[str, Any]) -> str:
     for mode, entry in doc["best"].items():
         if entry.get("feasible"):
             what = _shards(entry["shards"]) if mode == "provisioned" else "meets every objective"
-            knobs = ", ".join(f"{k}={v}" for k, v in entry["knobs"].items() if k != "shards")
+            knobs = ", ".join(_knob_text(k, v) for k, v in entry["knobs"].items() if k != "shards")
             lines.append(
                 f"  {mode:<12} {what}{' (' + knobs + ')' if knobs else ''}: "
                 f"${entry['cost_per_month']:,.2f}/month"
@@ -976,7 +1020,7 @@ def render_text(doc: Mapping[str, Any]) -> str:
     lines += ["", "candidates:"]
     for c in doc["candidates"]:
         what = _shards(c["shards"]) if c["shards"] is not None else ""
-        knobs = " ".join(f"{k}={v}" for k, v in c["knobs"].items() if k != "shards")
+        knobs = ", ".join(_knob_text(k, v) for k, v in c["knobs"].items() if k != "shards")
         cost = f"${c['cost_per_month']:,.2f}/month" if c["cost_per_month"] is not None else "-"
         if c["feasible"]:
             verdict = "pass"

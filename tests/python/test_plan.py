@@ -8,6 +8,7 @@ serially here (``scheduler="serial"``) except where Dask itself is the point.
 from __future__ import annotations
 
 import json
+import math
 from html import escape as html_escape
 from pathlib import Path
 from typing import Any
@@ -111,11 +112,19 @@ def test_cost_by_component_matches_a_run_of_the_answer(steady_plan) -> None:
     # Both on-demand modes were run in their own mode and priced from that run.
     assert best["on-demand"]["feasible"]
     assert best["advantage"]["feasible"]
-    on_demand = dict(scenario, stream={"name": "clickstream", "mode": "ON_DEMAND"})
-    per_month = kinesim.run(on_demand, seed=42).summary["cost"]["as_simulated"]["per_month"]
-    od = next(c for c in steady_plan.candidates if c["mode"] == "on-demand")
-    assert od["per_seed"][0]["seed"] == 42
-    assert per_month <= best["on-demand"]["cost_per_month"]
+    # An established on-demand stream: its previous peak is the first run's peak load.
+    first = shipped("steady", duration="10m")
+    peak = kinesim.run(first, seed=42).summary["sizing"]["peak"]
+    knobs = best["on-demand"]["knobs"]
+    assert knobs == {
+        "previous_peak_bytes_per_sec": math.ceil(peak["write_kib_per_sec"] * 1024),
+        "previous_peak_records_per_sec": math.ceil(peak["records_per_sec"]),
+    }
+    on_demand = dict(
+        scenario, stream={"name": "clickstream", "mode": "ON_DEMAND", "on_demand": knobs}
+    )
+    runs = [kinesim.run(on_demand, seed=s).summary["cost"]["as_simulated"] for s in (42, 43, 44)]
+    assert best["on-demand"]["cost_per_month"] == max(r["per_month"] for r in runs)
     assert steady_plan.to_dict()["cheapest"] == "provisioned"
 
 
