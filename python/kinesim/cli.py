@@ -190,13 +190,7 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument(
         "--max-shards", metavar="N", help="largest shard count tried (default max(64, 8 x given))"
     )
-    plan.add_argument(
-        "--scheduler",
-        metavar="ADDRESS",
-        help="Dask scheduler address of an existing cluster, or 'serial' to run in this "
-        "process (default: a local cluster on this machine's cores)",
-    )
-    plan.add_argument("--workers", metavar="N", help="local cluster workers (default: cores)")
+    _add_scheduler_arguments(plan)
     plan.add_argument(
         "--out", metavar="DIR", help="output folder (default: kinesim-out/<scenario name>)"
     )
@@ -210,6 +204,21 @@ def _parser() -> argparse.ArgumentParser:
     plan.set_defaults(handler=_cmd_plan)
     _add_sweep_parser(commands)
     return parser
+
+
+def _add_scheduler_arguments(parser: argparse.ArgumentParser) -> None:
+    """Where the runs of a sweep or a plan go (python/kinesim/_runner.py)."""
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help='a Dask scheduler address (HOST:PORT or tcp://HOST:PORT), or "serial" for this '
+        "process only (default: a local Dask cluster)",
+    )
+    parser.add_argument(
+        "--workers",
+        metavar="N",
+        help="worker processes of the local cluster (default: one per core)",
+    )
 
 
 def _kinesis_call(argument: str, call: Any, *args: Any) -> Any:
@@ -599,17 +608,7 @@ def _add_sweep_parser(commands: Any) -> None:
         help="run N seeds: the scenario's seed and the N-1 after it (default 1)",
     )
     seeds.add_argument("--seed-list", metavar="S1,S2,...", help="run exactly these seeds")
-    sweep.add_argument(
-        "--scheduler",
-        metavar="ADDRESS",
-        help='a Dask scheduler address (HOST:PORT or tcp://HOST:PORT), or "serial" for this '
-        "process only (default: a local Dask cluster)",
-    )
-    sweep.add_argument(
-        "--workers",
-        metavar="N",
-        help="worker processes of the local cluster (default: one per core)",
-    )
+    _add_scheduler_arguments(sweep)
     sweep.add_argument(
         "--out",
         metavar="FILE",
