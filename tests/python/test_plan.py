@@ -414,3 +414,24 @@ def test_cli_report_shows_the_plan_beside_the_answer_s_own_run(tmp_path, capsys)
     assert html_escape(doc["headline"]) in html
     assert "Cost against shard count" in html
     assert capsys.readouterr().out == ""
+
+
+def test_bursts_the_plan_verifies_the_counts_around_the_formula_s_peak_second() -> None:
+    """bursty.json: 1,500 records/s with 40 s bursts to 7,000. The formula sizes for the peak
+    second; the plan runs the counts around it and keeps the smallest that meets the objective
+    on every seed, with the one below it failing."""
+    scenario = shipped("bursty", duration="30m")  # three bursts
+    steps = scenario["producers"][0]["rate"]["steps"]
+    steps[:] = [
+        s for s in steps if s["at"] in ("0s", "5m", "5m40s", "15m", "15m40s", "25m", "25m40s")
+    ]
+    plan = kinesim.plan(scenario, ["throttled<=0.1%"], modes=["provisioned"], scheduler="serial")
+    doc = plan.to_dict()
+    best = doc["best"]["provisioned"]
+    assert best["feasible"] is True
+    assert best["shards"] != doc["formula"]["shards"]
+    below = next(c for c in doc["candidates"] if c["shards"] == best["shards"] - 1)
+    assert below["feasible"] is False
+    answer = next(c for c in doc["candidates"] if c["shards"] == best["shards"])
+    assert answer["seeds"] == [7, 8, 9]
+    assert all(s["throttled"] <= 0.001 for s in answer["per_seed"])
