@@ -26,7 +26,7 @@ using sim::Time;
 // One producer instance: its workload, its copy of the shard map, the KPL's stages, and the
 // events that drive them (the tick, and per request its arrival and reply). The only place that
 // touches the engine, the stream and the books.
-class KplProducer::Pipeline {
+class KplProducer::Pipeline final : public EpochListener {
  public:
   Pipeline(KplProducer& p, uint32_t index, uint64_t seed)
       : p_(p),
@@ -43,7 +43,7 @@ class KplProducer::Pipeline {
 
   void start() {
     const Time first = Time::zero() + p_.config_.start;
-    p_.engine_.schedule(std::max(first, p_.engine_.now()), [this] { tick(); });
+    schedule_tick(std::max(first, p_.engine_.now()));
   }
 
   // User records still held at `end`.
@@ -96,9 +96,46 @@ class KplProducer::Pipeline {
         [this, now](PutEntry* e) { expire_users(e, now); });  // waited past RecordTtl
     if (collector_.due(now)) collector_.flush();
     try_send();
-    if (source_.front() != nullptr || held_ > 0) {
-      p_.engine_.schedule_in(kpl::kLimiterDrainInterval, [this] { tick(); });
+    last_tick_ = now;
+    if (held_ > 0) {
+      schedule_tick(now + kpl::kLimiterDrainInterval);
+    } else if (const DrawnRecord* next = source_.front()) {
+      // Idle: with nothing held, the ticks before the next record would only look at the
+      // epoch. Sleep to the tick that takes that record (ticks stay on the 25 ms grid); a
+      // reshard meanwhile wakes the pipeline at the grid tick after it, the one that would
+      // have noticed it. Thousands of idle instances then cost nothing between records.
+      const Time at = grid_tick_at_or_after(next->created);
+      if (at > now + kpl::kLimiterDrainInterval && !waiting_epoch_) {
+        waiting_epoch_ = true;
+        p_.stream_.notify_on_epoch_change(*this);
+      }
+      schedule_tick(at);
     }
+  }
+
+  void on_epoch_change(Time now) override {
+    waiting_epoch_ = false;
+    const Time at = grid_tick_at_or_after(now);
+    if (at < next_tick_) schedule_tick(at);
+  }
+
+  // The first tick of the 25 ms grid (last_tick_ + k x 25 ms, k >= 1) at or after `t`.
+  Time grid_tick_at_or_after(Time t) const {
+    const sim::Duration interval = kpl::kLimiterDrainInterval;
+    const int64_t ahead = (t - last_tick_).count_nanos();
+    const int64_t steps =
+        ahead <= 0 ? 1 : (ahead + interval.count_nanos() - 1) / interval.count_nanos();
+    return last_tick_ + interval * std::max<int64_t>(1, steps);
+  }
+
+  // One tick pending at a time: a later schedule supersedes an earlier one (a wake-up
+  // before the sleep ends).
+  void schedule_tick(Time at) {
+    next_tick_ = at;
+    const uint64_t generation = ++tick_generation_;
+    p_.engine_.schedule(at, [this, generation] {
+      if (generation == tick_generation_) tick();
+    });
   }
 
   // A new user record enters the KPL (addUserRecord) at its creation time. Returns the reducer
@@ -367,6 +404,10 @@ class KplProducer::Pipeline {
   uint64_t produced_since_flush_ = 0;
   uint64_t produced_bytes_since_flush_ = 0;
   uint64_t held_ = 0;  // user records inside the pipeline (aggregator ... in flight)
+  Time last_tick_ = Time::zero();
+  Time next_tick_ = Time::max();
+  uint64_t tick_generation_ = 0;
+  bool waiting_epoch_ = false;  // registered with notify_on_epoch_change
   // The instance's own shard map, as of its last refresh.
   core::ShardMap map_;
   uint64_t map_epoch_ = 0;

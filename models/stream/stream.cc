@@ -358,6 +358,9 @@ void Stream::finish_update(Time now) {
   }
   updating_ = false;
   ++epoch_;
+  std::vector<EpochListener*> epoch_waiting;
+  epoch_waiting.swap(epoch_waiting_);  // a listener may wait again from its callback
+  for (EpochListener* l : epoch_waiting) l->on_epoch_change(now);
   capacity_history_.emplace_back(now, static_cast<uint32_t>(map_.open_count()));
   metrics_.set(open_shards_, now, static_cast<double>(map_.open_count()));
   record_capacity(now);

@@ -58,6 +58,16 @@ class ArrivalListener {
   ~ArrivalListener() = default;
 };
 
+// Told once when the set of open shards next changes (Stream::epoch): a producer that sleeps
+// through idle time learns of a reshard when it lands, as one that kept ticking would.
+class EpochListener {
+ public:
+  virtual void on_epoch_change(sim::Time now) = 0;
+
+ protected:
+  ~EpochListener() = default;
+};
+
 class Stream {
  public:
   Stream(const StreamConfig& config, sim::Engine& engine, sim::MetricRecorder& metrics,
@@ -161,6 +171,8 @@ class Stream {
   void notify_on_arrival(core::ShardIndex shard, ArrivalListener& listener) {
     shards_[shard].waiting.push_back(&listener);
   }
+  // Calls `listener` once, when the epoch next changes.
+  void notify_on_epoch_change(EpochListener& listener) { epoch_waiting_.push_back(&listener); }
   sim::Duration efo_propagation() const {
     return sim::Duration::millis(config_.read.efo.propagation_ms);
   }
@@ -235,6 +247,7 @@ class Stream {
   std::vector<ShardState> shards_;
   std::vector<core::ShardIndex> touched_;
   uint64_t epoch_ = 0;
+  std::vector<EpochListener*> epoch_waiting_;  // notify_on_epoch_change, told once
   uint64_t put_payload_units_ = 0;
   uint64_t on_demand_billed_bytes_ = 0;
   bool updating_ = false;
