@@ -105,6 +105,8 @@ case "${1:-}" in
     log "read path: the write path with three consumer applications, as a ratio"
     .venv/bin/python bench/read_path.py --bin build/release/bench/bench_write_path
     log "sweep: 12 runs on a local Dask cluster, 2 workers against 1"; .venv/bin/python bench/sweep.py
+    log "KPL fleet: 10,000 instances against 100 carrying the same 200 records/s"
+    .venv/bin/python bench/kpl_fleet.py
     log "plan: kinesim plan on 100 shards at 50 % load for 1 h, 3 seeds, against one run"
     .venv/bin/python bench/plan.py --duration 1h
     ;;
