@@ -20,6 +20,7 @@ run ran.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import itertools
 import json
@@ -204,18 +205,18 @@ def _set_retrieval(consumer: dict[str, Any], fanout: bool) -> None:
     # Firehose reads by polling only.
 
 
-def _applicable(knobs: dict[str, tuple[Any, ...]], scenario: dict[str, Any]) -> list[str]:
-    """Knobs that change nothing in this scenario (reported, then dropped)."""
-    useless = []
+def _inapplicable(knobs: dict[str, tuple[Any, ...]], scenario: dict[str, Any]) -> dict[str, str]:
+    """Knobs that change nothing in this scenario, with why (reported, then dropped)."""
+    useless: dict[str, str] = {}
     if "aggregation" in knobs and not any(
         p.get("type") == "kpl" for p in scenario.get("producers", [])
     ):
-        useless.append("aggregation: no KPL producer in the scenario")
+        useless["aggregation"] = "no KPL producer in the scenario"
     if "retrieval" in knobs and not any(
         c.get("type") in ("polling", "kcl", "lambda", "flink")
         for c in scenario.get("consumers", [])
     ):
-        useless.append("retrieval: no consumer in the scenario can read by enhanced fan-out")
+        useless["retrieval"] = "no consumer in the scenario can read by enhanced fan-out"
     return useless
 
 
@@ -447,20 +448,20 @@ class _Search:
         they share the workers, unless the wall-time budget is spent; with ``verify``, then
         the other seeds of those that met every objective there. An objective must hold on
         every seed, so one failing seed settles a candidate."""
-        todo = [k for k in configs if self._key(k) not in self.tried]
-        todo = list({self._key(k): k for k in todo}.values())
-        if todo:
+        fresh = [k for k in configs if self._key(k) not in self.tried]
+        fresh = list({self._key(k): k for k in fresh}.values())
+        if fresh:
             if time.monotonic() >= self.deadline:
                 self.exhausted = True
             else:
                 if self.progress:
-                    self.progress(", ".join(_describe(k) for k in todo))
+                    self.progress(", ".join(_describe(k) for k in fresh))
                 tasks = [
                     Task(_apply_knobs(self.scenario, k), self.base_dir, self.seeds[0], dict(k))
-                    for k in todo
+                    for k in fresh
                 ]
                 rows = self.session.execute(tasks, keep_summary=True)
-                for knobs, row in zip(todo, rows):
+                for knobs, row in zip(fresh, rows):
                     candidate = Candidate(
                         knobs["mode"], dict(knobs), [row], self.objectives, len(self.seeds)
                     )
@@ -498,21 +499,21 @@ class _Search:
     def verify(self, candidates: list[Candidate]) -> None:
         """Runs the remaining seeds of every candidate that met every objective so far (in one
         batch), unless the budget is spent."""
-        todo = [c for c in candidates if c.met and not c.complete]
-        if not todo:
+        unverified = [c for c in candidates if c.met and not c.complete]
+        if not unverified:
             return
         if time.monotonic() >= self.deadline:
             self.exhausted = True
             return
         if self.progress:
-            self.progress("verifying " + ", ".join(_describe(c.knobs) for c in todo))
+            self.progress("verifying " + ", ".join(_describe(c.knobs) for c in unverified))
         tasks = [
             Task(_apply_knobs(self.scenario, c.knobs), self.base_dir, seed, dict(c.knobs))
-            for c in todo
+            for c in unverified
             for seed in self.seeds[len(c.rows) :]
         ]
         rows = iter(self.session.execute(tasks))
-        for c in todo:
+        for c in unverified:
             c.extend([next(rows) for _ in self.seeds[len(c.rows) :]])
 
     def shard_search(self, base: dict[str, Any], start: list[int], cap: int) -> Candidate | None:
@@ -645,23 +646,17 @@ def _remedies(candidate: Candidate, scenario: dict[str, Any]) -> list[str]:
                     f"spread it over {split} keys of at most a tenth of a shard each (e.g. a "
                     f"suffix 0..{split - 1}), then plan again"
                 )
-                ptype = next(
-                    (
-                        p.get("type")
-                        for p in scenario.get("producers", [])
-                        if p.get("name") == producer.get("name")
-                    ),
-                    None,
-                )
-                if kib < 1024 * 0.9 and rate > 1000:
-                    aggregated = ptype == "kpl" and scenario_kpl_aggregates(scenario, producer)
-                    if not aggregated:
-                        remedies.append(
-                            f"KPL aggregation: {key['key']}'s {kib:,.1f} KiB/s fits one shard's "
-                            "1 MiB/s once its records are aggregated (the 1,000 records/s limit "
-                            "then counts aggregates), with enough shards that the rest of its "
-                            "shard's traffic fits beside it: plan again with a KPL producer"
-                        )
+                if (
+                    kib < 1024 * 0.9
+                    and rate > 1000
+                    and not _aggregates(scenario, producer.get("name"))
+                ):
+                    remedies.append(
+                        f"KPL aggregation: {key['key']}'s {kib:,.1f} KiB/s fits one shard's "
+                        "1 MiB/s once its records are aggregated (the 1,000 records/s limit "
+                        "then counts aggregates), with enough shards that the rest of its "
+                        "shard's traffic fits beside it: plan again with a KPL producer"
+                    )
     if "blocked_shard" in codes or "records_discarded" in codes or "read_lost" in failed_figures:
         remedies.append(
             "handling the poison record: a batch that always fails holds its shard (until "
@@ -684,9 +679,10 @@ def _remedies(candidate: Candidate, scenario: dict[str, Any]) -> list[str]:
     return remedies
 
 
-def scenario_kpl_aggregates(scenario: dict[str, Any], producer: Mapping[str, Any]) -> bool:
+def _aggregates(scenario: dict[str, Any], producer: str | None) -> bool:
+    """Whether the scenario's producer of that name is a KPL with aggregation on."""
     for p in scenario.get("producers", []):
-        if p.get("name") == producer.get("name") and p.get("type") == "kpl":
+        if p.get("name") == producer and p.get("type") == "kpl":
             return bool(p.get("kpl", {}).get("AggregationEnabled", True))
     return False
 
@@ -827,9 +823,10 @@ def plan(
         issues.append(("scheduler", str(error)))
     if issues:
         raise PlanError(issues)
-    notes = _applicable(knobs, doc_in)
-    for note in notes:
-        knobs.pop(note.split(":")[0], None)
+    dropped = _inapplicable(knobs, doc_in)
+    notes = [f"{knob}: {why}" for knob, why in dropped.items()]
+    for knob in dropped:
+        del knobs[knob]
 
     # Every configuration the plan may run must load: checked once per combination, before
     # any run (the shard count does not change what the loader accepts, except its bounds).
@@ -858,7 +855,7 @@ def plan(
         session.__enter__()
     except (OSError, TimeoutError) as error:
         raise PlanError([("scheduler", f"cannot reach {scheduler!r}: {error}")]) from None
-    with session:
+    with contextlib.closing(session):  # entered above, where an unreachable one is our error
         search = _Search(doc_in, base_dir, parsed, seed_list, session, started + budget_s, progress)
         best: dict[str, Any] = {}
         best_candidates: dict[str, Candidate | None] = {}
