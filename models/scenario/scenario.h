@@ -21,6 +21,8 @@ struct OutputConfig {
   uint32_t top_n = 10;                          // hottest shards and keys listed
 };
 
+enum class Fidelity : uint8_t { kExact, kFast };
+
 struct Scenario {
   std::string name;
   std::string description;
@@ -32,6 +34,7 @@ struct Scenario {
   std::vector<TimelineAction> timeline;
   OutputConfig output;
   std::string base_dir;  // directory of the scenario file, for relative trace paths
+  Fidelity fidelity = Fidelity::kExact;
 };
 
 }  // namespace kinesim::models
