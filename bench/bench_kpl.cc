@@ -3,7 +3,7 @@
 // stream. The scenario is built in C++ (no loader dependency).
 //
 // usage: bench_kpl [--shards 100] [--rate 200000] [--keys 100000] [--zipf 1.1] [--bytes 100]
-//                  [--instances 10] [--duration-s 600] [--repeats 3]
+//                  [--instances 10] [--duration-s 600] [--repeats 3] [--fidelity exact|fast]
 // Prints one JSON line per repeat and a summary line with the median.
 #include <algorithm>
 #include <chrono>
@@ -26,7 +26,8 @@ int main(int argc, char** argv) {
                                  {"bytes", "100"},
                                  {"instances", "10"},
                                  {"duration-s", "600"},
-                                 {"repeats", "3"}});
+                                 {"repeats", "3"},
+                                 {"fidelity", "exact"}});
   const auto shards = f.integer<uint32_t>("shards");
   const double rate = f.number("rate");
   const auto keys = f.integer<uint64_t>("keys");
@@ -35,10 +36,16 @@ int main(int argc, char** argv) {
   const auto instances = f.integer<uint32_t>("instances");
   const auto duration_s = f.integer<int64_t>("duration-s");
   const int repeats = f.integer<int>("repeats");
+  const std::string& fidelity = f.text("fidelity");
+  if (fidelity != "exact" && fidelity != "fast") {
+    std::fprintf(stderr, "bench_kpl: unknown fidelity %s (exact, fast)\n", fidelity.c_str());
+    return 2;
+  }
   Scenario s;
   s.name = "bench-kpl";
   s.duration = kinesim::sim::Duration::seconds(duration_s);
   s.seed = 1;
+  if (fidelity == "fast") s.fidelity = m::Fidelity::kFast;
   s.stream.shards = shards;
   m::ProducerConfig p;
   p.name = "kpl";

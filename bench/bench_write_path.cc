@@ -3,16 +3,19 @@
 //
 // usage: bench_write_path [--shards 100] [--rate 50000] [--keys 100000] [--zipf 1.1]
 //                         [--instances 10] [--duration 10m] [--resolution 60s] [--repeats 3]
-//                         [--consumers none|kcl,lambda,firehose]
+//                         [--consumers none|kcl,lambda,firehose] [--fidelity exact|fast]
 // --consumers adds consumer applications reading every shard (the read-path benchmark): "kcl"
 // a KCL 2.x fleet of 4 workers polling (maxRecords 10,000, idle 1,500 ms), "lambda" a standard
 // Lambda event source mapping (BatchSize 500, 20 ms + 10 us per record), "firehose" a Firehose
-// delivery stream (5 MiB / 60 s).
+// delivery stream (5 MiB / 60 s). --fidelity fast adds the top-level key "fidelity": "fast" to
+// the scenario; exact (the default) leaves the key out, so the scenario text is the same as
+// without the flag and loads on a loader that does not know the key.
 // Prints one JSON line per repeat and a summary line with the median.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <string>
 #include <vector>
 
@@ -32,7 +35,8 @@ int main(int argc, char** argv) {
                                  {"duration", "10m"},
                                  {"resolution", "60s"},
                                  {"repeats", "3"},
-                                 {"consumers", "none"}});
+                                 {"consumers", "none"},
+                                 {"fidelity", "exact"}});
   const auto shards = f.integer<uint32_t>("shards");
   const double rate = f.number("rate");
   const auto keys = f.integer<uint64_t>("keys");
@@ -41,6 +45,13 @@ int main(int argc, char** argv) {
   const std::string& duration = f.text("duration");
   const std::string& resolution = f.text("resolution");
   const int repeats = f.integer<int>("repeats");
+  const std::string& fidelity = f.text("fidelity");
+  if (fidelity != "exact" && fidelity != "fast") {
+    std::fprintf(stderr, "bench_write_path: unknown fidelity %s (exact, fast)\n", fidelity.c_str());
+    return 2;
+  }
+  const std::string fidelity_key =
+      fidelity == "exact" ? "" : R"(, "fidelity": ")" + fidelity + "\"";
   std::string consumers;
   const std::string& wanted = f.text("consumers");
   if (wanted != "none") {
@@ -69,7 +80,7 @@ int main(int argc, char** argv) {
   }
   char doc[4096];
   std::snprintf(doc, sizeof doc, R"({
-    "name": "bench-write-path", "duration": "%s", "seed": 1,
+    "name": "bench-write-path", "duration": "%s", "seed": 1%s,
     "stream": {"shards": %u},
     "producers": [{"name": "app", "type": "sdk", "instances": %u,
       "rate": {"profile": "poisson", "records_per_sec": %.1f},
@@ -78,9 +89,15 @@ int main(int argc, char** argv) {
       "sdk": {"max_batch_records": 500, "linger": "50ms", "max_in_flight": 8}}],
     "consumers": [%s],
     "output": {"resolution": "%s"}})",
-                duration.c_str(), shards, instances, rate, static_cast<unsigned long long>(keys),
-                zipf, consumers.c_str(), resolution.c_str());
-  const Scenario scenario = kinesim::models::load_scenario_text(doc);
+                duration.c_str(), fidelity_key.c_str(), shards, instances, rate,
+                static_cast<unsigned long long>(keys), zipf, consumers.c_str(), resolution.c_str());
+  Scenario scenario;
+  try {
+    scenario = kinesim::models::load_scenario_text(doc);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bench_write_path: %s\n", e.what());
+    return 1;
+  }
   std::vector<double> rates;
   for (int r = 0; r < repeats; ++r) {
     const auto t0 = std::chrono::steady_clock::now();
