@@ -94,7 +94,7 @@ case "${1:-}" in
     cmake --preset release >/dev/null
     cmake --build --preset release -j "$JOBS"
     for b in build/release/bench/bench_*; do
-      case "$(basename "$b")" in bench_engine | bench_write_path) continue ;; esac
+      case "$(basename "$b")" in bench_engine | bench_write_path | bench_floor) continue ;; esac
       log "$b"
       "$b"
     done
@@ -102,6 +102,8 @@ case "${1:-}" in
     .venv/bin/python bench/engine_vs_simpy.py --bin build/release/bench/bench_engine
     log "write path: throughput and memory"
     .venv/bin/python bench/write_path.py --bin build/release/bench/bench_write_path
+    log "fidelity: exact and fast mode as ratios to the bare per-record floor of the same run"
+    .venv/bin/python bench/fidelity.py --bin-dir build/release/bench
     log "read path: the write path with three consumer applications, as a ratio"
     .venv/bin/python bench/read_path.py --bin build/release/bench/bench_write_path
     log "sweep: 12 runs on a local Dask cluster, 2 workers against 1"; .venv/bin/python bench/sweep.py

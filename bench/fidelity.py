@@ -1,0 +1,163 @@
+"""The fast-mode benchmarks (issue 11), in one run, as ratios to a floor measured in the same run:
+
+1. the bare per-record floor (bench_floor: exponential gap, Zipf key, per-key and per-shard
+   tally, compiled with kinesim's flags) and, in the same interleaved rounds, the exact SDK
+   workload (bench_write_path defaults: 100 shards, 50k records/s, Zipf 1.1 over 100k keys,
+   10 instances, 10 min), the exact KPL workload (bench_kpl defaults) and both in fast mode
+   (--fidelity fast). Each workload's simulated user records per wall second is divided by the
+   floor of its own round; the medians over the rounds are printed against the targets:
+   exact SDK >= 0.5, exact KPL >= 0.35, fast SDK and fast KPL >= 3.0 of the floor;
+2. a day: 24 h of 100 shards at 50 % of the record limit (50k records/s) in fast mode, wall
+   time against 60 s;
+3. memory: peak RSS at 1 h and 24 h in fast mode and at 1 h and 6 h in exact mode
+   (--memory-rate records/s), and its growth with duration, also net of the metric series.
+
+Fast mode needs a loader that knows the scenario key "fidelity"; where it does not, the fast
+lines say so and the rest still runs.
+
+usage: python bench/fidelity.py [--bin-dir build/release/bench] [--repeats 3]
+                                [--floor-records 200000000] [--memory-rate 5000]
+                                [--skip-day] [--skip-memory]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+TARGETS = {"exact SDK": 0.5, "exact KPL": 0.35, "fast SDK": 3.0, "fast KPL": 3.0}
+DAY_TARGET_S = 60.0
+
+
+class Unavailable(Exception):
+    """A benchmark binary exited non-zero; the message is its stderr's first line."""
+
+
+def run(binary: Path, *args: str) -> list[dict]:
+    proc = subprocess.run([str(binary), *args], capture_output=True, text=True)
+    if proc.returncode != 0:
+        lines = proc.stderr.strip().splitlines()
+        raise Unavailable(lines[0] if lines else f"exit status {proc.returncode}")
+    return [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
+
+
+def mega(rate: float) -> str:
+    return f"{rate / 1e6:.2f} M/s"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--bin-dir", default="build/release/bench", type=Path)
+    ap.add_argument("--repeats", type=int, default=3, help="interleaved rounds (medians)")
+    ap.add_argument("--floor-records", default="200000000", help="records per floor run")
+    ap.add_argument("--memory-rate", default="5000", help="records/s for the memory runs")
+    ap.add_argument("--skip-day", action="store_true", help="no 24 h fast run")
+    ap.add_argument("--skip-memory", action="store_true", help="no memory runs")
+    args = ap.parse_args()
+
+    floor = args.bin_dir / "bench_floor"
+    sdk = args.bin_dir / "bench_write_path"
+    kpl = args.bin_dir / "bench_kpl"
+    workloads = {
+        "exact SDK": (sdk, ()),
+        "exact KPL": (kpl, ()),
+        "fast SDK": (sdk, ("--fidelity", "fast")),
+        "fast KPL": (kpl, ("--fidelity", "fast")),
+    }
+    fast_missing: str | None = None
+
+    def fast_unavailable(err: Unavailable) -> None:
+        nonlocal fast_missing
+        fast_missing = str(err)
+        print(f"  fast mode: not available in this build ({fast_missing})")
+
+    floors: list[float] = []
+    rates: dict[str, list[float]] = {name: [] for name in workloads}
+    ratios: dict[str, list[float]] = {name: [] for name in workloads}
+    print(f"records per wall second and ratio to the same round's floor, {args.repeats} rounds:")
+    for i in range(args.repeats):
+        rows = run(floor, "--records", args.floor_records, "--repeats", "1")
+        base = rows[0]["records_per_sec"]
+        floors.append(base)
+        parts = [f"floor {mega(base)}"]
+        for name, (binary, extra) in workloads.items():
+            # Fast KPL is run only where the loader knows fast mode (the SDK run shows it).
+            if name.startswith("fast") and fast_missing is not None:
+                continue
+            try:
+                rate = run(binary, "--repeats", "1", *extra)[0]["records_per_sec"]
+            except Unavailable as err:
+                if not name.startswith("fast"):
+                    raise
+                fast_unavailable(err)
+                continue
+            rates[name].append(rate)
+            ratios[name].append(rate / base)
+            parts.append(f"{name} {mega(rate)} ({rate / base:.3f})")
+        print(f"  round {i + 1}: " + ", ".join(parts))
+
+    print(f"medians (floor {mega(statistics.median(floors))}):")
+    for name, target in TARGETS.items():
+        if not ratios[name]:
+            print(f"  {name:<9}  not measured (fast mode not available)")
+            continue
+        ratio = statistics.median(ratios[name])
+        verdict = "met" if ratio >= target else "NOT met"
+        print(
+            f"  {name:<9}  {mega(statistics.median(rates[name])):>10}  "
+            f"{ratio:6.3f} x floor  (target >= {target}: {verdict})"
+        )
+
+    if not args.skip_day:
+        day = "24 h, 100 shards, 50k records/s (50 % load), fast mode"
+        if fast_missing is not None:
+            print(f"day: {day}: not run (fast mode not available)")
+        else:
+            try:
+                r = run(
+                    sdk,
+                    *("--fidelity", "fast", "--duration", "24h"),
+                    *("--rate", "50000", "--repeats", "1"),
+                )[0]
+                verdict = "met" if r["wall_s"] <= DAY_TARGET_S else "NOT met"
+                print(
+                    f"day: {day}: {r['wall_s']:.1f} s wall for {r['records']:.0f} records "
+                    f"(target <= {DAY_TARGET_S:.0f} s: {verdict}), peak RSS "
+                    f"{r['peak_rss_mib']:.1f} MiB"
+                )
+            except Unavailable as err:
+                print(f"day: {day}: fast mode: not available in this build ({err})")
+
+    if not args.skip_memory:
+        print(f"memory, SDK workload at {args.memory_rate} records/s, peak RSS:")
+        for mode, short, long in (("exact", "1h", "6h"), ("fast", "1h", "24h")):
+            if mode == "fast" and fast_missing is not None:
+                print(f"  {mode:<5}  not run (fast mode not available)")
+                continue
+            runs = {}
+            try:
+                for duration in (short, long):
+                    runs[duration] = run(
+                        sdk,
+                        *("--fidelity", mode, "--duration", duration),
+                        *("--rate", args.memory_rate, "--repeats", "1"),
+                    )[0]
+            except Unavailable as err:
+                print(f"  {mode:<5}  fast mode: not available in this build ({err})")
+                continue
+            a, b = runs[short], runs[long]
+            growth = b["peak_rss_mib"] - a["peak_rss_mib"]
+            net = growth - (b["metrics_mib"] - a["metrics_mib"])
+            print(
+                f"  {mode:<5}  {short} {a['peak_rss_mib']:.1f} MiB, {long} {b['peak_rss_mib']:.1f} "
+                f"MiB: growth {growth:+.1f} MiB ({net:+.1f} MiB beyond the metric series)"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
