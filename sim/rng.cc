@@ -107,6 +107,37 @@ uint64_t RngStream::poisson(double mean) {
   }
 }
 
+double RngStream::gamma(double shape) {
+  require(shape > 0 && std::isfinite(shape), "gamma shape must be > 0 and finite");
+  if (shape < 1) {
+    // G(a) = G(a + 1) * U^(1/a).
+    const double g = gamma(shape + 1);
+    return g * std::exp(std::log1p(-uniform()) / shape);
+  }
+  // G. Marsaglia and W. Tsang, "A simple method for generating gamma variables", ACM TOMS 26
+  // (2000).
+  const double d = shape - 1.0 / 3.0;
+  const double c = 1.0 / std::sqrt(9.0 * d);
+  for (;;) {
+    double x = 0;
+    double v = 0;
+    do {
+      x = normal();
+      v = 1.0 + c * x;
+    } while (v <= 0);
+    v = v * v * v;
+    const double u = uniform();
+    if (u < 1.0 - 0.0331 * x * x * x * x) return d * v;
+    if (u > 0 && std::log(u) < 0.5 * x * x + d * (1.0 - v + std::log(v))) return d * v;
+  }
+}
+
+double RngStream::beta(double a, double b) {
+  const double x = gamma(a);
+  const double y = gamma(b);
+  return x / (x + y);
+}
+
 AliasTable::AliasTable(std::span<const double> weights) {
   const std::size_t n = weights.size();
   require(n > 0, "alias table needs at least one weight");

@@ -65,6 +65,10 @@ class RngStream {
   // Poisson with the given mean: inversion below mean 10, Hoermann's PTRS above (O(1) expected
   // time for any mean).
   uint64_t poisson(double mean);
+  // Gamma(shape, 1) for shape > 0 (Marsaglia and Tsang's method; shape < 1 by boosting).
+  double gamma(double shape);
+  // Beta(a, b) for a, b > 0, as G_a / (G_a + G_b) from two gamma draws.
+  double beta(double a, double b);
 
  private:
   [[noreturn]] static void invalid(const char* what);

@@ -75,6 +75,8 @@ struct KeyResult {
 struct ProducerResult {
   std::string name;
   std::string type;
+  std::string fidelity = "exact";  // how it ran: "exact" or "fast"
+  std::string fidelity_note;       // why fast mode, asked for, fell back to exact
   uint32_t instances = 1;
   ProducerCounts counts;
   sim::LogHistogram record_latency_us;

@@ -70,6 +70,8 @@ ProducerResult common_result(const ProducerConfig& config, const char* type,
   ProducerResult pr;
   pr.name = config.name;
   pr.type = type;
+  pr.fidelity = config.fidelity.mode == Fidelity::kFast ? "fast" : "exact";
+  pr.fidelity_note = config.fidelity.note;
   pr.instances = config.instances;
   pr.counts = t.counts;
   pr.record_latency_us = t.record_latency_us;

@@ -18,6 +18,18 @@ using sim::Duration;
 
 // The workload's fields (name, instances, start, rate, keys, record_size) come from
 // WorkloadConfig, which the workload models take on their own.
+// Exact mode draws every record; fast mode draws whole batches in distribution (docs/design.md).
+enum class Fidelity : uint8_t { kExact, kFast };
+
+// How a producer is simulated: set by the loader from the scenario's "fidelity" and what the
+// producer uses (a producer fast mode cannot honour runs exact, and `note` says why).
+struct FidelityConfig {
+  Fidelity mode = Fidelity::kExact;
+  std::string note;                 // why an asked-for fast mode fell back to exact
+  double peak_records_per_sec = 0;  // the producer's peak offered rate over the run
+  uint32_t individual_top_n = 10;   // keys the reports list, kept individual in fast mode
+};
+
 struct ProducerConfig : WorkloadConfig {
   // The registry (models/scenario/client_registry.h) names each type and builds its model.
   enum class Type : uint8_t { kSdk, kKpl, kAgent };
@@ -25,6 +37,7 @@ struct ProducerConfig : WorkloadConfig {
   SdkConfig sdk;      // type sdk
   KplConfig kpl;      // type kpl
   AgentConfig agent;  // type agent
+  FidelityConfig fidelity;
 };
 
 }  // namespace kinesim::models

@@ -3,9 +3,12 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
+#include <optional>
 
 #include "models/client/client_results.h"
+#include "models/producer/fast_keys.h"
 #include "models/producer/pool.h"
+#include "models/workload/arrivals.h"
 #include "models/workload/record_source.h"
 
 namespace kinesim::models {
@@ -23,13 +26,21 @@ struct Batch {
   uint32_t attempt = 1;  // 1 = first try
   Time sent;
   Duration latency;
+  // Fast mode: the records' keys are categories of this table (fast_keys.h).
+  std::shared_ptr<FastKeys::Table> table;
   void clear() {
     records.clear();
     outcomes.clear();
     bytes = 0;
     attempt = 1;
+    table.reset();
   }
 };
+
+double seconds_of(Time t) { return t.to_seconds(); }
+Time time_of(double seconds) {
+  return Time::from_nanos(static_cast<int64_t>(std::nearbyint(seconds * 1e9)));
+}
 
 }  // namespace
 
@@ -41,11 +52,20 @@ class SdkProducer::Instance {
         net_rng_(sim::RngStream::derive(
             seed, "producer/" + p.config_.name + "/" + std::to_string(index) + "/network")) {
     const ProducerConfig& c = p.config_;
+    if (p.fast_keys_ != nullptr) {
+      const std::string name = "producer/" + c.name + "/" + std::to_string(index);
+      fast_.emplace(Fast{ArrivalProcess(c.rate, c.instances, index, c.start,
+                                        sim::RngStream::derive(seed, name + "/arrivals")),
+                         sim::RngStream::derive(seed, name + "/batches"),
+                         RateWindow(),
+                         {},
+                         {}});
+    }
     max_records_ = c.sdk.api == SdkConfig::Api::kPutRecord ? 1 : c.sdk.max_batch_records;
     api_ = c.sdk.api == SdkConfig::Api::kPutRecord ? PutApi::kPutRecord : PutApi::kPutRecords;
   }
 
-  void start() { form_batch(); }
+  void start() { fast_ ? form_fast_batch() : form_batch(); }
 
   // Records still held at `end` (buffered, waiting for a retry, or in flight).
   void finish(Time end, ProducerCounts& counts) {
@@ -99,11 +119,118 @@ class SdkProducer::Instance {
     p_.engine_.schedule(std::max(close_at, p_.engine_.now()), [this] { on_close(); });
   }
 
+  // Fast mode (docs/design.md, "Fast mode"), for Poisson arrivals: the batch's first record
+  // arrives after the previous batch closed (memorylessness), or is the record whose bytes
+  // closed it. Given the first record at t0, the further arrivals in (t0, t0 + linger] number
+  // M ~ Poisson(mass of the window); their sizes are drawn in order until the batch is full by
+  // count or bytes at record j <= M, which then arrived at the j-th of M order statistics, a
+  // Beta(j, M - j + 1) fraction of the window's mass; the records before it are iid uniform in
+  // mass up to there. Keys are drawn as categories (individual keys, or the rest by shard).
+  void form_fast_batch() {
+    Fast& f = *fast_;
+    const std::shared_ptr<FastKeys::Table>& table = p_.fast_table();
+    PendingRecord first;
+    if (f.carry) {
+      first = *f.carry;
+      f.carry.reset();
+      if (f.carry_table != table && !p_.fast_keys_->individual(static_cast<uint32_t>(first.key))) {
+        first.key =
+            p_.fast_keys_->move(*f.carry_table, static_cast<uint32_t>(first.key), *table, f.rng);
+      }
+      f.carry_table.reset();
+    } else {
+      const Time t0 = f.arrivals.next();
+      if (t0 == Time::max()) return;
+      first = draw_fast(*table, t0);
+    }
+    Batch* b = acquire();
+    b->table = table;
+    const SdkConfig& sdk = p_.config_.sdk;
+    const double t0 = seconds_of(first.created);
+    const double deadline = t0 + sdk.linger.to_seconds();
+    f.window.reset(f.arrivals.profile(), t0, deadline);
+    const double window_mass = f.window.mass();
+    const uint64_t arrivals = window_mass > 0 ? f.rng.poisson(window_mass) : 0;
+    // How the batch ended: at the deadline, or at arrival `cut` (0 ... arrivals) full by count
+    // (that record is its last) or by bytes (that record opens the next batch).
+    enum class End : uint8_t { kDeadline, kCount, kBytes };
+    End how = End::kDeadline;
+    uint64_t cut = 0;
+    uint64_t sendable = 0;
+    PendingRecord next = first;
+    for (uint64_t j = 0;; ++j) {
+      const bool too_large = next.bytes() > max_record_bytes();
+      if (!too_large && sendable > 0 && b->bytes + next.bytes() > sdk.max_batch_bytes) {
+        how = End::kBytes;
+        cut = j;
+        break;
+      }
+      b->records.push_back(next);
+      if (!too_large) {
+        b->bytes += next.bytes();
+        ++sendable;
+      }
+      if (sendable >= max_records_) {
+        how = End::kCount;
+        cut = j;
+        break;
+      }
+      if (j == arrivals) break;
+      next = draw_fast(*table, Time());
+    }
+    // Where the batch ends, in seconds and in mass from t0.
+    double end = deadline;
+    double end_mass = window_mass;
+    if (how != End::kDeadline) {
+      end_mass = cut == 0 ? 0.0
+                          : window_mass * f.rng.beta(static_cast<double>(cut),
+                                                     static_cast<double>(arrivals - cut + 1));
+      end = cut == 0 ? t0 : f.window.time_at(end_mass);
+    }
+    const Time close_at = std::max(first.created, time_of(end));
+    // The inner records (1 ... cut - 1, or all after the first) at iid uniform mass positions.
+    const std::size_t inner_end = how == End::kCount ? b->records.size() - 1 : b->records.size();
+    for (std::size_t i = 1; i < inner_end; ++i) {
+      b->records[i].created = std::clamp(time_of(f.window.time_at(f.rng.uniform() * end_mass)),
+                                         first.created, close_at);
+    }
+    if (how == End::kCount && cut > 0) b->records.back().created = close_at;
+    if (how == End::kBytes) {
+      next.created = close_at;
+      f.carry = next;
+      f.carry_table = table;
+    }
+    f.arrivals.restart_at(end);
+    forming_ = b;
+    p_.engine_.schedule(std::max(close_at, p_.engine_.now()), [this] { on_close(); });
+  }
+
+  PendingRecord draw_fast(const FastKeys::Table& table, Time created) {
+    Fast& f = *fast_;
+    PendingRecord r;
+    r.created = created;
+    const auto category = static_cast<uint32_t>(table.alias.sample(f.rng));
+    r.key = category;
+    r.pk_bytes = table.categories[category].pk_bytes;
+    r.data_bytes = p_.sizes_.sample_tabulated(f.rng);
+    return r;
+  }
+
+  // The tallies of a record's key: none for random keys and for fast mode's rest of the keys.
+  KeyCounts* key_tally(const PendingRecord& r) {
+    if (fast_) {
+      const auto category = static_cast<uint32_t>(r.key);
+      if (!p_.fast_keys_->individual(category)) return nullptr;
+      return &p_.key_counts_[p_.fast_table()->categories[category].key];
+    }
+    return p_.keys_.random_keys() ? nullptr : &p_.key_counts_[r.key];
+  }
+
   void account_produced(const PendingRecord& r) {
     ProducerCounts& c = p_.counts_;
     ++c.produced;
     c.produced_bytes += r.bytes();
-    if (!p_.keys_.random_keys()) p_.key_counts_[r.key].offer(r.bytes());
+    if (KeyCounts* k = key_tally(r)) k->offer(r.bytes());
   }
 
   void on_close() {
@@ -137,7 +264,7 @@ class SdkProducer::Instance {
       ready_.push_back(b);
       ready_records_ += kept;
     }
-    form_batch();
+    fast_ ? form_fast_batch() : form_batch();
     try_send();
   }
 
@@ -163,13 +290,82 @@ class SdkProducer::Instance {
     const Time now = p_.engine_.now();
     Stream& stream = p_.stream_;
     b->outcomes.resize(b->records.size());
-    for (std::size_t i = 0; i < b->records.size(); ++i) {
-      const PendingRecord& r = b->records[i];
-      b->outcomes[i] =
-          stream.put(now, p_.shard_for(r.key), r.bytes(), r.created);
+    if (fast_) {
+      arrive_fast(b, now);
+    } else {
+      for (std::size_t i = 0; i < b->records.size(); ++i) {
+        const PendingRecord& r = b->records[i];
+        b->outcomes[i] = stream.put(now, p_.shard_for(r.key), r.bytes(), r.created);
+      }
     }
     stream.end_request(now, api_, b->records.size(), b->bytes);
     p_.engine_.schedule(b->sent + b->latency, [this, b] { on_reply(b); });
+  }
+
+  // Fast mode: the entries of each shard are judged together (Stream::put_all) when the shard's
+  // buckets hold enough for all of them, which is exactly when put() one by one accepts them
+  // all; the shards that cannot take all of them, and whole requests when the on-demand
+  // admission or internal failures make the order across shards matter, are judged entry by
+  // entry in creation order, as exact mode does.
+  void arrive_fast(Batch* b, Time now) {
+    Stream& stream = p_.stream_;
+    const std::shared_ptr<FastKeys::Table>& table = p_.fast_table();
+    FastKeys& keys = *p_.fast_keys_;
+    if (b->table != table) {
+      for (PendingRecord& r : b->records) {
+        const auto category = static_cast<uint32_t>(r.key);
+        if (!keys.individual(category)) r.key = keys.move(*b->table, category, *table, fast_->rng);
+      }
+      b->table = table;
+    }
+    std::vector<FastGroup>& groups = p_.fast_groups_;
+    if (groups.size() < stream.shard_count()) groups.resize(stream.shard_count());
+    std::vector<core::ShardIndex>& shards = p_.fast_shards_;
+    shards.resize(b->records.size());
+    std::vector<core::ShardIndex>& touched = p_.fast_touched_;
+    touched.clear();
+    for (std::size_t i = 0; i < b->records.size(); ++i) {
+      const PendingRecord& r = b->records[i];
+      const FastKeys::Category& c = table->categories[r.key];
+      const core::ShardIndex s =
+          keys.individual(static_cast<uint32_t>(r.key)) ? p_.shard_for(c.key) : c.shard;
+      shards[i] = s;
+      FastGroup& g = groups[s];
+      if (g.records == 0) touched.push_back(s);
+      ++g.records;
+      g.bytes += r.bytes();
+      g.write_delay += now - r.created;
+      g.payload_units += core::put_payload_units(r.bytes());
+      g.billed_bytes += core::on_demand_billed_bytes(r.bytes());
+    }
+    const bool one_by_one =
+        stream.draws_internal_failures() || !stream.admits_all(now, b->records.size(), b->bytes);
+    bool any_binding = one_by_one;
+    for (const core::ShardIndex s : touched) {
+      FastGroup& g = groups[s];
+      g.accepted = !one_by_one && stream.put_all(now, s, g.records, g.bytes, g.write_delay,
+                                                 g.payload_units, g.billed_bytes);
+      any_binding |= !g.accepted;
+    }
+    if (any_binding) {
+      // Creation order is request order; records created at the same instant keep theirs.
+      std::vector<std::pair<Time, uint32_t>>& order = p_.fast_order_;
+      order.clear();
+      for (std::size_t i = 0; i < b->records.size(); ++i) {
+        if (!groups[shards[i]].accepted) {
+          order.emplace_back(b->records[i].created, static_cast<uint32_t>(i));
+        }
+      }
+      std::sort(order.begin(), order.end());
+      for (const auto& [created, i] : order) {
+        const PendingRecord& r = b->records[i];
+        b->outcomes[i] = stream.put(now, shards[i], r.bytes(), r.created);
+      }
+    }
+    for (std::size_t i = 0; i < b->records.size(); ++i) {
+      if (groups[shards[i]].accepted) b->outcomes[i] = PutOutcome::kAccepted;
+    }
+    for (const core::ShardIndex s : touched) groups[s] = FastGroup();
   }
 
   void on_reply(Batch* b) {
@@ -186,7 +382,7 @@ class SdkProducer::Instance {
     uint64_t failed = 0;
     for (std::size_t i = 0; i < b->records.size(); ++i) {
       const PendingRecord& r = b->records[i];
-      KeyCounts* k = p_.keys_.random_keys() ? nullptr : &p_.key_counts_[r.key];
+      KeyCounts* k = key_tally(r);
       if (b->outcomes[i] == PutOutcome::kAccepted) {
         ++accepted;
         c.accepted_bytes += r.bytes();
@@ -207,7 +403,10 @@ class SdkProducer::Instance {
         c.failed_bytes += r.bytes();
         continue;
       }
-      if (retry == nullptr) retry = acquire();
+      if (retry == nullptr) {
+        retry = acquire();
+        retry->table = b->table;
+      }
       retry->records.push_back(r);
       retry->bytes += r.bytes();
     }
@@ -253,8 +452,18 @@ class SdkProducer::Instance {
     batches_.release(b);
   }
 
+  // Fast mode's draws (see form_fast_batch).
+  struct Fast {
+    ArrivalProcess arrivals;
+    sim::RngStream rng;  // counts, positions, keys, sizes, moves
+    RateWindow window;
+    std::optional<PendingRecord> carry;  // the record that closed the last batch by its bytes
+    std::shared_ptr<FastKeys::Table> carry_table;
+  };
+
   SdkProducer& p_;
   RecordSource source_;
+  std::optional<Fast> fast_;
   sim::RngStream net_rng_;  // latencies and backoff jitter
   uint32_t max_records_ = 500;
   PutApi api_ = PutApi::kPutRecords;
@@ -277,6 +486,11 @@ SdkProducer::SdkProducer(const ProducerConfig& config, const std::string& base_d
   s_throttled_ = metrics_.add_counter(n + "/ThrottledEntries");
   s_failed_ = metrics_.add_counter(n + "/UserRecordsFailed");
   s_retried_ = metrics_.add_counter(n + "/RetriedEntries");
+  if (config.fidelity.mode == Fidelity::kFast) {
+    sizes_.tabulate();
+    fast_keys_ = std::make_unique<FastKeys>(keys_, config.fidelity.peak_records_per_sec,
+                                            sizes_.mean() + 8.0, config.fidelity.individual_top_n);
+  }
   for (uint32_t i = 0; i < config.instances; ++i) {
     instances_.push_back(std::make_unique<Instance>(*this, i, seed));
   }

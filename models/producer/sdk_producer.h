@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "models/producer/drawing_producer.h"
+#include "models/producer/fast_keys.h"
 
 namespace kinesim::models {
 
@@ -32,6 +33,25 @@ class SdkProducer : public DrawingProducer {
 
   std::vector<std::unique_ptr<Instance>> instances_;
   sim::SeriesId s_records_, s_bytes_, s_accepted_, s_throttled_, s_failed_, s_retried_;
+
+  // Fast mode (config().fidelity): the key categories, and scratch space for judging a
+  // request's entries shard by shard.
+  struct FastGroup {
+    uint64_t records = 0;
+    uint64_t bytes = 0;
+    sim::Duration write_delay;
+    uint64_t payload_units = 0;
+    uint64_t billed_bytes = 0;
+    bool accepted = false;
+  };
+  const std::shared_ptr<FastKeys::Table>& fast_table() {
+    return fast_keys_->table(stream_.map(), stream_.epoch());
+  }
+  std::unique_ptr<FastKeys> fast_keys_;
+  std::vector<FastGroup> fast_groups_;
+  std::vector<core::ShardIndex> fast_shards_;
+  std::vector<core::ShardIndex> fast_touched_;
+  std::vector<std::pair<sim::Time, uint32_t>> fast_order_;
 };
 
 }  // namespace kinesim::models

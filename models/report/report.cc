@@ -3,10 +3,10 @@
 #include <algorithm>
 
 #include "models/cost/cost.h"
-#include "models/report/sizing.h"
 #include "models/report/report_capacity.h"
 #include "models/report/report_consumers.h"
 #include "models/report/report_stats.h"
+#include "models/report/sizing.h"
 
 namespace kinesim::models {
 namespace {
@@ -108,6 +108,15 @@ std::string human_summary(const Result& r) {
   out += "scenario " + r.scenario_name + ": " + clock_text(r.duration) + " simulated, seed " +
          std::to_string(r.seed) + "; stream " + r.stream.name + " (" + capacity_text(capacity) +
          ")\n";
+  if (r.fidelity == "fast") {
+    // Which producers ran fast, and why the others did not.
+    out += "fidelity: fast asked;";
+    for (const ProducerResult& p : r.producers) {
+      out += " " + p.name + " " + p.fidelity +
+             (p.fidelity_note.empty() ? "" : " (" + p.fidelity_note + ")") + ";";
+    }
+    out.back() = '\n';
+  }
 
   // Categories only some producer types have are shown when they occur.
   const auto optional_part = [](uint64_t n, const char* what) {

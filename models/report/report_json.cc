@@ -349,8 +349,17 @@ nlohmann::ordered_json summary_json(const Result& r) {
   j["scenario"] = Json{{"name", r.scenario_name},
                        {"seed", r.seed},
                        {"duration_s", num(secs)},
-                       {"resolution_s", num(r.resolution.to_seconds())}};
+                       {"resolution_s", num(r.resolution.to_seconds())},
+                       {"fidelity", r.fidelity}};
   j["headline"] = headline(r);
+  // How each producer ran: fast mode falls back to exact per producer, and says why.
+  Json fidelity = Json::object();
+  for (const ProducerResult& p : r.producers) {
+    Json f = Json{{"mode", p.fidelity}};
+    if (!p.fidelity_note.empty()) f["note"] = p.fidelity_note;
+    fidelity[p.name] = std::move(f);
+  }
+  j["fidelity"] = Json{{"requested", r.fidelity}, {"producers", std::move(fidelity)}};
 
   Json records = record_counts(t);
   Json by_producer = Json::object();

@@ -190,6 +190,10 @@ Scenario read_scenario(IssueList& issues, const Json& doc, const std::string& ba
       "duration", Need::kOptional, [](Duration d) { return d > Duration(); }, "a duration > 0");
   if (duration) s.duration = *duration;
   s.seed = r.integer("seed", Need::kOptional, 0, kNoLimit).value_or(s.seed);
+  static constexpr std::array kFidelities = {"exact"sv, "fast"sv};
+  if (const auto f = r.choice("fidelity", Need::kOptional, kFidelities)) {
+    s.fidelity = *f == 1 ? Fidelity::kFast : Fidelity::kExact;
+  }
 
   bool legacy = false;
   bool shards_valid = true;

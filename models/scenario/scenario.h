@@ -21,20 +21,20 @@ struct OutputConfig {
   uint32_t top_n = 10;                          // hottest shards and keys listed
 };
 
-enum class Fidelity : uint8_t { kExact, kFast };
-
 struct Scenario {
   std::string name;
   std::string description;
   Duration duration = Duration::hours(1);
   uint64_t seed = 1;
   StreamConfig stream;
+  // "exact" (default) or "fast" (docs/design.md); each producer's own mode, with the reason when
+  // fast mode falls back to exact for it, is decided when the run starts.
+  Fidelity fidelity = Fidelity::kExact;
   std::vector<ProducerConfig> producers;
   std::vector<ConsumerConfig> consumers;
   std::vector<TimelineAction> timeline;
   OutputConfig output;
   std::string base_dir;  // directory of the scenario file, for relative trace paths
-  Fidelity fidelity = Fidelity::kExact;
 };
 
 }  // namespace kinesim::models

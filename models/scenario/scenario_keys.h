@@ -10,9 +10,9 @@ namespace kinesim::models::scenario_keys {
 
 using std::string_view_literals::operator""sv;
 
-inline constexpr std::array kTop = {"name"sv,      "description"sv, "duration"sv,
-                                    "seed"sv,      "stream"sv,      "producers"sv,
-                                    "consumers"sv, "timeline"sv,    "output"sv};
+inline constexpr std::array kTop = {"name"sv,   "description"sv, "duration"sv,  "seed"sv,
+                                    "stream"sv, "producers"sv,   "consumers"sv, "timeline"sv,
+                                    "output"sv, "fidelity"sv};
 
 inline constexpr std::array kStream = {"name"sv,
                                        "mode"sv,

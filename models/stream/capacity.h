@@ -100,6 +100,16 @@ class StreamAdmission {
     records_.take(1.0);
     bytes_.take(static_cast<double>(bytes));
   }
+  // Whether `records` records of `bytes` in all would all be admitted now, one after another.
+  bool admits_all(sim::Time now, uint64_t records, uint64_t bytes) {
+    bytes_.refill(now);
+    records_.refill(now);
+    return records_.has(static_cast<double>(records)) && bytes_.has(static_cast<double>(bytes));
+  }
+  void take_all(uint64_t records, uint64_t bytes) {
+    records_.take(static_cast<double>(records));
+    bytes_.take(static_cast<double>(bytes));
+  }
   WriteRate limit() const { return limit_; }
 
  private:

@@ -113,6 +113,38 @@ class Stream {
     on_demand_billed_bytes_ += core::on_demand_billed_bytes(bytes);
     return PutOutcome::kAccepted;
   }
+  // Fast mode (docs/design.md): the `records` entries of one request bound for `shard`, judged
+  // together. When the shard's buckets (and the on-demand admission) hold enough for all of
+  // them, accepts them all, as put() one by one would, and returns true; otherwise judges none
+  // and returns false, and the caller puts them one by one in request order. `write_delay` is
+  // their summed (now - created); `payload_units` and `billed_bytes` their summed billing
+  // quantities (put_payload_units, on_demand_billed_bytes of each record). Never used when
+  // internal failures are drawn (each entry draws its own).
+  bool put_all(sim::Time now, core::ShardIndex shard, uint64_t records, uint64_t bytes,
+               sim::Duration write_delay, uint64_t payload_units, uint64_t billed_bytes) {
+    ShardState& s = shards_[shard];
+    if (internal_failure_rate_ > 0) return false;
+    if (admission_on_ && !admission_.admits_all(now, records, bytes)) return false;
+    if (!s.buckets.try_take_all(now, records, bytes)) return false;
+    if (admission_on_) admission_.take_all(records, bytes);
+    if (s.pending_records == 0 && s.pending_throttled == 0 && s.pending_failed == 0) {
+      touched_.push_back(shard);
+    }
+    s.pending_records += records;
+    s.pending_bytes += bytes;
+    s.pending_user_records += records;
+    s.pending_write_delay += write_delay;
+    put_payload_units_ += payload_units;
+    on_demand_billed_bytes_ += billed_bytes;
+    return true;
+  }
+  // Whether the on-demand admission (if any) would admit `records` records of `bytes` in all now:
+  // when it would not, the order of a request's entries across shards matters and fast mode
+  // judges the request one entry at a time.
+  bool admits_all(sim::Time now, uint64_t records, uint64_t bytes) {
+    return !admission_on_ || admission_.admits_all(now, records, bytes);
+  }
+  bool draws_internal_failures() const { return internal_failure_rate_ > 0; }
   // Closes a request: appends accepted records to retention and flushes per-shard metrics.
   void end_request(sim::Time now, PutApi api, uint64_t entries, uint64_t request_bytes);
   // A reply reached the client after `latency` (for PutRecord(s).Latency).

@@ -58,6 +58,18 @@ class ShardWriteBuckets {
     bytes_.take(b);
     return true;
   }
+  // `records` records of `bytes` in all, judged one after another at the same instant, all pass
+  // exactly when both buckets hold enough for all of them: then takes for all and returns true;
+  // else takes nothing and returns false.
+  bool try_take_all(sim::Time now, uint64_t records, uint64_t bytes) {
+    refill(now);
+    const auto n = static_cast<double>(records);
+    const auto b = static_cast<double>(bytes);
+    if (!records_.has(n) || !bytes_.has(b)) return false;
+    records_.take(n);
+    bytes_.take(b);
+    return true;
+  }
   const TokenBucket& bytes() const { return bytes_; }
   const TokenBucket& records() const { return records_; }
 

@@ -116,4 +116,30 @@ sim::Time ArrivalProcess::next() {
   return sim::Time::from_nanos(static_cast<int64_t>(ns));
 }
 
+void RateWindow::reset(const RateProfile& profile, double from, double to) {
+  pieces_.clear();
+  from_ = from;
+  to_ = to;
+  mass_ = 0;
+  double t = from;
+  while (t < to) {
+    double end = 0;
+    const double r = profile.rate_at(t, &end);
+    const double stop = std::min(end, to);
+    if (r > 0) pieces_.push_back({t, mass_, r});
+    mass_ += r * (stop - t);
+    t = stop;
+  }
+}
+
+double RateWindow::time_at(double m) const {
+  if (pieces_.size() == 1) return std::min(to_, pieces_[0].start + m / pieces_[0].rate);
+  // The last piece starting at or before mass m.
+  auto it = std::upper_bound(pieces_.begin(), pieces_.end(), m,
+                             [](double x, const Piece& p) { return x < p.before; });
+  if (it == pieces_.begin()) return from_;
+  const Piece& p = *std::prev(it);
+  return std::min(to_, p.start + (m - p.before) / p.rate);
+}
+
 }  // namespace kinesim::models

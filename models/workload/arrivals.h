@@ -37,6 +37,11 @@ class ArrivalProcess {
                  sim::Duration start, sim::RngStream rng);
   // The next arrival time (non-decreasing); Time::max() once the rate stays at zero.
   sim::Time next();
+  // Poisson arrivals only: forget the arrivals after `seconds` (since the start) and go on from
+  // there; by memorylessness the next arrival is as likely as if none had been drawn past it.
+  void restart_at(double seconds) { t_ = seconds; }
+  bool poisson() const { return poisson_; }
+  const RateProfile& profile() const { return profile_; }
 
  private:
   // The rate at t_ and where its segment ends (cached: recomputed when t_ leaves it).
@@ -48,6 +53,26 @@ class ArrivalProcess {
   sim::RngStream rng_;
   double segment_rate_ = 0;
   double segment_end_ = -std::numeric_limits<double>::infinity();
+};
+
+// The integrated rate of a profile over a window (from, to] of seconds, and its inverse: fast
+// mode draws how many Poisson arrivals fall in a window and places them, given the count, iid
+// with density proportional to the rate, as mass positions mapped back to times.
+class RateWindow {
+ public:
+  void reset(const RateProfile& profile, double from, double to);
+  double mass() const { return mass_; }
+  // The time (seconds) by which the integrated rate from `from` reaches `m` (0 <= m <= mass()).
+  double time_at(double m) const;
+
+ private:
+  struct Piece {
+    double start;   // seconds
+    double before;  // mass before start
+    double rate;
+  };
+  std::vector<Piece> pieces_;
+  double from_ = 0, to_ = 0, mass_ = 0;
 };
 
 }  // namespace kinesim::models

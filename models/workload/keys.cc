@@ -111,6 +111,28 @@ uint32_t KeySpace::partition_key_bytes(uint64_t key) const {
   return static_cast<uint32_t>(config_.prefix.size()) + decimal_digits(key - hot_count_);
 }
 
+double KeySpace::probability(uint64_t key) const {
+  using Dist = KeysConfig::Dist;
+  if (random_ || key >= size_) return 0;
+  switch (config_.dist) {
+    case Dist::kUniform:
+      return 1.0 / static_cast<double>(size_);
+    case Dist::kZipf:
+      return zipf_->probability(key);
+    case Dist::kHot: {
+      if (key < hot_count_) return hot_or_rest_.probability(key);
+      const double rest = hot_or_rest_.probability(hot_count_);
+      if (zipf_ != nullptr) return rest * zipf_->probability(key - hot_count_);
+      return rest / static_cast<double>(size_ - hot_count_);
+    }
+    case Dist::kExplicitHashKeys:
+      return explicit_weights_.probability(key);
+    case Dist::kRandom:
+      break;
+  }
+  return 0;
+}
+
 uint64_t KeySpace::intern(std::string_view name) {
   auto it = ids_.find(std::string(name));
   if (it != ids_.end()) return it->second;
@@ -153,6 +175,32 @@ uint32_t SizeSampler::sample(sim::RngStream& rng) const {
   // histogram sizes); see the class comment for why it is held there.
   if (v > static_cast<double>(kMaxSizeBytes)) v = static_cast<double>(kMaxSizeBytes);
   return static_cast<uint32_t>(v);
+}
+
+void SizeSampler::tabulate() {
+  if (d_.kind != Distribution::Kind::kLognormal || tabulated_ || !(d_.sigma > 0)) return;
+  const double top = std::exp(mu_ + 8.3 * d_.sigma);
+  if (!(top < kMaxTabulated)) return;
+  const auto last = static_cast<uint32_t>(std::ceil(top));
+  // P(nearbyint(exp(N(mu, sigma))) = k) = Phi(z(k + 0.5)) - Phi(z(k - 0.5)), as a difference of
+  // lower tails below the median and of upper tails above it, so that neither loses the digits
+  // of a small probability to a value near 1.
+  const double scale = d_.sigma * std::sqrt(2.0);
+  auto lower = [&](double x) {
+    return x <= 0 ? 0.0 : 0.5 * std::erfc(-(std::log(x) - mu_) / scale);
+  };
+  auto upper = [&](double x) {
+    return x <= 0 ? 1.0 : 0.5 * std::erfc((std::log(x) - mu_) / scale);
+  };
+  const double median = std::exp(mu_);
+  std::vector<double> w(last + 1);
+  for (uint32_t k = 0; k <= last; ++k) {
+    const double a = k - 0.5;
+    const double b = k + 0.5;
+    w[k] = std::max(0.0, b <= median ? lower(b) - lower(a) : upper(a) - upper(b));
+  }
+  table_ = sim::AliasTable(w);
+  tabulated_ = true;
 }
 
 double SizeSampler::mean() const {

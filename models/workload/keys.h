@@ -78,6 +78,9 @@ class KeySpace {
   uint64_t intern(std::string_view name);
   // Which group a key reports under: a hot key's own name, else "other keys".
   bool is_hot(uint64_t key) const { return key < hot_count_; }
+  // The probability that a record carries numbered key `key` (0 for random keys and for keys a
+  // trace names).
+  double probability(uint64_t key) const;
 
  private:
   PendingKey zipf_begin(sim::RngStream& rng) const {
@@ -109,11 +112,22 @@ class SizeSampler {
   explicit SizeSampler(const Distribution& d);
   uint32_t sample(sim::RngStream& rng) const;
   double mean() const;
+  // Fast mode's sampler: a lognormal's rounded values tabulated in an alias table when their
+  // range up to the quantile 1 - 1e-16 (mean + 8.3 sigma in log space) spans at most
+  // kMaxTabulated values; the same distribution, except that a draw above that quantile (with
+  // probability below 1e-16) cannot occur. Other distributions draw as sample() does.
+  static constexpr uint32_t kMaxTabulated = 1u << 16;
+  void tabulate();
+  uint32_t sample_tabulated(sim::RngStream& rng) const {
+    return tabulated_ ? static_cast<uint32_t>(table_.sample(rng)) : sample(rng);
+  }
 
  private:
   Distribution d_;
   double mu_ = 0;
   sim::AliasTable points_;
+  bool tabulated_ = false;
+  sim::AliasTable table_;  // index = size in bytes
 };
 
 }  // namespace kinesim::models

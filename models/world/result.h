@@ -45,6 +45,7 @@ struct ShardResult {
 struct Result {
   std::string scenario_name;
   uint64_t seed = 0;
+  std::string fidelity = "exact";  // asked for: "exact" or "fast" (each producer says how it ran)
   sim::Duration duration;
   sim::Duration resolution;
   uint32_t top_n = 10;

@@ -8,6 +8,7 @@
 #include "models/errors/scenario_error.h"
 #include "models/scenario/client_registry.h"
 #include "models/stream/reshard.h"
+#include "models/workload/arrivals.h"
 #include "models/world/timeline.h"
 #include "sim/engine.h"
 
@@ -36,6 +37,31 @@ void check_scenario(const Scenario& scenario) {
   if (!issues.empty()) throw ScenarioError(std::move(issues));
 }
 
+FidelityConfig producer_fidelity(const Scenario& scenario, const ProducerConfig& producer,
+                                 Fidelity requested) {
+  FidelityConfig f;
+  f.individual_top_n = scenario.output.top_n;
+  f.peak_records_per_sec =
+      RateProfile(producer.rate, 1.0).peak_rate(scenario.duration.to_seconds());
+  if (requested == Fidelity::kExact) return f;
+  using Profile = RateConfig::Profile;
+  const Profile profile = producer.rate.profile;
+  if (producer.type == ProducerConfig::Type::kKpl) {
+    f.note = "KPL producers run exact: fast mode does not draw KPL aggregation yet";
+  } else if (producer.type == ProducerConfig::Type::kAgent) {
+    f.note = "Kinesis Agent producers run exact: fast mode covers SDK producers";
+  } else if (profile == Profile::kTrace) {
+    f.note = "trace replay runs exact: it needs each record's key and time";
+  } else if (profile == Profile::kConstant ||
+             ((profile == Profile::kSchedule || profile == Profile::kDiurnal) &&
+              !producer.rate.poisson)) {
+    f.note = "evenly spaced arrivals run exact: fast mode draws Poisson arrival counts";
+  } else {
+    f.mode = Fidelity::kFast;
+  }
+  return f;
+}
+
 Result run_scenario(const Scenario& scenario, const RunOptions& options) {
   check_scenario(scenario);
   const uint64_t seed = options.seed.value_or(scenario.seed);
@@ -48,7 +74,11 @@ Result run_scenario(const Scenario& scenario, const RunOptions& options) {
                 sim::RngStream::derive(seed, "stream/" + scenario.stream.name));
   std::vector<std::unique_ptr<Client>> clients;
   const ClientContext context{scenario.base_dir, stream, engine, *metrics, seed};
-  for (const ProducerConfig& p : scenario.producers) clients.push_back(make_producer(p, context));
+  const Fidelity fidelity = options.fidelity.value_or(scenario.fidelity);
+  for (ProducerConfig p : scenario.producers) {
+    p.fidelity = producer_fidelity(scenario, p, fidelity);
+    clients.push_back(make_producer(p, context));
+  }
   for (const ConsumerConfig& c : scenario.consumers) clients.push_back(make_consumer(c, context));
   TimelineDispatcher timeline(engine, stream, clients);
   timeline.schedule(scenario.timeline);
@@ -69,6 +99,7 @@ Result run_scenario(const Scenario& scenario, const RunOptions& options) {
   Result r;
   r.scenario_name = scenario.name;
   r.seed = seed;
+  r.fidelity = fidelity == Fidelity::kFast ? "fast" : "exact";
   r.duration = scenario.duration;
   r.resolution = res;
   r.top_n = scenario.output.top_n;

@@ -14,6 +14,7 @@ namespace kinesim::models {
 struct RunOptions {
   std::optional<uint64_t> seed;             // overrides the scenario's seed
   std::optional<sim::Duration> resolution;  // overrides output.resolution
+  std::optional<Fidelity> fidelity;         // overrides the scenario's fidelity
   // Called with the simulated fraction done (0..1) after every `progress_every` of simulated
   // time and after every `progress_every_events` events, and with 1 at the end. The event count
   // bounds the work between two calls however much traffic a simulated minute holds, so a
@@ -32,5 +33,10 @@ Result run_scenario(const Scenario& scenario, const RunOptions& options = {});
 // Checks what can be checked without running: the timeline replayed on the shard map (ignoring
 // timing), trace files readable. Throws ScenarioError.
 void check_scenario(const Scenario& scenario);
+
+// How `producer` runs when the scenario asks for `requested`: fast mode where it can honour the
+// producer (SDK producers with Poisson arrivals), else exact with the reason in `note`.
+FidelityConfig producer_fidelity(const Scenario& scenario, const ProducerConfig& producer,
+                                 Fidelity requested);
 
 }  // namespace kinesim::models

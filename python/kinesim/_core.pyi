@@ -98,4 +98,5 @@ def run_scenario(
     seed: int | None = None,
     resolution: str | None = None,
     progress: Callable[[float], None] | None = None,
+    fidelity: str | None = None,
 ) -> RunResult: ...

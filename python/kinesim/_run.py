@@ -142,9 +142,10 @@ def run_loaded(
     seed: int | None = None,
     resolution: str | None = None,
     progress: Callable[[float], None] | None = None,
+    fidelity: str | None = None,
 ) -> Result:
     """Simulates a scenario returned by ``load``; see ``run``."""
-    return Result(_core.run_scenario(loaded, seed, resolution, progress))
+    return Result(_core.run_scenario(loaded, seed, resolution, progress, fidelity))
 
 
 def run(
@@ -153,9 +154,13 @@ def run(
     seed: int | None = None,
     resolution: str | None = None,
     progress: Callable[[float], None] | None = None,
+    fidelity: str | None = None,
 ) -> Result:
     """Simulates a scenario and returns its Result. ``seed`` overrides the scenario's seed;
-    ``resolution`` ("1s" or "1m") the metric resolution; ``progress`` is called now and then
+    ``resolution`` ("1s" or "1m") the metric resolution; ``fidelity`` ("exact" or "fast") the
+    scenario's ``fidelity`` (docs/design.md, "Fast mode"); ``progress`` is called now and then
     (at most every 50 ms of wall time) with the simulated fraction done (0..1), and with 1.0 at
     the end. Ctrl-C raises KeyboardInterrupt within a second, however slow the simulation."""
-    return run_loaded(load(scenario), seed=seed, resolution=resolution, progress=progress)
+    return run_loaded(
+        load(scenario), seed=seed, resolution=resolution, progress=progress, fidelity=fidelity
+    )

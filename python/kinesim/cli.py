@@ -122,6 +122,12 @@ def _parser() -> argparse.ArgumentParser:
         help='metric resolution, e.g. "1s" (default: the '
         "scenario's output.resolution, 1 minute unless set)",
     )
+    run.add_argument(
+        "--fidelity",
+        choices=("exact", "fast"),
+        help="override the scenario's fidelity: exact draws every record, fast draws whole "
+        'batches in distribution (README, "Fidelity")',
+    )
     run.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
     run.add_argument(
         "--report",
@@ -445,7 +451,13 @@ def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
             raise InvalidInput("--report: needs matplotlib (pip install matplotlib)") from None
     progress = _Progress(enabled=not args.quiet and sys.stderr.isatty())
     try:
-        result = _run.run_loaded(scenario, seed=seed, resolution=args.resolution, progress=progress)
+        result = _run.run_loaded(
+            scenario,
+            seed=seed,
+            resolution=args.resolution,
+            progress=progress,
+            fidelity=args.fidelity,
+        )
     except ScenarioError as error:
         raise _scenario_issues(error, args.scenario) from None
     finally:

@@ -1,5 +1,6 @@
 // Scenarios from Python: load, run (with the GIL released, a progress callback and Ctrl-C), and
-// the result's renderings. Binds models/world/world.h, models/report/report.h and models/scenario/loader.h.
+// the result's renderings. Binds models/world/world.h, models/report/report.h and
+// models/scenario/loader.h.
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
@@ -137,9 +138,18 @@ void register_run(py::module_& m) {
   m.def(
       "run_scenario",
       [](const PyScenario& scenario, std::optional<uint64_t> seed,
-         std::optional<std::string> resolution, py::object progress) {
+         std::optional<std::string> resolution, py::object progress,
+         std::optional<std::string> fidelity) {
         models::RunOptions options;
         options.seed = seed;
+        if (fidelity) {
+          if (*fidelity != "exact" && *fidelity != "fast") {
+            throw py::value_error("fidelity: expected \"exact\" or \"fast\", got \"" + *fidelity +
+                                  "\"");
+          }
+          options.fidelity =
+              *fidelity == "fast" ? models::Fidelity::kFast : models::Fidelity::kExact;
+        }
         options.resolution = parse_resolution(resolution);
         options.progress = [progress, asked = Clock::now()](double done) mutable {
           // Python is asked at most every kAskEvery of wall time, and at the end: often enough
@@ -159,8 +169,9 @@ void register_run(py::module_& m) {
         return PyResult{std::move(result)};
       },
       py::arg("scenario"), py::arg("seed") = py::none(), py::arg("resolution") = py::none(),
-      py::arg("progress") = py::none(),
-      "Runs a loaded scenario; returns a RunResult. Raises KeyboardInterrupt on Ctrl-C.");
+      py::arg("progress") = py::none(), py::arg("fidelity") = py::none(),
+      "Runs a loaded scenario; returns a RunResult. `fidelity` (\"exact\" or \"fast\") overrides "
+      "the scenario's. Raises KeyboardInterrupt on Ctrl-C.");
 }
 
 }  // namespace kinesim::python

@@ -327,9 +327,9 @@ TEST(ReportSummaryJson, KeepsAFixedKeyOrder) {
   const nlohmann::ordered_json j = summary_json(calm_run().result);
   std::vector<std::string> keys;
   for (auto it = j.begin(); it != j.end(); ++it) keys.push_back(it.key());
-  EXPECT_EQ(keys, (std::vector<std::string>{"scenario", "headline", "records", "stream", "shards",
-                                            "hottest_shards", "producers", "key_groups", "timeline",
-                                            "capacity", "cost", "sizing", "findings"}));
+  EXPECT_EQ(keys, (std::vector<std::string>{"scenario", "headline", "fidelity", "records", "stream",
+                                            "shards", "hottest_shards", "producers", "key_groups",
+                                            "timeline", "capacity", "cost", "sizing", "findings"}));
   EXPECT_EQ(summary_json(calm_run().result).dump(), j.dump());
 }
 

@@ -1,0 +1,211 @@
+// Fast mode (docs/design.md, "Fast mode"): the closed forms of the write path still hold, records
+// are conserved exactly, runs are deterministic, per-shard counts follow the multinomial of the
+// key distribution (a chi-square test that a 1 % error in one shard's share would fail), and the
+// producers fast mode cannot honour run exact and say why.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
+
+#include "models/core/hash_key.h"
+#include "models/core/shard_map.h"
+#include "models/report/report.h"
+#include "models/world/world.h"
+#include "sim/rng.h"
+#include "test_helpers.h"
+
+namespace kinesim::models {
+namespace {
+
+using sim::Duration;
+using testing::expect_conserved;
+
+Scenario fast(Scenario s) {
+  s.fidelity = Fidelity::kFast;
+  return s;
+}
+
+Scenario one_producer(uint32_t shards, double rps, Duration duration) {
+  return fast(testing::one_producer_scenario(
+      {.shards = shards, .records_per_sec = rps, .duration = duration}));
+}
+
+TEST(FastMode, TheResultSaysWhichModeEachProducerRan) {
+  Scenario s = one_producer(2, 500, Duration::minutes(1));
+  ProducerConfig kpl = s.producers[0];
+  kpl.name = "kpl";
+  kpl.type = ProducerConfig::Type::kKpl;
+  s.producers.push_back(kpl);
+  const Result r = run_scenario(s);
+  EXPECT_EQ(r.fidelity, "fast");
+  EXPECT_EQ(r.producers[0].fidelity, "fast");
+  EXPECT_TRUE(r.producers[0].fidelity_note.empty());
+  EXPECT_EQ(r.producers[1].fidelity, "exact");
+  EXPECT_NE(r.producers[1].fidelity_note.find("KPL"), std::string::npos);
+  RunOptions exact;
+  exact.fidelity = Fidelity::kExact;
+  const Result e = run_scenario(s, exact);
+  EXPECT_EQ(e.fidelity, "exact");
+  EXPECT_EQ(e.producers[0].fidelity, "exact");
+}
+
+TEST(FastMode, OneShardAboveCapacityAcceptsItsRateAndThrottlesTheRest) {
+  // As in exact mode: Poisson 2,000 records/s on one shard, no retries, half throttled.
+  Scenario s = one_producer(1, 2000, Duration::minutes(30));
+  s.producers[0].sdk.max_attempts = 1;
+  s.producers[0].sdk.max_in_flight = 64;
+  const Result r = run_scenario(s);
+  ASSERT_EQ(r.producers[0].fidelity, "fast");
+  const ProducerCounts c = r.producers[0].counts;
+  EXPECT_NEAR(static_cast<double>(c.accepted) / 1800.0, 1000.0, 1000.0 * 0.02);
+  const double throttled = static_cast<double>(c.throttled_entries) /
+                           static_cast<double>(c.accepted + c.throttled_entries);
+  EXPECT_NEAR(throttled, 0.5, 0.5 * 0.02);
+  EXPECT_EQ(c.failed_attempts_exhausted, c.throttled_entries);
+  expect_conserved(r);
+}
+
+TEST(FastMode, ASingleKeyAboveOneThousandRecordsPerSecondIsCappedWhateverTheShardCount) {
+  for (const uint32_t shards : {1u, 8u, 64u}) {
+    Scenario s = one_producer(shards, 1500, Duration::minutes(10));
+    s.producers[0].keys.count = 1;
+    s.producers[0].sdk.max_attempts = 1;
+    s.producers[0].sdk.max_in_flight = 64;
+    const Result r = run_scenario(s);
+    const double accepted_rate = static_cast<double>(r.producers[0].counts.accepted) / 600.0;
+    EXPECT_NEAR(accepted_rate, 1000.0, 20.0) << shards << " shards";
+    ASSERT_EQ(r.producers[0].hot_keys.size() + r.producers[0].hottest_keys.size(), 1u);
+    EXPECT_EQ(r.producers[0].hottest_keys[0].counts.accepted, r.producers[0].counts.accepted);
+    expect_conserved(r);
+  }
+}
+
+TEST(FastMode, RetriesReshardsAndBurstsConserveEveryRecordAndRerunsAreIdentical) {
+  Scenario s = one_producer(2, 3000, Duration::minutes(5));
+  s.producers[0].keys.dist = KeysConfig::Dist::kZipf;
+  s.producers[0].keys.s = 1.2;
+  s.producers[0].record_size.kind = sim::Distribution::Kind::kLognormal;
+  s.producers[0].record_size.mean = 400;
+  s.producers[0].record_size.sigma = 0.8;
+  s.producers[0].instances = 3;
+  TimelineAction split;
+  split.at = Duration::seconds(60);
+  split.kind = TimelineAction::Kind::kUpdateShardCount;
+  split.target = 4;
+  s.timeline.push_back(split);
+  const Result a = run_scenario(s);
+  const Result b = run_scenario(s);
+  expect_conserved(a);
+  EXPECT_GT(a.producers[0].counts.throttled_entries, 0u);
+  EXPECT_GT(a.producers[0].counts.retried_entries, 0u);
+  EXPECT_EQ(a.final_open_shards, 4u);
+  EXPECT_EQ(summary_json(a).dump(), summary_json(b).dump());
+  RunOptions other;
+  other.seed = 99;
+  const Result c = run_scenario(s, other);
+  EXPECT_NE(summary_json(a).dump(), summary_json(c).dump());
+  // The children of the reshard took records: rest keys moved with their hash ranges.
+  uint64_t after = 0;
+  for (const ShardResult& sh : a.shards) {
+    if (sh.shard_id >= "shardId-000000000002") after += sh.totals.accepted_records;
+  }
+  EXPECT_GT(after, 0u);
+}
+
+// Pearson's statistic of observed counts against expected probabilities.
+double chi_square(const std::vector<double>& observed, const std::vector<double>& p) {
+  double n = 0;
+  for (double o : observed) n += o;
+  double x2 = 0;
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    const double e = n * p[i];
+    x2 += (observed[i] - e) * (observed[i] - e) / e;
+  }
+  return x2;
+}
+
+TEST(FastMode, PerShardCountsFollowTheMultinomialOfTheKeyDistribution) {
+  // Zipf(0.6) over 5,000 keys on 8 shards, below capacity: each shard's share of the records is
+  // the probability mass of the keys hashing into its range, computed here independently.
+  constexpr uint32_t kShards = 8;
+  constexpr double kS = 0.6;
+  Scenario s = one_producer(kShards, 4000, Duration::minutes(25));
+  s.producers[0].keys.dist = KeysConfig::Dist::kZipf;
+  s.producers[0].keys.count = 5000;
+  s.producers[0].keys.s = kS;
+  s.producers[0].instances = 4;
+  const Result r = run_scenario(s);
+  ASSERT_EQ(r.producers[0].counts.throttled_entries, 0u) << "the test needs no throttling";
+  const core::ShardMap map = core::ShardMap::uniform(kShards);
+  std::vector<double> p(kShards, 0.0);
+  double norm = 0;
+  for (int k = 0; k < 5000; ++k) norm += std::pow(k + 1, -kS);
+  for (int k = 0; k < 5000; ++k) {
+    p[map.route(core::hash_key("key-" + std::to_string(k)))] += std::pow(k + 1, -kS) / norm;
+  }
+  std::vector<double> observed(kShards, 0.0);
+  for (const ShardResult& sh : r.shards) {
+    observed[core::ShardMap::parse_shard_id(sh.shard_id)] =
+        static_cast<double>(sh.totals.accepted_records);
+  }
+  // 7 degrees of freedom: P(X2 > 29.9) = 1e-4.
+  constexpr double kCritical = 29.9;
+  EXPECT_LT(chi_square(observed, p), kCritical);
+  // The same counts against shares where one shard's is 1 % too high (and the others scaled
+  // down to keep the sum): the test rejects them, so a multinomial off by that much would fail.
+  std::size_t big = 0;
+  for (std::size_t i = 1; i < kShards; ++i) big = p[i] > p[big] ? i : big;
+  std::vector<double> wrong = p;
+  wrong[big] *= 1.01;
+  for (std::size_t i = 0; i < kShards; ++i) {
+    if (i != big) wrong[i] *= (1 - wrong[big]) / (1 - p[big]);
+  }
+  EXPECT_GT(chi_square(observed, wrong), kCritical);
+  // The most probable key is individual, and its count is its share of the records.
+  const KeyResult& top = r.producers[0].hottest_keys.at(0);
+  EXPECT_EQ(top.key, "key-0");
+  const double n = static_cast<double>(r.producers[0].counts.produced);
+  const double p0 = 1.0 / norm;
+  EXPECT_NEAR(static_cast<double>(top.counts.offered), n * p0, 5 * std::sqrt(n * p0 * (1 - p0)));
+  expect_conserved(r);
+}
+
+TEST(FastMode, EvenlySpacedArrivalsAndTracesRunExactAndSaySo) {
+  Scenario s = one_producer(1, 100, Duration::minutes(1));
+  s.producers[0].rate.profile = RateConfig::Profile::kConstant;
+  const Result r = run_scenario(s);
+  EXPECT_EQ(r.producers[0].fidelity, "exact");
+  EXPECT_NE(r.producers[0].fidelity_note.find("evenly spaced"), std::string::npos);
+}
+
+TEST(Rng, GammaAndBetaHaveTheirMeansAndVariances) {
+  sim::RngStream rng(5);
+  for (const double shape : {0.5, 1.0, 3.0, 250.0}) {
+    double sum = 0, sq = 0;
+    constexpr int kN = 200'000;
+    for (int i = 0; i < kN; ++i) {
+      const double g = rng.gamma(shape);
+      sum += g;
+      sq += g * g;
+    }
+    const double mean = sum / kN;
+    const double var = sq / kN - mean * mean;
+    EXPECT_NEAR(mean, shape, 5 * std::sqrt(shape / kN)) << shape;
+    EXPECT_NEAR(var, shape, 0.05 * shape) << shape;
+  }
+  // Beta(a, b): mean a / (a + b), variance ab / ((a + b)^2 (a + b + 1)).
+  const double a = 3, b = 7;
+  double sum = 0, sq = 0;
+  constexpr int kN = 200'000;
+  for (int i = 0; i < kN; ++i) {
+    const double x = rng.beta(a, b);
+    sum += x;
+    sq += x * x;
+  }
+  const double var = a * b / ((a + b) * (a + b) * (a + b + 1));
+  EXPECT_NEAR(sum / kN, 0.3, 5 * std::sqrt(var / kN));
+  EXPECT_NEAR(sq / kN - (sum / kN) * (sum / kN), var, 0.03 * var);
+}
+
+}  // namespace
+}  // namespace kinesim::models

@@ -1,0 +1,178 @@
+"""Fast mode against exact mode, in distribution (README, "Fidelity: exact and fast").
+
+Each scenario runs over SEEDS seeds in both modes. For every figure compared, the two means must
+agree within K standard errors of their difference, sqrt(sd_exact^2/n + sd_fast^2/n) from the
+seed-to-seed spread (Welch's statistic; K = 5 leaves a false alarm below 1e-4 per figure for
+normal means with ~10 degrees of freedom, and a seed set that passes passes on every rerun, as
+runs are deterministic), plus an absolute floor for figures that are exactly 0 in both. A
+shifted multinomial or a wrong throttling decision moves a mean by many standard errors: the
+per-shard shares of test_fast_mode_shard_shares_differ_detectably move by tens of them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+import kinesim
+
+ROOT = Path(__file__).resolve().parents[2]
+SEEDS = 8
+K = 5.0
+
+
+def _seconds(text: str) -> float:
+    total, number = 0.0, ""
+    for ch in text:
+        if ch.isdigit() or ch == ".":
+            number += ch
+        else:
+            total += float(number) * {"h": 3600, "m": 60, "s": 1}[ch]
+            number = ""
+    return total
+
+
+def _scenario(name: str, duration: str) -> dict:
+    """A shipped scenario cut to `duration`, with the rate steps after its end dropped."""
+    d = json.loads((ROOT / "scenarios" / f"{name}.json").read_text())
+    d["duration"] = duration
+    for p in d["producers"]:
+        steps = p.get("rate", {}).get("steps")
+        if steps:
+            p["rate"]["steps"] = [s for s in steps if _seconds(s["at"]) < _seconds(duration)]
+    return d
+
+
+def _figures(summary: dict) -> dict[str, float]:
+    p = summary["producers"][0]
+    stream = summary["stream"]
+    out = {
+        "throttled_fraction": stream["throttled_fraction"],
+        "accepted": float(stream["accepted_records"]),
+        "accepted_bytes": float(stream["accepted_bytes"]),
+        "retried": float(p["counts"]["retried_entries"]),
+        "failed": float(p["counts"]["failed_attempts_exhausted"]),
+        "put_latency_p50": p["put_latency_ms"]["p50"],
+        "put_latency_p99": p["put_latency_ms"]["p99"],
+        "cost": summary["cost"]["modes"][0]["per_month"],
+        "cost_on_demand": summary["cost"]["modes"][1]["per_month"],
+    }
+    for shard in summary["shards"]:
+        out[f"{shard['shard_id']}.accepted"] = float(shard["accepted_records"])
+        out[f"{shard['shard_id']}.throttled"] = float(shard["throttled"])
+    for key in p.get("hot_keys", []):
+        out[f"key {key['key']}.accepted"] = float(key["accepted"])
+    return out
+
+
+def _stats(values: list[float]) -> tuple[float, float]:
+    mean = sum(values) / len(values)
+    var = sum((v - mean) ** 2 for v in values) / (len(values) - 1)
+    return mean, var
+
+
+def _runs(doc: dict, fidelity: str) -> list[dict[str, float]]:
+    out = []
+    for seed in range(1, SEEDS + 1):
+        result = kinesim.run(doc, seed=seed, fidelity=fidelity)
+        assert result.summary["fidelity"]["requested"] == fidelity
+        assert all(p["mode"] == fidelity for p in result.summary["fidelity"]["producers"].values())
+        assert result.summary["records"]["conserved"]
+        out.append(_figures(result.summary))
+    return out
+
+
+def _compare(exact: list[dict], fast: list[dict], floor: float = 1e-9) -> list[str]:
+    bad = []
+    for name in exact[0]:
+        me, ve = _stats([r[name] for r in exact])
+        mf, vf = _stats([r.get(name, 0.0) for r in fast])
+        se = math.sqrt(ve / len(exact) + vf / len(fast))
+        tolerance = K * se + floor + 1e-9 * abs(me)
+        if abs(me - mf) > tolerance:
+            bad.append(
+                f"{name}: exact {me:.6g} ± {math.sqrt(ve):.3g}, fast {mf:.6g} ± "
+                f"{math.sqrt(vf):.3g}, |diff| {abs(me - mf):.3g} > {tolerance:.3g}"
+            )
+    return bad
+
+
+@pytest.mark.parametrize(
+    ("name", "duration"),
+    [("steady", "5m"), ("hot-key", "5m"), ("bursty", "16m"), ("diurnal", "10m")],
+)
+def test_fast_mode_agrees_with_exact_mode_in_distribution(name: str, duration: str) -> None:
+    doc = _scenario(name, duration)
+    exact = _runs(doc, "exact")
+    fast = _runs(doc, "fast")
+    # Latencies are reported at the histogram's resolution (1.6 %): allow one bucket.
+    bad = _compare(exact, fast)
+    bad = [b for b in bad if not (b.startswith("put_latency") and _within_bucket(b))]
+    assert not bad, "\n".join(bad)
+
+
+def _within_bucket(line: str) -> bool:
+    exact = float(line.split("exact ")[1].split(" ")[0])
+    fast = float(line.split("fast ")[1].split(" ")[0])
+    return abs(exact - fast) <= 0.02 * max(exact, fast)
+
+
+def test_fast_mode_shard_shares_differ_detectably() -> None:
+    # The power of the comparison: moving 1 % of one shard's records to another shard in the fast
+    # runs' figures makes the comparison fail.
+    doc = _scenario("steady", "5m")
+    exact = _runs(doc, "exact")
+    fast = _runs(doc, "fast")
+    assert not [b for b in _compare(exact, fast) if ".accepted" in b]
+    shards = sorted(k for k in fast[0] if k.startswith("shardId") and k.endswith(".accepted"))
+    moved = [dict(r) for r in fast]
+    for r in moved:
+        delta = 0.01 * r[shards[0]]
+        r[shards[0]] -= delta
+        r[shards[1]] += delta
+    assert [b for b in _compare(exact, moved) if b.startswith(shards[0])]
+
+
+def test_kpl_and_agent_producers_fall_back_to_exact_and_say_why(tmp_path: Path) -> None:
+    doc = _scenario("kpl-vs-sdk", "1m")
+    doc["fidelity"] = "fast"
+    result = kinesim.run(doc)
+    modes = result.summary["fidelity"]["producers"]
+    kinds = {p["name"]: p["type"] for p in result.summary["producers"]}
+    for name, mode in modes.items():
+        if kinds[name] == "kpl":
+            assert mode["mode"] == "exact"
+            assert "KPL" in mode["note"]
+        else:
+            assert mode == {"mode": "fast"}
+    assert "fidelity: fast asked;" in str(result)
+
+
+def test_cli_fidelity_flag_and_bad_values(tmp_path: Path) -> None:
+    from kinesim.cli import main
+
+    out = tmp_path / "out"
+    assert (
+        main(
+            [
+                "run",
+                str(ROOT / "scenarios" / "steady.json"),
+                "--out",
+                str(out),
+                "--fidelity",
+                "fast",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["fidelity"]["requested"] == "fast"
+    bad = dict(_scenario("steady", "1m"), fidelity="quick")
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(bad))
+    assert main(["run", str(path), "--fidelity", "slow"]) == 2
+    assert main(["validate", str(path)]) == 2
