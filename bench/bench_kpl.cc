@@ -73,9 +73,10 @@ int main(int argc, char** argv) {
     rates.push_back(produced / secs);
     std::printf(
         "{\"run\": %d, \"records\": %.0f, \"wall_s\": %.3f, \"records_per_sec\": %.0f, "
-        "\"events\": %llu, \"user_records_per_kinesis_record\": %.1f, \"peak_rss_mib\": %.1f}\n",
+        "\"events\": %llu, \"user_records_per_kinesis_record\": %.1f, \"peak_rss_mib\": %.1f, "
+        "\"fidelity\": \"%s\"}\n",
         r, produced, secs, produced / secs, static_cast<unsigned long long>(result.events_run),
-        per_kinesis, kinesim::bench::peak_rss_mib());
+        per_kinesis, kinesim::bench::peak_rss_mib(), result.producers[0].fidelity.c_str());
     std::fflush(stdout);
   }
   std::sort(rates.begin(), rates.end());

@@ -108,10 +108,11 @@ int main(int argc, char** argv) {
     rates.push_back(produced / secs);
     std::printf(
         "{\"run\": %d, \"records\": %.0f, \"wall_s\": %.3f, \"records_per_sec\": %.0f, "
-        "\"events\": %llu, \"peak_rss_mib\": %.1f, \"metrics_mib\": %.2f}\n",
+        "\"events\": %llu, \"peak_rss_mib\": %.1f, \"metrics_mib\": %.2f, \"fidelity\": \"%s\"}\n",
         r, produced, secs, produced / secs, static_cast<unsigned long long>(result.events_run),
         kinesim::bench::peak_rss_mib(),
-        static_cast<double>(result.metrics->bytes()) / (1024.0 * 1024.0));
+        static_cast<double>(result.metrics->bytes()) / (1024.0 * 1024.0),
+        result.producers[0].fidelity.c_str());
     std::fflush(stdout);
   }
   std::sort(rates.begin(), rates.end());

@@ -54,6 +54,8 @@ class FastKeys {
   const std::shared_ptr<Table>& table(const core::ShardMap& map, uint64_t epoch);
   uint32_t individual_count() const { return static_cast<uint32_t>(individual_.size()); }
   bool individual(uint32_t category) const { return category < individual_.size(); }
+  // The key id of an individual category (the same in every table).
+  uint64_t individual_key(uint32_t category) const { return individual_[category]; }
   // A rest category of `from` moved to `to` (a newer table), drawn from `rng`.
   uint32_t move(Table& from, uint32_t category, const Table& to, sim::RngStream& rng) const;
 

@@ -38,9 +38,11 @@ struct Batch {
 };
 
 double seconds_of(Time t) { return t.to_seconds(); }
-Time time_of(double seconds) {
-  return Time::from_nanos(static_cast<int64_t>(std::nearbyint(seconds * 1e9)));
-}
+
+constexpr uint64_t kPayloadUnit = core::kUsEast1Prices.put_payload_unit_bytes;
+constexpr uint64_t kBilledUnit = core::kUsEast1Prices.on_demand_record_rounding_bytes;
+// Seconds (>= 0, within a run) to the nearest nanosecond.
+Time time_of(double seconds) { return Time::from_nanos(static_cast<int64_t>(seconds * 1e9 + 0.5)); }
 
 }  // namespace
 
@@ -221,7 +223,7 @@ class SdkProducer::Instance {
     if (fast_) {
       const auto category = static_cast<uint32_t>(r.key);
       if (!p_.fast_keys_->individual(category)) return nullptr;
-      return &p_.key_counts_[p_.fast_table()->categories[category].key];
+      return &p_.key_counts_[p_.fast_keys_->individual_key(category)];
     }
     return p_.keys_.random_keys() ? nullptr : &p_.key_counts_[r.key];
   }
@@ -335,8 +337,10 @@ class SdkProducer::Instance {
       ++g.records;
       g.bytes += r.bytes();
       g.write_delay += now - r.created;
-      g.payload_units += core::put_payload_units(r.bytes());
-      g.billed_bytes += core::on_demand_billed_bytes(r.bytes());
+      // Most records are below both billing units: no division for them.
+      const uint64_t bytes = r.bytes();
+      g.payload_units += bytes - 1 < kPayloadUnit ? 1 : core::put_payload_units(bytes);
+      g.billed_bytes += bytes - 1 < kBilledUnit ? kBilledUnit : core::on_demand_billed_bytes(bytes);
     }
     const bool one_by_one =
         stream.draws_internal_failures() || !stream.admits_all(now, b->records.size(), b->bytes);

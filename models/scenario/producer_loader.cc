@@ -26,7 +26,9 @@ constexpr double kShareTolerance = 1e-9;
 // Bounds that keep one producer's setup memory reasonable: Zipf keeps an alias table per key.
 constexpr uint64_t kMaxZipfKeys = 10'000'000;
 constexpr uint64_t kMaxKeys = 1'000'000'000;
-constexpr uint64_t kMaxInstances = 10'000;
+// About 3 KB of memory per SDK instance and 8 KB per KPL instance (docs/scenarios.md,
+// "instances"): 100,000 instances fit in under 1 GB.
+constexpr uint64_t kMaxInstances = 100'000;
 constexpr std::string_view kTraceHeader = "timestamp,partition_key,size";
 
 std::string describe(Duration d) { return sim::to_string(d); }

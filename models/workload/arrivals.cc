@@ -132,8 +132,7 @@ void RateWindow::reset(const RateProfile& profile, double from, double to) {
   }
 }
 
-double RateWindow::time_at(double m) const {
-  if (pieces_.size() == 1) return std::min(to_, pieces_[0].start + m / pieces_[0].rate);
+double RateWindow::time_at_pieces(double m) const {
   // The last piece starting at or before mass m.
   auto it = std::upper_bound(pieces_.begin(), pieces_.end(), m,
                              [](double x, const Piece& p) { return x < p.before; });

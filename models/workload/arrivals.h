@@ -5,6 +5,7 @@
 // model.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <limits>
 #include <vector>
@@ -63,9 +64,13 @@ class RateWindow {
   void reset(const RateProfile& profile, double from, double to);
   double mass() const { return mass_; }
   // The time (seconds) by which the integrated rate from `from` reaches `m` (0 <= m <= mass()).
-  double time_at(double m) const;
+  double time_at(double m) const {
+    if (pieces_.size() == 1) return std::min(to_, pieces_[0].start + m / pieces_[0].rate);
+    return time_at_pieces(m);
+  }
 
  private:
+  double time_at_pieces(double m) const;
   struct Piece {
     double start;   // seconds
     double before;  // mass before start

@@ -37,6 +37,9 @@ void check_scenario(const Scenario& scenario) {
   if (!issues.empty()) throw ScenarioError(std::move(issues));
 }
 
+// Fast mode groups every numbered key by its shard once (fast_keys.h): it hashes them all.
+constexpr uint64_t kFastMaxKeys = 10'000'000;
+
 FidelityConfig producer_fidelity(const Scenario& scenario, const ProducerConfig& producer,
                                  Fidelity requested) {
   FidelityConfig f;
@@ -50,6 +53,10 @@ FidelityConfig producer_fidelity(const Scenario& scenario, const ProducerConfig&
     f.note = "KPL producers run exact: fast mode does not draw KPL aggregation yet";
   } else if (producer.type == ProducerConfig::Type::kAgent) {
     f.note = "Kinesis Agent producers run exact: fast mode covers SDK producers";
+  } else if ((producer.keys.dist == KeysConfig::Dist::kUniform ||
+              producer.keys.dist == KeysConfig::Dist::kHot) &&
+             producer.keys.count > kFastMaxKeys) {
+    f.note = "key spaces above 10,000,000 keys run exact: fast mode hashes every key once";
   } else if (profile == Profile::kTrace) {
     f.note = "trace replay runs exact: it needs each record's key and time";
   } else if (profile == Profile::kConstant ||

@@ -255,6 +255,13 @@ def render(data: RunData | None, plan: dict[str, Any] | None = None) -> str:
             f"stream {_e(stream.get('name', ''))} ({_e(stream.get('mode', ''))}, "
             f"{_e(stream.get('shards', {}).get('initial', ''))} shards at the start)</p>"
         )
+        fidelity = s.get("fidelity", {})
+        if fidelity.get("requested") == "fast":
+            modes = "; ".join(
+                f"{name} {m['mode']}" + (f" ({m['note']})" if m.get("note") else "")
+                for name, m in fidelity.get("producers", {}).items()
+            )
+            body.append(f'<p class="meta">fidelity: fast asked; {_e(modes)}</p>')
         body.append(f'<p class="headline">{_e(s.get("headline", ""))}</p>')
         body.append('<section id="findings"><h2>Findings</h2>')
         body.append(_findings(s))

@@ -1,10 +1,11 @@
 // Cost and sizing against hand computation from SPEC §6 and §10, on Results built by hand.
 #include "models/cost/cost.h"
-#include "models/report/sizing.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
+
+#include "models/report/sizing.h"
 
 namespace kinesim::models {
 namespace {

@@ -11,9 +11,9 @@
 #include <vector>
 
 #include "models/cost/cost.h"
-#include "models/report/sizing.h"
 #include "models/report/report.h"
 #include "models/report/report_stats.h"
+#include "models/report/sizing.h"
 
 namespace kinesim::models {
 namespace {

@@ -8,9 +8,9 @@
 #include <string>
 
 #include "models/cost/cost.h"
-#include "models/report/sizing.h"
 #include "models/report/report.h"
 #include "models/report/report_stats.h"
+#include "models/report/sizing.h"
 #include "models/scenario/loader.h"
 #include "models/world/world.h"
 

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <vector>
+
 #include "test_helpers.h"
 
 namespace kinesim::models {

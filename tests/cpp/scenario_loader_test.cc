@@ -1518,3 +1518,26 @@ TEST(ScenarioLoader, LoadsEveryShippedFuzzSeedScenario) {
 
 }  // namespace
 }  // namespace kinesim::models
+
+namespace kinesim::models {
+namespace {
+
+TEST(ScenarioLoader, TakesUpTo100000InstancesAndAFidelity) {
+  nlohmann::json doc = nlohmann::json::parse(R"({"name": "fleet", "duration": "1m",
+      "producers": [{"name": "devices", "instances": 100000,
+                     "rate": {"profile": "poisson", "records_per_sec": 100},
+                     "record_size": {"dist": "fixed", "bytes": 100}}]})");
+  EXPECT_EQ(load_scenario(doc).producers[0].instances, 100'000u);
+  EXPECT_EQ(load_scenario(doc).fidelity, Fidelity::kExact);
+  doc["fidelity"] = "fast";
+  EXPECT_EQ(load_scenario(doc).fidelity, Fidelity::kFast);
+  doc["fidelity"] = "quick";
+  doc["producers"][0]["instances"] = 100'001;
+  const std::vector<std::string> lines = testing::issues_of(doc);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_NE(lines[0].find("$.fidelity"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[1].find("$.producers[0].instances"), std::string::npos) << lines[1];
+}
+
+}  // namespace
+}  // namespace kinesim::models

@@ -22,21 +22,33 @@ Scenario one_producer(uint32_t shards, double rps, Duration duration) {
       {.shards = shards, .records_per_sec = rps, .duration = duration});
 }
 
+// The closed forms hold in both fidelities (docs/design.md, "Fast mode").
+RunOptions in(Fidelity f) {
+  RunOptions o;
+  o.fidelity = f;
+  return o;
+}
+std::string name(Fidelity f) { return f == Fidelity::kFast ? "fast" : "exact"; }
+
 TEST(WritePath, OneShardAboveCapacityAcceptsItsRateAndThrottlesTheRest) {
   // Poisson 2,000 records/s of 100 B on one shard, no retries: the records bucket admits
   // 1,000/s in the long run, so half the attempts are throttled.
   Scenario s = one_producer(1, 2000, Duration::minutes(30));
   s.producers[0].sdk.max_attempts = 1;
   s.producers[0].sdk.max_in_flight = 64;
-  const Result r = run_scenario(s);
-  const ProducerCounts c = r.producers[0].counts;
-  const double seconds = s.duration.to_seconds();
-  EXPECT_NEAR(static_cast<double>(c.accepted) / seconds, 1000.0, 1000.0 * 0.02);
-  const double throttled = static_cast<double>(c.throttled_entries) /
-                           static_cast<double>(c.accepted + c.throttled_entries);
-  EXPECT_NEAR(throttled, 0.5, 0.5 * 0.02);
-  EXPECT_EQ(c.failed_attempts_exhausted, c.throttled_entries) << "no retries: every throttle fails";
-  expect_conserved(r);
+  for (const Fidelity f : {Fidelity::kExact, Fidelity::kFast}) {
+    const Result r = run_scenario(s, in(f));
+    ASSERT_EQ(r.producers[0].fidelity, name(f));
+    const ProducerCounts c = r.producers[0].counts;
+    const double seconds = s.duration.to_seconds();
+    EXPECT_NEAR(static_cast<double>(c.accepted) / seconds, 1000.0, 1000.0 * 0.02) << name(f);
+    const double throttled = static_cast<double>(c.throttled_entries) /
+                             static_cast<double>(c.accepted + c.throttled_entries);
+    EXPECT_NEAR(throttled, 0.5, 0.5 * 0.02) << name(f);
+    EXPECT_EQ(c.failed_attempts_exhausted, c.throttled_entries)
+        << "no retries: every throttle fails";
+    expect_conserved(r);
+  }
 }
 
 TEST(WritePath, OneShardBelowCapacityThrottlesNothing) {
@@ -47,15 +59,20 @@ TEST(WritePath, OneShardBelowCapacityThrottlesNothing) {
 }
 
 TEST(WritePath, ASingleKeyAboveOneThousandRecordsPerSecondIsThrottledWhateverTheShardCount) {
-  for (const uint32_t shards : {1u, 8u, 64u}) {
-    Scenario s = one_producer(shards, 1500, Duration::minutes(10));
-    s.producers[0].keys.count = 1;
-    s.producers[0].sdk.max_attempts = 1;
-    s.producers[0].sdk.max_in_flight = 64;
-    const Result r = run_scenario(s);
-    const double accepted_rate = static_cast<double>(r.producers[0].counts.accepted) / 600.0;
-    EXPECT_NEAR(accepted_rate, 1000.0, 20.0) << shards << " shards";
-    EXPECT_GT(r.producers[0].counts.throttled_entries, 0u);
+  for (const Fidelity f : {Fidelity::kExact, Fidelity::kFast}) {
+    for (const uint32_t shards : {1u, 8u, 64u}) {
+      Scenario s = one_producer(shards, 1500, Duration::minutes(10));
+      s.producers[0].keys.count = 1;
+      s.producers[0].sdk.max_attempts = 1;
+      s.producers[0].sdk.max_in_flight = 64;
+      const Result r = run_scenario(s, in(f));
+      const double accepted_rate = static_cast<double>(r.producers[0].counts.accepted) / 600.0;
+      EXPECT_NEAR(accepted_rate, 1000.0, 20.0) << shards << " shards, " << name(f);
+      EXPECT_GT(r.producers[0].counts.throttled_entries, 0u);
+      // The key is individual in fast mode too: its tallies are all the producer's.
+      ASSERT_EQ(r.producers[0].hottest_keys.size(), 1u);
+      EXPECT_EQ(r.producers[0].hottest_keys[0].counts.accepted, r.producers[0].counts.accepted);
+    }
   }
 }
 

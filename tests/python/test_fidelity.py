@@ -65,6 +65,10 @@ def _figures(summary: dict) -> dict[str, float]:
         out[f"{shard['shard_id']}.throttled"] = float(shard["throttled"])
     for key in p.get("hot_keys", []):
         out[f"key {key['key']}.accepted"] = float(key["accepted"])
+    for c in summary.get("consumers", []):
+        out[f"{c['name']}.processed"] = float(c["records"]["processed"])
+        for q in ("p50", "p99"):
+            out[f"{c['name']}.end_to_end_{q}"] = float(c["end_to_end_latency_ms"][q])
     return out
 
 
@@ -102,7 +106,16 @@ def _compare(exact: list[dict], fast: list[dict], floor: float = 1e-9) -> list[s
 
 @pytest.mark.parametrize(
     ("name", "duration"),
-    [("steady", "5m"), ("hot-key", "5m"), ("bursty", "16m"), ("diurnal", "10m")],
+    [
+        ("steady", "5m"),
+        ("hot-key", "5m"),
+        ("bursty", "16m"),
+        ("diurnal", "10m"),
+        ("resharding", "1h"),
+        ("on-demand-spike", "2h"),
+        ("resharding-with-consumers", "30m"),
+        ("fan-out-vs-polling", "20m"),
+    ],
 )
 def test_fast_mode_agrees_with_exact_mode_in_distribution(name: str, duration: str) -> None:
     doc = _scenario(name, duration)
