@@ -1,7 +1,7 @@
 // Simulated user records per wall-clock second for the SDK write path, and the process's peak
 // memory: an SDK PutRecords workload with Zipf keys on a provisioned stream.
 //
-// usage: bench_write_path [--shards 100] [--rate 50000] [--keys 100000] [--zipf 1.1]
+// usage: bench_write_path [--shards 100] [--rate 50000] [--keys 100000] [--zipf 1.1 (0: uniform)]
 //                         [--instances 10] [--duration 10m] [--resolution 60s] [--repeats 3]
 //                         [--consumers none|kcl,lambda,firehose] [--fidelity exact|fast]
 // --consumers adds consumer applications reading every shard (the read-path benchmark): "kcl"
@@ -78,19 +78,21 @@ int main(int argc, char** argv) {
       from = comma + 1;
     }
   }
+  const std::string zipf_key = zipf > 0 ? ", \"s\": " + std::to_string(zipf) : "";
   char doc[4096];
   std::snprintf(doc, sizeof doc, R"({
     "name": "bench-write-path", "duration": "%s", "seed": 1%s,
     "stream": {"shards": %u},
     "producers": [{"name": "app", "type": "sdk", "instances": %u,
       "rate": {"profile": "poisson", "records_per_sec": %.1f},
-      "keys": {"dist": "zipf", "count": %llu, "s": %.3f},
+      "keys": {"dist": "%s", "count": %llu%s},
       "record_size": {"dist": "lognormal", "mean": 300, "sigma": 0.5},
       "sdk": {"max_batch_records": 500, "linger": "50ms", "max_in_flight": 8}}],
     "consumers": [%s],
     "output": {"resolution": "%s"}})",
                 duration.c_str(), fidelity_key.c_str(), shards, instances, rate,
-                static_cast<unsigned long long>(keys), zipf, consumers.c_str(), resolution.c_str());
+                zipf > 0 ? "zipf" : "uniform", static_cast<unsigned long long>(keys),
+                zipf_key.c_str(), consumers.c_str(), resolution.c_str());
   Scenario scenario;
   try {
     scenario = kinesim::models::load_scenario_text(doc);

@@ -7,7 +7,9 @@
    (--fidelity fast). Each workload's simulated user records per wall second is divided by the
    floor of its own round; the medians over the rounds are printed against the targets:
    exact SDK >= 0.5, exact KPL >= 0.35, fast SDK and fast KPL >= 3.0 of the floor;
-2. a day: 24 h of 100 shards at 50 % of the record limit (50k records/s) in fast mode, wall
+2. a day: 24 h of 100 shards at 50 % of the record limit (50k records/s over 100k uniform keys,
+   so that every shard is half loaded; the Zipf workload's hottest key alone would offer its
+   shard 6.7 times its limit) in fast mode, wall
    time against 60 s;
 3. memory: peak RSS at 1 h and 24 h in fast mode and at 1 h and 6 h in exact mode
    (--memory-rate records/s), and its growth with duration, also net of the metric series.
@@ -122,7 +124,7 @@ def main() -> int:
         )
 
     if not args.skip_day:
-        day = "24 h, 100 shards, 50k records/s (50 % load), fast mode"
+        day = "24 h, 100 shards, 50k records/s over 100k uniform keys (50 % load), fast mode"
         if fast_missing is not None:
             print(f"day: {day}: not run (fast mode not available)")
         else:
@@ -130,7 +132,7 @@ def main() -> int:
                 r = run(
                     sdk,
                     *("--fidelity", "fast", "--duration", "24h"),
-                    *("--rate", "50000", "--repeats", "1"),
+                    *("--rate", "50000", "--zipf", "0", "--repeats", "1"),
                 )[0]
                 verdict = "met" if r["wall_s"] <= DAY_TARGET_S else "NOT met"
                 print(

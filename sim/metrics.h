@@ -75,14 +75,32 @@ class MetricRecorder {
     Eigen::Index used = 0;
     Eigen::Index last_col = 0;  // where a write at exactly the horizon goes
     int64_t horizon_ns = 0;
+    // The bucket of the last write and the times it covers: writes come in time order, many to
+    // one bucket, so most need no division.
+    int64_t cached_from_ns = 0, cached_to_ns = 0;
+    Eigen::Index cached_col = 0;
     Eigen::Index column(Time at) {
-      const Eigen::Index col = at.nanos() == horizon_ns
-                                   ? last_col
-                                   : static_cast<Eigen::Index>(at.nanos() / width.count_nanos());
+      const int64_t ns = at.nanos();
+      if (ns >= cached_from_ns && ns < cached_to_ns) return cached_col;
+      const Eigen::Index col =
+          ns == horizon_ns ? last_col : static_cast<Eigen::Index>(ns / width.count_nanos());
       if (col >= sums.cols()) [[unlikely]] {
         grow(col + 1);
       }
       if (col >= used) used = col + 1;
+      if (ns != horizon_ns && ns >= 0) {
+        cached_col = col;
+        cached_from_ns = static_cast<int64_t>(col) * width.count_nanos();
+        cached_to_ns = cached_from_ns + width.count_nanos();
+        // A write at exactly the horizon goes to last_col: never cache a range holding it.
+        if (cached_from_ns <= horizon_ns && horizon_ns < cached_to_ns) {
+          if (ns < horizon_ns) {
+            cached_to_ns = horizon_ns;
+          } else {
+            cached_from_ns = horizon_ns + 1;
+          }
+        }
+      }
       return col;
     }
     void grow(Eigen::Index min_cols);

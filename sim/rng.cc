@@ -175,6 +175,22 @@ AliasTable::AliasTable(std::span<const double> weights) {
   for (const uint32_t i : small) columns_[i].prob = 1.0;
 }
 
+CompactAlias::CompactAlias(std::span<const double> weights) {
+  const AliasTable table(weights);
+  require(table.size() < (uint64_t{1} << 32), "alias table has too many weights");
+  n_ = table.size();
+  reject_below_ = static_cast<uint32_t>((uint64_t{1} << 32) % n_);
+  columns_.resize(table.size());
+  for (std::size_t i = 0; i < table.size(); ++i) {
+    const auto [prob, alias] = table.column(i);
+    if (prob >= 1.0) {
+      columns_[i] = {UINT32_MAX, static_cast<uint32_t>(i)};  // either side is i
+    } else {
+      columns_[i] = {static_cast<uint32_t>(std::ldexp(prob, 32)), alias};
+    }
+  }
+}
+
 namespace {
 std::vector<double> zipf_weights(std::size_t n, double s) {
   require(n > 0, "Zipf needs at least one key");

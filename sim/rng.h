@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <span>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace kinesim::sim {
@@ -103,6 +104,10 @@ class AliasTable {
   std::size_t size() const { return columns_.size(); }
   // The normalised probability of index i (for tests and reports).
   double probability(std::size_t i) const { return p_[i]; }
+  // Column i: the probability of keeping i, and the index taken otherwise.
+  std::pair<double, uint32_t> column(std::size_t i) const {
+    return {columns_[i].prob, columns_[i].alias};
+  }
 
  private:
   // A column's threshold and alias side by side: a draw touches one cache line, not two.
@@ -112,6 +117,37 @@ class AliasTable {
   };
   std::vector<Column> columns_;
   std::vector<double> p_;
+};
+
+// An alias table drawn with one 64-bit number, for fast mode's per-record draws: the high 32 bits
+// pick the column (Lemire's method with its rejection, so unbiased), the low 32 bits the side,
+// against a threshold held to 2^-32 (each probability is exact to within 2^-32 / n). A column is
+// 8 bytes, half of AliasTable's, so large tables stay in cache. Up to 2^32 - 1 weights.
+class CompactAlias {
+ public:
+  CompactAlias() = default;
+  explicit CompactAlias(std::span<const double> weights);
+  uint32_t sample(RngStream& rng) const {
+    for (;;) {
+      const uint64_t r = rng.next_u64();
+      const uint64_t m = (r >> 32) * n_;
+      if (static_cast<uint32_t>(m) < reject_below_) [[unlikely]]
+        continue;
+      const auto column = static_cast<uint32_t>(m >> 32);
+      const Column c = columns_[column];
+      return static_cast<uint32_t>(r) < c.threshold ? column : c.alias;
+    }
+  }
+  std::size_t size() const { return columns_.size(); }
+
+ private:
+  struct Column {
+    uint32_t threshold = 0;  // keep the column when the low 32 bits are below this
+    uint32_t alias = 0;
+  };
+  std::vector<Column> columns_;
+  uint64_t n_ = 0;
+  uint32_t reject_below_ = 0;  // 2^32 mod n: the low products Lemire's method rejects
 };
 
 // Zipf(s) over keys 0..n-1: P(k) proportional to 1/(k+1)^s. O(1) sampling via an alias table.

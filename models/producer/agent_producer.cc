@@ -574,8 +574,8 @@ void AgentProducer::Flow::on_arrive(RecordBuffer* b) {
   b->outcomes.resize(b->records.size());
   for (std::size_t i = 0; i < b->records.size(); ++i) {
     const TailedRecord& r = b->records[i];
-    b->outcomes[i] = stream.put(now, spec_.router->shard_for(keys(), stream, r.key), r.bytes(),
-                                r.written);
+    b->outcomes[i] =
+        stream.put(now, spec_.router->shard_for(keys(), stream, r.key), r.bytes(), r.written);
   }
   stream.end_request(now, PutApi::kPutRecords, b->records.size(), b->bytes);
   b->arrived = true;

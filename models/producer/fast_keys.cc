@@ -121,7 +121,11 @@ const std::shared_ptr<FastKeys::Table>& FastKeys::table(const core::ShardMap& ma
       weights.push_back(w);
     }
   }
-  t->alias = sim::AliasTable(weights);
+  t->alias = sim::CompactAlias(weights);
+  for (const Category& c : t->categories) {
+    t->pk_bytes.push_back(c.pk_bytes);
+    t->shard.push_back(c.shard);
+  }
   table_ = std::move(t);
   return table_;
 }

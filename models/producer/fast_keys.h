@@ -39,7 +39,11 @@ class FastKeys {
   struct Table {
     uint64_t epoch = 0;
     std::vector<Category> categories;
-    sim::AliasTable alias;
+    sim::CompactAlias alias;
+    // What every record needs of its category, packed: partition-key bytes, and a rest
+    // category's shard.
+    std::vector<uint32_t> pk_bytes;
+    std::vector<core::ShardIndex> shard;
     // Built on first need: each rest category's destinations under a newer table.
     uint64_t moved_to_epoch = UINT64_MAX;
     std::vector<sim::AliasTable> move_alias;

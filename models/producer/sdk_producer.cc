@@ -211,9 +211,9 @@ class SdkProducer::Instance {
     Fast& f = *fast_;
     PendingRecord r;
     r.created = created;
-    const auto category = static_cast<uint32_t>(table.alias.sample(f.rng));
+    const uint32_t category = table.alias.sample(f.rng);
     r.key = category;
-    r.pk_bytes = table.categories[category].pk_bytes;
+    r.pk_bytes = table.pk_bytes[category];
     r.data_bytes = p_.sizes_.sample_tabulated(f.rng);
     return r;
   }
@@ -328,9 +328,10 @@ class SdkProducer::Instance {
     touched.clear();
     for (std::size_t i = 0; i < b->records.size(); ++i) {
       const PendingRecord& r = b->records[i];
-      const FastKeys::Category& c = table->categories[r.key];
-      const core::ShardIndex s =
-          keys.individual(static_cast<uint32_t>(r.key)) ? p_.shard_for(c.key) : c.shard;
+      const auto category = static_cast<uint32_t>(r.key);
+      const core::ShardIndex s = keys.individual(category)
+                                     ? p_.shard_for(keys.individual_key(category))
+                                     : table->shard[category];
       shards[i] = s;
       FastGroup& g = groups[s];
       if (g.records == 0) touched.push_back(s);

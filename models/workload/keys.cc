@@ -199,7 +199,7 @@ void SizeSampler::tabulate() {
     const double b = k + 0.5;
     w[k] = std::max(0.0, b <= median ? lower(b) - lower(a) : upper(a) - upper(b));
   }
-  table_ = sim::AliasTable(w);
+  table_ = sim::CompactAlias(w);
   tabulated_ = true;
 }
 

@@ -112,14 +112,15 @@ class SizeSampler {
   explicit SizeSampler(const Distribution& d);
   uint32_t sample(sim::RngStream& rng) const;
   double mean() const;
-  // Fast mode's sampler: a lognormal's rounded values tabulated in an alias table when their
+  // Fast mode's sampler: a lognormal's rounded values tabulated in an alias table (each
+  // probability exact to 2^-32 / entries, see sim::CompactAlias) when their
   // range up to the quantile 1 - 1e-16 (mean + 8.3 sigma in log space) spans at most
   // kMaxTabulated values; the same distribution, except that a draw above that quantile (with
   // probability below 1e-16) cannot occur. Other distributions draw as sample() does.
   static constexpr uint32_t kMaxTabulated = 1u << 16;
   void tabulate();
   uint32_t sample_tabulated(sim::RngStream& rng) const {
-    return tabulated_ ? static_cast<uint32_t>(table_.sample(rng)) : sample(rng);
+    return tabulated_ ? table_.sample(rng) : sample(rng);
   }
 
  private:
@@ -127,7 +128,7 @@ class SizeSampler {
   double mu_ = 0;
   sim::AliasTable points_;
   bool tabulated_ = false;
-  sim::AliasTable table_;  // index = size in bytes
+  sim::CompactAlias table_;  // index = size in bytes
 };
 
 }  // namespace kinesim::models

@@ -754,6 +754,7 @@ def plan(
     scheduler: str | None = None,
     workers: int | None = None,
     progress: Callable[[str], None] | None = None,
+    fidelity: str | None = None,
     _check_only: bool = False,
 ) -> Plan:
     """Finds the cheapest configuration meeting every objective on every seed, per capacity
@@ -763,6 +764,11 @@ def plan(
     loaded = _run.load(scenario)  # ScenarioError before any run
     doc_in: dict[str, Any] = json.loads(text)
     issues: list[tuple[str, str]] = []
+    if fidelity is not None:  # every run of the plan in this fidelity (README, "Fidelity")
+        if fidelity in ("exact", "fast"):
+            doc_in["fidelity"] = fidelity
+        else:
+            issues.append(("fidelity", f'expected "exact" or "fast", got {fidelity!r}'))
     parsed: list[Objective] = []
     for text_objective in objectives:
         try:

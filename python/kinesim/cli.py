@@ -196,6 +196,11 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument(
         "--max-shards", metavar="N", help="largest shard count tried (default max(64, 8 x given))"
     )
+    plan.add_argument(
+        "--fidelity",
+        choices=("exact", "fast"),
+        help='run every candidate in this fidelity (default: the scenario\'s; README, "Fidelity")',
+    )
     _add_scheduler_arguments(plan)
     plan.add_argument(
         "--out", metavar="DIR", help="output folder (default: kinesim-out/<scenario name>)"
@@ -547,6 +552,7 @@ def _cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
         "seeds": seeds or 3,
         "budget": args.budget,
         "max_shards": max_shards,
+        "fidelity": args.fidelity,
     }
     objectives = args.slo or DEFAULT_OBJECTIVES
     try:  # every problem of the request at once, before any run

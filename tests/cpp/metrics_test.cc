@@ -25,6 +25,23 @@ TEST(MetricRecorder, CountersSumIntoOneAndSixtySecondBuckets) {
   EXPECT_EQ(m.buckets(1), 2);
 }
 
+TEST(MetricRecorder, WritesInAnyOrderAroundTheHorizonLandInTheirBuckets) {
+  // The recorder remembers the last write's bucket; a write at exactly the horizon still goes to
+  // the last covered bucket, and one past it to the bucket after, whatever came before.
+  MetricRecorder m(10_min, {60_s});
+  const SeriesId n = m.add_counter("n");
+  m.add(n, Time::zero() + 599_s, 1);   // bucket 9
+  m.add(n, Time::zero() + 601_s, 2);   // bucket 10, past the horizon
+  m.add(n, Time::zero() + 10_min, 4);  // exactly the horizon: bucket 9
+  m.add(n, Time::zero() + 600_s + 1_ms, 8);
+  m.add(n, Time::zero() + 10_min, 16);
+  m.add(n, Time::zero() + 5_s, 32);  // an earlier bucket again
+  m.add(n, Time::zero() + 598_s, 64);
+  EXPECT_EQ(m.counter_sums(0)(0, 9), 1 + 4 + 16 + 64);
+  EXPECT_EQ(m.counter_sums(0)(0, 10), 2 + 8);
+  EXPECT_EQ(m.counter_sums(0)(0, 0), 32);
+}
+
 TEST(MetricRecorder, GaugesKeepLastAndMaxPerBucket) {
   MetricRecorder m(1_min, {60_s});
   const SeriesId lag = m.add_gauge("IteratorAgeMilliseconds");

@@ -189,3 +189,21 @@ def test_cli_fidelity_flag_and_bad_values(tmp_path: Path) -> None:
     path.write_text(json.dumps(bad))
     assert main(["run", str(path), "--fidelity", "slow"]) == 2
     assert main(["validate", str(path)]) == 2
+
+
+def test_plan_in_fast_mode_finds_the_same_count_as_in_exact_mode() -> None:
+    doc = _scenario("steady", "5m")
+    answers = {}
+    for fidelity in ("exact", "fast"):
+        p = kinesim.plan(
+            doc,
+            ["throttled<=0.1%"],
+            modes=["provisioned"],
+            seeds=2,
+            scheduler="serial",
+            fidelity=fidelity,
+        )
+        answers[fidelity] = p.best["provisioned"]["shards"]
+    assert answers["exact"] == answers["fast"]
+    with pytest.raises(kinesim.PlanError):
+        kinesim.plan(doc, modes=["provisioned"], scheduler="serial", fidelity="quick")
