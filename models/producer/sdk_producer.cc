@@ -26,14 +26,17 @@ struct Batch {
   uint32_t attempt = 1;  // 1 = first try
   Time sent;
   Duration latency;
-  // Fast mode: the records' keys are categories of this table (fast_keys.h).
+  // Fast mode: the records' keys are categories of this table (fast_keys.h), and whether the
+  // stream accepted every entry (then `outcomes` is not filled).
   std::shared_ptr<FastKeys::Table> table;
+  bool all_accepted = false;
   void clear() {
     records.clear();
     outcomes.clear();
     bytes = 0;
     attempt = 1;
     table.reset();
+    all_accepted = false;
   }
 };
 
@@ -291,10 +294,11 @@ class SdkProducer::Instance {
   void on_arrive(Batch* b) {
     const Time now = p_.engine_.now();
     Stream& stream = p_.stream_;
-    b->outcomes.resize(b->records.size());
     if (fast_) {
+      b->outcomes.resize(b->records.size());
       arrive_fast(b, now);
     } else {
+      b->outcomes.resize(b->records.size());
       for (std::size_t i = 0; i < b->records.size(); ++i) {
         const PendingRecord& r = b->records[i];
         b->outcomes[i] = stream.put(now, p_.shard_for(r.key), r.bytes(), r.created);
@@ -367,9 +371,12 @@ class SdkProducer::Instance {
         b->outcomes[i] = stream.put(now, shards[i], r.bytes(), r.created);
       }
     }
-    for (std::size_t i = 0; i < b->records.size(); ++i) {
-      if (groups[shards[i]].accepted) b->outcomes[i] = PutOutcome::kAccepted;
+    if (any_binding) {
+      for (std::size_t i = 0; i < b->records.size(); ++i) {
+        if (groups[shards[i]].accepted) b->outcomes[i] = PutOutcome::kAccepted;
+      }
     }
+    b->all_accepted = !any_binding;
     for (const core::ShardIndex s : touched) groups[s] = FastGroup();
   }
 
@@ -385,7 +392,18 @@ class SdkProducer::Instance {
     uint64_t accepted = 0;
     uint64_t throttled = 0;
     uint64_t failed = 0;
-    for (std::size_t i = 0; i < b->records.size(); ++i) {
+    if (b->all_accepted) {
+      // Fast mode, every entry accepted: the same books, kept in bulk where they can be.
+      accepted = b->records.size();
+      c.accepted_bytes += b->bytes;
+      if (p_.attempts_.size() <= b->attempt) p_.attempts_.resize(b->attempt + 1);
+      p_.attempts_[b->attempt] += accepted;
+      for (const PendingRecord& r : b->records) {
+        p_.record_latency_us_.record(static_cast<uint64_t>((now - r.created).count_nanos() / 1000));
+        if (KeyCounts* k = key_tally(r)) ++k->accepted;
+      }
+    }
+    for (std::size_t i = 0; i < b->records.size() && !b->all_accepted; ++i) {
       const PendingRecord& r = b->records[i];
       KeyCounts* k = key_tally(r);
       if (b->outcomes[i] == PutOutcome::kAccepted) {

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import random
 from pathlib import Path
 
 import pytest
@@ -207,3 +208,58 @@ def test_plan_in_fast_mode_finds_the_same_count_as_in_exact_mode() -> None:
     assert answers["exact"] == answers["fast"]
     with pytest.raises(kinesim.PlanError):
         kinesim.plan(doc, modes=["provisioned"], scheduler="serial", fidelity="quick")
+
+
+def _random_scenario(rng: random.Random, index: int) -> dict:
+    """An SDK scenario drawn at random: shards, load, keys, sizes, batching and retries."""
+    shards = rng.choice([1, 2, 3, 5, 8])
+    keys = rng.choice(
+        [
+            {"dist": "uniform", "count": rng.choice([1, 7, 300, 20000])},
+            {"dist": "zipf", "count": rng.choice([50, 5000]), "s": rng.choice([0.6, 1.0, 1.4])},
+            {
+                "dist": "hot",
+                "hot": [{"key": "hot-1", "share": rng.choice([0.05, 0.3])}],
+                "count": 1000,
+            },
+            {"dist": "random"},
+        ]
+    )
+    size = rng.choice(
+        [
+            {"dist": "fixed", "bytes": rng.choice([50, 900, 20000])},
+            {"dist": "uniform", "min": 10, "max": 3000},
+            {"dist": "lognormal", "mean": rng.choice([200, 2000]), "sigma": rng.choice([0.3, 1.0])},
+        ]
+    )
+    load = rng.choice([0.3, 0.8, 1.5])  # of the stream's records/s limit
+    return {
+        "name": f"random-{index}",
+        "duration": "3m",
+        "stream": {"shards": shards},
+        "producers": [
+            {
+                "name": "p",
+                "instances": rng.choice([1, 3, 10]),
+                "rate": {"profile": "poisson", "records_per_sec": round(1000 * shards * load)},
+                "keys": keys,
+                "record_size": size,
+                "sdk": {
+                    "max_batch_records": rng.choice([1, 50, 500]),
+                    "linger": rng.choice(["5ms", "50ms", "200ms"]),
+                    "max_in_flight": rng.choice([1, 4, 16]),
+                    "max_attempts": rng.choice([1, 3, 10]),
+                },
+            }
+        ],
+    }
+
+
+@pytest.mark.parametrize("index", range(6))
+def test_fast_mode_agrees_with_exact_mode_on_random_scenarios(index: int) -> None:
+    doc = _random_scenario(random.Random(1100 + index), index)
+    exact = _runs(doc, "exact")
+    fast = _runs(doc, "fast")
+    bad = _compare(exact, fast)
+    bad = [b for b in bad if not (b.startswith("put_latency") and _within_bucket(b))]
+    assert not bad, json.dumps(doc) + "\n" + "\n".join(bad)
