@@ -48,18 +48,25 @@ FastKeys::FastKeys(KeySpace& keys, double peak_records_per_sec, double mean_byte
   const auto cap = static_cast<std::size_t>(std::min<uint64_t>(n, kMaxIndividual));
   std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(cap), order.end(),
                     by_probability);
+  // The most probable keys first (top_n, or above the threshold), then named hot keys however
+  // improbable, up to the cap; kept in key order.
   std::vector<uint8_t> chosen(n, 0);
-  for (std::size_t i = 0; i < cap; ++i) {
+  std::size_t count = 0;
+  for (std::size_t i = 0; i < cap && p[order[i]] > 0; ++i) {
     const uint64_t k = order[i];
-    if (p[k] <= 0) break;
-    if (i < top_n || p[k] >= threshold || keys.is_hot(k)) chosen[k] = 1;
+    if (i < top_n || p[k] >= threshold || keys.is_hot(k)) {
+      chosen[k] = 1;
+      ++count;
+    }
   }
   for (uint64_t k = 0; k < n; ++k) {
-    if (chosen[k] == 0 && keys.is_hot(k) && individual_.size() < kMaxIndividual) chosen[k] = 1;
-  }
-  for (uint64_t k = 0; k < n; ++k) {
+    if (chosen[k] == 0 && keys.is_hot(k) && count < kMaxIndividual) {
+      chosen[k] = 1;
+      ++count;
+    }
     if (chosen[k] == 0) continue;
     individual_.push_back(k);
+    individual_hash_.push_back(keys.hash(k));
     individual_pk_bytes_.push_back(keys.partition_key_bytes(k));
     individual_p_.push_back(p[k]);
   }
@@ -98,34 +105,21 @@ const std::shared_ptr<FastKeys::Table>& FastKeys::table(const core::ShardMap& ma
   if (table_ != nullptr && table_->epoch == epoch) return table_;
   auto t = std::make_shared<Table>();
   t->epoch = epoch;
-  std::vector<double> weights;
-  for (std::size_t i = 0; i < individual_.size(); ++i) {
-    Category c;
-    c.key = individual_[i];
-    c.pk_bytes = individual_pk_bytes_[i];
-    t->categories.push_back(c);
-    weights.push_back(individual_p_[i]);
-  }
+  std::vector<double> weights = individual_p_;
+  t->pk_bytes = individual_pk_bytes_;
+  for (const core::uint128 h : individual_hash_) t->shard.push_back(map.route(h));
   for (const core::ShardIndex s : map.open_shards()) {
     const core::Shard& shard = map.shard(s);
     for (std::size_t l = 0; l < classes_.size(); ++l) {
       const double w = mass(classes_[l], shard.start, shard.end);
       if (!(w > 0)) continue;
-      Category c;
-      c.shard = s;
-      c.pk_bytes = classes_[l].pk_bytes;
-      c.length_class = static_cast<uint32_t>(l);
-      c.lo = shard.start;
-      c.hi = shard.end;
-      t->categories.push_back(c);
+      t->pk_bytes.push_back(classes_[l].pk_bytes);
+      t->shard.push_back(s);
+      t->rest.push_back({static_cast<uint32_t>(l), shard.start, shard.end});
       weights.push_back(w);
     }
   }
   t->alias = sim::CompactAlias(weights);
-  for (const Category& c : t->categories) {
-    t->pk_bytes.push_back(c.pk_bytes);
-    t->shard.push_back(c.shard);
-  }
   table_ = std::move(t);
   return table_;
 }
@@ -134,20 +128,20 @@ uint32_t FastKeys::move(Table& from, uint32_t category, const Table& to,
                         sim::RngStream& rng) const {
   if (from.moved_to_epoch != to.epoch) {
     from.moved_to_epoch = to.epoch;
-    from.move_alias.assign(from.categories.size(), sim::AliasTable());
-    from.move_targets.assign(from.categories.size(), {});
+    from.move_alias.assign(from.rest.size(), sim::AliasTable());
+    from.move_targets.assign(from.rest.size(), {});
   }
-  const auto i = static_cast<std::size_t>(category);
+  const std::size_t i = category - individual_.size();
   if (from.move_targets[i].empty()) {
-    const Category& old = from.categories[i];
+    const RestCategory& old = from.rest[i];
     const LengthClass& cls = classes_[old.length_class];
     std::vector<double> weights;
-    for (std::size_t j = individual_.size(); j < to.categories.size(); ++j) {
-      const Category& c = to.categories[j];
+    for (std::size_t j = 0; j < to.rest.size(); ++j) {
+      const RestCategory& c = to.rest[j];
       if (c.length_class != old.length_class || c.hi < old.lo || c.lo > old.hi) continue;
       const double w = mass(cls, std::max(c.lo, old.lo), std::min(c.hi, old.hi));
       if (!(w > 0)) continue;
-      from.move_targets[i].push_back(static_cast<uint32_t>(j));
+      from.move_targets[i].push_back(static_cast<uint32_t>(individual_.size() + j));
       weights.push_back(w);
     }
     from.move_alias[i] = sim::AliasTable(weights);

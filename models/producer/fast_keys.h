@@ -27,23 +27,21 @@ class FastKeys {
   // limits (1,000 records/s, 1 MiB/s) at the producer's peak rate.
   static constexpr double kIndividualShare = 0.01;
 
-  struct Category {
-    uint64_t key = 0;              // individual: the key id (see KeySpace)
-    core::ShardIndex shard = 0;    // rest: the shard its keys route to under the table's map
-    uint32_t pk_bytes = 0;         // partition key bytes
-    uint32_t length_class = 0;     // rest: which partition-key length
-    core::uint128 lo = 0, hi = 0;  // rest: the shard's hash range (inclusive)
+  // A category of the rest: what a move to a newer table needs.
+  struct RestCategory {
+    uint32_t length_class = 0;     // which partition-key length
+    core::uint128 lo = 0, hi = 0;  // the shard's hash range (inclusive)
   };
   // The categories under one shard map: the individual keys first (the same ids under every
   // map), then the rest by shard and key length.
   struct Table {
     uint64_t epoch = 0;
-    std::vector<Category> categories;
     sim::CompactAlias alias;
-    // What every record needs of its category, packed: partition-key bytes, and a rest
-    // category's shard.
+    // What every record needs of its category: partition-key bytes, and the shard its keys
+    // route to under the table's map.
     std::vector<uint32_t> pk_bytes;
     std::vector<core::ShardIndex> shard;
+    std::vector<RestCategory> rest;  // rest[c - individual_count()]
     // Built on first need: each rest category's destinations under a newer table.
     uint64_t moved_to_epoch = UINT64_MAX;
     std::vector<sim::AliasTable> move_alias;
@@ -75,6 +73,7 @@ class FastKeys {
   double mass(const LengthClass& c, core::uint128 lo, core::uint128 hi) const;
 
   std::vector<uint64_t> individual_;  // key ids
+  std::vector<core::uint128> individual_hash_;
   std::vector<uint32_t> individual_pk_bytes_;
   std::vector<double> individual_p_;
   std::vector<LengthClass> classes_;

@@ -25,9 +25,10 @@ enum class Fidelity : uint8_t { kExact, kFast };
 // producer uses (a producer fast mode cannot honour runs exact, and `note` says why).
 struct FidelityConfig {
   Fidelity mode = Fidelity::kExact;
-  std::string note;                 // why an asked-for fast mode fell back to exact
+  std::string note;  // why an asked-for fast mode fell back to exact
+  // Fast mode only (set by the loader when `mode` is kFast): which keys stay individual.
   double peak_records_per_sec = 0;  // the producer's peak offered rate over the run
-  uint32_t individual_top_n = 10;   // keys the reports list, kept individual in fast mode
+  uint32_t individual_top_n = 10;   // keys the reports list
 };
 
 struct ProducerConfig : WorkloadConfig {
