@@ -4,12 +4,14 @@
 // usage: bench_write_path [--shards 100] [--rate 50000] [--keys 100000] [--zipf 1.1 (0: uniform)]
 //                         [--instances 10] [--duration 10m] [--resolution 60s] [--repeats 3]
 //                         [--consumers none|kcl,lambda,firehose] [--fidelity exact|fast]
+//                         [--profile poisson|constant]
 // --consumers adds consumer applications reading every shard (the read-path benchmark): "kcl"
 // a KCL 2.x fleet of 4 workers polling (maxRecords 10,000, idle 1,500 ms), "lambda" a standard
 // Lambda event source mapping (BatchSize 500, 20 ms + 10 us per record), "firehose" a Firehose
 // delivery stream (5 MiB / 60 s). --fidelity fast adds the top-level key "fidelity": "fast" to
 // the scenario; exact (the default) leaves the key out, so the scenario text is the same as
-// without the flag and loads on a loader that does not know the key.
+// without the flag and loads on a loader that does not know the key. --profile constant makes
+// the arrivals evenly spaced instead of Poisson.
 // Prints one JSON line per repeat and a summary line with the median.
 #include <algorithm>
 #include <chrono>
@@ -36,7 +38,8 @@ int main(int argc, char** argv) {
                                  {"resolution", "60s"},
                                  {"repeats", "3"},
                                  {"consumers", "none"},
-                                 {"fidelity", "exact"}});
+                                 {"fidelity", "exact"},
+                                 {"profile", "poisson"}});
   const auto shards = f.integer<uint32_t>("shards");
   const double rate = f.number("rate");
   const auto keys = f.integer<uint64_t>("keys");
@@ -48,6 +51,12 @@ int main(int argc, char** argv) {
   const std::string& fidelity = f.text("fidelity");
   if (fidelity != "exact" && fidelity != "fast") {
     std::fprintf(stderr, "bench_write_path: unknown fidelity %s (exact, fast)\n", fidelity.c_str());
+    return 2;
+  }
+  const std::string& profile = f.text("profile");
+  if (profile != "poisson" && profile != "constant") {
+    std::fprintf(stderr, "bench_write_path: unknown profile %s (poisson, constant)\n",
+                 profile.c_str());
     return 2;
   }
   const std::string fidelity_key =
@@ -84,13 +93,13 @@ int main(int argc, char** argv) {
     "name": "bench-write-path", "duration": "%s", "seed": 1%s,
     "stream": {"shards": %u},
     "producers": [{"name": "app", "type": "sdk", "instances": %u,
-      "rate": {"profile": "poisson", "records_per_sec": %.1f},
+      "rate": {"profile": "%s", "records_per_sec": %.1f},
       "keys": {"dist": "%s", "count": %llu%s},
       "record_size": {"dist": "lognormal", "mean": 300, "sigma": 0.5},
       "sdk": {"max_batch_records": 500, "linger": "50ms", "max_in_flight": 8}}],
     "consumers": [%s],
     "output": {"resolution": "%s"}})",
-                duration.c_str(), fidelity_key.c_str(), shards, instances, rate,
+                duration.c_str(), fidelity_key.c_str(), shards, instances, profile.c_str(), rate,
                 zipf > 0 ? "zipf" : "uniform", static_cast<unsigned long long>(keys),
                 zipf_key.c_str(), consumers.c_str(), resolution.c_str());
   Scenario scenario;

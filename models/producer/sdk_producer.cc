@@ -26,9 +26,12 @@ struct Batch {
   uint32_t attempt = 1;  // 1 = first try
   Time sent;
   Duration latency;
-  // Fast mode: the records' keys are categories of this table (fast_keys.h), and whether the
-  // stream accepted every entry (then `outcomes` is not filled).
+  // Fast mode: the records' keys are categories of this table (fast_keys.h); how many records
+  // have an individual key (tallied per key) and how many are too large (new batches only);
+  // and whether the stream accepted every entry (then `outcomes` is not filled).
   std::shared_ptr<FastKeys::Table> table;
+  uint32_t individual = 0;
+  uint32_t too_large = 0;
   bool all_accepted = false;
   void clear() {
     records.clear();
@@ -36,14 +39,13 @@ struct Batch {
     bytes = 0;
     attempt = 1;
     table.reset();
+    individual = too_large = 0;
     all_accepted = false;
   }
 };
 
 double seconds_of(Time t) { return t.to_seconds(); }
 
-constexpr uint64_t kPayloadUnit = core::kUsEast1Prices.put_payload_unit_bytes;
-constexpr uint64_t kBilledUnit = core::kUsEast1Prices.on_demand_record_rounding_bytes;
 // Seconds (>= 0, within a run) to the nearest nanosecond.
 Time time_of(double seconds) { return Time::from_nanos(static_cast<int64_t>(seconds * 1e9 + 0.5)); }
 
@@ -92,36 +94,54 @@ class SdkProducer::Instance {
   uint64_t max_record_bytes() const { return p_.stream_.config().max_record_bytes; }
 
   // Generates records into a new batch until it closes (full, or linger after its first
-  // record), and schedules the close. The record that did not fit waits in next_.
-  void form_batch() {
-    const DrawnRecord* next = source_.front();
+  // record), and schedules the close. The record that did not fit stays first in the source.
+  void form_batch() { fill_batch(source_, nullptr); }
+
+  // What fill_batch takes records from: front() is the next record (nullptr when there are no
+  // more) and pop() takes it, returning the record after it when that one is already drawn.
+  // Exact mode's RecordSource is one; fast mode's evenly spaced arrivals are EvenSource.
+  template <typename Source>
+  void fill_batch(Source& source, std::shared_ptr<FastKeys::Table> table) {
+    const DrawnRecord* next = source.front();
     if (next == nullptr) return;
     Batch* b = acquire();
+    b->table = std::move(table);
     const SdkConfig& sdk = p_.config_.sdk;
     const Time deadline = next->created + sdk.linger;
     Time close_at = deadline;
     uint64_t sendable = 0;
     for (;;) {
-      const bool too_large = next->bytes() > max_record_bytes();
-      if (!too_large && sendable > 0 && b->bytes + next->bytes() > sdk.max_batch_bytes) {
+      if (next->bytes() <= max_record_bytes() && sendable > 0 &&
+          b->bytes + next->bytes() > sdk.max_batch_bytes) {
         close_at = next->created;  // next opens the following batch
         break;
       }
-      b->records.push_back(*next);
-      if (!too_large) {
-        b->bytes += next->bytes();
-        ++sendable;
-      }
-      if (const DrawnRecord* ahead = source_.pop()) p_.prefetch_key(ahead->key);
+      add_record(b, *next, sendable);
+      if (const DrawnRecord* ahead = source.pop()) p_.prefetch_key(ahead->key);
       if (sendable >= max_records_) {
         close_at = b->records.back().created;
         break;
       }
-      next = source_.front();
+      next = source.front();
       if (next == nullptr || next->created > deadline) break;
     }
     forming_ = b;
     p_.engine_.schedule(std::max(close_at, p_.engine_.now()), [this] { on_close(); });
+  }
+
+  // Puts a record into a forming batch; fast mode also counts its individual keys and the
+  // records too large to send.
+  void add_record(Batch* b, const PendingRecord& r, uint64_t& sendable) {
+    b->records.push_back(r);
+    const bool too_large = r.bytes() > max_record_bytes();
+    if (fast_) {
+      b->individual += p_.fast_keys_->individual(static_cast<uint32_t>(r.key)) ? 1U : 0U;
+      b->too_large += too_large ? 1U : 0U;
+    }
+    if (!too_large) {
+      b->bytes += r.bytes();
+      ++sendable;
+    }
   }
 
   // Fast mode (docs/design.md, "Fast mode"), for Poisson arrivals: the batch's first record
@@ -133,15 +153,16 @@ class SdkProducer::Instance {
   // mass up to there. Keys are drawn as categories (individual keys, or the rest by shard).
   void form_fast_batch() {
     Fast& f = *fast_;
+    if (!f.arrivals.poisson()) {
+      form_fast_even_batch();
+      return;
+    }
     const std::shared_ptr<FastKeys::Table>& table = p_.fast_table();
     PendingRecord first;
     if (f.carry) {
+      rebase_carry(table);
       first = *f.carry;
       f.carry.reset();
-      if (f.carry_table != table && !p_.fast_keys_->individual(static_cast<uint32_t>(first.key))) {
-        first.key =
-            p_.fast_keys_->move(*f.carry_table, static_cast<uint32_t>(first.key), *table, f.rng);
-      }
       f.carry_table.reset();
     } else {
       const Time t0 = f.arrivals.next();
@@ -170,11 +191,7 @@ class SdkProducer::Instance {
         cut = j;
         break;
       }
-      b->records.push_back(next);
-      if (!too_large) {
-        b->bytes += next.bytes();
-        ++sendable;
-      }
+      add_record(b, next, sendable);
       if (sendable >= max_records_) {
         how = End::kCount;
         cut = j;
@@ -208,6 +225,52 @@ class SdkProducer::Instance {
     f.arrivals.restart_at(end);
     forming_ = b;
     p_.engine_.schedule(std::max(close_at, p_.engine_.now()), [this] { on_close(); });
+  }
+
+  // Fast mode for evenly spaced arrivals: their times are what exact mode has (no draw), so the
+  // batch closes as exact mode closes it; only the keys (as categories) and sizes are drawn.
+  // The record after a batch, already drawn, waits in Fast::carry.
+  class EvenSource {
+   public:
+    EvenSource(Instance& i, const std::shared_ptr<FastKeys::Table>& table) : i_(i), table_(table) {}
+    const DrawnRecord* front() {
+      Fast& f = *i_.fast_;
+      if (f.carry) {
+        i_.rebase_carry(table_);
+        return &*f.carry;
+      }
+      const Time t = f.arrivals.next();
+      if (t == Time::max()) return nullptr;
+      f.carry = i_.draw_fast(*table_, t);
+      f.carry_table = table_;
+      return &*f.carry;
+    }
+    const DrawnRecord* pop() {
+      i_.fast_->carry.reset();
+      i_.fast_->carry_table.reset();
+      return nullptr;
+    }
+
+   private:
+    Instance& i_;
+    const std::shared_ptr<FastKeys::Table>& table_;
+  };
+
+  void form_fast_even_batch() {
+    const std::shared_ptr<FastKeys::Table>& table = p_.fast_table();
+    EvenSource source(*this, table);
+    fill_batch(source, table);
+  }
+
+  // Moves Fast::carry, drawn under an older shard map, to `table` (a rest key's new shard).
+  void rebase_carry(const std::shared_ptr<FastKeys::Table>& table) {
+    Fast& f = *fast_;
+    if (f.carry_table == table) return;
+    const auto category = static_cast<uint32_t>(f.carry->key);
+    if (!p_.fast_keys_->individual(category)) {
+      f.carry->key = p_.fast_keys_->move(*f.carry_table, category, *table, f.rng);
+    }
+    f.carry_table = table;
   }
 
   PendingRecord draw_fast(const FastKeys::Table& table, Time created) {
@@ -245,14 +308,23 @@ class SdkProducer::Instance {
     ProducerCounts& c = p_.counts_;
     std::size_t kept = 0;
     uint64_t produced_bytes = 0;
-    for (const PendingRecord& r : b->records) {
-      account_produced(r);
-      produced_bytes += r.bytes();
-      if (r.bytes() > max_record_bytes()) {
-        ++c.rejected_too_large;
-      } else {
-        b->records[kept++] = r;
+    if (fast_ && b->individual == 0 && b->too_large == 0) {
+      // Fast mode, no key to tally and nothing to reject: the books in bulk.
+      kept = b->records.size();
+      produced_bytes = b->bytes;
+      c.produced += kept;
+      c.produced_bytes += produced_bytes;
+    } else {
+      for (const PendingRecord& r : b->records) {
+        account_produced(r);
+        produced_bytes += r.bytes();
+        if (r.bytes() > max_record_bytes()) {
+          ++c.rejected_too_large;
+        } else {
+          b->records[kept++] = r;
+        }
       }
+      b->too_large = 0;
     }
     p_.metrics_.add(p_.s_records_, now, static_cast<double>(b->records.size()));
     p_.metrics_.add(p_.s_bytes_, now, static_cast<double>(produced_bytes));
@@ -332,20 +404,15 @@ class SdkProducer::Instance {
     touched.clear();
     for (std::size_t i = 0; i < b->records.size(); ++i) {
       const PendingRecord& r = b->records[i];
-      const auto category = static_cast<uint32_t>(r.key);
-      const core::ShardIndex s = keys.individual(category)
-                                     ? p_.shard_for(keys.individual_key(category))
-                                     : table->shard[category];
+      const core::ShardIndex s = table->shard[r.key];
       shards[i] = s;
       FastGroup& g = groups[s];
       if (g.records == 0) touched.push_back(s);
       ++g.records;
       g.bytes += r.bytes();
       g.write_delay += now - r.created;
-      // Most records are below both billing units: no division for them.
-      const uint64_t bytes = r.bytes();
-      g.payload_units += bytes - 1 < kPayloadUnit ? 1 : core::put_payload_units(bytes);
-      g.billed_bytes += bytes - 1 < kBilledUnit ? kBilledUnit : core::on_demand_billed_bytes(bytes);
+      g.payload_units += core::put_payload_units(r.bytes());
+      g.billed_bytes += core::on_demand_billed_bytes(r.bytes());
     }
     const bool one_by_one =
         stream.draws_internal_failures() || !stream.admits_all(now, b->records.size(), b->bytes);
@@ -400,38 +467,45 @@ class SdkProducer::Instance {
       p_.attempts_[b->attempt] += accepted;
       for (const PendingRecord& r : b->records) {
         p_.record_latency_us_.record(static_cast<uint64_t>((now - r.created).count_nanos() / 1000));
-        if (KeyCounts* k = key_tally(r)) ++k->accepted;
       }
-    }
-    for (std::size_t i = 0; i < b->records.size() && !b->all_accepted; ++i) {
-      const PendingRecord& r = b->records[i];
-      KeyCounts* k = key_tally(r);
-      if (b->outcomes[i] == PutOutcome::kAccepted) {
-        ++accepted;
-        c.accepted_bytes += r.bytes();
-        p_.record_latency_us_.record(static_cast<uint64_t>((now - r.created).count_nanos() / 1000));
-        if (k != nullptr) ++k->accepted;
-        if (p_.attempts_.size() <= b->attempt) p_.attempts_.resize(b->attempt + 1);
-        ++p_.attempts_[b->attempt];
-        continue;
+      if (b->individual > 0) {
+        for (const PendingRecord& r : b->records) {
+          if (KeyCounts* k = key_tally(r)) ++k->accepted;
+        }
       }
-      if (b->outcomes[i] == PutOutcome::kThrottled) {
-        ++throttled;
-        if (k != nullptr) ++k->throttled;
-      } else {
-        ++c.internal_failure_entries;
+    } else {
+      for (std::size_t i = 0; i < b->records.size(); ++i) {
+        const PendingRecord& r = b->records[i];
+        KeyCounts* k = key_tally(r);
+        if (b->outcomes[i] == PutOutcome::kAccepted) {
+          ++accepted;
+          c.accepted_bytes += r.bytes();
+          p_.record_latency_us_.record(
+              static_cast<uint64_t>((now - r.created).count_nanos() / 1000));
+          if (k != nullptr) ++k->accepted;
+          if (p_.attempts_.size() <= b->attempt) p_.attempts_.resize(b->attempt + 1);
+          ++p_.attempts_[b->attempt];
+          continue;
+        }
+        if (b->outcomes[i] == PutOutcome::kThrottled) {
+          ++throttled;
+          if (k != nullptr) ++k->throttled;
+        } else {
+          ++c.internal_failure_entries;
+        }
+        if (b->attempt >= max_attempts) {
+          ++failed;
+          c.failed_bytes += r.bytes();
+          continue;
+        }
+        if (retry == nullptr) {
+          retry = acquire();
+          retry->table = b->table;
+        }
+        retry->records.push_back(r);
+        retry->bytes += r.bytes();
+        retry->individual += k != nullptr ? 1U : 0U;
       }
-      if (b->attempt >= max_attempts) {
-        ++failed;
-        c.failed_bytes += r.bytes();
-        continue;
-      }
-      if (retry == nullptr) {
-        retry = acquire();
-        retry->table = b->table;
-      }
-      retry->records.push_back(r);
-      retry->bytes += r.bytes();
     }
     c.accepted += accepted;
     // One user record to an entry: the entry and user-record views are the same here.
@@ -480,7 +554,8 @@ class SdkProducer::Instance {
     ArrivalProcess arrivals;
     sim::RngStream rng;  // counts, positions, keys, sizes, moves
     RateWindow window;
-    std::optional<PendingRecord> carry;  // the record that closed the last batch by its bytes
+    // The record that closed the last batch by its bytes (or, evenly spaced, came after it).
+    std::optional<PendingRecord> carry;
     std::shared_ptr<FastKeys::Table> carry_table;
   };
 

@@ -43,12 +43,7 @@ constexpr uint64_t kFastMaxKeys = 10'000'000;
 FidelityConfig producer_fidelity(const Scenario& scenario, const ProducerConfig& producer,
                                  Fidelity requested) {
   FidelityConfig f;
-  f.individual_top_n = scenario.output.top_n;
-  f.peak_records_per_sec =
-      RateProfile(producer.rate, 1.0).peak_rate(scenario.duration.to_seconds());
   if (requested == Fidelity::kExact) return f;
-  using Profile = RateConfig::Profile;
-  const Profile profile = producer.rate.profile;
   if (producer.type == ProducerConfig::Type::kKpl) {
     f.note = "KPL producers run exact: fast mode does not draw KPL aggregation yet";
   } else if (producer.type == ProducerConfig::Type::kAgent) {
@@ -57,14 +52,13 @@ FidelityConfig producer_fidelity(const Scenario& scenario, const ProducerConfig&
               producer.keys.dist == KeysConfig::Dist::kHot) &&
              producer.keys.count > kFastMaxKeys) {
     f.note = "key spaces above 10,000,000 keys run exact: fast mode hashes every key once";
-  } else if (profile == Profile::kTrace) {
+  } else if (producer.rate.profile == RateConfig::Profile::kTrace) {
     f.note = "trace replay runs exact: it needs each record's key and time";
-  } else if (profile == Profile::kConstant ||
-             ((profile == Profile::kSchedule || profile == Profile::kDiurnal) &&
-              !producer.rate.poisson)) {
-    f.note = "evenly spaced arrivals run exact: fast mode draws Poisson arrival counts";
   } else {
     f.mode = Fidelity::kFast;
+    f.individual_top_n = scenario.output.top_n;
+    f.peak_records_per_sec =
+        RateProfile(producer.rate, 1.0).peak_rate(scenario.duration.to_seconds());
   }
   return f;
 }

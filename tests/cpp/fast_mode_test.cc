@@ -171,12 +171,63 @@ TEST(FastMode, EveryKeyDistributionAndCapacityModeConservesRecords) {
   }
 }
 
-TEST(FastMode, EvenlySpacedArrivalsAndTracesRunExactAndSaySo) {
+TEST(FastMode, EvenlySpacedArrivalsBatchExactlyAsExactModeDoes) {
+  // Evenly spaced arrivals have the same times in both modes and fixed sizes make every batch
+  // close at the same record, and the network draws are the same stream: below capacity the
+  // two modes agree exactly on everything but which keys (and so key lengths) were drawn. Batches
+  // close by linger (3 instances, 100 ms), by count (50 records) and, with 2 KB records, by bytes.
+  for (const auto& [bytes, max_records] :
+       {std::pair{100u, 500u}, std::pair{100u, 50u}, std::pair{2000u, 500u}}) {
+    Scenario s = one_producer(8, 2000, Duration::minutes(5));
+    ProducerConfig& p = s.producers[0];
+    p.rate.profile = RateConfig::Profile::kConstant;
+    p.instances = 3;
+    p.record_size.value = bytes;
+    p.sdk.linger = Duration::millis(100);
+    p.sdk.max_batch_records = max_records;
+    p.sdk.max_batch_bytes = 60'000;
+    const Result f = run_scenario(s);
+    RunOptions exact;
+    exact.fidelity = Fidelity::kExact;
+    const Result e = run_scenario(s, exact);
+    const std::string what = std::to_string(bytes) + " B, " + std::to_string(max_records);
+    ASSERT_EQ(f.producers[0].fidelity, "fast") << what;
+    const ProducerCounts& fc = f.producers[0].counts;
+    const ProducerCounts& ec = e.producers[0].counts;
+    EXPECT_EQ(fc.throttled_entries, 0u) << what;
+    EXPECT_EQ(fc.produced, ec.produced) << what;
+    EXPECT_EQ(fc.accepted, ec.accepted) << what;
+    EXPECT_EQ(fc.pending, ec.pending) << what;
+    EXPECT_EQ(fc.requests, ec.requests) << what;
+    // Bytes differ by the drawn partition keys' lengths (5 to 7 bytes) only.
+    const auto mean_bytes = [](const ProducerCounts& c) {
+      return static_cast<double>(c.accepted_bytes) / static_cast<double>(c.accepted);
+    };
+    EXPECT_NEAR(mean_bytes(fc), mean_bytes(ec), 0.01) << what;
+    for (const double q : {0.0, 0.5, 0.99, 1.0}) {
+      EXPECT_EQ(f.producers[0].record_latency_us.quantile(q),
+                e.producers[0].record_latency_us.quantile(q))
+          << what << " q=" << q;
+    }
+    EXPECT_DOUBLE_EQ(f.producers[0].record_latency_us.mean(),
+                     e.producers[0].record_latency_us.mean())
+        << what;
+    // Records per request: an instance's arrivals 1.5 ms apart within 100 ms of the first (67),
+    // 50, or as many 2,007 B records (2,000 B and a 7-byte key, most of them) as fit in
+    // 60,000 B (29).
+    const double per_request = static_cast<double>(fc.accepted) / static_cast<double>(fc.requests);
+    const double expected = max_records == 50 ? 50.0 : bytes == 2000 ? 29.0 : 67.0;
+    EXPECT_NEAR(per_request, expected, 1.0) << what;
+    expect_conserved(f);
+  }
+}
+
+TEST(FastMode, TracesRunExactAndSaySo) {
   Scenario s = one_producer(1, 100, Duration::minutes(1));
-  s.producers[0].rate.profile = RateConfig::Profile::kConstant;
-  const Result r = run_scenario(s);
-  EXPECT_EQ(r.producers[0].fidelity, "exact");
-  EXPECT_NE(r.producers[0].fidelity_note.find("evenly spaced"), std::string::npos);
+  s.producers[0].rate.profile = RateConfig::Profile::kTrace;
+  const FidelityConfig f = producer_fidelity(s, s.producers[0], Fidelity::kFast);
+  EXPECT_EQ(f.mode, Fidelity::kExact);
+  EXPECT_NE(f.note.find("trace replay"), std::string::npos);
 }
 
 TEST(Rng, GammaAndBetaHaveTheirMeansAndVariances) {

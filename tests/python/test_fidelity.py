@@ -116,6 +116,7 @@ def _compare(exact: list[dict], fast: list[dict], floor: float = 1e-9) -> list[s
         ("on-demand-spike", "2h"),
         ("resharding-with-consumers", "30m"),
         ("fan-out-vs-polling", "20m"),
+        ("lambda-poison-pill", "2h"),  # evenly spaced arrivals
     ],
 )
 def test_fast_mode_agrees_with_exact_mode_in_distribution(name: str, duration: str) -> None:
@@ -210,8 +211,9 @@ def test_plan_in_fast_mode_finds_the_same_count_as_in_exact_mode() -> None:
         kinesim.plan(doc, modes=["provisioned"], scheduler="serial", fidelity="quick")
 
 
-def _random_scenario(rng: random.Random, index: int) -> dict:
-    """An SDK scenario drawn at random: shards, load, keys, sizes, batching and retries."""
+def _random_scenario(rng: random.Random, index: int, profile: str = "poisson") -> dict:
+    """An SDK scenario drawn at random: shards, load, keys, sizes, batching and retries;
+    `profile` "poisson" or "constant" (evenly spaced arrivals)."""
     shards = rng.choice([1, 2, 3, 5, 8])
     keys = rng.choice(
         [
@@ -241,7 +243,7 @@ def _random_scenario(rng: random.Random, index: int) -> dict:
             {
                 "name": "p",
                 "instances": rng.choice([1, 3, 10]),
-                "rate": {"profile": "poisson", "records_per_sec": round(1000 * shards * load)},
+                "rate": {"profile": profile, "records_per_sec": round(1000 * shards * load)},
                 "keys": keys,
                 "record_size": size,
                 "sdk": {
@@ -255,9 +257,12 @@ def _random_scenario(rng: random.Random, index: int) -> dict:
     }
 
 
-@pytest.mark.parametrize("index", range(6))
-def test_fast_mode_agrees_with_exact_mode_on_random_scenarios(index: int) -> None:
-    doc = _random_scenario(random.Random(1100 + index), index)
+RANDOM_CASES = [(i, "poisson") for i in range(6)] + [(i, "constant") for i in range(6, 9)]
+
+
+@pytest.mark.parametrize(("index", "profile"), RANDOM_CASES)
+def test_fast_mode_agrees_with_exact_mode_on_random_scenarios(index: int, profile: str) -> None:
+    doc = _random_scenario(random.Random(1100 + index), index, profile)
     exact = _runs(doc, "exact")
     fast = _runs(doc, "fast")
     bad = _compare(exact, fast)
