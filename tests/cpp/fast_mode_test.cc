@@ -50,35 +50,46 @@ TEST(FastMode, TheResultSaysWhichModeEachProducerRan) {
 }
 
 TEST(FastMode, RetriesReshardsAndBurstsConserveEveryRecordAndRerunsAreIdentical) {
-  Scenario s = one_producer(2, 3000, Duration::minutes(5));
-  s.producers[0].keys.dist = KeysConfig::Dist::kZipf;
-  s.producers[0].keys.s = 1.2;
-  s.producers[0].record_size.kind = sim::Distribution::Kind::kLognormal;
-  s.producers[0].record_size.mean = 400;
-  s.producers[0].record_size.sigma = 0.8;
-  s.producers[0].instances = 3;
-  TimelineAction split;
-  split.at = Duration::seconds(60);
-  split.kind = TimelineAction::Kind::kUpdateShardCount;
-  split.target = 4;
-  s.timeline.push_back(split);
-  const Result a = run_scenario(s);
-  const Result b = run_scenario(s);
-  expect_conserved(a);
-  EXPECT_GT(a.producers[0].counts.throttled_entries, 0u);
-  EXPECT_GT(a.producers[0].counts.retried_entries, 0u);
-  EXPECT_EQ(a.final_open_shards, 4u);
-  EXPECT_EQ(summary_json(a).dump(), summary_json(b).dump());
-  RunOptions other;
-  other.seed = 99;
-  const Result c = run_scenario(s, other);
-  EXPECT_NE(summary_json(a).dump(), summary_json(c).dump());
-  // The children of the reshard took records: rest keys moved with their hash ranges.
-  uint64_t after = 0;
-  for (const ShardResult& sh : a.shards) {
-    if (sh.shard_id >= "shardId-000000000002") after += sh.totals.accepted_records;
+  // Poisson and evenly spaced arrivals: an evenly spaced batch ends with the next record
+  // already drawn, which each reshard (2 -> 4 -> 2 shards) moves to the new shard map.
+  for (const auto profile : {RateConfig::Profile::kPoisson, RateConfig::Profile::kConstant}) {
+    const std::string what = profile == RateConfig::Profile::kPoisson ? "poisson" : "constant";
+    Scenario s = one_producer(2, 3000, Duration::minutes(5));
+    s.producers[0].rate.profile = profile;
+    s.producers[0].keys.dist = KeysConfig::Dist::kZipf;
+    s.producers[0].keys.s = 1.2;
+    s.producers[0].record_size.kind = sim::Distribution::Kind::kLognormal;
+    s.producers[0].record_size.mean = 400;
+    s.producers[0].record_size.sigma = 0.8;
+    s.producers[0].instances = 3;
+    TimelineAction split;
+    split.at = Duration::seconds(60);
+    split.kind = TimelineAction::Kind::kUpdateShardCount;
+    split.target = 4;
+    s.timeline.push_back(split);
+    TimelineAction merge = split;  // fewer categories after: a stale one would be out of range
+    merge.at = Duration::seconds(180);
+    merge.target = 2;
+    s.timeline.push_back(merge);
+    const Result a = run_scenario(s);
+    const Result b = run_scenario(s);
+    ASSERT_EQ(a.producers[0].fidelity, "fast") << what;
+    expect_conserved(a);
+    EXPECT_GT(a.producers[0].counts.throttled_entries, 0u) << what;
+    EXPECT_GT(a.producers[0].counts.retried_entries, 0u) << what;
+    EXPECT_EQ(a.final_open_shards, 2u) << what;
+    EXPECT_EQ(summary_json(a).dump(), summary_json(b).dump()) << what;
+    RunOptions other;
+    other.seed = 99;
+    const Result c = run_scenario(s, other);
+    EXPECT_NE(summary_json(a).dump(), summary_json(c).dump()) << what;
+    // The children of the reshard took records: rest keys moved with their hash ranges.
+    uint64_t after = 0;
+    for (const ShardResult& sh : a.shards) {
+      if (sh.shard_id >= "shardId-000000000002") after += sh.totals.accepted_records;
+    }
+    EXPECT_GT(after, 0u) << what;
   }
-  EXPECT_GT(after, 0u);
 }
 
 // Pearson's statistic of observed counts against expected probabilities.

@@ -37,13 +37,17 @@ def _seconds(text: str) -> float:
 
 
 def _scenario(name: str, duration: str) -> dict:
-    """A shipped scenario cut to `duration`, with the rate steps after its end dropped."""
+    """A shipped scenario cut to `duration`, with the rate steps after its end dropped; a name
+    ending in "+constant" makes its schedule or diurnal arrivals evenly spaced."""
+    name, _, variant = name.partition("+")
     d = json.loads((ROOT / "scenarios" / f"{name}.json").read_text())
     d["duration"] = duration
     for p in d["producers"]:
         steps = p.get("rate", {}).get("steps")
         if steps:
             p["rate"]["steps"] = [s for s in steps if _seconds(s["at"]) < _seconds(duration)]
+        if variant == "constant":
+            p["rate"]["process"] = "constant"
     return d
 
 
@@ -117,6 +121,7 @@ def _compare(exact: list[dict], fast: list[dict], floor: float = 1e-9) -> list[s
         ("resharding-with-consumers", "30m"),
         ("fan-out-vs-polling", "20m"),
         ("lambda-poison-pill", "2h"),  # evenly spaced arrivals
+        ("resharding+constant", "1h"),  # evenly spaced, through a reshard
     ],
 )
 def test_fast_mode_agrees_with_exact_mode_in_distribution(name: str, duration: str) -> None:
