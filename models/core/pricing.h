@@ -60,20 +60,16 @@ inline constexpr PriceTable kUsEast1Prices = {
     {}};
 
 // PUT payload units billed for one record of `bytes` (provisioned mode): ceil(bytes / 25 KB),
-// at least one. Records of at most one unit (most of them) need no division; bytes - 1 wraps
-// for 0, which then takes the division and its own branch.
+// at least one. Records of at most one unit (most of them, and 0 bytes) need no division.
 inline uint64_t put_payload_units(uint64_t bytes, const PriceTable& prices = kUsEast1Prices) {
   const uint64_t unit = prices.put_payload_unit_bytes;
-  if (bytes - 1 < unit) return 1;
-  return bytes == 0 ? 1 : (bytes + unit - 1) / unit;
+  return bytes <= unit ? 1 : (bytes + unit - 1) / unit;
 }
 
-// Bytes billed for one record in on-demand modes: rounded up to 1 KB, at least 1 KB. As above,
-// records of at most one unit need no division.
+// Bytes billed for one record in on-demand modes: rounded up to 1 KB, at least 1 KB.
 inline uint64_t on_demand_billed_bytes(uint64_t bytes, const PriceTable& prices = kUsEast1Prices) {
   const uint64_t unit = prices.on_demand_record_rounding_bytes;
-  if (bytes - 1 < unit) return unit;
-  return bytes == 0 ? unit : (bytes + unit - 1) / unit * unit;
+  return bytes <= unit ? unit : (bytes + unit - 1) / unit * unit;
 }
 
 }  // namespace kinesim::core

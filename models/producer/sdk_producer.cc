@@ -324,7 +324,6 @@ class SdkProducer::Instance {
           b->records[kept++] = r;
         }
       }
-      b->too_large = 0;
     }
     p_.metrics_.add(p_.s_records_, now, static_cast<double>(b->records.size()));
     p_.metrics_.add(p_.s_bytes_, now, static_cast<double>(produced_bytes));
@@ -366,11 +365,10 @@ class SdkProducer::Instance {
   void on_arrive(Batch* b) {
     const Time now = p_.engine_.now();
     Stream& stream = p_.stream_;
+    b->outcomes.resize(b->records.size());
     if (fast_) {
-      b->outcomes.resize(b->records.size());
       arrive_fast(b, now);
     } else {
-      b->outcomes.resize(b->records.size());
       for (std::size_t i = 0; i < b->records.size(); ++i) {
         const PendingRecord& r = b->records[i];
         b->outcomes[i] = stream.put(now, p_.shard_for(r.key), r.bytes(), r.created);
