@@ -117,6 +117,20 @@ class AggregateSizer {
     if (count_ == 0) first_data_len_ = data_len;
     ++count_;
   }
+  // The same for a record whose partition key the caller knows to be absent from the table and
+  // never to be added again (no explicit hash key): its key gets the next index without a
+  // lookup. The table then holds no slot for it, so only such records may use that key.
+  std::size_t put_size_if_added_distinct(std::size_t pk_len, std::size_t data_len) const {
+    if (count_ == 0) return data_len;
+    return wire::kFixedOverhead + pb_size_ +
+           wire::framed_bytes({pk_index_.size(), true, pk_len}, std::nullopt, data_len);
+  }
+  void add_distinct(std::size_t pk_len, std::size_t data_len) {
+    pb_size_ +=
+        wire::framed_bytes({pk_index_.add_distinct(), true, pk_len}, std::nullopt, data_len);
+    if (count_ == 0) first_data_len_ = data_len;
+    ++count_;
+  }
   // Encoded size of the aggregate holding what was added (0 when empty).
   std::size_t size() const { return count_ == 0 ? 0 : wire::kFixedOverhead + pb_size_; }
   // Bytes put to Kinesis for what was added: see the class comment.
@@ -149,6 +163,8 @@ class AggregateSizer {
       s = {key, static_cast<uint32_t>(size_), stamp_};
       return {size_++, true};
     }
+    // A key the caller knows to be absent, and never looked up: its index, without a slot.
+    uint64_t add_distinct() { return size_++; }
     uint64_t size() const { return size_; }
     void clear();
 

@@ -14,7 +14,13 @@ DrawingProducer::DrawingProducer(const ProducerConfig& config, const std::string
       latency_(stream.config().put_latency),
       sizes_(config.record_size),
       trace_(TraceFeed::for_producer(config, base_dir)),
-      key_counts_(keys_.size()) {}
+      key_counts_(keys_.size()) {
+  if (config.fidelity.mode == Fidelity::kFast) {
+    sizes_.tabulate();
+    fast_keys_ = std::make_unique<FastKeys>(keys_, config.fidelity.peak_records_per_sec,
+                                            sizes_.mean() + 8.0, config.fidelity.individual_top_n);
+  }
+}
 
 ProducerResult DrawingProducer::books_result(const char* type, const Stream& stream, uint32_t top_n,
                                              sim::SeriesId produced, sim::SeriesId produced_bytes) {

@@ -1,7 +1,7 @@
 // What the producer types that draw their records as they go (SDK, KPL) hold alike: the
 // workload (keys, sizes, a trace feed), the put latency, the books every producer keeps
-// (counts, per-key tallies, latency histograms, attempts) and the key -> shard cache. Each
-// type adds its instances and its own series.
+// (counts, per-key tallies, latency histograms, attempts), the key -> shard cache, and fast
+// mode's key categories. Each type adds its instances and its own series.
 #pragma once
 
 #include <cstdint>
@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "models/producer/fast_keys.h"
 #include "models/producer/producer.h"
 #include "models/producer/producer_config.h"
 #include "models/stream/stream.h"
@@ -47,6 +48,11 @@ class DrawingProducer : public Producer {
     router_.prefetch(key);
   }
 
+  // Fast mode (config().fidelity): the key categories under the stream's current shard map.
+  const std::shared_ptr<FastKeys::Table>& fast_table() {
+    return fast_keys_->table(stream_.map(), stream_.epoch());
+  }
+
   ProducerConfig config_;
   Stream& stream_;
   sim::Engine& engine_;
@@ -62,6 +68,7 @@ class DrawingProducer : public Producer {
   sim::LogHistogram backoff_us_;  // retry delays (stays empty where a type has none)
   std::vector<uint64_t> attempts_;
   KeyRouter router_;
+  std::unique_ptr<FastKeys> fast_keys_;  // fast mode only
 };
 
 }  // namespace kinesim::models

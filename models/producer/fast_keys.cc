@@ -102,7 +102,11 @@ double FastKeys::mass(const LengthClass& c, core::uint128 lo, core::uint128 hi) 
 }
 
 const std::shared_ptr<FastKeys::Table>& FastKeys::table(const core::ShardMap& map, uint64_t epoch) {
-  if (table_ != nullptr && table_->epoch == epoch) return table_;
+  if (table_ == nullptr || table_->epoch != epoch) table_ = build(map, epoch);
+  return table_;
+}
+
+std::shared_ptr<FastKeys::Table> FastKeys::build(const core::ShardMap& map, uint64_t epoch) const {
   auto t = std::make_shared<Table>();
   t->epoch = epoch;
   std::vector<double> weights = individual_p_;
@@ -120,19 +124,24 @@ const std::shared_ptr<FastKeys::Table>& FastKeys::table(const core::ShardMap& ma
     }
   }
   t->alias = sim::CompactAlias(weights);
-  table_ = std::move(t);
-  return table_;
+  return t;
 }
 
 uint32_t FastKeys::move(Table& from, uint32_t category, const Table& to,
                         sim::RngStream& rng) const {
-  if (from.moved_to_epoch != to.epoch) {
-    from.moved_to_epoch = to.epoch;
-    from.move_alias.assign(from.rest.size(), sim::AliasTable());
-    from.move_targets.assign(from.rest.size(), {});
+  auto it = std::find_if(from.moves.begin(), from.moves.end(),
+                         [&](const Table::Moves& m) { return m.to_epoch == to.epoch; });
+  if (it == from.moves.end()) {
+    Table::Moves m;
+    m.to_epoch = to.epoch;
+    m.alias.assign(from.rest.size(), sim::AliasTable());
+    m.targets.assign(from.rest.size(), {});
+    from.moves.push_back(std::move(m));
+    it = from.moves.end() - 1;
   }
+  Table::Moves& moves = *it;
   const std::size_t i = category - individual_.size();
-  if (from.move_targets[i].empty()) {
+  if (moves.targets[i].empty()) {
     const RestCategory& old = from.rest[i];
     const LengthClass& cls = classes_[old.length_class];
     std::vector<double> weights;
@@ -141,12 +150,12 @@ uint32_t FastKeys::move(Table& from, uint32_t category, const Table& to,
       if (c.length_class != old.length_class || c.hi < old.lo || c.lo > old.hi) continue;
       const double w = mass(cls, std::max(c.lo, old.lo), std::min(c.hi, old.hi));
       if (!(w > 0)) continue;
-      from.move_targets[i].push_back(static_cast<uint32_t>(individual_.size() + j));
+      moves.targets[i].push_back(static_cast<uint32_t>(individual_.size() + j));
       weights.push_back(w);
     }
-    from.move_alias[i] = sim::AliasTable(weights);
+    moves.alias[i] = sim::AliasTable(weights);
   }
-  return from.move_targets[i][from.move_alias[i].sample(rng)];
+  return moves.targets[i][moves.alias[i].sample(rng)];
 }
 
 }  // namespace kinesim::models

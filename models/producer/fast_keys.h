@@ -42,10 +42,14 @@ class FastKeys {
     std::vector<uint32_t> pk_bytes;
     std::vector<core::ShardIndex> shard;
     std::vector<RestCategory> rest;  // rest[c - individual_count()]
-    // Built on first need: each rest category's destinations under a newer table.
-    uint64_t moved_to_epoch = UINT64_MAX;
-    std::vector<sim::AliasTable> move_alias;
-    std::vector<std::vector<uint32_t>> move_targets;
+    // Built on first need, per destination table (by epoch): each rest category's
+    // destinations there.
+    struct Moves {
+      uint64_t to_epoch = 0;
+      std::vector<sim::AliasTable> alias;
+      std::vector<std::vector<uint32_t>> targets;
+    };
+    std::vector<Moves> moves;
   };
 
   // `peak_records_per_sec` and `mean_bytes` are the producer's (all instances); `top_n` keys
@@ -54,11 +58,15 @@ class FastKeys {
 
   // The table of `map` (rebuilt when `epoch` differs from the last one asked for).
   const std::shared_ptr<Table>& table(const core::ShardMap& map, uint64_t epoch);
+  // A table of `map`, built anew (table() keeps the last one).
+  std::shared_ptr<Table> build(const core::ShardMap& map, uint64_t epoch) const;
   uint32_t individual_count() const { return static_cast<uint32_t>(individual_.size()); }
   bool individual(uint32_t category) const { return category < individual_.size(); }
   // The key id of an individual category (the same in every table).
   uint64_t individual_key(uint32_t category) const { return individual_[category]; }
-  // A rest category of `from` moved to `to` (a newer table), drawn from `rng`.
+  // A rest category of `from` moved to `to` (a table of another map, newer or older), drawn
+  // from `rng`: a rest key of the category lies in each category of `to` it overlaps with the
+  // probability of the keys they share.
   uint32_t move(Table& from, uint32_t category, const Table& to, sim::RngStream& rng) const;
 
  private:

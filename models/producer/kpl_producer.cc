@@ -1,6 +1,8 @@
 #include "models/producer/kpl_producer.h"
 
 #include <algorithm>
+#include <optional>
+#include <stdexcept>
 #include <string>
 
 #include "models/client/client_results.h"
@@ -12,6 +14,7 @@
 #include "models/producer/kpl/records.h"
 #include "models/producer/kpl/retrier.h"
 #include "models/producer/pool.h"
+#include "models/workload/arrivals.h"
 #include "models/workload/record_source.h"
 #include "sim/rng.h"
 
@@ -22,6 +25,20 @@ using kpl::kNever;
 using kpl::PutEntry;
 using kpl::PutRecordsRequest;
 using sim::Time;
+
+namespace {
+
+// Fast mode's user-record keys (docs/design.md, "Fast mode"): an individual key is its key id; a
+// key of the rest is kDistinctKeyBit | generation << 32 | category, a category of the key table
+// of that generation (KplProducer::fast_gens_).
+uint64_t rest_key(uint32_t generation, uint32_t category) {
+  return kpl::kDistinctKeyBit | uint64_t{generation} << 32 | category;
+}
+bool is_rest(uint64_t key) { return (key & kpl::kDistinctKeyBit) != 0; }
+uint32_t generation_of(uint64_t key) { return static_cast<uint32_t>(key >> 32) & 0x7FFF'FFFFu; }
+uint32_t category_of(uint64_t key) { return static_cast<uint32_t>(key); }
+
+}  // namespace
 
 // One producer instance: its workload, its copy of the shard map, the KPL's stages, and the
 // events that drive them (the tick, and per request its arrival and reply). The only place that
@@ -36,10 +53,19 @@ class KplProducer::Pipeline final : public EpochListener {
             seed, "producer/" + p.config_.name + "/" + std::to_string(index) + "/network")),
         map_(p.stream_.map()),
         map_epoch_(p.stream_.epoch()),
-        aggregator_(k_, entries_),
+        aggregator_(k_, entries_, p.fast_keys_ != nullptr),
         limiter_(k_),
         collector_(k_, requests_),
-        retrier_(k_) {}
+        retrier_(k_) {
+    if (p.fast_keys_ != nullptr) {
+      const ProducerConfig& c = p.config_;
+      const std::string name = "producer/" + c.name + "/" + std::to_string(index);
+      fast_.emplace(Fast{ArrivalProcess(c.rate, c.instances, index, c.start,
+                                        sim::RngStream::derive(seed, name + "/arrivals")),
+                         sim::RngStream::derive(seed, name + "/keys"),
+                         {}});
+    }
+  }
 
   void start() {
     const Time first = Time::zero() + p_.config_.start;
@@ -70,7 +96,7 @@ class KplProducer::Pipeline final : public EpochListener {
     // entry at the front stale).
     Time deadline_at = aggregator_.next_deadline();
     for (;;) {
-      const DrawnRecord* next = source_.front();
+      const DrawnRecord* next = front();
       const Time record_at = next != nullptr ? next->created : kNever;
       if (deadline_at <= record_at) {
         if (deadline_at > now) break;
@@ -83,7 +109,7 @@ class KplProducer::Pipeline final : public EpochListener {
       }
       if (record_at > now) break;
       deadline_at = std::min(deadline_at, put_user_record(*next));
-      if (const DrawnRecord* ahead = source_.pop()) p_.prefetch_key(ahead->key);
+      if (const DrawnRecord* ahead = pop()) p_.prefetch_key(ahead->key);
     }
     if (produced_since_flush_ > 0) {
       p_.metrics_.add(p_.s_.produced, now, static_cast<double>(produced_since_flush_));
@@ -99,7 +125,7 @@ class KplProducer::Pipeline final : public EpochListener {
     last_tick_ = now;
     if (held_ > 0) {
       schedule_tick(now + kpl::kLimiterDrainInterval);
-    } else if (const DrawnRecord* next = source_.front()) {
+    } else if (const DrawnRecord* next = front()) {
       // Idle: with nothing held, the ticks before the next record would only look at the
       // epoch. Sleep to the tick that takes that record (ticks stay on the 25 ms grid); a
       // reshard meanwhile wakes the pipeline at the grid tick after it, the one that would
@@ -138,6 +164,68 @@ class KplProducer::Pipeline final : public EpochListener {
     });
   }
 
+  // ---- records --------------------------------------------------------------------------
+
+  // The next user record, drawn ahead (nullptr when there are no more).
+  const DrawnRecord* front() { return fast_ ? fast_front() : source_.front(); }
+  // Drops front(); returns the record after it when drawn ahead in exact mode (to prefetch).
+  const DrawnRecord* pop() {
+    if (!fast_) return source_.pop();
+    fast_->next.reset();
+    return nullptr;
+  }
+
+  // Fast mode (docs/design.md, "Fast mode"): the arrival times exact mode has, each record's key
+  // drawn as a category of the key table (an individual key, or the rest of a shard's keys of
+  // one length) and its size from the tabulated sampler.
+  const DrawnRecord* fast_front() {
+    Fast& f = *fast_;
+    if (f.next) return &*f.next;
+    const Time t = f.arrivals.next();
+    if (t == Time::max()) return nullptr;
+    const uint32_t generation = p_.fast_current_generation();
+    const FastKeys::Table& table = *p_.fast_gens_[generation];
+    const uint32_t category = table.alias.sample(f.rng);
+    DrawnRecord& d = f.next.emplace();
+    d.created = t;
+    d.key = p_.fast_keys_->individual(category) ? p_.fast_keys_->individual_key(category)
+                                                : rest_key(generation, category);
+    d.pk_bytes = table.pk_bytes[category];
+    d.data_bytes = p_.sizes_.sample_tabulated(f.rng);
+    return &d;
+  }
+
+  // A key's tallies: none for random keys, nor for fast mode's rest of the keys.
+  KeyCounts* tally(uint64_t key) {
+    if (fast_) return is_rest(key) ? nullptr : &p_.key_tally(key);
+    return p_.keys_.random_keys() ? nullptr : &p_.key_tally(key);
+  }
+
+  // A key of the rest drawn under an older shard map, moved to the stream's current one. The
+  // record keeps the key it is given, so it moves once.
+  uint64_t rebase(uint64_t key) {
+    const uint32_t now_gen = p_.fast_current_generation();
+    const uint32_t gen = generation_of(key);
+    if (gen == now_gen) return key;
+    return rest_key(now_gen, p_.fast_keys_->move(*p_.fast_gens_[gen], category_of(key),
+                                                 *p_.fast_gens_[now_gen], fast_->rng));
+  }
+
+  // Where a key of the rest routes under the table of its generation.
+  core::ShardIndex rest_shard(uint64_t key) const {
+    return p_.fast_gens_[generation_of(key)]->shard[category_of(key)];
+  }
+
+  // The shard the instance's map predicts for a key of the rest (of the current generation).
+  // While the instance still has an older map, the key's category overlaps one or more of that
+  // map's categories; it lies in each with the probability of the keys they share.
+  core::ShardIndex predicted_rest_shard(uint64_t key) {
+    FastKeys::Table& table = *p_.fast_gens_[generation_of(key)];
+    if (table.epoch == map_epoch_) return table.shard[category_of(key)];
+    const FastKeys::Table& mine = *p_.fast_gens_[p_.fast_generation(map_, map_epoch_)];
+    return mine.shard[p_.fast_keys_->move(table, category_of(key), mine, fast_->rng)];
+  }
+
   // A new user record enters the KPL (addUserRecord) at its creation time. Returns the reducer
   // deadline it set (kNever if none).
   Time put_user_record(const DrawnRecord& d) {
@@ -152,7 +240,7 @@ class KplProducer::Pipeline final : public EpochListener {
     c.produced_bytes += r.bytes();
     ++produced_since_flush_;
     produced_bytes_since_flush_ += r.bytes();
-    if (!p_.keys_.random_keys()) p_.key_tally(r.key).offer(r.bytes());
+    if (KeyCounts* t = tally(r.key)) t->offer(r.bytes());
     if (r.bytes() > max_record_bytes()) {
       ++c.rejected_too_large;
       return kNever;
@@ -169,6 +257,11 @@ class KplProducer::Pipeline final : public EpochListener {
   }
 
   Time aggregate(const HeldUserRecord& r, Time now) {
+    if (fast_ && is_rest(r.key)) {
+      HeldUserRecord moved = r;
+      moved.key = rebase(r.key);
+      return aggregator_.add(moved, predicted_rest_shard(moved.key), now, to_limiter());
+    }
     return aggregator_.add(r, predicted_shard(r.key), now, to_limiter());
   }
 
@@ -218,7 +311,13 @@ class KplProducer::Pipeline final : public EpochListener {
     Stream& stream = p_.stream_;
     for (PutEntry* e : req->entries) {
       // ExplicitHashKey = the first user record's hash key: the stream routes by it.
-      e->actual = p_.shard_for(e->users.front().key);
+      HeldUserRecord& first = e->users.front();
+      if (fast_ && is_rest(first.key)) {
+        first.key = rebase(first.key);
+        e->actual = rest_shard(first.key);
+      } else {
+        e->actual = p_.shard_for(first.key);
+      }
       // The stream keeps the user records' summed write delay: pass their mean creation time
       // (rounded down to the nanosecond, so the sum is short by less than one ns per record).
       sim::Duration delay;
@@ -243,8 +342,10 @@ class KplProducer::Pipeline final : public EpochListener {
     }
     // The reply touches every user record's key tallies, scattered over a large key space:
     // ask for all of them first so the misses overlap instead of queueing one by one.
-    for (const PutEntry* e : req->entries) {
-      for (const HeldUserRecord& u : e->users) p_.prefetch_key(u.key);
+    if (!fast_) {
+      for (const PutEntry* e : req->entries) {
+        for (const HeldUserRecord& u : e->users) p_.prefetch_key(u.key);
+      }
     }
     ProducerCounts& c = p_.counts_;
     Stats& st = p_.stats_;
@@ -282,8 +383,8 @@ class KplProducer::Pipeline final : public EpochListener {
           c.throttled_user_records += e->users.size();
           ++throttled;
           ++st.errors_throttled;
-          if (!p_.keys_.random_keys()) {
-            for (const HeldUserRecord& u : e->users) ++p_.key_tally(u.key).throttled;
+          for (const HeldUserRecord& u : e->users) {
+            if (KeyCounts* t = tally(u.key)) ++t->throttled;
           }
           if (v == Verdict::kThrottled) {
             retry_users(e, now);
@@ -323,7 +424,7 @@ class KplProducer::Pipeline final : public EpochListener {
     for (const HeldUserRecord& u : e->users) {
       c.accepted_bytes += u.bytes();
       p_.record_latency_us_.record(static_cast<uint64_t>((now - u.created).count_nanos() / 1000));
-      if (!p_.keys_.random_keys()) ++p_.key_tally(u.key).accepted;
+      if (KeyCounts* t = tally(u.key)) ++t->accepted;
       if (p_.attempts_.size() <= u.attempts) p_.attempts_.resize(u.attempts + 1u);
       ++p_.attempts_[u.attempts];
       retries += u.attempts - 1u;
@@ -397,9 +498,17 @@ class KplProducer::Pipeline final : public EpochListener {
     });
   }
 
+  // Fast mode's draws (see fast_front).
+  struct Fast {
+    ArrivalProcess arrivals;
+    sim::RngStream rng;  // keys, sizes, moves
+    std::optional<DrawnRecord> next;
+  };
+
   KplProducer& p_;
   const KplConfig& k_;
   RecordSource source_;
+  std::optional<Fast> fast_;
   sim::RngStream net_rng_;  // latencies
   uint64_t produced_since_flush_ = 0;
   uint64_t produced_bytes_since_flush_ = 0;
@@ -452,6 +561,23 @@ KplProducer::KplProducer(const ProducerConfig& config, const std::string& base_d
 }
 
 KplProducer::~KplProducer() = default;
+
+uint32_t KplProducer::fast_generation(const core::ShardMap& map, uint64_t epoch) {
+  for (std::size_t i = fast_gens_.size(); i-- > 0;) {
+    if (fast_gens_[i]->epoch == epoch) return static_cast<uint32_t>(i);
+  }
+  if (fast_gens_.size() > 0x7FFF'FFFFu) throw std::length_error("fast mode: too many shard maps");
+  fast_gens_.push_back(fast_keys_->build(map, epoch));
+  return static_cast<uint32_t>(fast_gens_.size() - 1);
+}
+
+uint32_t KplProducer::fast_current_generation() {
+  if (fast_current_epoch_ != stream_.epoch()) {
+    fast_current_ = fast_generation(stream_.map(), stream_.epoch());
+    fast_current_epoch_ = stream_.epoch();
+  }
+  return fast_current_;
+}
 
 void KplProducer::start() {
   for (auto& p : pipelines_) p->start();

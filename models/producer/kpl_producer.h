@@ -70,7 +70,15 @@ class KplProducer : public DrawingProducer {
   class Pipeline;  // one producer instance
   friend class Pipeline;
 
+  // Fast mode: the key tables of every shard map records were drawn or predicted under, by
+  // generation (a key of the rest names its generation and category).
+  uint32_t fast_generation(const core::ShardMap& map, uint64_t epoch);
+  uint32_t fast_current_generation();  // the stream's current map's
+
   std::vector<std::unique_ptr<Pipeline>> pipelines_;
+  std::vector<std::shared_ptr<FastKeys::Table>> fast_gens_;
+  uint64_t fast_current_epoch_ = UINT64_MAX;
+  uint32_t fast_current_ = 0;
   Stats stats_;
   struct Series {
     sim::SeriesId produced, produced_bytes, user_put, throttled, failed, retried, kinesis_put,

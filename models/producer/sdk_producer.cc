@@ -582,11 +582,6 @@ SdkProducer::SdkProducer(const ProducerConfig& config, const std::string& base_d
   s_throttled_ = metrics_.add_counter(n + "/ThrottledEntries");
   s_failed_ = metrics_.add_counter(n + "/UserRecordsFailed");
   s_retried_ = metrics_.add_counter(n + "/RetriedEntries");
-  if (config.fidelity.mode == Fidelity::kFast) {
-    sizes_.tabulate();
-    fast_keys_ = std::make_unique<FastKeys>(keys_, config.fidelity.peak_records_per_sec,
-                                            sizes_.mean() + 8.0, config.fidelity.individual_top_n);
-  }
   for (uint32_t i = 0; i < config.instances; ++i) {
     instances_.push_back(std::make_unique<Instance>(*this, i, seed));
   }

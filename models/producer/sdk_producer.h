@@ -11,7 +11,6 @@
 #include <vector>
 
 #include "models/producer/drawing_producer.h"
-#include "models/producer/fast_keys.h"
 
 namespace kinesim::models {
 
@@ -34,8 +33,8 @@ class SdkProducer : public DrawingProducer {
   std::vector<std::unique_ptr<Instance>> instances_;
   sim::SeriesId s_records_, s_bytes_, s_accepted_, s_throttled_, s_failed_, s_retried_;
 
-  // Fast mode (config().fidelity): the key categories, and scratch space for judging a
-  // request's entries shard by shard.
+  // Fast mode (config().fidelity): scratch space for judging a request's entries shard by
+  // shard.
   struct FastGroup {
     uint64_t records = 0;
     uint64_t bytes = 0;
@@ -44,10 +43,6 @@ class SdkProducer : public DrawingProducer {
     uint64_t billed_bytes = 0;
     bool accepted = false;
   };
-  const std::shared_ptr<FastKeys::Table>& fast_table() {
-    return fast_keys_->table(stream_.map(), stream_.epoch());
-  }
-  std::unique_ptr<FastKeys> fast_keys_;
   std::vector<FastGroup> fast_groups_;
   std::vector<core::ShardIndex> fast_shards_;
   std::vector<core::ShardIndex> fast_touched_;

@@ -44,10 +44,8 @@ FidelityConfig producer_fidelity(const Scenario& scenario, const ProducerConfig&
                                  Fidelity requested) {
   FidelityConfig f;
   if (requested == Fidelity::kExact) return f;
-  if (producer.type == ProducerConfig::Type::kKpl) {
-    f.note = "KPL producers run exact: fast mode does not draw KPL aggregation yet";
-  } else if (producer.type == ProducerConfig::Type::kAgent) {
-    f.note = "Kinesis Agent producers run exact: fast mode covers SDK producers";
+  if (producer.type == ProducerConfig::Type::kAgent) {
+    f.note = "Kinesis Agent producers run exact: fast mode covers SDK and KPL producers";
   } else if ((producer.keys.dist == KeysConfig::Dist::kUniform ||
               producer.keys.dist == KeysConfig::Dist::kHot) &&
              producer.keys.count > kFastMaxKeys) {

@@ -239,6 +239,40 @@ TEST(AggregateSizer, CountsTheAggregateEncodingEvenForOneRecordButPutsItRaw) {
   EXPECT_EQ(sizer.size(), 0u);
 }
 
+// add_distinct is the encoder's size for a key seen once in the aggregate, mixed with keys that
+// repeat: checked against real bytes, past 128 keys (where key indexes take two bytes).
+TEST(AggregateSizer, SizesDistinctKeysWithoutALookupExactlyAsTheEncoderDoes) {
+  sim::RngStream rng(11);
+  for (int batch = 0; batch < 40; ++batch) {
+    Aggregator aggregator(SIZE_MAX);
+    AggregateSizer sizer;
+    const auto n = 2 + rng.below(300);
+    for (uint64_t i = 0; i < n; ++i) {
+      // Every third record reuses one of 5 shared keys; the rest have keys of their own.
+      const bool shared = i % 3 == 0;
+      const uint64_t id = shared ? rng.below(5) : 1000 + i;
+      UserRecord r;
+      r.partition_key = (shared ? "shared-" : "own-") + std::to_string(id);
+      r.data.assign(rng.below(200), 'x');
+      std::size_t predicted = 0;
+      if (shared) {
+        predicted =
+            sizer.put_size_if_added(id, r.partition_key.size(), std::nullopt, 0, r.data.size());
+        sizer.add(id, r.partition_key.size(), std::nullopt, 0, r.data.size());
+      } else {
+        predicted = sizer.put_size_if_added_distinct(r.partition_key.size(), r.data.size());
+        sizer.add_distinct(r.partition_key.size(), r.data.size());
+      }
+      EXPECT_EQ(sizer.put_size(), predicted);
+      EXPECT_FALSE(aggregator.add(r).has_value());
+      EXPECT_EQ(aggregator.size(), sizer.put_size()) << "record " << i;
+    }
+    const auto put = aggregator.flush();
+    ASSERT_TRUE(put.has_value());
+    EXPECT_EQ(put->data.size(), sizer.size());
+  }
+}
+
 TEST(Aggregator, FlushesBeforeARecordWouldPushTheSizeOverTheLimit) {
   sim::RngStream rng(99);
   std::vector<UserRecord> records;

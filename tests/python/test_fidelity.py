@@ -70,6 +70,20 @@ def _figures(summary: dict) -> dict[str, float]:
         out[f"{shard['shard_id']}.throttled"] = float(shard["throttled"])
     for key in p.get("hot_keys", []):
         out[f"key {key['key']}.accepted"] = float(key["accepted"])
+    for q in summary["producers"][1:]:
+        out[f"{q['name']}.accepted"] = float(q["counts"]["accepted"])
+        out[f"{q['name']}.throttled_entries"] = float(q["counts"]["throttled_entries"])
+    for q in summary["producers"]:
+        if q["type"] == "kpl":  # its aggregation, buffering and retries
+            for name in (
+                "KinesisRecordsPut",
+                "UserRecordsPerKinesisRecord",
+                "KinesisRecordBytesMean",
+                "BufferingTimeMeanMs",
+                "RetriesPerRecord",
+                "UserRecordsExpired",
+            ):
+                out[f"{q['name']}.{name}"] = float(q["details"][name])
     for c in summary.get("consumers", []):
         out[f"{c['name']}.processed"] = float(c["records"]["processed"])
         for q in ("p50", "p99"):
@@ -122,6 +136,8 @@ def _compare(exact: list[dict], fast: list[dict], floor: float = 1e-9) -> list[s
         ("fan-out-vs-polling", "20m"),
         ("lambda-poison-pill", "2h"),  # evenly spaced arrivals
         ("resharding+constant", "1h"),  # evenly spaced, through a reshard
+        ("kpl-vs-sdk", "10m"),  # KPL aggregation over 50,000 Zipf keys, beside an SDK producer
+        ("kpl-overload", "5m"),  # KPL without aggregation, retries and expiry on a hot shard
     ],
 )
 def test_fast_mode_agrees_with_exact_mode_in_distribution(name: str, duration: str) -> None:
@@ -156,18 +172,19 @@ def test_fast_mode_shard_shares_differ_detectably() -> None:
     assert [b for b in _compare(exact, moved) if b.startswith(shards[0])]
 
 
-def test_kpl_and_agent_producers_fall_back_to_exact_and_say_why(tmp_path: Path) -> None:
-    doc = _scenario("kpl-vs-sdk", "1m")
-    doc["fidelity"] = "fast"
-    result = kinesim.run(doc)
+def test_sdk_and_kpl_producers_run_fast_and_agents_fall_back_and_say_why() -> None:
+    result = kinesim.run(_scenario("kpl-vs-sdk", "1m"), fidelity="fast")
+    assert result.summary["fidelity"]["producers"] == {
+        "sdk-app": {"mode": "fast"},
+        "kpl-app": {"mode": "fast"},
+    }
+    doc = _scenario("agent-restart", "1m")
+    doc["timeline"] = []  # its restart comes after the first minute
+    result = kinesim.run(doc, fidelity="fast")
     modes = result.summary["fidelity"]["producers"]
-    kinds = {p["name"]: p["type"] for p in result.summary["producers"]}
-    for name, mode in modes.items():
-        if kinds[name] == "kpl":
-            assert mode["mode"] == "exact"
-            assert "KPL" in mode["note"]
-        else:
-            assert mode == {"mode": "fast"}
+    assert modes
+    assert all(m["mode"] == "exact" for m in modes.values())
+    assert all("Kinesis Agent" in m["note"] for m in modes.values())
     assert "fidelity: fast asked;" in str(result)
 
 

@@ -19,8 +19,8 @@
 #include "models/core/aggregation.h"
 #include "models/core/shard_map.h"
 #include "models/producer/kpl/records.h"
-#include "models/producer/pool.h"
 #include "models/producer/kpl_config.h"
+#include "models/producer/pool.h"
 #include "sim/time.h"
 
 namespace kinesim::models::kpl {
@@ -31,9 +31,12 @@ inline constexpr uint64_t kMaxRecordOverhead = 48;
 
 class Aggregator {
  public:
-  // Kinesis records come from `entries`; whoever settles one releases it there.
-  Aggregator(const KplConfig& config, Pool<PutEntry>& entries)
-      : enabled_(config.aggregation_enabled),
+  // Kinesis records come from `entries`; whoever settles one releases it there. With
+  // `distinct_flagged_keys` (fast mode), a key with kDistinctKeyBit set is taken to occur once in
+  // its aggregate: it gets a key-table entry of its own, without a lookup.
+  Aggregator(const KplConfig& config, Pool<PutEntry>& entries, bool distinct_flagged_keys = false)
+      : distinct_flagged_keys_(distinct_flagged_keys),
+        enabled_(config.aggregation_enabled),
         max_count_(config.aggregation_max_count),
         max_size_(config.aggregation_max_size),
         entries_(entries) {}
@@ -57,10 +60,13 @@ class Aggregator {
     if (shard >= reducers_.size()) reducers_.resize(shard + std::size_t{1});
     Reducer& red = reducers_[shard];
     const uint64_t pk = r.key;  // a key's id (or, for random keys, its hash bits) names it
+    const bool distinct = distinct_flagged_keys_ && (pk & kDistinctKeyBit) != 0;
     // The exact check costs a key lookup: skip it when even a generous bound fits (a record
     // adds at most its data, its key and kMaxRecordOverhead bytes of framing).
     if (red.entry != nullptr && red.sizer.size() + r.bytes() + kMaxRecordOverhead > max_size_ &&
-        red.sizer.put_size_if_added(pk, r.pk_bytes, std::nullopt, 0, r.data_bytes) > max_size_) {
+        (distinct ? red.sizer.put_size_if_added_distinct(r.pk_bytes, r.data_bytes)
+                  : red.sizer.put_size_if_added(pk, r.pk_bytes, std::nullopt, 0, r.data_bytes)) >
+            max_size_) {
       flush(shard, now, emit);
     }
     if (red.entry == nullptr) {
@@ -68,7 +74,11 @@ class Aggregator {
       red.entry->clear();
       red.entry->predicted = shard;
     }
-    red.sizer.add(pk, r.pk_bytes, std::nullopt, 0, r.data_bytes);
+    if (distinct) {
+      red.sizer.add_distinct(r.pk_bytes, r.data_bytes);
+    } else {
+      red.sizer.add(pk, r.pk_bytes, std::nullopt, 0, r.data_bytes);
+    }
     red.entry->add(r);
     sim::Time pushed = kNever;
     if (r.deadline < red.deadline) {
@@ -145,6 +155,7 @@ class Aggregator {
     emit(e);
   }
 
+  bool distinct_flagged_keys_;
   bool enabled_;
   uint64_t max_count_;
   uint64_t max_size_;

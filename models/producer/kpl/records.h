@@ -18,9 +18,14 @@ namespace kinesim::models::kpl {
 // "No deadline": later than any time a run reaches.
 inline constexpr sim::Time kNever = sim::Time::max();
 
+// Fast mode's keys of the rest of the key space (docs/design.md, "Fast mode") carry this bit:
+// key ids stay below it. The aggregator takes such keys as distinct within an aggregate.
+inline constexpr uint64_t kDistinctKeyBit = uint64_t{1} << 63;
+
 // A user record inside the KPL, from addUserRecord until it is accepted or fails.
 struct HeldUserRecord {
-  uint64_t key = 0;  // a key id (see KeySpace), or hash bits for random keys
+  // A key id (see KeySpace), hash bits for random keys, or in fast mode a key of the rest.
+  uint64_t key = 0;
   sim::Time created;
   sim::Time deadline;  // when its reducer must flush at the latest
   uint32_t data_bytes = 0;
