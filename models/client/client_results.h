@@ -76,7 +76,7 @@ struct ProducerResult {
   std::string name;
   std::string type;
   std::string fidelity = "exact";  // how it ran: "exact" or "fast"
-  std::string fidelity_note;       // why fast mode, asked for, fell back to exact
+  std::string fidelity_note;  // why fast mode, asked for, fell back to exact, or what it approximated
   uint32_t instances = 1;
   ProducerCounts counts;
   sim::LogHistogram record_latency_us;

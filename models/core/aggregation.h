@@ -62,6 +62,11 @@ constexpr std::size_t framed_bytes(const KeyRef& pk, const std::optional<KeyRef>
   record += bytes_field_size(data_len);
   return tables + bytes_field_size(record);
 }
+// The same for a record without an explicit hash key.
+constexpr std::size_t framed_bytes(const KeyRef& pk, std::size_t data_len) {
+  const std::size_t tables = pk.is_new ? bytes_field_size(pk.len) : 0;
+  return tables + bytes_field_size(1 + varint_size(pk.index) + bytes_field_size(data_len));
+}
 }  // namespace wire
 
 struct UserRecord {
@@ -123,11 +128,10 @@ class AggregateSizer {
   std::size_t put_size_if_added_distinct(std::size_t pk_len, std::size_t data_len) const {
     if (count_ == 0) return data_len;
     return wire::kFixedOverhead + pb_size_ +
-           wire::framed_bytes({pk_index_.size(), true, pk_len}, std::nullopt, data_len);
+           wire::framed_bytes({pk_index_.size(), true, pk_len}, data_len);
   }
   void add_distinct(std::size_t pk_len, std::size_t data_len) {
-    pb_size_ +=
-        wire::framed_bytes({pk_index_.add_distinct(), true, pk_len}, std::nullopt, data_len);
+    pb_size_ += wire::framed_bytes({pk_index_.add_distinct(), true, pk_len}, data_len);
     if (count_ == 0) first_data_len_ = data_len;
     ++count_;
   }
@@ -150,7 +154,7 @@ class AggregateSizer {
    public:
     // The key's index, or size() if absent.
     uint64_t find(uint64_t key) const {
-      if (size_ == 0) return 0;
+      if (slots_.empty()) return size_;  // nothing inserted yet (distinct keys hold no slot)
       const Slot& s = slots_[slot_of(key)];
       return s.stamp == stamp_ ? s.value : size_;
     }

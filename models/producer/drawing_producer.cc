@@ -1,5 +1,7 @@
 #include "models/producer/drawing_producer.h"
 
+#include <string>
+
 #include "models/client/client_results.h"
 
 namespace kinesim::models {
@@ -18,7 +20,14 @@ DrawingProducer::DrawingProducer(const ProducerConfig& config, const std::string
   if (config.fidelity.mode == Fidelity::kFast) {
     sizes_.tabulate();
     fast_keys_ = std::make_unique<FastKeys>(keys_, config.fidelity.peak_records_per_sec,
-                                            sizes_.mean() + 8.0, config.fidelity.individual_top_n);
+                                            sizes_.mean() + 8.0, config.fidelity.individual_top_n,
+                                            config.fidelity.repeat_window_s);
+    if (const uint64_t n = fast_keys_->rest_repeating(); n > 0) {
+      config_.fidelity.note = std::to_string(n) +
+                              " keys expected at least 0.01 times per aggregation window are "
+                              "beyond the 65,536 individual keys: taken as distinct within an "
+                              "aggregate, they make aggregates larger than exact mode's";
+    }
   }
 }
 

@@ -22,7 +22,8 @@ double width(core::uint128 lo, core::uint128 hi) {
 
 }  // namespace
 
-FastKeys::FastKeys(KeySpace& keys, double peak_records_per_sec, double mean_bytes, uint32_t top_n) {
+FastKeys::FastKeys(KeySpace& keys, double peak_records_per_sec, double mean_bytes, uint32_t top_n,
+                   double repeat_window_s) {
   if (keys.random_keys()) {
     LengthClass c;
     c.pk_bytes = keys.partition_key_bytes(0);
@@ -35,11 +36,16 @@ FastKeys::FastKeys(KeySpace& keys, double peak_records_per_sec, double mean_byte
   for (uint64_t k = 0; k < n; ++k) p[k] = keys.probability(k);
   // A key is individual when it is named hot, among the top_n, or carries a visible share.
   double threshold = 1.0;
+  double repeat_threshold = 2.0;  // no key reaches it without a window
   if (peak_records_per_sec > 0) {
     threshold = kIndividualShare * kShardRecordsPerSec / peak_records_per_sec;
     if (mean_bytes > 0) {
       threshold = std::min(
           threshold, kIndividualShare * kShardBytesPerSec / (peak_records_per_sec * mean_bytes));
+    }
+    if (repeat_window_s > 0) {
+      repeat_threshold = kIndividualRepeats / (peak_records_per_sec * repeat_window_s);
+      threshold = std::min(threshold, repeat_threshold);
     }
   }
   std::vector<uint64_t> order(n);
@@ -74,6 +80,7 @@ FastKeys::FastKeys(KeySpace& keys, double peak_records_per_sec, double mean_byte
   std::map<uint32_t, std::vector<std::pair<core::uint128, double>>> by_length;
   for (uint64_t k = 0; k < n; ++k) {
     if (chosen[k] != 0 || p[k] <= 0) continue;
+    if (p[k] >= repeat_threshold) ++rest_repeating_;
     by_length[keys.partition_key_bytes(k)].emplace_back(keys.hash(k), p[k]);
   }
   for (auto& [pk_bytes, entries] : by_length) {

@@ -26,6 +26,10 @@ class FastKeys {
   // Individual keys are those expected to carry at least this share of one shard's write
   // limits (1,000 records/s, 1 MiB/s) at the producer's peak rate.
   static constexpr double kIndividualShare = 0.01;
+  // With a repeat window (a KPL aggregate's), keys expected at least this many times in one
+  // window stay individual too: every key of the rest then has fewer than 0.01 records
+  // expected beside it in its aggregate (docs/design.md, "Fast mode").
+  static constexpr double kIndividualRepeats = 0.01;
 
   // A category of the rest: what a move to a newer table needs.
   struct RestCategory {
@@ -53,14 +57,19 @@ class FastKeys {
   };
 
   // `peak_records_per_sec` and `mean_bytes` are the producer's (all instances); `top_n` keys
-  // are listed by reports and so kept individual.
-  FastKeys(KeySpace& keys, double peak_records_per_sec, double mean_bytes, uint32_t top_n);
+  // are listed by reports and so kept individual; `repeat_window_s` is 0 or a KPL
+  // aggregate's RecordMaxBufferedTime.
+  FastKeys(KeySpace& keys, double peak_records_per_sec, double mean_bytes, uint32_t top_n,
+           double repeat_window_s = 0);
 
   // The table of `map` (rebuilt when `epoch` differs from the last one asked for).
   const std::shared_ptr<Table>& table(const core::ShardMap& map, uint64_t epoch);
   // A table of `map`, built anew (table() keeps the last one).
   std::shared_ptr<Table> build(const core::ShardMap& map, uint64_t epoch) const;
   uint32_t individual_count() const { return static_cast<uint32_t>(individual_.size()); }
+  // Keys of the rest expected at least kIndividualRepeats times in the repeat window: those the
+  // cap of kMaxIndividual left out (0 without a window).
+  uint64_t rest_repeating() const { return rest_repeating_; }
   bool individual(uint32_t category) const { return category < individual_.size(); }
   // The key id of an individual category (the same in every table).
   uint64_t individual_key(uint32_t category) const { return individual_[category]; }
@@ -80,6 +89,7 @@ class FastKeys {
   };
   double mass(const LengthClass& c, core::uint128 lo, core::uint128 hi) const;
 
+  uint64_t rest_repeating_ = 0;
   std::vector<uint64_t> individual_;  // key ids
   std::vector<core::uint128> individual_hash_;
   std::vector<uint32_t> individual_pk_bytes_;

@@ -60,10 +60,12 @@ class KplProducer::Pipeline final : public EpochListener {
     if (p.fast_keys_ != nullptr) {
       const ProducerConfig& c = p.config_;
       const std::string name = "producer/" + c.name + "/" + std::to_string(index);
-      fast_.emplace(Fast{ArrivalProcess(c.rate, c.instances, index, c.start,
-                                        sim::RngStream::derive(seed, name + "/arrivals")),
-                         sim::RngStream::derive(seed, name + "/keys"),
-                         {}});
+      const sim::RngStream arrivals = sim::RngStream::derive(seed, name + "/arrivals");
+      fast_.emplace(Fast{ArrivalProcess(c.rate, c.instances, index, c.start, arrivals),
+                         std::nullopt, sim::RngStream::derive(seed, name + "/keys"), std::nullopt});
+      if (fast_->even.poisson()) {
+        fast_->poisson.emplace(c.rate, c.instances, c.start, arrivals);
+      }
     }
   }
 
@@ -175,13 +177,14 @@ class KplProducer::Pipeline final : public EpochListener {
     return nullptr;
   }
 
-  // Fast mode (docs/design.md, "Fast mode"): the arrival times exact mode has, each record's key
-  // drawn as a category of the key table (an individual key, or the rest of a shard's keys of
-  // one length) and its size from the tabulated sampler.
+  // Fast mode (docs/design.md, "Fast mode"): Poisson arrivals a window at a time (evenly spaced
+  // ones at exact mode's times), each record's key drawn as a category of the key table (an
+  // individual key, or the rest of a shard's keys of one length) and its size from the
+  // tabulated sampler.
   const DrawnRecord* fast_front() {
     Fast& f = *fast_;
     if (f.next) return &*f.next;
-    const Time t = f.arrivals.next();
+    const Time t = f.poisson ? f.poisson->next() : f.even.next();
     if (t == Time::max()) return nullptr;
     const uint32_t generation = p_.fast_current_generation();
     const FastKeys::Table& table = *p_.fast_gens_[generation];
@@ -500,7 +503,8 @@ class KplProducer::Pipeline final : public EpochListener {
 
   // Fast mode's draws (see fast_front).
   struct Fast {
-    ArrivalProcess arrivals;
+    ArrivalProcess even;  // evenly spaced arrivals (and whether they are Poisson)
+    std::optional<PoissonWindows> poisson;
     sim::RngStream rng;  // keys, sizes, moves
     std::optional<DrawnRecord> next;
   };

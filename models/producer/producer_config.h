@@ -25,10 +25,13 @@ enum class Fidelity : uint8_t { kExact, kFast };
 // producer uses (a producer fast mode cannot honour runs exact, and `note` says why).
 struct FidelityConfig {
   Fidelity mode = Fidelity::kExact;
-  std::string note;  // why an asked-for fast mode fell back to exact
+  std::string note;  // why an asked-for fast mode fell back to exact, or what it approximated
   // Fast mode only (set by the loader when `mode` is kFast): which keys stay individual.
   double peak_records_per_sec = 0;  // the producer's peak offered rate over the run
   uint32_t individual_top_n = 10;   // keys the reports list
+  // KPL producers with aggregation: the reducers' RecordMaxBufferedTime (seconds), within which
+  // a key expected at least FastKeys::kIndividualRepeats times stays individual.
+  double repeat_window_s = 0;
 };
 
 struct ProducerConfig : WorkloadConfig {

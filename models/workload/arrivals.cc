@@ -14,6 +14,13 @@ constexpr double kDiurnalSegmentSec = 1.0;
 // where doubles are integers, so the addition rounds x (ties to even); from 2^52 up every
 // double is an integer already.
 double round_non_negative(double x) { return x < 0x1p52 ? (x + 0x1p52) - 0x1p52 : x; }
+
+// Seconds since the start (>= 0) to the nearest nanosecond; Time::max() past what a Time holds.
+sim::Time time_of(double seconds) {
+  const double ns = round_non_negative(seconds * 1e9);
+  if (ns >= 9.2e18) return sim::Time::max();
+  return sim::Time::from_nanos(static_cast<int64_t>(ns));
+}
 }  // namespace
 
 RateProfile::RateProfile(const RateConfig& config, double scale) : config_(config), scale_(scale) {}
@@ -111,9 +118,7 @@ sim::Time ArrivalProcess::next() {
     if (r > 0) need -= r * (end - t_);
     t_ = end;
   }
-  const double ns = round_non_negative(t_ * 1e9);  // t_ >= 0
-  if (ns >= 9.2e18) return sim::Time::max();
-  return sim::Time::from_nanos(static_cast<int64_t>(ns));
+  return time_of(t_);  // t_ >= 0
 }
 
 void RateWindow::reset(const RateProfile& profile, double from, double to) {
@@ -139,6 +144,55 @@ double RateWindow::time_at_pieces(double m) const {
   if (it == pieces_.begin()) return from_;
   const Piece& p = *std::prev(it);
   return std::min(to_, p.start + (m - p.before) / p.rate);
+}
+
+PoissonWindows::PoissonWindows(const RateConfig& config, uint32_t instances, sim::Duration start,
+                               sim::RngStream rng)
+    : profile_(config, 1.0 / instances), rng_(rng), from_(start.to_seconds()) {}
+
+bool PoissonWindows::fill() {
+  times_.clear();
+  at_ = 0;
+  while (times_.empty()) {
+    double end = 0;
+    const double r = profile_.rate_at(from_, &end);
+    if (!(r > 0)) {
+      if (end == kInf) return false;
+      from_ = end;
+      continue;
+    }
+    const double to = from_ + std::clamp(kPerWindow / r, 1e-3, 3600.0);
+    window_.reset(profile_, from_, to);
+    const double mass = window_.mass();
+    const uint64_t n = mass > 0 ? rng_.poisson(mass) : 0;
+    from_ = to;
+    if (n == 0) continue;
+    // n uniforms, sorted by a counting sort into n buckets (about one each) and an insertion
+    // sort of what remains out of order: linear time, where a comparison sort would cost
+    // log n per arrival.
+    const auto count = static_cast<std::size_t>(n);
+    const auto bucket = [&](double u) {
+      return std::min(count - 1, static_cast<std::size_t>(u * static_cast<double>(count)));
+    };
+    drawn_.resize(count);
+    starts_.assign(count + 1, 0);
+    for (double& u : drawn_) {
+      u = rng_.uniform();
+      ++starts_[bucket(u) + 1];
+    }
+    for (std::size_t i = 1; i <= count; ++i) starts_[i] += starts_[i - 1];
+    sorted_.resize(count);
+    for (const double u : drawn_) sorted_[starts_[bucket(u)]++] = u;
+    for (std::size_t i = 1; i < count; ++i) {
+      const double u = sorted_[i];
+      std::size_t j = i;
+      for (; j > 0 && sorted_[j - 1] > u; --j) sorted_[j] = sorted_[j - 1];
+      sorted_[j] = u;
+    }
+    times_.reserve(count);
+    for (const double u : sorted_) times_.push_back(time_of(window_.time_at(u * mass)));
+  }
+  return true;
 }
 
 }  // namespace kinesim::models

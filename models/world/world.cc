@@ -57,6 +57,9 @@ FidelityConfig producer_fidelity(const Scenario& scenario, const ProducerConfig&
     f.individual_top_n = scenario.output.top_n;
     f.peak_records_per_sec =
         RateProfile(producer.rate, 1.0).peak_rate(scenario.duration.to_seconds());
+    if (producer.type == ProducerConfig::Type::kKpl && producer.kpl.aggregation_enabled) {
+      f.repeat_window_s = producer.kpl.record_max_buffered_time.to_seconds();
+    }
   }
   return f;
 }

@@ -248,8 +248,9 @@ TEST(AggregateSizer, SizesDistinctKeysWithoutALookupExactlyAsTheEncoderDoes) {
     AggregateSizer sizer;
     const auto n = 2 + rng.below(300);
     for (uint64_t i = 0; i < n; ++i) {
-      // Every third record reuses one of 5 shared keys; the rest have keys of their own.
-      const bool shared = i % 3 == 0;
+      // Every third record reuses one of 5 shared keys; the rest have keys of their own. The
+      // first two are distinct: the table holds no slot yet when the first lookup comes.
+      const bool shared = i % 3 == 2;
       const uint64_t id = shared ? rng.below(5) : 1000 + i;
       UserRecord r;
       r.partition_key = (shared ? "shared-" : "own-") + std::to_string(id);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -118,6 +119,59 @@ TEST(RecordSource, DrawsTheSameRecordsAsDrawingOneAtATime) {
   // Poisson at 500/s over 2 s, one instance in three: about 333 records.
   EXPECT_GT(n, 250u);
   EXPECT_LT(n, 420u);
+}
+
+// Poisson arrivals drawn a window at a time are a Poisson process of the profile's rate: over
+// 400 seeds of a schedule (nothing until 10 s, 500/s until 40 s, 2,000/s until 41 s, then
+// nothing), counts in an interval straddling window boundaries have the Poisson mean and
+// variance, and gaps inside a segment are exponential (Kolmogorov-Smirnov), across the windows'
+// edges too.
+TEST(PoissonWindows, DrawAPoissonProcessOfTheProfilesRate) {
+  RateConfig rate;
+  rate.profile = RateConfig::Profile::kSchedule;
+  rate.steps = {{sim::Duration::seconds(10), 500},
+                {sim::Duration::seconds(40), 2000},
+                {sim::Duration::seconds(41), 0}};
+  constexpr int kSeeds = 400;
+  const double a = 20.3, b = 20.5;  // 100 expected; windows are 256 / 500 s wide from 10 s
+  double sum = 0, sq = 0, total = 0;
+  std::vector<double> gaps;
+  for (int seed = 0; seed < kSeeds; ++seed) {
+    // Two instances share the rate: each draws at half of it.
+    PoissonWindows w(rate, 2, sim::Duration(), sim::RngStream(static_cast<uint64_t>(seed)));
+    double in = 0, last = -1;
+    uint64_t n = 0;
+    for (sim::Time t = w.next(); t != sim::Time::max(); t = w.next()) {
+      const double x = t.to_seconds();
+      ASSERT_GE(x, 10.0);
+      ASSERT_LE(x, 41.0);
+      ASSERT_GE(x, last);
+      if (x >= a && x < b) ++in;
+      if (seed < 20 && last >= 10.0 && x < 40.0) gaps.push_back(x - last);
+      last = x;
+      ++n;
+    }
+    sum += in;
+    sq += in * in;
+    total += static_cast<double>(n);
+  }
+  const double mean = sum / kSeeds;
+  const double var = sq / kSeeds - mean * mean;
+  const double expected = 250 * (b - a);
+  EXPECT_NEAR(mean, expected, 5 * std::sqrt(expected / kSeeds));
+  EXPECT_NEAR(var / mean, 1.0, 0.25);  // the dispersion of a Poisson count
+  const double per_run = 250 * 30 + 1000 * 1;
+  EXPECT_NEAR(total / kSeeds, per_run, 5 * std::sqrt(per_run / kSeeds));
+  // Gaps inside the 500/s segment: Exp(250) for one of two instances.
+  std::sort(gaps.begin(), gaps.end());
+  double d = 0;
+  const auto n = static_cast<double>(gaps.size());
+  for (std::size_t i = 0; i < gaps.size(); ++i) {
+    const double f = 1 - std::exp(-250 * gaps[i]);
+    d = std::max({d, std::abs(f - static_cast<double>(i) / n),
+                  std::abs(f - static_cast<double>(i + 1) / n)});
+  }
+  EXPECT_LT(d, 1.95 / std::sqrt(n)) << gaps.size() << " gaps";  // KS at 0.1 %
 }
 
 TEST(RecordSource, PopHandsBackTheRecordEnteringTheWindow) {
