@@ -6,6 +6,7 @@
 
 #include <cmath>
 #include <map>
+#include <utility>
 
 #include "models/core/hash_key.h"
 #include "models/core/shard_map.h"
@@ -31,6 +32,17 @@ Scenario one_producer(uint32_t shards, double rps, Duration duration) {
       {.shards = shards, .records_per_sec = rps, .duration = duration}));
 }
 
+RunOptions exact_mode() {
+  RunOptions o;
+  o.fidelity = Fidelity::kExact;
+  return o;
+}
+
+// A scenario of fidelity fast, run as it is and in exact mode.
+std::pair<Result, Result> fast_and_exact(const Scenario& s) {
+  return {run_scenario(s), run_scenario(s, exact_mode())};
+}
+
 TEST(FastMode, TheResultSaysWhichModeEachProducerRan) {
   Scenario s = one_producer(2, 500, Duration::minutes(1));
   ProducerConfig kpl = s.producers[0];
@@ -48,9 +60,7 @@ TEST(FastMode, TheResultSaysWhichModeEachProducerRan) {
   const FidelityConfig f = producer_fidelity(s, agent, Fidelity::kFast);
   EXPECT_EQ(f.mode, Fidelity::kExact);
   EXPECT_NE(f.note.find("Kinesis Agent"), std::string::npos);
-  RunOptions exact;
-  exact.fidelity = Fidelity::kExact;
-  const Result e = run_scenario(s, exact);
+  const Result e = run_scenario(s, exact_mode());
   EXPECT_EQ(e.fidelity, "exact");
   EXPECT_EQ(e.producers[0].fidelity, "exact");
 }
@@ -216,10 +226,7 @@ TEST(FastMode, EvenlySpacedArrivalsBatchExactlyAsExactModeDoes) {
     p.sdk.linger = Duration::millis(100);
     p.sdk.max_batch_records = max_records;
     p.sdk.max_batch_bytes = 60'000;
-    const Result f = run_scenario(s);
-    RunOptions exact;
-    exact.fidelity = Fidelity::kExact;
-    const Result e = run_scenario(s, exact);
+    const auto [f, e] = fast_and_exact(s);
     const std::string what = std::to_string(bytes) + " B, " + std::to_string(max_records);
     ASSERT_EQ(f.producers[0].fidelity, "fast") << what;
     const ProducerCounts& fc = f.producers[0].counts;
@@ -271,10 +278,7 @@ TEST(FastMode, KplWithOneKeyAndFixedSizesRunsExactlyAsExactModeDoes) {
   p.instances = 2;
   p.keys.count = 1;
   p.record_size.value = 300;
-  const Result f = run_scenario(s);
-  RunOptions exact;
-  exact.fidelity = Fidelity::kExact;
-  const Result e = run_scenario(s, exact);
+  const auto [f, e] = fast_and_exact(s);
   ASSERT_EQ(f.producers[0].fidelity, "fast");
   ASSERT_EQ(e.producers[0].fidelity, "exact");
   const ProducerCounts& fc = f.producers[0].counts;
@@ -316,10 +320,7 @@ TEST(FastMode, KplAggregatesCarryTheKeyRepeatsFastModeDropsAndNoMore) {
     p.rate.profile = RateConfig::Profile::kConstant;
     p.keys.count = static_cast<uint64_t>(keys_count);
     s.output.top_n = 0;
-    const Result f = run_scenario(s);
-    RunOptions exact;
-    exact.fidelity = Fidelity::kExact;
-    const Result e = run_scenario(s, exact);
+    const auto [f, e] = fast_and_exact(s);
     ASSERT_EQ(f.producers[0].fidelity, "fast");
     EXPECT_EQ(f.producers[0].counts.throttled_entries, 0u);
     const double n = detail(e.producers[0], "UserRecordsPerKinesisRecord");
