@@ -25,8 +25,10 @@ DrawingProducer::DrawingProducer(const ProducerConfig& config, const std::string
     if (const uint64_t n = fast_keys_->rest_repeating(); n > 0) {
       config_.fidelity.note = std::to_string(n) +
                               " keys expected at least 0.01 times per aggregation window are "
-                              "beyond the 65,536 individual keys: taken as distinct within an "
-                              "aggregate, they make aggregates larger than exact mode's";
+                              "beyond the " +
+                              std::to_string(FastKeys::kMaxIndividual) +
+                              " individual keys: taken as distinct within an aggregate, they "
+                              "make aggregates larger than exact mode's";
     }
   }
 }
