@@ -1,5 +1,6 @@
 #include "models/producer/drawing_producer.h"
 
+#include <cstdio>
 #include <string>
 
 #include "models/client/client_results.h"
@@ -23,9 +24,10 @@ DrawingProducer::DrawingProducer(const ProducerConfig& config, const std::string
                                             sizes_.mean() + 8.0, config.fidelity.individual_top_n,
                                             config.fidelity.repeat_window_s);
     if (const uint64_t n = fast_keys_->rest_repeating(); n > 0) {
-      config_.fidelity.note = std::to_string(n) +
-                              " keys expected at least 0.01 times per aggregation window are "
-                              "beyond the " +
+      char repeats[32];
+      std::snprintf(repeats, sizeof repeats, "%g", FastKeys::kIndividualRepeats);
+      config_.fidelity.note = std::to_string(n) + " keys expected at least " + repeats +
+                              " times per aggregation window are beyond the " +
                               std::to_string(FastKeys::kMaxIndividual) +
                               " individual keys: taken as distinct within an aggregate, they "
                               "make aggregates larger than exact mode's";

@@ -46,9 +46,6 @@ struct Batch {
 
 double seconds_of(Time t) { return t.to_seconds(); }
 
-// Seconds (>= 0, within a run) to the nearest nanosecond.
-Time time_of(double seconds) { return Time::from_nanos(static_cast<int64_t>(seconds * 1e9 + 0.5)); }
-
 }  // namespace
 
 class SdkProducer::Instance {
@@ -399,19 +396,24 @@ class SdkProducer::Instance {
     std::vector<core::ShardIndex>& shards = p_.fast_shards_;
     shards.resize(b->records.size());
     std::vector<core::ShardIndex>& touched = p_.fast_touched_;
-    touched.clear();
+    // Without a branch: a request's records reach a shard a few times each, so whether a record
+    // is its shard's first would be a coin toss for the branch predictor.
+    touched.resize(b->records.size());
+    std::size_t touched_count = 0;
     for (std::size_t i = 0; i < b->records.size(); ++i) {
       const PendingRecord& r = b->records[i];
       const core::ShardIndex s = table->shard[r.key];
       shards[i] = s;
       FastGroup& g = groups[s];
-      if (g.records == 0) touched.push_back(s);
+      touched[touched_count] = s;
+      touched_count += g.records == 0 ? 1 : 0;
       ++g.records;
       g.bytes += r.bytes();
       g.write_delay += now - r.created;
       g.payload_units += core::put_payload_units(r.bytes());
       g.billed_bytes += core::on_demand_billed_bytes(r.bytes());
     }
+    touched.resize(touched_count);
     const bool one_by_one =
         stream.draws_internal_failures() || !stream.admits_all(now, b->records.size(), b->bytes);
     bool any_binding = one_by_one;

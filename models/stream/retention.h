@@ -16,6 +16,7 @@
 // reader reads from one run boundary (or the tip) to another sums exactly to what was appended.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <deque>
 #include <stdexcept>
@@ -83,6 +84,12 @@ class RetentionLog {
  public:
   static constexpr sim::Duration kDefaultFineGranularity = sim::Duration::millis(50);
   static constexpr sim::Duration kDefaultRecentWindow = sim::Duration::seconds(60);
+  // The stream's coarse runs merge records arriving within retention / 1440 (one minute for
+  // the default 24 h), but never finer than a second: about 1,440 runs per shard, plus the fine
+  // runs of the last minute.
+  static sim::Duration coarse_granularity(uint32_t retention_hours) {
+    return std::max(sim::Duration::hours(retention_hours) / 1440, sim::Duration::seconds(1));
+  }
 
   RetentionLog(sim::Duration retention, sim::Duration granularity,
                sim::Duration fine_granularity = kDefaultFineGranularity,

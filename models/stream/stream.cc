@@ -16,14 +16,6 @@ namespace {
 using sim::Duration;
 using sim::Time;
 
-// Retention runs merge records arriving within this span: retention / 1440 (one minute for
-// the default 24 h), but never finer than a second. Bounds memory per shard to ~1440 runs, plus
-// the fine runs of the last minute (retention.h).
-Duration retention_granularity(uint32_t retention_hours) {
-  const Duration g = Duration::hours(retention_hours) / 1440;
-  return std::max(g, Duration::seconds(1));
-}
-
 WriteRate configured_peak(const StreamConfig& c) {
   return {static_cast<double>(c.on_demand.previous_peak_bytes_per_sec),
           static_cast<double>(c.on_demand.previous_peak_records_per_sec)};
@@ -122,7 +114,7 @@ std::vector<CapacitySegment> Stream::capacity_segments(Time end) const {
 void Stream::add_shard_states() {
   const StreamConfig& c = config_;
   const Duration retention = Duration::hours(c.retention_hours);
-  const Duration granularity = retention_granularity(c.retention_hours);
+  const Duration granularity = RetentionLog::coarse_granularity(c.retention_hours);
   while (shards_.size() < map_.shards().size()) {
     const std::string id = core::ShardMap::shard_id(static_cast<core::ShardIndex>(shards_.size()));
     ShardState s(ShardWriteBuckets(static_cast<double>(c.write.bytes_per_sec),

@@ -10,17 +10,6 @@ namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kDiurnalSegmentSec = 1.0;
 
-// std::nearbyint for x >= 0 in the default rounding mode, without a libm call: x + 2^52 lands
-// where doubles are integers, so the addition rounds x (ties to even); from 2^52 up every
-// double is an integer already.
-double round_non_negative(double x) { return x < 0x1p52 ? (x + 0x1p52) - 0x1p52 : x; }
-
-// Seconds since the start (>= 0) to the nearest nanosecond; Time::max() past what a Time holds.
-sim::Time time_of(double seconds) {
-  const double ns = round_non_negative(seconds * 1e9);
-  if (ns >= 9.2e18) return sim::Time::max();
-  return sim::Time::from_nanos(static_cast<int64_t>(ns));
-}
 }  // namespace
 
 RateProfile::RateProfile(const RateConfig& config, double scale) : config_(config), scale_(scale) {}

@@ -16,6 +16,17 @@
 
 namespace kinesim::models {
 
+// Seconds since the start (>= 0) to the nearest nanosecond, ties to even; Time::max() past what a
+// Time holds. The rounding is std::nearbyint's in the default mode, without a libm call: x + 2^52
+// lands where doubles are integers, so the addition rounds x; from 2^52 up every double is an
+// integer already.
+inline sim::Time time_of(double seconds) {
+  const double x = seconds * 1e9;
+  const double ns = x < 0x1p52 ? (x + 0x1p52) - 0x1p52 : x;
+  if (ns >= 9.2e18) return sim::Time::max();
+  return sim::Time::from_nanos(static_cast<int64_t>(ns));
+}
+
 class RateProfile {
  public:
   // `scale` divides the producer's rate among its instances.

@@ -199,7 +199,28 @@ void SizeSampler::tabulate() {
     const double b = k + 0.5;
     w[k] = std::max(0.0, b <= median ? lower(b) - lower(a) : upper(a) - upper(b));
   }
-  table_ = sim::CompactAlias(w);
+  // The central values, all but kTailMass of the mass, in one table small enough for the L1
+  // cache; one more column of it stands for the values outside, drawn from a second table.
+  double total = 0;
+  for (const double x : w) total += x;
+  uint32_t lo = 0;
+  for (double below = 0; lo < last && below + w[lo] <= 0.5 * kTailMass * total; ++lo) {
+    below += w[lo];
+  }
+  uint32_t hi = last;
+  for (double above = 0; hi > lo && above + w[hi] <= 0.5 * kTailMass * total; --hi) {
+    above += w[hi];
+  }
+  std::vector<double> head(w.begin() + lo, w.begin() + hi + 1);
+  std::vector<double> tail(w.begin(), w.begin() + lo);
+  tail.insert(tail.end(), w.begin() + hi + 1, w.end());
+  double outside = 0;
+  for (const double x : tail) outside += x;
+  head.push_back(outside);
+  head_ = sim::CompactAlias(head);
+  head_first_ = lo;
+  head_size_ = hi - lo + 1;
+  if (outside > 0) tail_ = sim::CompactAlias(tail);
   tabulated_ = true;
 }
 
