@@ -24,6 +24,28 @@ class LogHistogram {
     if (value < min_) min_ = value;
     sum_ += static_cast<double>(value) * static_cast<double>(count);
   }
+  // record(value(item)) for each item, with the sum taken in integers first: the same result
+  // while the sum stays below 2^53 (every partial sum of integers is then exact in a double),
+  // without a floating-point addition chained from one value to the next.
+  template <typename Range, typename Value>
+  void record_each(const Range& items, Value value) {
+    uint64_t sum = 0;
+    uint64_t n = 0;
+    uint64_t lo = min_;
+    uint64_t hi = max_;
+    for (const auto& item : items) {
+      const uint64_t v = value(item);
+      ++counts_[index(v)];
+      sum += v;
+      ++n;
+      lo = v < lo ? v : lo;
+      hi = v > hi ? v : hi;
+    }
+    total_ += n;
+    min_ = lo;
+    max_ = hi;
+    sum_ += static_cast<double>(sum);
+  }
   void merge(const LogHistogram& o) {
     for (std::size_t i = 0; i < kBuckets; ++i) counts_[i] += o.counts_[i];
     total_ += o.total_;

@@ -209,9 +209,19 @@ class SdkProducer::Instance {
     const Time close_at = std::max(first.created, time_of(end));
     // The inner records (1 ... cut - 1, or all after the first) at iid uniform mass positions.
     const std::size_t inner_end = how == End::kCount ? b->records.size() - 1 : b->records.size();
-    for (std::size_t i = 1; i < inner_end; ++i) {
-      b->records[i].created = std::clamp(time_of(f.window.time_at(f.rng.uniform() * end_mass)),
-                                         first.created, close_at);
+    if (f.window.constant()) {
+      // At a constant rate, uniform in mass is uniform in time: no inversion per record.
+      const Time from = std::clamp(time_of(f.window.start()), first.created, close_at);
+      const auto span = static_cast<double>((close_at - from).count_nanos());
+      for (std::size_t i = 1; i < inner_end; ++i) {
+        b->records[i].created =
+            from + Duration::nanos(static_cast<int64_t>(f.rng.uniform() * span));
+      }
+    } else {
+      for (std::size_t i = 1; i < inner_end; ++i) {
+        b->records[i].created = std::clamp(time_of(f.window.time_at(f.rng.uniform() * end_mass)),
+                                           first.created, close_at);
+      }
     }
     if (how == End::kCount && cut > 0) b->records.back().created = close_at;
     if (how == End::kBytes) {
@@ -465,9 +475,9 @@ class SdkProducer::Instance {
       c.accepted_bytes += b->bytes;
       if (p_.attempts_.size() <= b->attempt) p_.attempts_.resize(b->attempt + 1);
       p_.attempts_[b->attempt] += accepted;
-      for (const PendingRecord& r : b->records) {
-        p_.record_latency_us_.record(static_cast<uint64_t>((now - r.created).count_nanos() / 1000));
-      }
+      p_.record_latency_us_.record_each(b->records, [now](const PendingRecord& r) {
+        return static_cast<uint64_t>((now - r.created).count_nanos() / 1000);
+      });
       if (b->individual > 0) {
         for (const PendingRecord& r : b->records) {
           if (KeyCounts* k = key_tally(r)) ++k->accepted;

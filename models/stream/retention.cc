@@ -51,6 +51,7 @@ void RetentionLog::coalesce(sim::Time now) {
     }
     recent_.pop_front();
   }
+  if (recent_.empty()) open_until_ = sim::Time::zero();
 }
 
 void RetentionLog::trim(sim::Time now) {
@@ -69,6 +70,7 @@ void RetentionLog::trim(sim::Time now) {
     }
     if (!runs->empty()) break;  // the fine runs are newer than any coarse run kept
   }
+  if (recent_.empty()) open_until_ = sim::Time::zero();
 }
 
 ShardPosition RetentionLog::oldest() const {

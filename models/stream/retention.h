@@ -108,7 +108,7 @@ class RetentionLog {
       throw std::logic_error("retention: appended records must follow the last sequence number");
     }
     appended_ = true;
-    if (!recent_.empty() && at - recent_.back().first_arrival < fine_) {
+    if (at < open_until_) {  // within fine_ of the newest fine run's first arrival
       RetentionRun& r = recent_.back();
       r.last_arrival = at;
       r.bytes += bytes;
@@ -118,6 +118,7 @@ class RetentionLog {
     } else {
       recent_.push_back({at, at, first_sequence, bytes, records, user_records, write_delay_sum,
                          appended_bytes_, appended_user_records_});
+      open_until_ = at + fine_;
       coalesce(at);
     }
     end_sequence_ = first_sequence + records;
@@ -177,6 +178,10 @@ class RetentionLog {
   sim::Duration window_;
   std::deque<RetentionRun> older_;   // coarse runs
   std::deque<RetentionRun> recent_;  // fine runs, all newer than older_
+  // recent_.back().first_arrival + fine_ (zero while recent_ is empty): append() compares with
+  // it without reaching into the deque's block, a cache miss per shard when a request spreads
+  // over a hundred shards.
+  sim::Time open_until_;
   bool appended_ = false;
   uint64_t end_sequence_ = 0;
   uint64_t appended_bytes_ = 0;  // ever appended

@@ -131,25 +131,21 @@ void Stream::add_shard_states() {
 }
 
 void Stream::end_request(Time now, PutApi api, uint64_t entries, uint64_t request_bytes) {
-  uint64_t accepted = 0;
+  uint64_t accepted = request_accepted_;
   uint64_t throttled = 0;
   uint64_t failed = 0;
-  uint64_t accepted_bytes = 0;
+  uint64_t accepted_bytes = request_accepted_bytes_;
+  request_accepted_ = request_accepted_bytes_ = 0;
   for (const core::ShardIndex i : touched_) {
     ShardState& s = shards_[i];
     if (s.pending_records > 0) {
-      s.retention.append(now, s.next_sequence, s.pending_bytes, s.pending_records,
-                         s.pending_user_records, s.pending_write_delay);
-      s.next_sequence += s.pending_records;
-      metrics_.add(s.series.incoming_bytes, now, static_cast<double>(s.pending_bytes));
-      metrics_.add(s.series.incoming_records, now, static_cast<double>(s.pending_records));
+      append_accepted(now, s, s.pending_records, s.pending_bytes, s.pending_user_records,
+                      s.pending_write_delay);
       if (!s.waiting.empty()) wake(now, i);
     }
     if (s.pending_throttled > 0) {
       metrics_.add(s.series.throttled, now, static_cast<double>(s.pending_throttled));
     }
-    s.totals.accepted_records += s.pending_records;
-    s.totals.accepted_bytes += s.pending_bytes;
     s.totals.throttled_records += s.pending_throttled;
     s.totals.throttled_bytes += s.pending_throttled_bytes;
     s.totals.internal_failures += s.pending_failed;

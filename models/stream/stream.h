@@ -127,6 +127,17 @@ class Stream {
     if (admission_on_ && !admission_.admits_all(now, records, bytes)) return false;
     if (!s.buckets.try_take_all(now, records, bytes)) return false;
     if (admission_on_) admission_.take_all(records, bytes);
+    put_payload_units_ += payload_units;
+    on_demand_billed_bytes_ += billed_bytes;
+    if (s.waiting.empty() && s.pending_records == 0 && s.pending_throttled == 0 &&
+        s.pending_failed == 0) {
+      // The shard's only entries in this request, and no listener to wake in end_request: its
+      // books now, as end_request would keep them, without a second pass over the shard.
+      append_accepted(now, s, records, bytes, records, write_delay);
+      request_accepted_ += records;
+      request_accepted_bytes_ += bytes;
+      return true;
+    }
     if (s.pending_records == 0 && s.pending_throttled == 0 && s.pending_failed == 0) {
       touched_.push_back(shard);
     }
@@ -134,8 +145,6 @@ class Stream {
     s.pending_bytes += bytes;
     s.pending_user_records += records;
     s.pending_write_delay += write_delay;
-    put_payload_units_ += payload_units;
-    on_demand_billed_bytes_ += billed_bytes;
     return true;
   }
   // Whether the on-demand admission (if any) would admit `records` records of `bytes` in all now:
@@ -256,6 +265,17 @@ class Stream {
   };
 
   void add_shard_states();
+  // Appends accepted records to the shard's retention and keeps their per-shard books (sequence
+  // numbers, IncomingBytes / IncomingRecords, totals).
+  void append_accepted(sim::Time now, ShardState& s, uint64_t records, uint64_t bytes,
+                       uint64_t user_records, sim::Duration write_delay) {
+    s.retention.append(now, s.next_sequence, bytes, records, user_records, write_delay);
+    s.next_sequence += records;
+    metrics_.add(s.series.incoming_bytes, now, static_cast<double>(bytes));
+    metrics_.add(s.series.incoming_records, now, static_cast<double>(records));
+    s.totals.accepted_records += records;
+    s.totals.accepted_bytes += bytes;
+  }
   void finish_update(sim::Time now);
   // Tells the shard's waiting listeners (each once).
   void wake(sim::Time now, core::ShardIndex shard);
@@ -278,6 +298,9 @@ class Stream {
   core::ShardMap map_;
   std::vector<ShardState> shards_;
   std::vector<core::ShardIndex> touched_;
+  // Accepted by put_all() straight into the shards' books within the current request.
+  uint64_t request_accepted_ = 0;
+  uint64_t request_accepted_bytes_ = 0;
   uint64_t epoch_ = 0;
   std::vector<EpochListener*> epoch_waiting_;  // notify_on_epoch_change, told once
   uint64_t put_payload_units_ = 0;

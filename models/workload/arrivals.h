@@ -74,6 +74,10 @@ class RateWindow {
  public:
   void reset(const RateProfile& profile, double from, double to);
   double mass() const { return mass_; }
+  // Whether the rate is one constant over the window (where it is positive), from start(): the
+  // time at a uniform mass is then uniform in time.
+  bool constant() const { return pieces_.size() == 1; }
+  double start() const { return pieces_.empty() ? from_ : pieces_[0].start; }
   // The time (seconds) by which the integrated rate from `from` reaches `m` (0 <= m <= mass()).
   double time_at(double m) const {
     if (pieces_.size() == 1) return std::min(to_, pieces_[0].start + m / pieces_[0].rate);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 #include "sim/rng.h"
 
 namespace kinesim::sim {
@@ -48,6 +50,29 @@ TEST(LogHistogram, MergeAddsCounts) {
   EXPECT_EQ(a.count(), 4u);
   EXPECT_EQ(a.max(), 1000u);
   EXPECT_EQ(a.quantile(0.75), 10u);
+}
+
+// record_each keeps the same books as record() value by value: counts per bucket (so every
+// quantile), count, min, max, and the mean, to the bit while the sum stays below 2^53.
+TEST(LogHistogram, RecordEachIsRecordForEveryValue) {
+  RngStream rng = RngStream::derive(3, "histogram");
+  LogHistogram one, each;
+  one.record(5000);
+  each.record(5000);
+  for (int batch = 0; batch < 200; ++batch) {
+    std::vector<uint64_t> values(static_cast<std::size_t>(batch % 7) * 40);
+    for (uint64_t& v : values) v = static_cast<uint64_t>(rng.uniform() * 1e6) + (batch == 3);
+    for (const uint64_t v : values) one.record(v);
+    each.record_each(values, [](uint64_t v) { return v; });
+  }
+  EXPECT_EQ(each.count(), one.count());
+  EXPECT_EQ(each.min(), one.min());
+  EXPECT_EQ(each.max(), one.max());
+  EXPECT_EQ(each.mean(), one.mean());
+  for (int k = 0; k <= 1000; ++k) {
+    const double q = k / 1000.0;
+    EXPECT_EQ(each.quantile(q), one.quantile(q)) << q;
+  }
 }
 
 }  // namespace
