@@ -38,6 +38,14 @@ class MetricRecorder {
       r.sums(id.row, col) += amount;
     }
   }
+  // Two counters at the same instant (one bucket lookup per resolution for both).
+  void add(SeriesId a, double amount_a, SeriesId b, double amount_b, Time at) {
+    for (Resolution& r : resolutions_) {
+      const Eigen::Index col = r.column(at);
+      r.sums(a.row, col) += amount_a;
+      r.sums(b.row, col) += amount_b;
+    }
+  }
   void set(SeriesId id, Time at, double value) {
     for (Resolution& r : resolutions_) {
       const Eigen::Index col = r.column(at);

@@ -119,7 +119,9 @@ class Stream {
   // and returns false, and the caller puts them one by one in request order. `write_delay` is
   // their summed (now - created); `payload_units` and `billed_bytes` their summed billing
   // quantities (put_payload_units, on_demand_billed_bytes of each record). Never used when
-  // internal failures are drawn (each entry draws its own).
+  // internal failures are drawn (each entry draws its own). Accepted entries go into the
+  // shard's books at once when nothing else of the request reached the shard and no reader
+  // waits on it; else end_request keeps them, as for put().
   bool put_all(sim::Time now, core::ShardIndex shard, uint64_t records, uint64_t bytes,
                sim::Duration write_delay, uint64_t payload_units, uint64_t billed_bytes) {
     ShardState& s = shards_[shard];
@@ -271,8 +273,8 @@ class Stream {
                        uint64_t user_records, sim::Duration write_delay) {
     s.retention.append(now, s.next_sequence, bytes, records, user_records, write_delay);
     s.next_sequence += records;
-    metrics_.add(s.series.incoming_bytes, now, static_cast<double>(bytes));
-    metrics_.add(s.series.incoming_records, now, static_cast<double>(records));
+    metrics_.add(s.series.incoming_bytes, static_cast<double>(bytes), s.series.incoming_records,
+                 static_cast<double>(records), now);
     s.totals.accepted_records += records;
     s.totals.accepted_bytes += bytes;
   }
