@@ -237,6 +237,16 @@ def test_plan_in_fast_mode_finds_the_same_count_as_in_exact_mode() -> None:
         kinesim.plan(doc, modes=["provisioned"], scheduler="serial", fidelity="quick")
 
 
+def _one_producer_scenario(name: str, shards: int, producer: dict) -> dict:
+    """A 3-minute scenario of `shards` shards and one producer, named "p"."""
+    return {
+        "name": name,
+        "duration": "3m",
+        "stream": {"shards": shards},
+        "producers": [{"name": "p", **producer}],
+    }
+
+
 def _random_scenario(rng: random.Random, index: int, profile: str = "poisson") -> dict:
     """An SDK scenario drawn at random: shards, load, keys, sizes, batching and retries;
     `profile` "poisson" or "constant" (evenly spaced arrivals)."""
@@ -261,26 +271,19 @@ def _random_scenario(rng: random.Random, index: int, profile: str = "poisson") -
         ]
     )
     load = rng.choice([0.3, 0.8, 1.5])  # of the stream's records/s limit
-    return {
-        "name": f"random-{index}",
-        "duration": "3m",
-        "stream": {"shards": shards},
-        "producers": [
-            {
-                "name": "p",
-                "instances": rng.choice([1, 3, 10]),
-                "rate": {"profile": profile, "records_per_sec": round(1000 * shards * load)},
-                "keys": keys,
-                "record_size": size,
-                "sdk": {
-                    "max_batch_records": rng.choice([1, 50, 500]),
-                    "linger": rng.choice(["5ms", "50ms", "200ms"]),
-                    "max_in_flight": rng.choice([1, 4, 16]),
-                    "max_attempts": rng.choice([1, 3, 10]),
-                },
-            }
-        ],
+    producer = {
+        "instances": rng.choice([1, 3, 10]),
+        "rate": {"profile": profile, "records_per_sec": round(1000 * shards * load)},
+        "keys": keys,
+        "record_size": size,
+        "sdk": {
+            "max_batch_records": rng.choice([1, 50, 500]),
+            "linger": rng.choice(["5ms", "50ms", "200ms"]),
+            "max_in_flight": rng.choice([1, 4, 16]),
+            "max_attempts": rng.choice([1, 3, 10]),
+        },
     }
+    return _one_producer_scenario(f"random-{index}", shards, producer)
 
 
 def _random_kpl_scenario(rng: random.Random, index: int) -> dict:
@@ -299,31 +302,24 @@ def _random_kpl_scenario(rng: random.Random, index: int) -> dict:
         [{"dist": "fixed", "bytes": mean}, {"dist": "lognormal", "mean": mean, "sigma": 0.6}]
     )
     load = rng.choice([0.3, 0.8, 1.5])  # of the stream's bytes/s limit
-    return {
-        "name": f"random-kpl-{index}",
-        "duration": "3m",
-        "stream": {"shards": shards},
-        "producers": [
-            {
-                "name": "p",
-                "type": "kpl",
-                "instances": rng.choice([1, 3]),
-                "rate": {
-                    "profile": rng.choice(["poisson", "constant"]),
-                    "records_per_sec": round(1_048_576 * shards * load / mean),
-                },
-                "keys": keys,
-                "record_size": size,
-                "kpl": {
-                    "AggregationEnabled": rng.random() < 0.8,
-                    "RecordMaxBufferedTime": rng.choice([50, 100, 500]),
-                    "RateLimit": rng.choice([100, 150]),
-                    "RecordTtl": rng.choice([2000, 30000]),
-                    "FailIfThrottled": rng.random() < 0.2,
-                },
-            }
-        ],
+    producer = {
+        "type": "kpl",
+        "instances": rng.choice([1, 3]),
+        "rate": {
+            "profile": rng.choice(["poisson", "constant"]),
+            "records_per_sec": round(1_048_576 * shards * load / mean),
+        },
+        "keys": keys,
+        "record_size": size,
+        "kpl": {
+            "AggregationEnabled": rng.random() < 0.8,
+            "RecordMaxBufferedTime": rng.choice([50, 100, 500]),
+            "RateLimit": rng.choice([100, 150]),
+            "RecordTtl": rng.choice([2000, 30000]),
+            "FailIfThrottled": rng.random() < 0.2,
+        },
     }
+    return _one_producer_scenario(f"random-kpl-{index}", shards, producer)
 
 
 RANDOM_CASES = [(i, "poisson") for i in range(6)] + [(i, "constant") for i in range(6, 9)]
