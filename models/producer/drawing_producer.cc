@@ -23,6 +23,7 @@ DrawingProducer::DrawingProducer(const ProducerConfig& config, const std::string
     fast_keys_ = std::make_unique<FastKeys>(keys_, config.fidelity.peak_records_per_sec,
                                             sizes_.mean() + 8.0, config.fidelity.individual_top_n,
                                             config.fidelity.repeat_window_s);
+    fast_key_counts_.resize(fast_keys_->individual_count() + 1);
     if (const uint64_t n = fast_keys_->rest_repeating(); n > 0) {
       char repeats[32];
       std::snprintf(repeats, sizeof repeats, "%g", FastKeys::kIndividualRepeats);
@@ -37,6 +38,16 @@ DrawingProducer::DrawingProducer(const ProducerConfig& config, const std::string
 
 ProducerResult DrawingProducer::books_result(const char* type, const Stream& stream, uint32_t top_n,
                                              sim::SeriesId produced, sim::SeriesId produced_bytes) {
+  // Fast mode's tallies by category into the individual keys' own (once: they are then zero).
+  for (uint32_t c = 0; c + 1 < fast_key_counts_.size(); ++c) {
+    KeyCounts& from = fast_key_counts_[c];
+    KeyCounts& to = key_counts_[fast_keys_->individual_key(c)];
+    to.offered += from.offered;
+    to.offered_bytes += from.offered_bytes;
+    to.throttled += from.throttled;
+    to.accepted += from.accepted;
+    from = KeyCounts();
+  }
   return common_result(config_, type,
                        {counts_, key_counts_.all(), record_latency_us_, request_latency_us_,
                         backoff_us_, attempts_, produced, produced_bytes},

@@ -4,6 +4,7 @@
 // mode's key categories. Each type adds its instances and its own series.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -52,6 +53,13 @@ class DrawingProducer : public Producer {
   const std::shared_ptr<FastKeys::Table>& fast_table() {
     return fast_keys_->table(stream_.map(), stream_.epoch());
   }
+  // Fast mode: the tallies of a key category, kept by category while the run goes and added to
+  // the key's own in books_result. The rest of the keys share one slot that is never reported,
+  // so a record is tallied without a branch on whether its key is individual (a coin toss
+  // where individual keys carry a fair share of the records).
+  KeyCounts& fast_tally(uint32_t category) {
+    return fast_key_counts_[std::min(category, fast_keys_->individual_count())];
+  }
 
   ProducerConfig config_;
   Stream& stream_;
@@ -68,7 +76,8 @@ class DrawingProducer : public Producer {
   sim::LogHistogram backoff_us_;  // retry delays (stays empty where a type has none)
   std::vector<uint64_t> attempts_;
   KeyRouter router_;
-  std::unique_ptr<FastKeys> fast_keys_;  // fast mode only
+  std::unique_ptr<FastKeys> fast_keys_;     // fast mode only
+  std::vector<KeyCounts> fast_key_counts_;  // by category; the last slot for the rest of the keys
 };
 
 }  // namespace kinesim::models

@@ -33,6 +33,8 @@ struct Batch {
   uint32_t individual = 0;
   uint32_t too_large = 0;
   bool all_accepted = false;
+  // Fast mode: the records are in creation order (a retry of entries judged in creation order).
+  bool in_creation_order = false;
   void clear() {
     records.clear();
     outcomes.clear();
@@ -41,6 +43,7 @@ struct Batch {
     table.reset();
     individual = too_large = 0;
     all_accepted = false;
+    in_creation_order = false;
   }
 };
 
@@ -103,6 +106,7 @@ class SdkProducer::Instance {
     if (next == nullptr) return;
     Batch* b = acquire();
     b->table = std::move(table);
+    b->in_creation_order = true;  // records come in arrival order
     const SdkConfig& sdk = p_.config_.sdk;
     const Time deadline = next->created + sdk.linger;
     Time close_at = deadline;
@@ -291,14 +295,15 @@ class SdkProducer::Instance {
     return r;
   }
 
-  // The tallies of a record's key: none for random keys and for fast mode's rest of the keys.
+  // The tallies of a record's key: none for random keys; in fast mode its category's (one slot
+  // for all of the rest of the keys, see DrawingProducer::fast_tally).
   KeyCounts* key_tally(const PendingRecord& r) {
-    if (fast_) {
-      const auto category = static_cast<uint32_t>(r.key);
-      if (!p_.fast_keys_->individual(category)) return nullptr;
-      return &p_.key_counts_[p_.fast_keys_->individual_key(category)];
-    }
+    if (fast_) return &p_.fast_tally(static_cast<uint32_t>(r.key));
     return p_.keys_.random_keys() ? nullptr : &p_.key_counts_[r.key];
+  }
+  // Fast mode: 1 when the record's key is individual (Batch::individual counts them).
+  uint32_t individual_of(const PendingRecord& r) const {
+    return fast_ && p_.fast_keys_->individual(static_cast<uint32_t>(r.key)) ? 1U : 0U;
   }
 
   void account_produced(const PendingRecord& r) {
@@ -315,12 +320,15 @@ class SdkProducer::Instance {
     ProducerCounts& c = p_.counts_;
     std::size_t kept = 0;
     uint64_t produced_bytes = 0;
-    if (fast_ && b->individual == 0 && b->too_large == 0) {
-      // Fast mode, no key to tally and nothing to reject: the books in bulk.
+    if (fast_ && b->too_large == 0) {
+      // Fast mode, nothing to reject: the books in bulk, and the individual keys' tallies.
       kept = b->records.size();
       produced_bytes = b->bytes;
       c.produced += kept;
       c.produced_bytes += produced_bytes;
+      if (b->individual > 0) {
+        for (const PendingRecord& r : b->records) key_tally(r)->offer(r.bytes());
+      }
     } else {
       for (const PendingRecord& r : b->records) {
         account_produced(r);
@@ -434,23 +442,38 @@ class SdkProducer::Instance {
       any_binding |= !g.accepted;
     }
     if (any_binding) {
-      // Creation order is request order; records created at the same instant keep theirs.
-      std::vector<std::pair<Time, uint32_t>>& order = p_.fast_order_;
-      order.clear();
+      // The shards that cannot take all their entries judge them one by one in creation order,
+      // as exact mode does. A new batch's records are not in creation order: a record's key and
+      // size are independent of its time and of every other record's, so giving the judged
+      // records their own times sorted, in request order, draws the same batch, now in creation
+      // order. Failed entries keep that order into their retry. The judged entries are listed
+      // without a branch: whether a record's shard took all its entries is a coin toss.
+      std::vector<uint32_t>& judged = p_.fast_judged_;
+      judged.resize(b->records.size());
+      std::size_t n = 0;
       for (std::size_t i = 0; i < b->records.size(); ++i) {
-        if (!groups[shards[i]].accepted) {
-          order.emplace_back(b->records[i].created, static_cast<uint32_t>(i));
-        }
+        judged[n] = static_cast<uint32_t>(i);
+        n += groups[shards[i]].accepted ? 0U : 1U;
       }
-      std::sort(order.begin(), order.end());
-      for (const auto& [created, i] : order) {
+      judged.resize(n);
+      if (!b->in_creation_order) {
+        std::vector<Time>& times = p_.fast_times_;
+        times.resize(n);
+        for (std::size_t k = 0; k < n; ++k) times[k] = b->records[judged[k]].created;
+        std::sort(times.begin(), times.end());
+        for (std::size_t k = 0; k < n; ++k) b->records[judged[k]].created = times[k];
+      }
+      for (const core::ShardIndex s : touched) {
+        FastGroup& g = groups[s];
+        // A shard whose records bucket is empty throttles every entry: judged at once.
+        g.throttled = !g.accepted && !one_by_one && stream.throttle_all(now, s, g.records, g.bytes);
+      }
+      std::fill(b->outcomes.begin(), b->outcomes.end(), PutOutcome::kAccepted);
+      for (const uint32_t i : judged) {
         const PendingRecord& r = b->records[i];
-        b->outcomes[i] = stream.put(now, shards[i], r.bytes(), r.created);
-      }
-    }
-    if (any_binding) {
-      for (std::size_t i = 0; i < b->records.size(); ++i) {
-        if (groups[shards[i]].accepted) b->outcomes[i] = PutOutcome::kAccepted;
+        b->outcomes[i] = groups[shards[i]].throttled
+                             ? PutOutcome::kThrottled
+                             : stream.put(now, shards[i], r.bytes(), r.created);
       }
     }
     b->all_accepted = !any_binding;
@@ -479,9 +502,7 @@ class SdkProducer::Instance {
         return static_cast<uint64_t>((now - r.created).count_nanos() / 1000);
       });
       if (b->individual > 0) {
-        for (const PendingRecord& r : b->records) {
-          if (KeyCounts* k = key_tally(r)) ++k->accepted;
-        }
+        for (const PendingRecord& r : b->records) ++key_tally(r)->accepted;
       }
     } else {
       for (std::size_t i = 0; i < b->records.size(); ++i) {
@@ -511,10 +532,11 @@ class SdkProducer::Instance {
         if (retry == nullptr) {
           retry = acquire();
           retry->table = b->table;
+          retry->in_creation_order = fast_.has_value();  // request order is creation order
         }
         retry->records.push_back(r);
         retry->bytes += r.bytes();
-        retry->individual += k != nullptr ? 1U : 0U;
+        retry->individual += individual_of(r);
       }
     }
     c.accepted += accepted;

@@ -42,11 +42,13 @@ class SdkProducer : public DrawingProducer {
     uint64_t payload_units = 0;
     uint64_t billed_bytes = 0;
     bool accepted = false;
+    bool throttled = false;  // all entries throttled at once (Stream::throttle_all)
   };
   std::vector<FastGroup> fast_groups_;
   std::vector<core::ShardIndex> fast_shards_;
   std::vector<core::ShardIndex> fast_touched_;
-  std::vector<std::pair<sim::Time, uint32_t>> fast_order_;
+  std::vector<sim::Time> fast_times_;
+  std::vector<uint32_t> fast_judged_;
 };
 
 }  // namespace kinesim::models

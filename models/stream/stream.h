@@ -149,6 +149,23 @@ class Stream {
     s.pending_write_delay += write_delay;
     return true;
   }
+  // Fast mode: the `records` entries of one request bound for `shard`, `bytes` in all, when the
+  // shard's records bucket holds less than one token now. put() would then throttle each of
+  // them (tokens do not accrue within an instant, and the on-demand admission takes nothing from
+  // a throttled entry), so all are throttled at once and it returns true; otherwise it judges
+  // none and returns false. Never used when internal failures are drawn.
+  bool throttle_all(sim::Time now, core::ShardIndex shard, uint64_t records, uint64_t bytes) {
+    ShardState& s = shards_[shard];
+    if (internal_failure_rate_ > 0) return false;
+    s.buckets.refill(now);
+    if (s.buckets.records().has(1.0)) return false;
+    if (s.pending_records == 0 && s.pending_throttled == 0 && s.pending_failed == 0) {
+      touched_.push_back(shard);
+    }
+    s.pending_throttled += records;
+    s.pending_throttled_bytes += bytes;
+    return true;
+  }
   // Whether the on-demand admission (if any) would admit `records` records of `bytes` in all now:
   // when it would not, the order of a request's entries across shards matters and fast mode
   // judges the request one entry at a time.
