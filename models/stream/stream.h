@@ -90,9 +90,7 @@ class Stream {
   PutOutcome put(sim::Time now, core::ShardIndex shard, uint64_t bytes, sim::Time created,
                  uint32_t user_records = 1) {
     ShardState& s = shards_[shard];
-    if (s.pending_records == 0 && s.pending_throttled == 0 && s.pending_failed == 0) {
-      touched_.push_back(shard);
-    }
+    touch(shard, s);
     if (internal_failure_rate_ > 0 && rng_.uniform() < internal_failure_rate_) [[unlikely]] {
       ++s.pending_failed;
       return PutOutcome::kInternalFailure;
@@ -131,8 +129,7 @@ class Stream {
     if (admission_on_) admission_.take_all(records, bytes);
     put_payload_units_ += payload_units;
     on_demand_billed_bytes_ += billed_bytes;
-    if (s.waiting.empty() && s.pending_records == 0 && s.pending_throttled == 0 &&
-        s.pending_failed == 0) {
+    if (s.waiting.empty() && s.untouched()) {
       // The shard's only entries in this request, and no listener to wake in end_request: its
       // books now, as end_request would keep them, without a second pass over the shard.
       append_accepted(now, s, records, bytes, records, write_delay);
@@ -140,9 +137,7 @@ class Stream {
       request_accepted_bytes_ += bytes;
       return true;
     }
-    if (s.pending_records == 0 && s.pending_throttled == 0 && s.pending_failed == 0) {
-      touched_.push_back(shard);
-    }
+    touch(shard, s);
     s.pending_records += records;
     s.pending_bytes += bytes;
     s.pending_user_records += records;
@@ -159,9 +154,7 @@ class Stream {
     if (internal_failure_rate_ > 0) return false;
     s.buckets.refill(now);
     if (s.buckets.records().has(1.0)) return false;
-    if (s.pending_records == 0 && s.pending_throttled == 0 && s.pending_failed == 0) {
-      touched_.push_back(shard);
-    }
+    touch(shard, s);
     s.pending_throttled += records;
     s.pending_throttled_bytes += bytes;
     return true;
@@ -261,6 +254,10 @@ class Stream {
     uint64_t pending_throttled = 0;
     uint64_t pending_throttled_bytes = 0;
     uint64_t pending_failed = 0;
+    // Nothing of the current request has reached the shard yet.
+    bool untouched() const {
+      return pending_records == 0 && pending_throttled == 0 && pending_failed == 0;
+    }
     ShardSeries series;
     sim::Time closed_at = sim::Time::max();
     bool expired = false;
@@ -284,6 +281,10 @@ class Stream {
   };
 
   void add_shard_states();
+  // Lists the shard for end_request when the current request first reaches it.
+  void touch(core::ShardIndex shard, const ShardState& s) {
+    if (s.untouched()) touched_.push_back(shard);
+  }
   // Appends accepted records to the shard's retention and keeps their per-shard books (sequence
   // numbers, IncomingBytes / IncomingRecords, totals).
   void append_accepted(sim::Time now, ShardState& s, uint64_t records, uint64_t bytes,
