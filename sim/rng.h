@@ -124,27 +124,44 @@ class AliasTable {
 // against a threshold held to 2^-32 (each probability is exact to within 2^-32 / n). A column is
 // 8 bytes, half of AliasTable's, so large tables stay in cache. Up to 2^32 - 1 weights.
 class CompactAlias {
- public:
-  CompactAlias() = default;
-  explicit CompactAlias(std::span<const double> weights);
-  uint32_t sample(RngStream& rng) const {
-    for (;;) {
-      const uint64_t r = rng.next_u64();
-      const uint64_t m = (r >> 32) * n_;
-      if (static_cast<uint32_t>(m) < reject_below_) [[unlikely]]
-        continue;
-      const auto column = static_cast<uint32_t>(m >> 32);
-      const Column c = columns_[column];
-      return static_cast<uint32_t>(r) < c.threshold ? column : c.alias;
-    }
-  }
-  std::size_t size() const { return columns_.size(); }
-
- private:
   struct Column {
     uint32_t threshold = 0;  // keep the column when the low 32 bits are below this
     uint32_t alias = 0;
   };
+
+ public:
+  CompactAlias() = default;
+  explicit CompactAlias(std::span<const double> weights);
+
+  // The table's numbers by value, for a loop (or another thread) to keep where it keeps its own
+  // state: it then reads only the columns, which nothing writes. Valid while the table lives.
+  class View {
+   public:
+    uint32_t sample(RngStream& rng) const {
+      for (;;) {
+        const uint64_t r = rng.next_u64();
+        const uint64_t m = (r >> 32) * n_;
+        if (static_cast<uint32_t>(m) < reject_below_) [[unlikely]]
+          continue;
+        const auto column = static_cast<uint32_t>(m >> 32);
+        const Column c = columns_[column];
+        return static_cast<uint32_t>(r) < c.threshold ? column : c.alias;
+      }
+    }
+
+   private:
+    friend class CompactAlias;
+    View(const Column* columns, uint64_t n, uint32_t reject_below)
+        : columns_(columns), n_(n), reject_below_(reject_below) {}
+    const Column* columns_;
+    uint64_t n_;
+    uint32_t reject_below_;
+  };
+  View view() const { return View(columns_.data(), n_, reject_below_); }
+  uint32_t sample(RngStream& rng) const { return view().sample(rng); }
+  std::size_t size() const { return columns_.size(); }
+
+ private:
   std::vector<Column> columns_;
   uint64_t n_ = 0;
   uint32_t reject_below_ = 0;  // 2^32 mod n: the low products Lemire's method rejects

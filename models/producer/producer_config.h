@@ -32,6 +32,10 @@ struct FidelityConfig {
   // KPL producers with aggregation: the reducers' RecordMaxBufferedTime (seconds), within which
   // a key expected at least FastKeys::kIndividualRepeats times stays individual.
   double repeat_window_s = 0;
+  // Fast mode: draw the SDK instances' batches ahead on a second thread. Set by run_scenario
+  // when the run allows a second thread and the stream's shard map cannot change during the
+  // run; the results are the same either way (README, "Fidelity").
+  bool draw_ahead = false;
 };
 
 struct ProducerConfig : WorkloadConfig {

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <deque>
 #include <optional>
+#include <type_traits>
 
 #include "models/client/client_results.h"
 #include "models/producer/fast_keys.h"
@@ -49,26 +50,54 @@ struct Batch {
 
 double seconds_of(Time t) { return t.to_seconds(); }
 
+// What a batch counts while it forms (written to it when it closes).
+struct Forming {
+  // The limits, copied here so that fast mode's drawing thread reads nothing another writes.
+  uint64_t max_record_bytes = 0;
+  uint64_t max_batch_bytes = 0;
+  uint64_t max_records = 0;
+  uint32_t individual_below = 0;  // fast mode: categories below this are individual keys
+  uint64_t bytes = 0;             // of the sendable records
+  uint64_t sendable = 0;
+  uint32_t individual = 0;  // fast mode: records with an individual key
+  uint32_t too_large = 0;   // fast mode: records too large to send
+  void close(Batch& b) const {
+    b.bytes = bytes;
+    b.individual = individual;
+    b.too_large = too_large;
+  }
+};
+
 }  // namespace
+
+// Fast mode: a batch as drawn (form_fast_batch), before it opens as a Batch.
+struct SdkProducer::DrawnBatch {
+  std::vector<PendingRecord> records;
+  std::size_t count = 0;  // the batch is records[0, count) (a draw-ahead slot keeps its size)
+  Forming counts;
+  Time close_at;
+};
 
 class SdkProducer::Instance {
  public:
   Instance(SdkProducer& p, uint32_t index, uint64_t seed)
       : p_(p),
+        index_(index),
         source_(p.config_, index, seed, p.keys_, p.sizes_, p.trace_.get()),
         net_rng_(sim::RngStream::derive(
             seed, "producer/" + p.config_.name + "/" + std::to_string(index) + "/network")) {
     const ProducerConfig& c = p.config_;
     if (p.fast_keys_ != nullptr) {
       const std::string name = "producer/" + c.name + "/" + std::to_string(index);
-      fast_.emplace(Fast{ArrivalProcess(c.rate, c.instances, index, c.start,
-                                        sim::RngStream::derive(seed, name + "/arrivals")),
-                         sim::RngStream::derive(seed, name + "/batches"),
-                         RateWindow(),
-                         {},
-                         {}});
+      fast_.emplace(ArrivalProcess(c.rate, c.instances, index, c.start,
+                                   sim::RngStream::derive(seed, name + "/arrivals")),
+                    sim::RngStream::derive(seed, name + "/batches"));
     }
     max_records_ = c.sdk.api == SdkConfig::Api::kPutRecord ? 1 : c.sdk.max_batch_records;
+    if (fast_) {
+      fast_->limits = start_forming();
+      fast_->linger_s = c.sdk.linger.to_seconds();
+    }
     api_ = c.sdk.api == SdkConfig::Api::kPutRecord ? PutApi::kPutRecord : PutApi::kPutRecords;
   }
 
@@ -93,6 +122,23 @@ class SdkProducer::Instance {
  private:
   uint64_t max_record_bytes() const { return p_.stream_.config().max_record_bytes; }
 
+  // Fast mode's draw of a record (a category and a size) under one table, by value: kept in
+  // Fast, it is all the drawing reads besides the tables themselves (see Fast).
+  struct Drawer {
+    sim::CompactAlias::View categories;
+    const uint32_t* pk_bytes;
+    SizeSampler::Tabulated sizes;
+    PendingRecord draw(sim::RngStream& rng, Time created) const {
+      PendingRecord r;
+      r.created = created;
+      const uint32_t category = categories.sample(rng);
+      r.key = category;
+      r.pk_bytes = pk_bytes[category];
+      r.data_bytes = sizes.sample(rng);
+      return r;
+    }
+  };
+
   // Generates records into a new batch until it closes (full, or linger after its first
   // record), and schedules the close. The record that did not fit stays first in the source.
   void form_batch() { fill_batch(source_, nullptr); }
@@ -110,39 +156,44 @@ class SdkProducer::Instance {
     const SdkConfig& sdk = p_.config_.sdk;
     const Time deadline = next->created + sdk.linger;
     Time close_at = deadline;
-    uint64_t sendable = 0;
+    Forming forming = start_forming();
     for (;;) {
-      if (next->bytes() <= max_record_bytes() && sendable > 0 &&
-          b->bytes + next->bytes() > sdk.max_batch_bytes) {
+      if (next->bytes() <= forming.max_record_bytes && forming.sendable > 0 &&
+          forming.bytes + next->bytes() > forming.max_batch_bytes) {
         close_at = next->created;  // next opens the following batch
         break;
       }
-      add_record(b, *next, sendable);
+      add_record(b->records, *next, forming);
       if (const DrawnRecord* ahead = source.pop()) p_.prefetch_key(ahead->key);
-      if (sendable >= max_records_) {
+      if (forming.sendable >= forming.max_records) {
         close_at = b->records.back().created;
         break;
       }
       next = source.front();
       if (next == nullptr || next->created > deadline) break;
     }
+    forming.close(*b);
     forming_ = b;
     p_.engine_.schedule(std::max(close_at, p_.engine_.now()), [this] { on_close(); });
   }
 
-  // Puts a record into a forming batch; fast mode also counts its individual keys and the
-  // records too large to send.
-  void add_record(Batch* b, const PendingRecord& r, uint64_t& sendable) {
-    b->records.push_back(r);
-    const bool too_large = r.bytes() > max_record_bytes();
-    if (fast_) {
-      b->individual += p_.fast_keys_->individual(static_cast<uint32_t>(r.key)) ? 1U : 0U;
-      b->too_large += too_large ? 1U : 0U;
-    }
-    if (!too_large) {
-      b->bytes += r.bytes();
-      ++sendable;
-    }
+  Forming start_forming() const {
+    Forming f;
+    f.max_record_bytes = max_record_bytes();
+    f.max_batch_bytes = p_.config_.sdk.max_batch_bytes;
+    f.max_records = max_records_;
+    f.individual_below = fast_ ? p_.fast_keys_->individual_count() : 0;
+    return f;
+  }
+  // Puts a record into a forming batch's records; fast mode also counts its individual keys and
+  // the records too large to send.
+  static void add_record(std::vector<PendingRecord>& records, const PendingRecord& r, Forming& f) {
+    records.push_back(r);
+    const bool too_large = r.bytes() > f.max_record_bytes;
+    f.individual += r.key < f.individual_below ? 1U : 0U;
+    f.too_large += too_large ? 1U : 0U;
+    f.bytes += too_large ? 0 : r.bytes();
+    f.sendable += too_large ? 0U : 1U;
   }
 
   // Fast mode (docs/design.md, "Fast mode"), for Poisson arrivals: the batch's first record
@@ -152,13 +203,29 @@ class SdkProducer::Instance {
   // count or bytes at record j <= M, which then arrived at the j-th of M order statistics, a
   // Beta(j, M - j + 1) fraction of the window's mass; the records before it are iid uniform in
   // mass up to there. Keys are drawn as categories (individual keys, or the rest by shard).
+  // With draw-ahead, another thread has drawn the batch (draw_fast_batch, the same draws).
   void form_fast_batch() {
     Fast& f = *fast_;
     if (!f.arrivals.poisson()) {
       form_fast_even_batch();
       return;
     }
+    if (p_.draw_ahead_ != nullptr) {
+      if (DrawnBatch* d = p_.draw_ahead_->front(index_)) open_batch(*d, p_.draw_ahead_table_);
+      p_.draw_ahead_->pop(index_);
+      return;
+    }
     const std::shared_ptr<FastKeys::Table>& table = p_.fast_table();
+    if (draw_fast_batch(table, f.drawn)) open_batch(f.drawn, table);
+  }
+
+ public:
+  // Draws the instance's next fast batch into `d` under `table`; false once its arrivals have
+  // ended. Touches only the instance's Fast state and what the producer holds read-only, so
+  // another thread may call it (SdkProducer::draw_ahead_) while the table stays the stream's.
+  bool draw_fast_batch(const std::shared_ptr<FastKeys::Table>& table, DrawnBatch& d) {
+    Fast& f = *fast_;
+    d.records.clear();
     PendingRecord first;
     if (f.carry) {
       rebase_carry(table);
@@ -167,14 +234,13 @@ class SdkProducer::Instance {
       f.carry_table.reset();
     } else {
       const Time t0 = f.arrivals.next();
-      if (t0 == Time::max()) return;
-      first = draw_fast(*table, t0);
+      if (t0 == Time::max()) return false;
+      first = drawer(table).draw(f.rng, t0);
     }
-    Batch* b = acquire();
-    b->table = table;
-    const SdkConfig& sdk = p_.config_.sdk;
+    const Drawer& drawer = *f.drawer;
+    std::vector<PendingRecord>& records = d.records;
     const double t0 = seconds_of(first.created);
-    const double deadline = t0 + sdk.linger.to_seconds();
+    const double deadline = t0 + f.linger_s;
     f.window.reset(f.arrivals.profile(), t0, deadline);
     const double window_mass = f.window.mass();
     const uint64_t arrivals = window_mass > 0 ? f.rng.poisson(window_mass) : 0;
@@ -183,23 +249,25 @@ class SdkProducer::Instance {
     enum class End : uint8_t { kDeadline, kCount, kBytes };
     End how = End::kDeadline;
     uint64_t cut = 0;
-    uint64_t sendable = 0;
+    Forming& forming = d.counts;
+    forming = f.limits;
     PendingRecord next = first;
     for (uint64_t j = 0;; ++j) {
-      const bool too_large = next.bytes() > max_record_bytes();
-      if (!too_large && sendable > 0 && b->bytes + next.bytes() > sdk.max_batch_bytes) {
+      const bool too_large = next.bytes() > forming.max_record_bytes;
+      if (!too_large && forming.sendable > 0 &&
+          forming.bytes + next.bytes() > forming.max_batch_bytes) {
         how = End::kBytes;
         cut = j;
         break;
       }
-      add_record(b, next, sendable);
-      if (sendable >= max_records_) {
+      add_record(records, next, forming);
+      if (forming.sendable >= forming.max_records) {
         how = End::kCount;
         cut = j;
         break;
       }
       if (j == arrivals) break;
-      next = draw_fast(*table, Time());
+      next = drawer.draw(f.rng, Time());
     }
     // Where the batch ends, in seconds and in mass from t0.
     double end = deadline;
@@ -212,30 +280,60 @@ class SdkProducer::Instance {
     }
     const Time close_at = std::max(first.created, time_of(end));
     // The inner records (1 ... cut - 1, or all after the first) at iid uniform mass positions.
-    const std::size_t inner_end = how == End::kCount ? b->records.size() - 1 : b->records.size();
+    const std::size_t inner_end = how == End::kCount ? records.size() - 1 : records.size();
     if (f.window.constant()) {
       // At a constant rate, uniform in mass is uniform in time: no inversion per record.
       const Time from = std::clamp(time_of(f.window.start()), first.created, close_at);
       const auto span = static_cast<double>((close_at - from).count_nanos());
       for (std::size_t i = 1; i < inner_end; ++i) {
-        b->records[i].created =
-            from + Duration::nanos(static_cast<int64_t>(f.rng.uniform() * span));
+        records[i].created = from + Duration::nanos(static_cast<int64_t>(f.rng.uniform() * span));
       }
     } else {
       for (std::size_t i = 1; i < inner_end; ++i) {
-        b->records[i].created = std::clamp(time_of(f.window.time_at(f.rng.uniform() * end_mass)),
-                                           first.created, close_at);
+        records[i].created = std::clamp(time_of(f.window.time_at(f.rng.uniform() * end_mass)),
+                                        first.created, close_at);
       }
     }
-    if (how == End::kCount && cut > 0) b->records.back().created = close_at;
+    if (how == End::kCount && cut > 0) records.back().created = close_at;
     if (how == End::kBytes) {
       next.created = close_at;
       f.carry = next;
       f.carry_table = table;
     }
     f.arrivals.restart_at(end);
+    d.close_at = close_at;
+    d.count = records.size();
+    return true;
+  }
+  // Draw-ahead: draws the next batch into Fast::drawn, then hands it to `slot` with stores that
+  // do not fetch the slot's cache lines, which the run's thread read the last time
+  // (sim::copy_for_other_core).
+  bool draw_ahead_into(const std::shared_ptr<FastKeys::Table>& table, DrawnBatch& slot) {
+    static_assert(std::is_trivially_copyable_v<PendingRecord> && sizeof(PendingRecord) % 8 == 0);
+    const DrawnBatch& d = fast_->drawn;
+    if (!draw_fast_batch(table, fast_->drawn)) return false;
+    if (slot.records.size() < d.count) slot.records.resize(d.count);
+    sim::copy_for_other_core(slot.records.data(), d.records.data(),
+                             d.count * sizeof(PendingRecord));
+    slot.count = d.count;
+    slot.counts = d.counts;
+    slot.close_at = d.close_at;
+    return true;
+  }
+  bool poisson() const { return fast_ && fast_->arrivals.poisson(); }
+
+ private:
+  // A drawn batch opens as a Batch, which closes at the drawn time. Its records are copied, not
+  // moved: with draw-ahead, the slot's memory then stays with the drawing thread's cache and
+  // the batch's with this one's (memory handed back and forth costs a transfer between the
+  // cores for every cache line written).
+  void open_batch(const DrawnBatch& d, const std::shared_ptr<FastKeys::Table>& table) {
+    Batch* b = acquire();
+    b->records.assign(d.records.begin(), d.records.begin() + static_cast<std::ptrdiff_t>(d.count));
+    b->table = table;
+    d.counts.close(*b);
     forming_ = b;
-    p_.engine_.schedule(std::max(close_at, p_.engine_.now()), [this] { on_close(); });
+    p_.engine_.schedule(std::max(d.close_at, p_.engine_.now()), [this] { on_close(); });
   }
 
   // Fast mode for evenly spaced arrivals: their times are what exact mode has (no draw), so the
@@ -252,7 +350,7 @@ class SdkProducer::Instance {
       }
       const Time t = f.arrivals.next();
       if (t == Time::max()) return nullptr;
-      f.carry = i_.draw_fast(*table_, t);
+      f.carry = i_.draw_fast(table_, t);
       f.carry_table = table_;
       return &*f.carry;
     }
@@ -284,15 +382,17 @@ class SdkProducer::Instance {
     f.carry_table = table;
   }
 
-  PendingRecord draw_fast(const FastKeys::Table& table, Time created) {
+  // The drawer of `table` (made anew when the table changes; Fast holds the table it reads).
+  const Drawer& drawer(const std::shared_ptr<FastKeys::Table>& table) {
     Fast& f = *fast_;
-    PendingRecord r;
-    r.created = created;
-    const uint32_t category = table.alias.sample(f.rng);
-    r.key = category;
-    r.pk_bytes = table.pk_bytes[category];
-    r.data_bytes = p_.sizes_.sample_tabulated(f.rng);
-    return r;
+    if (f.drawer_table != table) {
+      f.drawer.emplace(Drawer{table->alias.view(), table->pk_bytes.data(), p_.sizes_.tabulated()});
+      f.drawer_table = table;
+    }
+    return *f.drawer;
+  }
+  PendingRecord draw_fast(const std::shared_ptr<FastKeys::Table>& table, Time created) {
+    return drawer(table).draw(fast_->rng, created);
   }
 
   // The tallies of a record's key: none for random keys; in fast mode its category's (one slot
@@ -581,17 +681,26 @@ class SdkProducer::Instance {
     batches_.release(b);
   }
 
-  // Fast mode's draws (see form_fast_batch).
-  struct Fast {
+  // Fast mode's draws (see form_fast_batch). On cache lines of its own: with draw-ahead another
+  // thread writes it, while this one writes the instance's other members.
+  struct alignas(64) Fast {
+    Fast(ArrivalProcess a, sim::RngStream r) : arrivals(std::move(a)), rng(r) {}
     ArrivalProcess arrivals;
     sim::RngStream rng;  // counts, positions, keys, sizes, moves
     RateWindow window;
     // The record that closed the last batch by its bytes (or, evenly spaced, came after it).
     std::optional<PendingRecord> carry;
     std::shared_ptr<FastKeys::Table> carry_table;
+    DrawnBatch drawn;  // the batch being drawn
+    // What the drawing reads besides: the drawer of the table last drawn under, and the limits.
+    std::optional<Drawer> drawer;
+    std::shared_ptr<FastKeys::Table> drawer_table;
+    Forming limits;
+    double linger_s = 0;
   };
 
   SdkProducer& p_;
+  uint32_t index_;  // the instance's lane in SdkProducer::draw_ahead_
   RecordSource source_;
   std::optional<Fast> fast_;
   sim::RngStream net_rng_;  // latencies and backoff jitter
@@ -624,6 +733,25 @@ SdkProducer::SdkProducer(const ProducerConfig& config, const std::string& base_d
 SdkProducer::~SdkProducer() = default;
 
 void SdkProducer::start() {
+  if (config_.fidelity.draw_ahead && !instances_.empty() && instances_.front()->poisson()) {
+    // Eight batches ahead per instance: the thread is woken when a quarter of them wait to be
+    // drawn again, so that the run rarely waits for it.
+    constexpr std::size_t kDepth = 4;
+    draw_ahead_table_ = fast_table();
+    // Each slot sized here for twice an instance's batch at its peak rate (a larger batch grows
+    // it on the drawing thread).
+    const double per_batch = config_.fidelity.peak_records_per_sec /
+                             static_cast<double>(instances_.size()) *
+                             config_.sdk.linger.to_seconds();
+    const auto room = static_cast<std::size_t>(
+        std::min(static_cast<double>(config_.sdk.max_batch_records) + 1, 2 * per_batch + 16));
+    draw_ahead_ = std::make_unique<sim::DrawAhead<DrawnBatch>>(
+        instances_.size(), kDepth,
+        [this](std::size_t lane, DrawnBatch& d) {
+          return instances_[lane]->draw_ahead_into(draw_ahead_table_, d);
+        },
+        [room](DrawnBatch& d) { d.records.resize(room); });
+  }
   for (auto& i : instances_) i->start();
 }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "models/producer/drawing_producer.h"
+#include "sim/draw_ahead.h"
 
 namespace kinesim::models {
 
@@ -29,8 +30,14 @@ class SdkProducer : public DrawingProducer {
  private:
   class Instance;
   friend class Instance;
+  struct DrawnBatch;
 
   std::vector<std::unique_ptr<Instance>> instances_;
+  // Fast mode with FidelityConfig::draw_ahead: the instances' batches drawn on a second thread
+  // (one lane per instance) under the one table the run has. Declared after instances_, so
+  // that it stops before they go.
+  std::shared_ptr<FastKeys::Table> draw_ahead_table_;
+  std::unique_ptr<sim::DrawAhead<DrawnBatch>> draw_ahead_;
   sim::SeriesId s_records_, s_bytes_, s_accepted_, s_throttled_, s_failed_, s_retried_;
 
   // Fast mode (config().fidelity): scratch space for judging a request's entries shard by

@@ -124,14 +124,33 @@ class SizeSampler {
   static constexpr uint32_t kMaxTabulated = 1u << 16;
   static constexpr double kTailMass = 1e-4;
   void tabulate();
-  uint32_t sample_tabulated(sim::RngStream& rng) const {
-    if (!tabulated_) return sample(rng);
-    const uint32_t v = head_.sample(rng);
-    if (v < head_size_) [[likely]]
-      return head_first_ + v;
-    const uint32_t t = tail_.sample(rng);
-    return t < head_first_ ? t : t + head_size_;
-  }
+  // The tabulated sampler by value (see sim::CompactAlias::View): it draws what
+  // sample_tabulated() draws. Valid while the sampler lives and is not tabulated again.
+  class Tabulated {
+   public:
+    uint32_t sample(sim::RngStream& rng) const {
+      if (untabulated_ != nullptr) return untabulated_->sample(rng);
+      const uint32_t v = head_.sample(rng);
+      if (v < head_size_) [[likely]]
+        return head_first_ + v;
+      const uint32_t t = tail_.sample(rng);
+      return t < head_first_ ? t : t + head_size_;
+    }
+
+   private:
+    friend class SizeSampler;
+    explicit Tabulated(const SizeSampler& s)
+        : untabulated_(s.tabulated_ ? nullptr : &s),
+          head_(s.head_.view()),
+          tail_(s.tail_.view()),
+          head_first_(s.head_first_),
+          head_size_(s.head_size_) {}
+    const SizeSampler* untabulated_;  // not tabulated: draws as sample() does
+    sim::CompactAlias::View head_, tail_;
+    uint32_t head_first_, head_size_;
+  };
+  Tabulated tabulated() const { return Tabulated(*this); }
+  uint32_t sample_tabulated(sim::RngStream& rng) const { return tabulated().sample(rng); }
 
  private:
   Distribution d_;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <memory>
 #include <numeric>
+#include <thread>
 
 #include "models/core/errors.h"
 #include "models/errors/scenario_error.h"
@@ -87,8 +88,18 @@ Result run_scenario(const Scenario& scenario, const RunOptions& options) {
   std::vector<std::unique_ptr<Client>> clients;
   const ClientContext context{scenario.base_dir, stream, engine, *metrics, seed};
   const Fidelity fidelity = options.fidelity.value_or(scenario.fidelity);
+  // Fast SDK producers draw their batches ahead on a second thread when the run may use one and
+  // the batches cannot depend on the run: with no timeline and a provisioned stream without
+  // autoscaling, the shard map (which the draws read) stays as it starts.
+  const bool second_thread =
+      options.threads == 0 ? std::thread::hardware_concurrency() >= 2 : options.threads >= 2;
+  const bool fixed_map = scenario.timeline.empty() &&
+                         scenario.stream.mode == CapacityMode::kProvisioned &&
+                         !scenario.stream.autoscaler.enabled;
   for (ProducerConfig p : scenario.producers) {
     p.fidelity = producer_fidelity(scenario, p, fidelity);
+    p.fidelity.draw_ahead = p.fidelity.mode == Fidelity::kFast &&
+                            p.type == ProducerConfig::Type::kSdk && second_thread && fixed_map;
     clients.push_back(make_producer(p, context));
   }
   for (const ConsumerConfig& c : scenario.consumers) clients.push_back(make_consumer(c, context));

@@ -15,6 +15,10 @@ struct RunOptions {
   std::optional<uint64_t> seed;             // overrides the scenario's seed
   std::optional<sim::Duration> resolution;  // overrides output.resolution
   std::optional<Fidelity> fidelity;         // overrides the scenario's fidelity
+  // At most this many threads (0: two where the machine has two or more cores). Only fast
+  // SDK producers use a second one, to draw their batches ahead where the stream's shard map
+  // cannot change (no timeline, provisioned, no autoscaler); the result is the same either way.
+  uint32_t threads = 0;
   // Called with the simulated fraction done (0..1) after every `progress_every` of simulated
   // time and after every `progress_every_events` events, and with 1 at the end. The event count
   // bounds the work between two calls however much traffic a simulated minute holds, so a

@@ -99,4 +99,5 @@ def run_scenario(
     resolution: str | None = None,
     progress: Callable[[float], None] | None = None,
     fidelity: str | None = None,
+    threads: int = 0,
 ) -> RunResult: ...

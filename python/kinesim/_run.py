@@ -143,9 +143,12 @@ def run_loaded(
     resolution: str | None = None,
     progress: Callable[[float], None] | None = None,
     fidelity: str | None = None,
+    threads: int = 0,
 ) -> Result:
     """Simulates a scenario returned by ``load``; see ``run``."""
-    return Result(_core.run_scenario(loaded, seed, resolution, progress, fidelity))
+    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 0:
+        raise ValueError(f"threads: expected an integer >= 0, got {threads!r}")
+    return Result(_core.run_scenario(loaded, seed, resolution, progress, fidelity, threads))
 
 
 def run(
@@ -155,12 +158,21 @@ def run(
     resolution: str | None = None,
     progress: Callable[[float], None] | None = None,
     fidelity: str | None = None,
+    threads: int = 0,
 ) -> Result:
     """Simulates a scenario and returns its Result. ``seed`` overrides the scenario's seed;
     ``resolution`` ("1s" or "1m") the metric resolution; ``fidelity`` ("exact" or "fast") the
     scenario's ``fidelity`` (docs/design.md, "Fast mode"); ``progress`` is called now and then
     (at most every 50 ms of wall time) with the simulated fraction done (0..1), and with 1.0 at
-    the end. Ctrl-C raises KeyboardInterrupt within a second, however slow the simulation."""
+    the end. ``threads`` caps the threads the run uses: 0 (the default) lets fast SDK producers
+    draw their batches ahead on a second thread where the machine has two or more cores, 1 keeps
+    the run on the calling thread; the result is the same either way (README, "Fidelity").
+    Ctrl-C raises KeyboardInterrupt within a second, however slow the simulation."""
     return run_loaded(
-        load(scenario), seed=seed, resolution=resolution, progress=progress, fidelity=fidelity
+        load(scenario),
+        seed=seed,
+        resolution=resolution,
+        progress=progress,
+        fidelity=fidelity,
+        threads=threads,
     )

@@ -60,7 +60,8 @@ def run_task(task: Task, keep_summary: bool = False) -> Row:
     row: Row = {**task.knobs, "seed": task.seed}
     try:
         loaded = _core.load_scenario(json.dumps(task.scenario), task.base_dir)
-        result = _core.run_scenario(loaded, task.seed, None, None)
+        # One thread per run: the sweep already runs as many at once as there are cores.
+        result = _core.run_scenario(loaded, task.seed, None, None, None, 1)
         summary = json.loads(result.summary_json())
         row.update(figures(summary))
         row["headline"] = result.headline()

@@ -34,6 +34,17 @@ class InvalidInput(Exception):
     """Bad user input; the message names the argument."""
 
 
+def _threads(value: str) -> int:
+    """--threads: an integer >= 0 (argparse exits 2 with the message otherwise)."""
+    try:
+        n = int(value)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {value!r}")
+    return n
+
+
 class _OpAction(argparse.Action):
     """Collects --split / --merge / --update-shard-count into one list, in command-line order,
     because resharding results depend on the order of operations."""
@@ -127,6 +138,14 @@ def _parser() -> argparse.ArgumentParser:
         choices=("exact", "fast"),
         help="override the scenario's fidelity: exact draws every record, fast draws whole "
         'batches in distribution (README, "Fidelity")',
+    )
+    run.add_argument(
+        "--threads",
+        type=_threads,
+        default=0,
+        metavar="N",
+        help="at most N threads (default 0: fast SDK producers draw their batches ahead on a "
+        'second thread where the machine has two cores; 1: one thread; README, "Fidelity")',
     )
     run.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
     run.add_argument(
@@ -462,6 +481,7 @@ def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
             resolution=args.resolution,
             progress=progress,
             fidelity=args.fidelity,
+            threads=args.threads,
         )
     except ScenarioError as error:
         raise _scenario_issues(error, args.scenario) from None

@@ -139,9 +139,10 @@ void register_run(py::module_& m) {
       "run_scenario",
       [](const PyScenario& scenario, std::optional<uint64_t> seed,
          std::optional<std::string> resolution, py::object progress,
-         std::optional<std::string> fidelity) {
+         std::optional<std::string> fidelity, uint32_t threads) {
         models::RunOptions options;
         options.seed = seed;
+        options.threads = threads;
         if (fidelity) {
           if (*fidelity != "exact" && *fidelity != "fast") {
             throw py::value_error("fidelity: expected \"exact\" or \"fast\", got \"" + *fidelity +
@@ -169,9 +170,10 @@ void register_run(py::module_& m) {
         return PyResult{std::move(result)};
       },
       py::arg("scenario"), py::arg("seed") = py::none(), py::arg("resolution") = py::none(),
-      py::arg("progress") = py::none(), py::arg("fidelity") = py::none(),
+      py::arg("progress") = py::none(), py::arg("fidelity") = py::none(), py::arg("threads") = 0,
       "Runs a loaded scenario; returns a RunResult. `fidelity` (\"exact\" or \"fast\") overrides "
-      "the scenario's. Raises KeyboardInterrupt on Ctrl-C.");
+      "the scenario's; `threads` caps the threads (0: two where the machine has two cores; "
+      "the result is the same). Raises KeyboardInterrupt on Ctrl-C.");
 }
 
 }  // namespace kinesim::python

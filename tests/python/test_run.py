@@ -73,6 +73,24 @@ def test_validate_lists_every_issue_with_its_path() -> None:
     assert isinstance(info.value, ValueError)
 
 
+def test_a_second_thread_changes_nothing_but_the_wall_time() -> None:
+    # Fast SDK producers draw their batches ahead on a second thread unless threads=1: the same
+    # draws, so the same result to the byte, with throttling, retries and several instances.
+    scenario = small_scenario()
+    scenario["fidelity"] = "fast"
+    producer = scenario["producers"][0]
+    producer["instances"] = 4
+    producer["rate"]["records_per_sec"] = 4000
+    producer["keys"] = {"dist": "zipf", "s": 1.2, "count": 1000}
+    one = kinesim.run(scenario, threads=1)
+    assert one.summary["stream"]["throttled_entries"] > 0
+    assert one.summary_json() == kinesim.run(scenario).summary_json()
+    assert one.summary_json() == kinesim.run(scenario, threads=2).summary_json()
+    for bad in (-1, 1.5, "2", True):
+        with pytest.raises(ValueError, match="threads"):
+            kinesim.run(scenario, threads=bad)
+
+
 def test_run_rejects_a_bad_resolution() -> None:
     with pytest.raises(kinesim.ScenarioError):
         kinesim.run(small_scenario(), resolution="7s")
@@ -126,6 +144,14 @@ def test_cli_validate_says_valid_or_exits_two(tmp_path: Path) -> None:
     missing = cli("validate", str(tmp_path / "nope.json"))
     assert missing.returncode == 2
     assert "cannot read scenario file" in missing.stderr
+
+
+def test_cli_run_rejects_bad_threads_before_simulating(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    proc = cli("run", "scenarios/steady.json", "--threads", "-1", "--out", str(out))
+    assert proc.returncode == 2
+    assert "--threads" in proc.stderr
+    assert not out.exists()
 
 
 def test_cli_run_rejects_a_bad_seed_without_output(tmp_path: Path) -> None:
