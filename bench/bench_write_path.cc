@@ -17,9 +17,9 @@
 // Prints one JSON line per repeat and a summary line with the median.
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <exception>
 #include <string>
 #include <vector>
@@ -131,8 +131,7 @@ int main(int argc, char** argv) {
         "\"records_per_sec\": %.0f, \"events\": %llu, \"peak_rss_mib\": %.1f, "
         "\"metrics_mib\": %.2f, \"fidelity\": \"%s\"}\n",
         r, produced, secs, cpu_secs, produced / secs,
-        static_cast<unsigned long long>(result.events_run),
-        kinesim::bench::peak_rss_mib(),
+        static_cast<unsigned long long>(result.events_run), kinesim::bench::peak_rss_mib(),
         static_cast<double>(result.metrics->bytes()) / (1024.0 * 1024.0),
         result.producers[0].fidelity.c_str());
     std::fflush(stdout);
