@@ -8,10 +8,10 @@
 //
 // The thread pays only while the consumer finds its items ready. Where it does not (the drawing
 // is slower than the consuming, e.g. when moving each item between the two cores costs more than
-// drawing it), the thread stops for good after two windows of kWindow items in a row (not
-// counting the first, which holds the start) in each of which the consumer waited for more than
-// one item in kMaxWaitShare, and the consumer draws each lane's next items itself: the same
-// items, in the same order.
+// drawing it), the thread stops for good after kSlowWindows windows of kWindow items in a row
+// (not counting the first, which holds the start) in each of which the consumer waited for more
+// than one item in kMaxWaitShare, and the consumer draws each lane's next items itself: the
+// same items, in the same order.
 //
 // One consumer thread (the simulation's) calls front() and pop(); `draw` runs on the drawing
 // thread, or on the consumer's once that has stopped. Written with std::thread and C++20 atomic
@@ -60,12 +60,15 @@ inline void copy_for_other_core(void* dst, const void* src, std::size_t bytes) {
 template <typename Item>
 class DrawAhead {
  public:
-  // `draw(lane, item)` overwrites `item` with the lane's next item and returns true, or returns
-  // false once the lane has no more (front() then returns nullptr for good). An exception it
-  // throws is rethrown by front() for that lane, which then has no more items.
-  using Draw = std::function<bool(std::size_t lane, Item& item)>;
+  // `draw(lane, item, ahead)` overwrites `item` with the lane's next item and returns true, or
+  // returns false once the lane has no more (front() then returns nullptr for good). `ahead`
+  // says whether it runs on the drawing thread (for the consumer's thread to read later, see
+  // copy_for_other_core) or on the consumer's (for it to read now). An exception it throws is
+  // rethrown by front() for that lane, which then has no more items.
+  using Draw = std::function<bool(std::size_t lane, Item& item, bool ahead)>;
   static constexpr uint64_t kWindow = 1024;
   static constexpr uint64_t kMaxWaitShare = 4;
+  static constexpr uint64_t kSlowWindows = 8;
 
   // `prepare` (if given) runs here, on the constructing thread, for every slot before the
   // drawing starts: to reserve an item's storage on this thread rather than the drawing one.
@@ -105,7 +108,7 @@ class DrawAhead {
         wake();  // the thread may be waiting for requests not yet woken for
         wait_while(l.drawn, l.taken);
       } else {
-        fill(lane);  // the lane has not ended: its ending item would not have been popped
+        fill(lane, false);  // the lane has not ended: its ending item would not have been popped
       }
     }
     Slot& s = l.slots[l.taken % depth_];
@@ -126,8 +129,8 @@ class DrawAhead {
     if (++window_pops_ == kWindow) {
       // The first window holds the start, when the thread has drawn little: it does not count.
       const bool slow = windows_++ > 0 && window_waits_ * kMaxWaitShare > kWindow;
-      if (slow && last_window_slow_) stop_thread();
-      last_window_slow_ = slow;
+      slow_windows_ = slow ? slow_windows_ + 1 : 0;
+      if (slow_windows_ == kSlowWindows) stop_thread();
       window_pops_ = window_waits_ = 0;
     }
   }
@@ -149,13 +152,13 @@ class DrawAhead {
     bool ended = false;              // draw returned false or threw (whoever draws)
   };
 
-  // Draws the lane's next item into its next free slot.
-  void fill(std::size_t lane) {
+  // Draws the lane's next item into its next free slot, `ahead` on the drawing thread.
+  void fill(std::size_t lane, bool ahead) {
     Lane& l = lanes_[lane];
     const uint64_t n = l.drawn.load(std::memory_order_relaxed);
     Slot& s = l.slots[n % depth_];
     try {
-      s.ended = !draw_(lane, s.item);
+      s.ended = !draw_(lane, s.item, ahead);
     } catch (...) {
       s.error = std::current_exception();
       s.ended = true;
@@ -206,7 +209,7 @@ class DrawAhead {
         const std::size_t lane = requests_[served % requests_.size()];
         Lane& l = lanes_[lane];
         if (l.ended) continue;  // the rest of a lane's first requests, after it ended
-        fill(lane);
+        fill(lane, true);
         l.drawn.notify_one();
       }
       if (stop_.load(std::memory_order_acquire)) return;
@@ -229,7 +232,7 @@ class DrawAhead {
   uint64_t window_pops_ = 0;                // items popped in the current window (consumer only)
   uint64_t window_waits_ = 0;               // of which the consumer waited for
   uint64_t windows_ = 0;                    // windows ended
-  bool last_window_slow_ = false;
+  uint64_t slow_windows_ = 0;               // windows in a row the consumer waited too often in
   std::thread thread_;
   alignas(64) std::atomic<uint64_t> requested_{0};
   std::atomic<bool> stop_{false};

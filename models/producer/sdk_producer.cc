@@ -324,9 +324,9 @@ class SdkProducer::Instance {
 
  private:
   // A drawn batch opens as a Batch, which closes at the drawn time. Its records are copied, not
-  // moved: with draw-ahead, the slot's memory then stays with the drawing thread's cache and
-  // the batch's with this one's (memory handed back and forth costs a transfer between the
-  // cores for every cache line written).
+  // moved: with draw-ahead the slot is drawn into again, and a batch's memory stays with the
+  // run's thread (memory handed back and forth between the threads would cost a transfer
+  // between the cores for every cache line either writes).
   void open_batch(const DrawnBatch& d, const std::shared_ptr<FastKeys::Table>& table) {
     Batch* b = acquire();
     b->records.assign(d.records.begin(), d.records.begin() + static_cast<std::ptrdiff_t>(d.count));
@@ -734,8 +734,8 @@ SdkProducer::~SdkProducer() = default;
 
 void SdkProducer::start() {
   if (config_.fidelity.draw_ahead && !instances_.empty() && instances_.front()->poisson()) {
-    // Eight batches ahead per instance: the thread is woken when a quarter of them wait to be
-    // drawn again, so that the run rarely waits for it.
+    // Four batches ahead per instance: enough that the run rarely waits for the thread, few
+    // enough that the slots stay small beside the run's own memory.
     constexpr std::size_t kDepth = 4;
     draw_ahead_table_ = fast_table();
     // Each slot sized here for twice an instance's batch at its peak rate (a larger batch grows
@@ -747,8 +747,9 @@ void SdkProducer::start() {
         std::min(static_cast<double>(config_.sdk.max_batch_records) + 1, 2 * per_batch + 16));
     draw_ahead_ = std::make_unique<sim::DrawAhead<DrawnBatch>>(
         instances_.size(), kDepth,
-        [this](std::size_t lane, DrawnBatch& d) {
-          return instances_[lane]->draw_ahead_into(draw_ahead_table_, d);
+        [this](std::size_t lane, DrawnBatch& d, bool ahead) {
+          return ahead ? instances_[lane]->draw_ahead_into(draw_ahead_table_, d)
+                       : instances_[lane]->draw_fast_batch(draw_ahead_table_, d);
         },
         [room](DrawnBatch& d) { d.records.resize(room); });
   }

@@ -22,6 +22,7 @@ namespace {
 struct Item {
   uint64_t lane = 0;
   uint64_t index = 0;
+  bool ahead = false;             // drawn on the drawing thread
   std::vector<uint64_t> payload;  // storage a slot keeps from one item to the next
 };
 
@@ -32,7 +33,7 @@ TEST(DrawAhead, EachLaneComesOutInItsOwnOrderWhateverOrderTheLanesAreTakenIn) {
   std::vector<uint64_t> next(kLanes, 0);
   std::vector<uint64_t> most_ahead(kLanes, 0);
   std::vector<std::atomic<uint64_t>> taken(kLanes);
-  DrawAhead<Item> feed(kLanes, 3, [&](std::size_t lane, Item& item) {
+  DrawAhead<Item> feed(kLanes, 3, [&](std::size_t lane, Item& item, bool) {
     if (next[lane] == kItems) return false;
     const uint64_t ahead = next[lane] - taken[lane].load();
     most_ahead[lane] = std::max(most_ahead[lane], ahead);
@@ -72,16 +73,17 @@ TEST(DrawAhead, EachLaneComesOutInItsOwnOrderWhateverOrderTheLanesAreTakenIn) {
 
 TEST(DrawAhead, AThreadSlowerThanItsConsumerStopsAndTheConsumerDrawsTheSameItems) {
   // Each draw takes 20 us; the consumer takes items at once, so it waits for nearly every one:
-  // the thread stops after the second window in a row that it waited in (the first holds the
-  // start), and the consumer draws the rest itself, each lane in order.
+  // the thread stops after kSlowWindows windows in a row that it waited in (after the first,
+  // which holds the start), and the consumer draws the rest itself, each lane in order.
   constexpr std::size_t kLanes = 3;
-  constexpr uint64_t kItems = 2'000;
+  constexpr uint64_t kItems = 4'000;
   std::vector<uint64_t> next(kLanes, 0);
-  DrawAhead<Item> feed(kLanes, 2, [&](std::size_t lane, Item& item) {
+  DrawAhead<Item> feed(kLanes, 2, [&](std::size_t lane, Item& item, bool ahead) {
     if (next[lane] == kItems) return false;
     std::this_thread::sleep_for(std::chrono::microseconds(20));
     item.lane = lane;
     item.index = next[lane]++;
+    item.ahead = ahead;
     return true;
   });
   uint64_t taken = 0;
@@ -92,6 +94,12 @@ TEST(DrawAhead, AThreadSlowerThanItsConsumerStopsAndTheConsumerDrawsTheSameItems
       ASSERT_NE(item, nullptr);
       ASSERT_EQ(item->lane, lane);
       ASSERT_EQ(item->index, k);
+      if (k == 0) {
+        EXPECT_TRUE(item->ahead);
+      }
+      if (k + 1 == kItems) {
+        EXPECT_FALSE(item->ahead);
+      }
       feed.pop(lane);
       ++taken;
       if (stopped_at == 0 && !feed.drawing_ahead()) stopped_at = taken;
@@ -99,12 +107,12 @@ TEST(DrawAhead, AThreadSlowerThanItsConsumerStopsAndTheConsumerDrawsTheSameItems
   }
   for (std::size_t lane = 0; lane < kLanes; ++lane) EXPECT_EQ(feed.front(lane), nullptr);
   EXPECT_FALSE(feed.drawing_ahead());
-  EXPECT_EQ(stopped_at, 3 * DrawAhead<Item>::kWindow);
+  EXPECT_EQ(stopped_at, (1 + DrawAhead<Item>::kSlowWindows) * DrawAhead<Item>::kWindow);
 }
 
 TEST(DrawAhead, ADrawsExceptionReachesTheConsumerAndEndsTheLane) {
   std::vector<int> draws(2, 0);
-  DrawAhead<Item> feed(2, 2, [&](std::size_t lane, Item&) {
+  DrawAhead<Item> feed(2, 2, [&](std::size_t lane, Item&, bool) {
     if (lane == 1 && ++draws[lane] == 2) throw std::runtime_error("draw failed");
     return true;
   });
@@ -121,7 +129,7 @@ TEST(DrawAhead, StopsWithTheObjectWhetherItsThreadWaitsOrNot) {
   for (int i = 0; i < 50; ++i) {
     // Filled and waiting for a request; and destroyed at once, possibly while still drawing.
     DrawAhead<Item> idle(3, 1 + static_cast<std::size_t>(i % 4),
-                         [](std::size_t, Item&) { return true; });
+                         [](std::size_t, Item&, bool) { return true; });
     if (i % 2 == 0) {
       ASSERT_NE(idle.front(2), nullptr);
       idle.pop(2);
