@@ -146,19 +146,12 @@ def test_cli_validate_says_valid_or_exits_two(tmp_path: Path) -> None:
     assert "cannot read scenario file" in missing.stderr
 
 
-def test_cli_run_rejects_bad_threads_before_simulating(tmp_path: Path) -> None:
+@pytest.mark.parametrize("option", ["--seed", "--threads"])
+def test_cli_run_rejects_a_bad_number_without_output(tmp_path: Path, option: str) -> None:
     out = tmp_path / "out"
-    proc = cli("run", "scenarios/steady.json", "--threads", "-1", "--out", str(out))
+    proc = cli("run", "scenarios/steady.json", option, "-1", "--out", str(out))
     assert proc.returncode == 2
-    assert "--threads" in proc.stderr
-    assert not out.exists()
-
-
-def test_cli_run_rejects_a_bad_seed_without_output(tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    proc = cli("run", "scenarios/steady.json", "--seed", "-1", "--out", str(out))
-    assert proc.returncode == 2
-    assert "--seed" in proc.stderr
+    assert option in proc.stderr
     assert not out.exists()
 
 
