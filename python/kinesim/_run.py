@@ -17,6 +17,9 @@ from . import _core
 
 ScenarioLike = Union[dict, str, "os.PathLike[str]"]
 
+# The most threads a run may be given (``threads``, ``--threads``): the core takes a 32-bit count.
+MAX_THREADS = 2**32 - 1
+
 
 def _scenario_text(scenario: ScenarioLike) -> tuple[str, str]:
     """(JSON text, base folder) of a scenario given as dict, path or JSON text."""
@@ -146,8 +149,8 @@ def run_loaded(
     threads: int = 0,
 ) -> Result:
     """Simulates a scenario returned by ``load``; see ``run``."""
-    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 0:
-        raise ValueError(f"threads: expected an integer >= 0, got {threads!r}")
+    if isinstance(threads, bool) or not isinstance(threads, int) or not 0 <= threads <= MAX_THREADS:
+        raise ValueError(f"threads: expected an integer from 0 to {MAX_THREADS}, got {threads!r}")
     return Result(_core.run_scenario(loaded, seed, resolution, progress, fidelity, threads))
 
 
@@ -166,7 +169,8 @@ def run(
     (at most every 50 ms of wall time) with the simulated fraction done (0..1), and with 1.0 at
     the end. ``threads`` caps the threads the run uses: 0 (the default) lets fast SDK producers
     draw their batches ahead on a second thread where the machine has two or more cores, 1 keeps
-    the run on the calling thread; the result is the same either way (README, "Fidelity").
+    the run on the calling thread; the result is the same either way (README, "Fidelity"); any
+    other value than an integer from 0 to 2**32 - 1 raises ValueError.
     Ctrl-C raises KeyboardInterrupt within a second, however slow the simulation."""
     return run_loaded(
         load(scenario),

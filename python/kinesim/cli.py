@@ -35,13 +35,15 @@ class InvalidInput(Exception):
 
 
 def _threads(value: str) -> int:
-    """--threads: an integer >= 0 (argparse exits 2 with the message otherwise)."""
+    """--threads: an integer from 0 to 2**32 - 1 (argparse exits 2 with the message otherwise)."""
     try:
         n = int(value)
     except ValueError:
         n = -1
-    if n < 0:
-        raise argparse.ArgumentTypeError(f"expected an integer >= 0, got {value!r}")
+    if not 0 <= n <= _run.MAX_THREADS:
+        raise argparse.ArgumentTypeError(
+            f"expected an integer from 0 to {_run.MAX_THREADS}, got {value!r}"
+        )
     return n
 
 

@@ -86,7 +86,7 @@ def test_a_second_thread_changes_nothing_but_the_wall_time() -> None:
     assert one.summary["stream"]["throttled_entries"] > 0
     assert one.summary_json() == kinesim.run(scenario).summary_json()
     assert one.summary_json() == kinesim.run(scenario, threads=2).summary_json()
-    for bad in (-1, 1.5, "2", True):
+    for bad in (-1, 1.5, "2", True, 2**32):
         with pytest.raises(ValueError, match="threads"):
             kinesim.run(scenario, threads=bad)
 
@@ -146,10 +146,14 @@ def test_cli_validate_says_valid_or_exits_two(tmp_path: Path) -> None:
     assert "cannot read scenario file" in missing.stderr
 
 
-@pytest.mark.parametrize("option", ["--seed", "--threads"])
-def test_cli_run_rejects_a_bad_number_without_output(tmp_path: Path, option: str) -> None:
+@pytest.mark.parametrize(
+    ("option", "value"), [("--seed", "-1"), ("--threads", "-1"), ("--threads", str(2**32))]
+)
+def test_cli_run_rejects_a_bad_number_without_output(
+    tmp_path: Path, option: str, value: str
+) -> None:
     out = tmp_path / "out"
-    proc = cli("run", "scenarios/steady.json", option, "-1", "--out", str(out))
+    proc = cli("run", "scenarios/steady.json", option, value, "--out", str(out))
     assert proc.returncode == 2
     assert option in proc.stderr
     assert not out.exists()
