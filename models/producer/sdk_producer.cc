@@ -211,12 +211,24 @@ class SdkProducer::Instance {
       return;
     }
     if (p_.draw_ahead_ != nullptr) {
-      if (DrawnBatch* d = p_.draw_ahead_->front(index_)) open_batch(*d, p_.draw_ahead_table_);
+      // The records are copied, not taken: the slot is drawn into again, and a batch's memory
+      // stays with the run's thread (memory handed back and forth between the threads would
+      // cost a transfer between the cores for every cache line either writes).
+      if (DrawnBatch* d = p_.draw_ahead_->front(index_)) {
+        open_batch(*d, p_.draw_ahead_table_)
+            ->records.assign(d->records.begin(),
+                             d->records.begin() + static_cast<std::ptrdiff_t>(d->count));
+      }
       p_.draw_ahead_->pop(index_);
       return;
     }
     const std::shared_ptr<FastKeys::Table>& table = p_.fast_table();
-    if (draw_fast_batch(table, f.drawn)) open_batch(f.drawn, table);
+    if (draw_fast_batch(table, f.drawn)) {
+      // Drawn on this thread: the batch takes the records' vector (and leaves its own, empty,
+      // to draw the next batch into) instead of a copy.
+      Batch* b = open_batch(f.drawn, table);
+      b->records.swap(f.drawn.records);
+    }
   }
 
  public:
@@ -323,17 +335,15 @@ class SdkProducer::Instance {
   bool poisson() const { return fast_ && fast_->arrivals.poisson(); }
 
  private:
-  // A drawn batch opens as a Batch, which closes at the drawn time. Its records are copied, not
-  // moved: with draw-ahead the slot is drawn into again, and a batch's memory stays with the
-  // run's thread (memory handed back and forth between the threads would cost a transfer
-  // between the cores for every cache line either writes).
-  void open_batch(const DrawnBatch& d, const std::shared_ptr<FastKeys::Table>& table) {
+  // A drawn batch opens as a Batch, which closes at the drawn time; returned without its
+  // records (the caller gives them).
+  Batch* open_batch(const DrawnBatch& d, const std::shared_ptr<FastKeys::Table>& table) {
     Batch* b = acquire();
-    b->records.assign(d.records.begin(), d.records.begin() + static_cast<std::ptrdiff_t>(d.count));
     b->table = table;
     d.counts.close(*b);
     forming_ = b;
     p_.engine_.schedule(std::max(d.close_at, p_.engine_.now()), [this] { on_close(); });
+    return b;
   }
 
   // Fast mode for evenly spaced arrivals: their times are what exact mode has (no draw), so the
