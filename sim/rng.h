@@ -137,17 +137,27 @@ class CompactAlias {
   // state: it then reads only the columns, which nothing writes. Valid while the table lives.
   class View {
    public:
-    uint32_t sample(RngStream& rng) const {
+    uint32_t sample(RngStream& rng) const { return resolve(draw(rng)); }
+    // sample() in two steps, for callers that draw ahead: draw() takes the random numbers (the
+    // same, in the same order), resolve() reads the column; prefetch() in between hides the read.
+    struct Draw {
+      uint32_t column = 0;
+      uint32_t side = 0;  // the low 32 bits
+    };
+    Draw draw(RngStream& rng) const {
       for (;;) {
         const uint64_t r = rng.next_u64();
         const uint64_t m = (r >> 32) * n_;
         if (static_cast<uint32_t>(m) < reject_below_) [[unlikely]]
           continue;
-        const auto column = static_cast<uint32_t>(m >> 32);
-        const Column c = columns_[column];
-        return static_cast<uint32_t>(r) < c.threshold ? column : c.alias;
+        return {static_cast<uint32_t>(m >> 32), static_cast<uint32_t>(r)};
       }
     }
+    uint32_t resolve(Draw d) const {
+      const Column c = columns_[d.column];
+      return d.side < c.threshold ? d.column : c.alias;
+    }
+    void prefetch(Draw d) const { __builtin_prefetch(&columns_[d.column]); }
 
    private:
     friend class CompactAlias;

@@ -135,6 +135,8 @@ class AggregateSizer {
     if (count_ == 0) first_data_len_ = data_len;
     ++count_;
   }
+  // Asks for the partition key's table slot to be in cache by the time add() looks it up.
+  void prefetch(uint64_t pk_id) const { pk_index_.prefetch(pk_id); }
   // Encoded size of the aggregate holding what was added (0 when empty).
   std::size_t size() const { return count_ == 0 ? 0 : wire::kFixedOverhead + pb_size_; }
   // Bytes put to Kinesis for what was added: see the class comment.
@@ -158,6 +160,10 @@ class AggregateSizer {
       const Slot& s = slots_[slot_of(key)];
       return s.stamp == stamp_ ? s.value : size_;
     }
+    // Asks for the key's first probe to be in cache by the time find_or_insert() looks.
+    void prefetch(uint64_t key) const {
+      if (!slots_.empty()) __builtin_prefetch(&slots_[first_slot(key)]);
+    }
     // Adds the key with index size() if absent; returns its index and whether it was added.
     std::pair<uint64_t, bool> find_or_insert(uint64_t key) {
       if ((size_ + 1) * 2 > slots_.size()) grow();
@@ -180,11 +186,14 @@ class AggregateSizer {
       uint32_t stamp = 0;  // the slot is used when its stamp equals stamp_
     };
     std::size_t slot_of(uint64_t key) const {
-      // Fibonacci hashing; the table size is a power of two.
       const uint64_t mask = slots_.size() - 1;
-      std::size_t i = static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ull) >> 32) & mask;
+      std::size_t i = first_slot(key);
       while (slots_[i].stamp == stamp_ && slots_[i].key != key) i = (i + 1) & mask;
       return i;
+    }
+    // Fibonacci hashing; the table size is a power of two.
+    std::size_t first_slot(uint64_t key) const {
+      return static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ull) >> 32) & (slots_.size() - 1);
     }
     void grow();
     std::vector<Slot> slots_;

@@ -1,6 +1,7 @@
 #include "models/producer/kpl_producer.h"
 
 #include <algorithm>
+#include <array>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -62,7 +63,8 @@ class KplProducer::Pipeline final : public EpochListener {
       const std::string name = "producer/" + c.name + "/" + std::to_string(index);
       const sim::RngStream arrivals = sim::RngStream::derive(seed, name + "/arrivals");
       fast_.emplace(Fast{ArrivalProcess(c.rate, c.instances, index, c.start, arrivals),
-                         std::nullopt, sim::RngStream::derive(seed, name + "/keys"), std::nullopt});
+                         std::nullopt, sim::RngStream::derive(seed, name + "/keys")});
+      if (c.fidelity.fixed_map) fast_->depth = Fast::kRing;
       if (fast_->even.poisson()) {
         fast_->poisson.emplace(c.rate, c.instances, c.start, arrivals);
       }
@@ -112,6 +114,14 @@ class KplProducer::Pipeline final : public EpochListener {
       if (record_at > now) break;
       deadline_at = std::min(deadline_at, put_user_record(*next));
       if (const DrawnRecord* ahead = pop()) p_.prefetch_key(ahead->key);
+      // Exact mode, numbered keys: the record kAggregateAhead places ahead has its route in
+      // cache by now (prefetched when its key was looked up): ask for its reducer's key slot.
+      // (Fast mode's fast_pop does the same; random keys would route, an MD5, twice.)
+      if (!fast_ && !p_.keys_.random_keys()) {
+        if (const DrawnRecord* near = source_.ahead(kAggregateAhead)) {
+          aggregator_.prefetch(near->key, predicted_shard(near->key));
+        }
+      }
     }
     if (produced_since_flush_ > 0) {
       p_.metrics_.add(p_.s_.produced, now, static_cast<double>(produced_since_flush_));
@@ -171,11 +181,7 @@ class KplProducer::Pipeline final : public EpochListener {
   // The next user record, drawn ahead (nullptr when there are no more).
   const DrawnRecord* front() { return fast_ ? fast_front() : source_.front(); }
   // Drops front(); returns the record after it when drawn ahead in exact mode (to prefetch).
-  const DrawnRecord* pop() {
-    if (!fast_) return source_.pop();
-    fast_->next.reset();
-    return nullptr;
-  }
+  const DrawnRecord* pop() { return fast_ ? fast_pop() : source_.pop(); }
 
   // Fast mode (docs/design.md, "Fast mode"): Poisson arrivals a window at a time (evenly spaced
   // ones at exact mode's times), each record's key drawn as a category of the key table (an
@@ -183,19 +189,67 @@ class KplProducer::Pipeline final : public EpochListener {
   // tabulated sampler.
   const DrawnRecord* fast_front() {
     Fast& f = *fast_;
-    if (f.next) return &*f.next;
+    if (f.count == 0 && !fast_draw()) return nullptr;
+    return &fast_resolve(f.head);
+  }
+  // Drops fast_front(). With a fixed shard map the ring is kept full (Fast::depth records
+  // drawn ahead: the same draws in the same order) and what the records ahead will touch is
+  // asked for in stages, each in time for the next: a record's alias column when it is drawn
+  // (kRing - 1 ahead), its key's tallies and route when its key is resolved (kResolveAhead, the
+  // record returned for the caller to prefetch), its reducer's key slot kAggregateAhead. Without
+  // a fixed map it returns nullptr and the next record is drawn when asked for, under the map
+  // of that moment.
+  const DrawnRecord* fast_pop() {
+    Fast& f = *fast_;
+    f.head = (f.head + 1) % Fast::kRing;
+    --f.count;
+    if (f.depth == 1) return nullptr;
+    while (f.count < f.depth && fast_draw()) {
+    }
+    if (f.count > kAggregateAhead) {
+      const DrawnRecord& near = f.ring[(f.head + kAggregateAhead) % Fast::kRing].record;
+      aggregator_.prefetch(near.key,
+                           is_rest(near.key) ? rest_shard(near.key) : predicted_shard(near.key));
+    }
+    if (f.count <= kResolveAhead) return nullptr;
+    return &fast_resolve((f.head + kResolveAhead) % Fast::kRing);
+  }
+  static constexpr std::size_t kResolveAhead = 8;
+  static constexpr std::size_t kAggregateAhead = 4;
+  static constexpr std::size_t kRetryPrefetch = 8;
+  // Draws the next record's numbers at the ring's tail (its arrival, its key category's alias
+  // draw, its size); false once the arrivals have ended.
+  bool fast_draw() {
+    Fast& f = *fast_;
+    if (f.ended) return false;
     const Time t = f.poisson ? f.poisson->next() : f.even.next();
-    if (t == Time::max()) return nullptr;
-    const uint32_t generation = p_.fast_current_generation();
-    const FastKeys::Table& table = *p_.fast_gens_[generation];
-    const uint32_t category = table.alias.sample(f.rng);
-    DrawnRecord& d = f.next.emplace();
-    d.created = t;
-    d.key = p_.fast_keys_->individual(category) ? p_.fast_keys_->individual_key(category)
-                                                : rest_key(generation, category);
-    d.pk_bytes = table.pk_bytes[category];
-    d.data_bytes = p_.sizes_.sample_tabulated(f.rng);
-    return &d;
+    if (t == Time::max()) {
+      f.ended = true;
+      return false;
+    }
+    Fast::Ahead& a = f.ring[(f.head + f.count) % Fast::kRing];
+    ++f.count;
+    a.generation = p_.fast_current_generation();
+    const sim::CompactAlias::View alias = p_.fast_gens_[a.generation]->alias.view();
+    a.category = alias.draw(f.rng);
+    if (f.depth > 1) alias.prefetch(a.category);
+    a.record.created = t;
+    a.record.data_bytes = p_.sizes_.sample_tabulated(f.rng);
+    a.resolved = false;
+    return true;
+  }
+  // The record drawn in ring[at] with its key (an individual key's id, or its rest category)
+  // and partition-key bytes, read from its table.
+  DrawnRecord& fast_resolve(std::size_t at) {
+    auto& a = fast_->ring[at];
+    if (a.resolved) return a.record;
+    const FastKeys::Table& table = *p_.fast_gens_[a.generation];
+    const uint32_t category = table.alias.view().resolve(a.category);
+    a.record.key = p_.fast_keys_->individual(category) ? p_.fast_keys_->individual_key(category)
+                                                       : rest_key(a.generation, category);
+    a.record.pk_bytes = table.pk_bytes[category];
+    a.resolved = true;
+    return a.record;
   }
 
   // A key's tallies: none for random keys, nor for fast mode's rest of the keys.
@@ -344,11 +398,10 @@ class KplProducer::Pipeline final : public EpochListener {
       p_.request_latency_us_.record(static_cast<uint64_t>(req->latency.count_nanos() / 1000));
     }
     // The reply touches every user record's key tallies, scattered over a large key space:
-    // ask for all of them first so the misses overlap instead of queueing one by one.
-    if (!fast_) {
-      for (const PutEntry* e : req->entries) {
-        for (const HeldUserRecord& u : e->users) p_.prefetch_key(u.key);
-      }
+    // ask for all of them first so the misses overlap instead of queueing one by one. (Fast
+    // mode's rest keys have none: their ids lie beyond the tables, and nothing is fetched.)
+    for (const PutEntry* e : req->entries) {
+      for (const HeldUserRecord& u : e->users) p_.prefetch_key(u.key);
     }
     ProducerCounts& c = p_.counts_;
     Stats& st = p_.stats_;
@@ -469,8 +522,22 @@ class KplProducer::Pipeline final : public EpochListener {
 
   // The retrier sends the user records back into the aggregator (re-predicted), unless expired.
   void retry_users(const PutEntry* e, Time now) {
-    const kpl::Retrier::Retried r =
-        retrier_.retry(*e, now, [this, now](const HeldUserRecord& u) { aggregate(u, now); });
+    // Each user record goes back into its reducer's key table, likely no longer in cache: ask
+    // for the slot of the record kRetryPrefetch places ahead (the shard the entry was bound for
+    // is where its records go again unless the map changed, when the hint is only wasted).
+    const std::vector<HeldUserRecord>& users = e->users;
+    std::size_t asked = 0;
+    const auto ask_up_to = [&](std::size_t n) {
+      for (n = std::min(n, users.size()); asked < n; ++asked) {
+        aggregator_.prefetch(users[asked].key, e->predicted);
+      }
+    };
+    ask_up_to(kRetryPrefetch);
+    std::size_t taken = 0;
+    const kpl::Retrier::Retried r = retrier_.retry(*e, now, [&](const HeldUserRecord& u) {
+      ask_up_to(++taken + kRetryPrefetch);
+      aggregate(u, now);
+    });
     if (r.expired > 0) {
       p_.counts_.failed_bytes += r.expired_bytes;
       p_.stats_.retries_sum += r.expired_retries;
@@ -506,7 +573,19 @@ class KplProducer::Pipeline final : public EpochListener {
     ArrivalProcess even;  // evenly spaced arrivals (and whether they are Poisson)
     std::optional<PoissonWindows> poisson;
     sim::RngStream rng;  // keys, sizes, moves
-    std::optional<DrawnRecord> next;
+    // Records drawn ahead: ring[head], ... (count of them); depth is how many to keep drawn.
+    static constexpr std::size_t kRing = 16;
+    struct Ahead {
+      DrawnRecord record;  // its key and pk_bytes once resolved
+      sim::CompactAlias::View::Draw category;
+      uint32_t generation = 0;
+      bool resolved = false;
+    };
+    std::array<Ahead, kRing> ring{};
+    std::size_t head = 0;
+    std::size_t count = 0;
+    std::size_t depth = 1;
+    bool ended = false;  // the arrivals have ended
   };
 
   KplProducer& p_;

@@ -36,6 +36,9 @@ struct FidelityConfig {
   // when the run allows a second thread and the stream's shard map cannot change during the
   // run; the results are the same either way (README, "Fidelity").
   bool draw_ahead = false;
+  // The stream's shard map cannot change during the run (no timeline; provisioned, without an
+  // autoscaler): fast KPL producers then draw their records a few ahead. Set by run_scenario.
+  bool fixed_map = false;
 };
 
 struct ProducerConfig : WorkloadConfig {

@@ -93,6 +93,15 @@ class Aggregator {
     return pushed;
   }
 
+  // For a record drawn ahead, bound for `shard` with key id `key`: asks for what add() will
+  // touch (the reducer's key slot, the end of its aggregate's records) to be in cache by then.
+  void prefetch(uint64_t key, core::ShardIndex shard) const {
+    if (!enabled_ || shard >= reducers_.size()) return;
+    const Reducer& red = reducers_[shard];
+    if (!distinct_flagged_keys_ || (key & kDistinctKeyBit) == 0) red.sizer.prefetch(key);
+    if (red.entry != nullptr) red.entry->prefetch_add();
+  }
+
   // The earliest deadline of a reducer holding records; kNever when none does.
   sim::Time next_deadline() {
     for (auto* q : {&fresh_deadlines_, &retry_deadlines_}) {
