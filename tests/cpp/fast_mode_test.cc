@@ -91,10 +91,7 @@ TEST(FastMode, RetriesReshardsAndBurstsConserveEveryRecordAndRerunsAreIdentical)
     s.producers[0].record_size.mean = 400;
     s.producers[0].record_size.sigma = 0.8;
     s.producers[0].instances = 3;
-    TimelineAction split;
-    split.at = Duration::seconds(60);
-    split.kind = TimelineAction::Kind::kUpdateShardCount;
-    split.target = 4;
+    const TimelineAction split = testing::update_shard_count(Duration::seconds(60), 4);
     s.timeline.push_back(split);
     TimelineAction merge = split;  // fewer categories after: a stale one would be out of range
     merge.at = Duration::seconds(180);
@@ -458,33 +455,36 @@ TEST(Rng, GammaAndBetaHaveTheirMeansAndVariances) {
   EXPECT_NEAR(sq / kN - (sum / kN) * (sum / kN), var, 0.03 * var);
 }
 
+// A fast SDK producer on 4 shards for 2 minutes, Zipf(1.1) keys and lognormal sizes; its
+// `instances` offer `rps` records/s until 90 s and nothing after.
+Scenario zipf_until_90s(double rps, uint32_t instances, double mean_bytes, double sigma) {
+  Scenario s = one_producer(4, rps, Duration::minutes(2));
+  ProducerConfig& p = s.producers[0];
+  p.instances = instances;
+  p.keys.dist = KeysConfig::Dist::kZipf;
+  p.keys.s = 1.1;
+  p.record_size.kind = sim::Distribution::Kind::kLognormal;
+  p.record_size.mean = mean_bytes;
+  p.record_size.sigma = sigma;
+  p.rate.profile = RateConfig::Profile::kSchedule;
+  p.rate.steps = {{Duration(), rps}, {Duration::seconds(90), 0}};
+  return s;
+}
+
 TEST(FastMode, KplRecordsDrawnAheadGiveTheSameResultToTheByte) {
   // With a shard map that cannot change, a fast KPL instance draws its records sixteen ahead
   // (to prefetch what they will touch); the draws are the same in the same order as one at a
   // time, which it does when a timeline may change the map. A timeline action after the end of
   // the run changes nothing else: every figure is the same. Zipf keys on 4 shards with
   // aggregation throttle and retry; a schedule stops the arrivals at 90 s, before the end.
-  Scenario s = one_producer(4, 20000, Duration::minutes(2));
-  ProducerConfig& p = s.producers[0];
-  p.type = ProducerConfig::Type::kKpl;
-  p.instances = 3;
-  p.keys.dist = KeysConfig::Dist::kZipf;
-  p.keys.s = 1.1;
-  p.record_size.kind = sim::Distribution::Kind::kLognormal;
-  p.record_size.mean = 300;
-  p.record_size.sigma = 0.5;
-  p.rate.profile = RateConfig::Profile::kSchedule;
-  p.rate.steps = {{Duration(), 20000}, {Duration::seconds(90), 0}};
+  Scenario s = zipf_until_90s(20000, 3, 300, 0.5);
+  s.producers[0].type = ProducerConfig::Type::kKpl;
   const Result ahead = run_scenario(s);
   ASSERT_EQ(ahead.producers[0].fidelity, "fast");
   EXPECT_GT(ahead.producers[0].counts.throttled_entries, 0u);
   EXPECT_GT(ahead.producers[0].counts.retried_entries, 0u);
   expect_conserved(ahead);
-  TimelineAction later;
-  later.at = Duration::minutes(3);
-  later.kind = TimelineAction::Kind::kUpdateShardCount;
-  later.target = 8;
-  s.timeline.push_back(later);
+  s.timeline.push_back(testing::update_shard_count(Duration::minutes(3), 8));
   const Result one_at_a_time = run_scenario(s);
   EXPECT_EQ(summary_json(one_at_a_time).dump(), summary_json(ahead).dump());
   EXPECT_EQ(one_at_a_time.metrics->counter_sums(0), ahead.metrics->counter_sums(0));
@@ -496,18 +496,9 @@ TEST(FastMode, BatchesDrawnAheadOnASecondThreadGiveTheSameResultToTheByte) {
   // throttle and retry; 5 instances take their batches in the order the run asks for them;
   // batches close by count, by bytes (the record that does not fit opens the next one) and at
   // the deadline; the arrivals stop at 90 s, so each lane ends before the run does.
-  Scenario s = one_producer(4, 6000, Duration::minutes(2));
-  ProducerConfig& p = s.producers[0];
-  p.instances = 5;
-  p.keys.dist = KeysConfig::Dist::kZipf;
-  p.keys.s = 1.1;
-  p.record_size.kind = sim::Distribution::Kind::kLognormal;
-  p.record_size.mean = 2000;
-  p.record_size.sigma = 1.0;
-  p.sdk.max_batch_records = 200;
-  p.sdk.max_batch_bytes = 300'000;
-  p.rate.profile = RateConfig::Profile::kSchedule;
-  p.rate.steps = {{Duration(), 6000}, {Duration::seconds(90), 0}};
+  Scenario s = zipf_until_90s(6000, 5, 2000, 1.0);
+  s.producers[0].sdk.max_batch_records = 200;
+  s.producers[0].sdk.max_batch_bytes = 300'000;
   RunOptions one;
   one.threads = 1;
   RunOptions two;
@@ -522,11 +513,7 @@ TEST(FastMode, BatchesDrawnAheadOnASecondThreadGiveTheSameResultToTheByte) {
   EXPECT_EQ(serial.metrics->counter_sums(0), ahead.metrics->counter_sums(0));
   // With a timeline the map may change: the batches are drawn on the run's thread, and the
   // result is again the same.
-  TimelineAction split;
-  split.at = Duration::seconds(30);
-  split.kind = TimelineAction::Kind::kUpdateShardCount;
-  split.target = 8;
-  s.timeline.push_back(split);
+  s.timeline.push_back(testing::update_shard_count(Duration::seconds(30), 8));
   EXPECT_EQ(summary_json(run_scenario(s, one)).dump(), summary_json(run_scenario(s, two)).dump());
 }
 

@@ -272,11 +272,7 @@ TEST(KplProducer, ReplaysATraceRowByRowAcrossInstances) {
 // summary from before the change).
 TEST(KplProducer, IdleInstancesSleepBetweenRecordsAndWakeForAReshard) {
   Scenario s = kpl_scenario(2, 20, Duration::minutes(20), 1000);
-  TimelineAction grow;
-  grow.kind = TimelineAction::Kind::kUpdateShardCount;
-  grow.at = Duration::minutes(5);
-  grow.target = 4;
-  s.timeline.push_back(grow);
+  s.timeline.push_back(testing::update_shard_count(Duration::minutes(5), 4));
   const Result r = run_scenario(s);
   const ProducerCounts c = r.producers[0].counts;
   expect_conserved(c);

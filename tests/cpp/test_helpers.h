@@ -58,6 +58,15 @@ inline void expect_conserved(const ProducerCounts& c) {
 inline void expect_conserved(const Result& r) { expect_conserved(r.totals()); }
 
 // A time `ms` milliseconds into the run.
+// An UpdateShardCount to `target` shards at `at`, for a scenario's timeline.
+inline TimelineAction update_shard_count(sim::Duration at, uint32_t target) {
+  TimelineAction a;
+  a.at = at;
+  a.kind = TimelineAction::Kind::kUpdateShardCount;
+  a.target = target;
+  return a;
+}
+
 inline sim::Time at_ms(int64_t ms) { return sim::Time::zero() + sim::Duration::millis(ms); }
 
 // A producer's type-specific figure (ProducerResult::details) by name.

@@ -144,11 +144,7 @@ TEST(WritePath, RecordsLargerThanTheLimitAreRejectedAndCounted) {
 
 TEST(WritePath, SplitMidRunAddsShardsAndClosesTheParent) {
   Scenario s = one_producer(2, 1000, Duration::minutes(10));
-  TimelineAction a;
-  a.at = Duration::minutes(5);
-  a.kind = TimelineAction::Kind::kUpdateShardCount;
-  a.target = 4;
-  s.timeline.push_back(a);
+  s.timeline.push_back(testing::update_shard_count(Duration::minutes(5), 4));
   const Result r = run_scenario(s);
   EXPECT_EQ(r.final_open_shards, 4u);
   ASSERT_GE(r.timeline.size(), 2u);
