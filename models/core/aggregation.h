@@ -135,8 +135,9 @@ class AggregateSizer {
     if (count_ == 0) first_data_len_ = data_len;
     ++count_;
   }
-  // Asks for the partition key's table slot to be in cache by the time add() looks it up.
-  void prefetch(uint64_t pk_id) const { pk_index_.prefetch(pk_id); }
+  // Where add() first looks for the partition key (nullptr if nowhere yet): for callers that
+  // prefetch it.
+  const void* key_slot(uint64_t pk_id) const { return pk_index_.first_probe(pk_id); }
   // Encoded size of the aggregate holding what was added (0 when empty).
   std::size_t size() const { return count_ == 0 ? 0 : wire::kFixedOverhead + pb_size_; }
   // Bytes put to Kinesis for what was added: see the class comment.
@@ -160,9 +161,9 @@ class AggregateSizer {
       const Slot& s = slots_[slot_of(key)];
       return s.stamp == stamp_ ? s.value : size_;
     }
-    // Asks for the key's first probe to be in cache by the time find_or_insert() looks.
-    void prefetch(uint64_t key) const {
-      if (!slots_.empty()) __builtin_prefetch(&slots_[first_slot(key)]);
+    // Where a look-up of the key probes first (nullptr before anything is inserted).
+    const void* first_probe(uint64_t key) const {
+      return slots_.empty() ? nullptr : &slots_[first_slot(key)];
     }
     // Adds the key with index size() if absent; returns its index and whether it was added.
     std::pair<uint64_t, bool> find_or_insert(uint64_t key) {

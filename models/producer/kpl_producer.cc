@@ -114,6 +114,14 @@ class KplProducer::Pipeline final : public EpochListener {
       if (record_at > now) break;
       deadline_at = std::min(deadline_at, put_user_record(*next));
       if (const DrawnRecord* ahead = pop()) p_.prefetch_key(ahead->key);
+      // Exact mode, numbered keys: the record kAggregateAhead places ahead has its route in
+      // cache by now (prefetched when its key was looked up): ask for its reducer's key slot.
+      // (Fast mode's fast_pop does the same; random keys would route, an MD5, twice.)
+      if (!fast_ && !p_.keys_.random_keys()) {
+        if (const DrawnRecord* near = source_.ahead(kAggregateAhead)) {
+          aggregator_.prefetch(near->key, predicted_shard(near->key));
+        }
+      }
     }
     if (produced_since_flush_ > 0) {
       p_.metrics_.add(p_.s_.produced, now, static_cast<double>(produced_since_flush_));

@@ -52,6 +52,11 @@ class RecordSource {
   // Consumes front(). Returns the record whose key was just looked up (it entered the
   // look-ahead window), for the caller to prefetch its key's state; or nullptr.
   const DrawnRecord* pop();
+  // The record `i` places after front(), once its key is looked up (i < kLookahead); else
+  // nullptr. For callers that prefetch in stages.
+  const DrawnRecord* ahead(std::size_t i) const {
+    return i < resolved_ ? &ring_[(head_ + i) % kDrawAhead].record : nullptr;
+  }
 
  private:
   struct Slot {

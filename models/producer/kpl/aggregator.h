@@ -21,6 +21,7 @@
 #include "models/producer/kpl/records.h"
 #include "models/producer/kpl_config.h"
 #include "models/producer/pool.h"
+#include "sim/prefetch.h"
 #include "sim/time.h"
 
 namespace kinesim::models::kpl {
@@ -98,7 +99,9 @@ class Aggregator {
   void prefetch(uint64_t key, core::ShardIndex shard) const {
     if (!enabled_ || shard >= reducers_.size()) return;
     const Reducer& red = reducers_[shard];
-    if (!distinct_flagged_keys_ || (key & kDistinctKeyBit) == 0) red.sizer.prefetch(key);
+    if (!distinct_flagged_keys_ || (key & kDistinctKeyBit) == 0) {
+      sim::prefetch(red.sizer.key_slot(key));
+    }
     if (red.entry != nullptr) red.entry->prefetch_add();
   }
 

@@ -11,6 +11,7 @@
 
 #include "models/core/shard_map.h"
 #include "models/stream/stream.h"
+#include "sim/prefetch.h"
 #include "sim/time.h"
 
 namespace kinesim::models::kpl {
@@ -54,7 +55,7 @@ struct PutEntry {
   }
   // Asks for the place add() writes next to be in cache (when the vector has room there).
   void prefetch_add() const {
-    if (users.size() < users.capacity()) __builtin_prefetch(users.data() + users.size(), 1);
+    if (users.size() < users.capacity()) sim::prefetch(users.data() + users.size());
   }
   void add(const HeldUserRecord& r) {
     users.push_back(r);
