@@ -180,7 +180,8 @@ class KplProducer::Pipeline final : public EpochListener {
 
   // The next user record, drawn ahead (nullptr when there are no more).
   const DrawnRecord* front() { return fast_ ? fast_front() : source_.front(); }
-  // Drops front(); returns the record after it when drawn ahead in exact mode (to prefetch).
+  // Drops front(); returns a record drawn ahead whose key was just looked up, for the caller to
+  // prefetch its key's state (exact mode always, fast mode with a fixed shard map), or nullptr.
   const DrawnRecord* pop() { return fast_ ? fast_pop() : source_.pop(); }
 
   // Fast mode (docs/design.md, "Fast mode"): Poisson arrivals a window at a time (evenly spaced
