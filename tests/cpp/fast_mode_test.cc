@@ -499,6 +499,9 @@ TEST(FastMode, BatchesDrawnAheadOnASecondThreadGiveTheSameResultToTheByte) {
   Scenario s = zipf_until_90s(6000, 5, 2000, 1.0);
   s.producers[0].sdk.max_batch_records = 200;
   s.producers[0].sdk.max_batch_bytes = 300'000;
+  // A reader, whose end-to-end latencies carry each accepted entry's write delay (summed by
+  // shard on the drawing thread, group_by_shard).
+  s.consumers.push_back(testing::polling_consumer("reader"));
   RunOptions one;
   one.threads = 1;
   RunOptions two;
