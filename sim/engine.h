@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "sim/inline_function.h"
+#include "sim/prefetch.h"
 #include "sim/time.h"
 
 namespace kinesim::sim {
@@ -224,7 +225,7 @@ inline bool Engine::step() {
     const Entry e = pop_min();
     const uint32_t i = slot_of(e);
     Slot& s = slot(i);
-    if (size_ > 0) __builtin_prefetch(&slot(slot_of(top())));  // the next handler to run
+    if (size_ > 0) sim::prefetch(&slot(slot_of(top())));  // the next handler to run
     if (!s.pending) {  // cancelled: its slot was kept until now so the heap entry stays valid
       release_slot(i);
       continue;

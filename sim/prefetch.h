@@ -4,7 +4,7 @@
 // is a prefetch to be pure and delete calls to it: GCC 12 deleted every call of a small member
 // function that prefetched a hash-table slot (kpl::Aggregator::prefetch: no prefetch instruction
 // was left in the binary), and the slot then missed the cache on every record. An asm statement
-// marked volatile is never deleted.
+// marked volatile is never deleted. Every prefetch in kinesim goes through prefetch() below.
 #pragma once
 
 namespace kinesim::sim {

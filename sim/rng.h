@@ -16,6 +16,8 @@
 #include <utility>
 #include <vector>
 
+#include "sim/prefetch.h"
+
 namespace kinesim::sim {
 
 class RngStream {
@@ -100,7 +102,7 @@ class AliasTable {
     const Column& c = columns_[d.column];
     return d.u < c.prob ? d.column : c.alias;
   }
-  void prefetch(const Draw& d) const { __builtin_prefetch(&columns_[d.column]); }
+  void prefetch(const Draw& d) const { sim::prefetch(&columns_[d.column]); }
   std::size_t size() const { return columns_.size(); }
   // The normalised probability of index i (for tests and reports).
   double probability(std::size_t i) const { return p_[i]; }
@@ -157,7 +159,7 @@ class CompactAlias {
       const Column c = columns_[d.column];
       return d.side < c.threshold ? d.column : c.alias;
     }
-    void prefetch(Draw d) const { __builtin_prefetch(&columns_[d.column]); }
+    void prefetch(Draw d) const { sim::prefetch(&columns_[d.column]); }
 
    private:
     friend class CompactAlias;

@@ -17,6 +17,7 @@
 #include "sim/engine.h"
 #include "sim/histogram.h"
 #include "sim/metrics.h"
+#include "sim/prefetch.h"
 
 namespace kinesim::models {
 
@@ -32,7 +33,7 @@ class KeyTallies {
   }
   // Asks for the key's tallies to be in cache by the time a drawn-ahead record reaches them.
   void prefetch(uint64_t key) const {
-    if (key < counts_.size()) __builtin_prefetch(&counts_[key]);
+    if (key < counts_.size()) sim::prefetch(&counts_[key]);
   }
   const std::vector<KeyCounts>& all() const { return counts_; }
 
@@ -68,7 +69,7 @@ class KeyRouter {
   }
   // Asks for the key's cached route to be in cache by the time shard_for() needs it.
   void prefetch(uint64_t key) const {
-    if (key < routes_.size()) __builtin_prefetch(&routes_[key]);
+    if (key < routes_.size()) sim::prefetch(&routes_[key]);
   }
 
  private:
