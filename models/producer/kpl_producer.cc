@@ -114,14 +114,6 @@ class KplProducer::Pipeline final : public EpochListener {
       if (record_at > now) break;
       deadline_at = std::min(deadline_at, put_user_record(*next));
       if (const DrawnRecord* ahead = pop()) p_.prefetch_key(ahead->key);
-      // Exact mode, numbered keys: the record kAggregateAhead places ahead has its route in
-      // cache by now (prefetched when its key was looked up): ask for its reducer's key slot.
-      // (Fast mode's fast_pop does the same; random keys would route, an MD5, twice.)
-      if (!fast_ && !p_.keys_.random_keys()) {
-        if (const DrawnRecord* near = source_.ahead(kAggregateAhead)) {
-          aggregator_.prefetch(near->key, predicted_shard(near->key));
-        }
-      }
     }
     if (produced_since_flush_ > 0) {
       p_.metrics_.add(p_.s_.produced, now, static_cast<double>(produced_since_flush_));
@@ -182,7 +174,20 @@ class KplProducer::Pipeline final : public EpochListener {
   const DrawnRecord* front() { return fast_ ? fast_front() : source_.front(); }
   // Drops front(); returns a record drawn ahead whose key was just looked up, for the caller to
   // prefetch its key's state (exact mode always, fast mode with a fixed shard map), or nullptr.
-  const DrawnRecord* pop() { return fast_ ? fast_pop() : source_.pop(); }
+  // Both modes also ask for the reducer key slot of the record kAggregateAhead places ahead.
+  const DrawnRecord* pop() { return fast_ ? fast_pop() : exact_pop(); }
+  // Exact mode's pop(). With numbered keys the record kAggregateAhead places ahead has its route
+  // in cache by now (prefetched when its key was looked up); random keys would route, an MD5,
+  // twice, and are not asked for.
+  const DrawnRecord* exact_pop() {
+    const DrawnRecord* ahead = source_.pop();
+    if (!p_.keys_.random_keys()) {
+      if (const DrawnRecord* near = source_.ahead(kAggregateAhead)) {
+        aggregator_.prefetch(near->key, predicted_shard(near->key));
+      }
+    }
+    return ahead;
+  }
 
   // Fast mode (docs/design.md, "Fast mode"): Poisson arrivals a window at a time (evenly spaced
   // ones at exact mode's times), each record's key drawn as a category of the key table (an
