@@ -5,8 +5,10 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -45,6 +47,20 @@ class MetricRecorder {
       r.sums(a.row, col) += amount_a;
       r.sums(b.row, col) += amount_b;
     }
+  }
+  // The end (exclusive) of the times from `at` on whose writes go to the same bucket as a write
+  // at `at`, at every resolution: counter amounts added at any time in [at, cell_end(at)) may
+  // be summed first and added once, at `at`. The horizon's instant is a cell of its own.
+  Time cell_end(Time at) const {
+    const int64_t ns = at.nanos();
+    const int64_t horizon = horizon_.count_nanos();
+    if (ns == horizon) return Time::from_nanos(ns + 1);
+    int64_t end = std::numeric_limits<int64_t>::max();
+    for (const Resolution& r : resolutions_) {
+      const int64_t w = r.width.count_nanos();
+      end = std::min(end, (ns / w + 1) * w);
+    }
+    return Time::from_nanos(ns < horizon ? std::min(end, horizon) : end);
   }
   void set(SeriesId id, Time at, double value) {
     for (Resolution& r : resolutions_) {

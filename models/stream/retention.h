@@ -104,22 +104,34 @@ class RetentionLog {
   // is the sum of their user records' delays from creation to `at`.
   void append(sim::Time at, uint64_t first_sequence, uint64_t bytes, uint64_t records,
               uint64_t user_records, sim::Duration write_delay_sum = sim::Duration()) {
+    append_span(at, at, first_sequence, bytes, records, user_records, write_delay_sum);
+  }
+  // Where a run holding a record arriving at `at` ends: records arriving before it merge into
+  // that run. An append at `at` merges into the newest run when `at` is before its end;
+  // otherwise it opens a run ending at `at + fine granularity`.
+  sim::Time merge_until(sim::Time at) const { return at < open_until_ ? open_until_ : at + fine_; }
+  // Appends at once the records of several appends arriving from `first` to `last`, all before
+  // merge_until(first): the same runs and amounts as those appends one by one, in time order.
+  // `write_delay_sum` is summed over all of them.
+  void append_span(sim::Time first, sim::Time last, uint64_t first_sequence, uint64_t bytes,
+                   uint64_t records, uint64_t user_records,
+                   sim::Duration write_delay_sum = sim::Duration()) {
     if (appended_ && first_sequence != end_sequence_) [[unlikely]] {
       throw std::logic_error("retention: appended records must follow the last sequence number");
     }
     appended_ = true;
-    if (at < open_until_) {  // within fine_ of the newest fine run's first arrival
+    if (first < open_until_) {  // within fine_ of the newest fine run's first arrival
       RetentionRun& r = recent_.back();
-      r.last_arrival = at;
+      r.last_arrival = last;
       r.bytes += bytes;
       r.records += records;
       r.user_records += user_records;
       r.write_delay_sum += write_delay_sum;
     } else {
-      recent_.push_back({at, at, first_sequence, bytes, records, user_records, write_delay_sum,
+      recent_.push_back({first, last, first_sequence, bytes, records, user_records, write_delay_sum,
                          appended_bytes_, appended_user_records_});
-      open_until_ = at + fine_;
-      coalesce(at);
+      open_until_ = first + fine_;
+      coalesce(first);
     }
     end_sequence_ = first_sequence + records;
     appended_bytes_ += bytes;

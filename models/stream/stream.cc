@@ -335,6 +335,10 @@ void Stream::apply_switch(const TimelineAction& action) {
       sim::Priority::kHigh);
 }
 
+void Stream::settle_books() {
+  for (ShardState& s : shards_) settle(s);
+}
+
 void Stream::finish_update(Time now) {
   const std::size_t before = shards_.size();
   add_shard_states();
@@ -367,6 +371,7 @@ void Stream::capacity_tick(Time now, Duration period) {
   uint64_t acc_b = 0, acc_r = 0, off_b = 0, off_r = 0;
   const double secs = period.to_seconds();
   for (ShardState& s : shards_) {
+    settle(s);
     const ShardTotals& t = s.totals;
     acc_b += t.accepted_bytes;
     acc_r += t.accepted_records;
@@ -539,6 +544,7 @@ void Stream::start_housekeeping(Duration period) {
         const Duration retention = Duration::hours(config_.retention_hours);
         for (std::size_t i = 0; i < shards_.size(); ++i) {
           ShardState& s = shards_[i];
+          settle(s);
           s.retention.trim(now);
           if (!s.expired && s.closed_at != Time::max() && now - s.closed_at >= retention) {
             s.expired = true;

@@ -117,9 +117,11 @@ class Stream {
   // and returns false, and the caller puts them one by one in request order. `write_delay` is
   // their summed (now - created); `payload_units` and `billed_bytes` their summed billing
   // quantities (put_payload_units, on_demand_billed_bytes of each record). Never used when
-  // internal failures are drawn (each entry draws its own). Accepted entries go into the
-  // shard's books at once when nothing else of the request reached the shard and no reader
-  // waits on it; else end_request keeps them, as for put().
+  // internal failures are drawn (each entry draws its own). When nothing else of the request
+  // reached the shard and no reader waits on it, the accepted entries' books (retention,
+  // sequence numbers, IncomingBytes / IncomingRecords, totals) are summed with the shard's
+  // earlier such entries and kept once a new retention run or metric bucket begins, or when
+  // anything reads them (`defer_accepted`); else end_request keeps them, as for put().
   bool put_all(sim::Time now, core::ShardIndex shard, uint64_t records, uint64_t bytes,
                sim::Duration write_delay, uint64_t payload_units, uint64_t billed_bytes) {
     ShardState& s = shards_[shard];
@@ -131,8 +133,8 @@ class Stream {
     on_demand_billed_bytes_ += billed_bytes;
     if (s.waiting.empty() && s.untouched()) {
       // The shard's only entries in this request, and no listener to wake in end_request: its
-      // books now, as end_request would keep them, without a second pass over the shard.
-      append_accepted(now, s, records, bytes, records, write_delay);
+      // books as end_request would keep them, without a second pass over the shard.
+      defer_accepted(now, s, records, bytes, write_delay);
       request_accepted_ += records;
       request_accepted_bytes_ += bytes;
       return true;
@@ -183,9 +185,14 @@ class Stream {
 
   const std::vector<TimelineEvent>& timeline() const { return timeline_; }
   std::size_t shard_count() const { return shards_.size(); }
-  const ShardTotals& totals(core::ShardIndex shard) const { return shards_[shard].totals; }
-  const RetentionLog& retention(core::ShardIndex shard) const { return shards_[shard].retention; }
-  uint64_t next_sequence(core::ShardIndex shard) const { return shards_[shard].next_sequence; }
+  // A shard's books, with every accepted record in them (they keep the books put_all deferred
+  // first, hence not const).
+  const ShardTotals& totals(core::ShardIndex shard) { return settled(shard).totals; }
+  const RetentionLog& retention(core::ShardIndex shard) { return settled(shard).retention; }
+  uint64_t next_sequence(core::ShardIndex shard) { return settled(shard).next_sequence; }
+  // Keeps every shard's deferred books (put_all): the run calls it when it ends, before its
+  // metric series are read.
+  void settle_books();
   bool expired(core::ShardIndex shard) const { return shards_[shard].expired; }
   // Open-shard count over time, for cost: (time, open shards) at every change.
   const std::vector<std::pair<sim::Time, uint32_t>>& capacity_history() const {
@@ -194,7 +201,8 @@ class Stream {
   // Billing quantities of accepted records (SPEC §6).
   uint64_t put_payload_units() const { return put_payload_units_; }
   uint64_t on_demand_billed_bytes() const { return on_demand_billed_bytes_; }
-  // The shard's metric series (CloudWatch's shard-level names).
+  // The shard's metric series (CloudWatch's shard-level names); settle_books() first for their
+  // amounts.
   const ShardSeries& shard_series(core::ShardIndex shard) const { return shards_[shard].series; }
   sim::Time closed_at(core::ShardIndex shard) const { return shards_[shard].closed_at; }
 
@@ -254,6 +262,14 @@ class Stream {
     uint64_t pending_throttled = 0;
     uint64_t pending_throttled_bytes = 0;
     uint64_t pending_failed = 0;
+    // Accepted entries of put_all whose books wait (defer_accepted): all arrived in [first,
+    // last], before `until`, where a new retention run or a metric bucket would begin.
+    struct DeferredBooks {
+      sim::Time first, last, until;
+      uint64_t records = 0;
+      uint64_t bytes = 0;
+      sim::Duration write_delay;
+    } deferred;
     // Nothing of the current request has reached the shard yet.
     bool untouched() const {
       return pending_records == 0 && pending_throttled == 0 && pending_failed == 0;
@@ -286,15 +302,51 @@ class Stream {
     if (s.untouched()) touched_.push_back(shard);
   }
   // Appends accepted records to the shard's retention and keeps their per-shard books (sequence
-  // numbers, IncomingBytes / IncomingRecords, totals).
+  // numbers, IncomingBytes / IncomingRecords, totals), after any it deferred.
   void append_accepted(sim::Time now, ShardState& s, uint64_t records, uint64_t bytes,
                        uint64_t user_records, sim::Duration write_delay) {
+    settle(s);
     s.retention.append(now, s.next_sequence, bytes, records, user_records, write_delay);
     s.next_sequence += records;
     metrics_.add(s.series.incoming_bytes, static_cast<double>(bytes), s.series.incoming_records,
                  static_cast<double>(records), now);
     s.totals.accepted_records += records;
     s.totals.accepted_bytes += bytes;
+  }
+  // Fast mode's put_all: books of accepted entries (one user record each) summed while they
+  // would all go into one retention run and one metric bucket, and kept at once (settle) when
+  // the next would not, or when anything reads them. Integer amounts sum exactly (the metric
+  // cells hold doubles, exact below 2^53), so the books are the same as kept one by one.
+  void defer_accepted(sim::Time now, ShardState& s, uint64_t records, uint64_t bytes,
+                      sim::Duration write_delay) {
+    ShardState::DeferredBooks& d = s.deferred;
+    if (now >= d.until) {
+      settle(s);
+      d.first = now;
+      d.until = std::min(s.retention.merge_until(now), metrics_.cell_end(now));
+    }
+    d.last = now;
+    d.records += records;
+    d.bytes += bytes;
+    d.write_delay += write_delay;
+  }
+  void settle(ShardState& s) {
+    ShardState::DeferredBooks& d = s.deferred;
+    if (d.records > 0) {
+      s.retention.append_span(d.first, d.last, s.next_sequence, d.bytes, d.records, d.records,
+                              d.write_delay);
+      s.next_sequence += d.records;
+      metrics_.add(s.series.incoming_bytes, static_cast<double>(d.bytes), s.series.incoming_records,
+                   static_cast<double>(d.records), d.first);
+      s.totals.accepted_records += d.records;
+      s.totals.accepted_bytes += d.bytes;
+    }
+    d = ShardState::DeferredBooks();
+  }
+  ShardState& settled(core::ShardIndex shard) {
+    ShardState& s = shards_[shard];
+    settle(s);
+    return s;
   }
   void finish_update(sim::Time now);
   // Tells the shard's waiting listeners (each once).
@@ -366,7 +418,7 @@ class Stream {
   void add_shard_read_series(core::ShardIndex shard);  // the shard's Outgoing* and read series
   EnhancedFanOut& efo();
   // Resolves a starting position in `shard`; kInvalidArgument for a sequence number not issued.
-  ReadOutcome resolve(core::ShardIndex shard, const StartingPosition& at, ShardPosition& out) const;
+  ReadOutcome resolve(core::ShardIndex shard, const StartingPosition& at, ShardPosition& out);
   // Reads for either kind of reader within the limits given.
   ReadBatch read_batch(sim::Time now, core::ShardIndex shard, const ShardPosition& from,
                        uint64_t max_records, uint64_t max_bytes);

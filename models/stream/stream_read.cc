@@ -66,9 +66,10 @@ EnhancedFanOut& Stream::efo() {
 }
 
 ReadOutcome Stream::resolve(core::ShardIndex shard, const StartingPosition& at,
-                            ShardPosition& out) const {
-  const RetentionLog& log = shards_[shard].retention;
-  const uint64_t issued = shards_[shard].next_sequence;
+                            ShardPosition& out) {
+  const ShardState& state = settled(shard);
+  const RetentionLog& log = state.retention;
+  const uint64_t issued = state.next_sequence;
   switch (at.type) {
     case ShardIteratorType::kTrimHorizon:
       out = log.oldest();
@@ -113,7 +114,7 @@ GetShardIteratorReply Stream::get_shard_iterator(Time now, core::ShardIndex shar
 
 ReadBatch Stream::read_batch(Time now, core::ShardIndex shard, const ShardPosition& from,
                              uint64_t max_records, uint64_t max_bytes) {
-  const RetentionLog& log = shards_[shard].retention;
+  const RetentionLog& log = settled(shard).retention;
   ReadBatch b;
   const LogRead read = log.read(from, max_records, max_bytes, &b.slices);
   b.records = read.records;

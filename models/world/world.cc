@@ -118,6 +118,7 @@ Result run_scenario(const Scenario& scenario, const RunOptions& options) {
     }
     if (options.progress) options.progress(t.to_seconds() / end.to_seconds());
   }
+  stream.settle_books();  // before the metric series are read
   for (auto& c : clients) c->finish(end);
 
   Result r;

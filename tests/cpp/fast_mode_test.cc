@@ -365,6 +365,81 @@ TEST(FastMode, TracesRunExactAndSaySo) {
   EXPECT_NE(f.note.find("trace replay"), std::string::npos);
 }
 
+// Stream::put_all keeps the books of a shard's accepted entries later, summed across requests
+// while they fall in one retention run and one metric bucket (at two resolutions, with a write at
+// the horizon's own instant and writes past it), or until something reads them. The retention
+// runs, sequence numbers, totals and every metric cell are then the same, to the bit, as put()
+// one entry at a time keeps them, with reads of the shards and housekeeping in between.
+TEST(FastMode, PutAllDefersItsBooksAndKeepsThemAsPutDoesOneByOne) {
+  const Scenario s = one_producer(4, 100, Duration::seconds(10));
+  sim::Engine engine;
+  sim::MetricRecorder one_metrics(s.duration, {Duration::seconds(1), Duration::seconds(4)});
+  sim::MetricRecorder all_metrics(s.duration, {Duration::seconds(1), Duration::seconds(4)});
+  Stream one_by_one(s.stream, engine, one_metrics, sim::RngStream(1));
+  Stream together(s.stream, engine, all_metrics, sim::RngStream(1));
+  sim::RngStream rng(7);
+  sim::Time t = sim::Time::zero();
+  uint64_t deferred_requests = 0;
+  const auto same_books = [&](core::ShardIndex shard) {
+    EXPECT_EQ(together.next_sequence(shard), one_by_one.next_sequence(shard));
+    const ShardTotals& a = together.totals(shard);
+    const ShardTotals& b = one_by_one.totals(shard);
+    EXPECT_EQ(a.accepted_records, b.accepted_records);
+    EXPECT_EQ(a.accepted_bytes, b.accepted_bytes);
+    const RetentionLog& x = together.retention(shard);
+    const RetentionLog& y = one_by_one.retention(shard);
+    ASSERT_EQ(x.run_count(), y.run_count());
+    for (std::size_t i = 0; i < x.run_count(); ++i) {
+      const RetentionRun& u = x.run(i);
+      const RetentionRun& v = y.run(i);
+      EXPECT_EQ(u.first_arrival, v.first_arrival);
+      EXPECT_EQ(u.last_arrival, v.last_arrival);
+      EXPECT_EQ(u.first_sequence, v.first_sequence);
+      EXPECT_EQ(u.records, v.records);
+      EXPECT_EQ(u.user_records, v.user_records);
+      EXPECT_EQ(u.bytes, v.bytes);
+      EXPECT_EQ(u.write_delay_sum, v.write_delay_sum);
+      EXPECT_EQ(u.bytes_before, v.bytes_before);
+    }
+  };
+  while (t < sim::Time::zero() + Duration::seconds(12)) {
+    // Gaps from 0.1 ms to 80 ms, and an instant exactly at the horizon.
+    const sim::Time next = t + Duration::micros(static_cast<int64_t>(100 + rng.below(80'000)));
+    const sim::Time horizon = sim::Time::zero() + s.duration;
+    t = t < horizon && next > horizon ? horizon : next;
+    uint64_t entries = 0, request_bytes = 0;
+    for (core::ShardIndex shard = 0; shard < 4; ++shard) {
+      const uint64_t records = rng.below(4);  // 0..3 entries of this request
+      if (records == 0) continue;
+      const uint64_t size = 1 + rng.below(900);
+      Duration delay;
+      for (uint64_t k = 0; k < records; ++k) {
+        const sim::Time created = t - Duration::micros(static_cast<int64_t>(37 * (k + 1)));
+        ASSERT_EQ(one_by_one.put(t, shard, size, created), PutOutcome::kAccepted);
+        delay += t - created;
+      }
+      ASSERT_TRUE(together.put_all(t, shard, records, records * size, delay,
+                                   records * core::put_payload_units(size),
+                                   records * core::on_demand_billed_bytes(size)));
+      entries += records;
+      request_bytes += records * size;
+    }
+    one_by_one.end_request(t, PutApi::kPutRecords, entries, request_bytes);
+    together.end_request(t, PutApi::kPutRecords, entries, request_bytes);
+    ++deferred_requests;
+    // Now and then a reader looks at a shard, which keeps its books first.
+    if (rng.uniform() < 0.05) same_books(static_cast<core::ShardIndex>(rng.below(4)));
+  }
+  ASSERT_GT(deferred_requests, 200u);
+  together.settle_books();
+  for (core::ShardIndex shard = 0; shard < 4; ++shard) same_books(shard);
+  EXPECT_EQ(together.put_payload_units(), one_by_one.put_payload_units());
+  for (std::size_t i = 0; i < 2; ++i) {
+    ASSERT_EQ(all_metrics.buckets(i), one_metrics.buckets(i));
+    EXPECT_TRUE(all_metrics.counter_sums(i) == one_metrics.counter_sums(i)) << "resolution " << i;
+  }
+}
+
 // Stream::throttle_all judges a shard's entries of a request at once exactly when its records
 // bucket holds less than one token, and then as put() one by one would: each throttled.
 TEST(FastMode, ThrottleAllThrottlesTogetherExactlyWhenPutWouldThrottleEachEntry) {
