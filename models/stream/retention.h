@@ -40,6 +40,7 @@ struct RetentionRun {
   uint64_t bytes_before = 0;
   uint64_t user_records_before = 0;
   uint64_t end_sequence() const { return first_sequence + records; }
+  friend bool operator==(const RetentionRun&, const RetentionRun&) = default;
 };
 
 // A place in a shard's record sequence: the next record to read, and the bytes and user records
