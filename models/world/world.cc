@@ -99,6 +99,7 @@ Result run_scenario(const Scenario& scenario, const RunOptions& options) {
   for (ProducerConfig p : scenario.producers) {
     p.fidelity = producer_fidelity(scenario, p, fidelity);
     p.fidelity.fixed_map = fixed_map;
+    p.fidelity.run_end = end;
     p.fidelity.draw_ahead = p.fidelity.mode == Fidelity::kFast &&
                             p.type == ProducerConfig::Type::kSdk && second_thread && fixed_map;
     clients.push_back(make_producer(p, context));
