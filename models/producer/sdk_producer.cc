@@ -25,6 +25,10 @@ struct Batch {
   std::vector<PendingRecord> records;
   std::vector<PutOutcome> outcomes;
   uint64_t bytes = 0;
+  // Fast mode: the billing quantities of its records (core::put_payload_units and
+  // core::on_demand_billed_bytes, summed), which the stream bills for those it accepts.
+  uint64_t payload_units = 0;
+  uint64_t billed_bytes = 0;
   uint32_t attempt = 1;  // 1 = first try
   Time sent;
   Duration latency;
@@ -42,7 +46,7 @@ struct Batch {
   void clear() {
     records.clear();
     outcomes.clear();
-    bytes = 0;
+    bytes = payload_units = billed_bytes = 0;
     attempt = 1;
     table.reset();
     individual = too_large = 0;
@@ -62,11 +66,15 @@ struct Forming {
   uint64_t max_records = 0;
   uint32_t individual_below = 0;  // fast mode: categories below this are individual keys
   uint64_t bytes = 0;             // of the sendable records
+  uint64_t payload_units = 0;     // of the sendable records (Batch::payload_units)
+  uint64_t billed_bytes = 0;
   uint64_t sendable = 0;
   uint32_t individual = 0;  // fast mode: records with an individual key
   uint32_t too_large = 0;   // fast mode: records too large to send
   void close(Batch& b) const {
     b.bytes = bytes;
+    b.payload_units = payload_units;
+    b.billed_bytes = billed_bytes;
     b.individual = individual;
     b.too_large = too_large;
   }
@@ -197,6 +205,8 @@ class SdkProducer::Instance {
     f.individual += r.key < f.individual_below ? 1U : 0U;
     f.too_large += too_large ? 1U : 0U;
     f.bytes += too_large ? 0 : r.bytes();
+    f.payload_units += too_large ? 0 : core::put_payload_units(r.bytes());
+    f.billed_bytes += too_large ? 0 : core::on_demand_billed_bytes(r.bytes());
     f.sendable += too_large ? 0U : 1U;
   }
 
@@ -542,17 +552,18 @@ class SdkProducer::Instance {
       ++g.records;
       g.bytes += r.bytes();
       g.write_delay += now - r.created;
-      g.payload_units += core::put_payload_units(r.bytes());
-      g.billed_bytes += core::on_demand_billed_bytes(r.bytes());
     }
     touched.resize(touched_count);
     const bool one_by_one =
         stream.draws_internal_failures() || !stream.admits_all(now, b->records.size(), b->bytes);
     bool any_binding = one_by_one;
+    // Billed for the entries put_all accepts: the request's billing quantities less those of
+    // the entries judged one by one, which put() bills itself when it accepts them.
+    uint64_t payload_units = b->payload_units;
+    uint64_t billed_bytes = b->billed_bytes;
     for (const core::ShardIndex s : touched) {
       FastGroup& g = groups[s];
-      g.accepted = !one_by_one && stream.put_all(now, s, g.records, g.bytes, g.write_delay,
-                                                 g.payload_units, g.billed_bytes);
+      g.accepted = !one_by_one && stream.put_all(now, s, g.records, g.bytes, g.write_delay);
       any_binding |= !g.accepted;
     }
     if (any_binding) {
@@ -570,6 +581,10 @@ class SdkProducer::Instance {
         n += groups[shards[i]].accepted ? 0U : 1U;
       }
       judged.resize(n);
+      for (const uint32_t i : judged) {
+        payload_units -= core::put_payload_units(b->records[i].bytes());
+        billed_bytes -= core::on_demand_billed_bytes(b->records[i].bytes());
+      }
       if (!b->in_creation_order) {
         std::vector<Time>& times = p_.fast_times_;
         times.resize(n);
@@ -593,6 +608,7 @@ class SdkProducer::Instance {
                              : stream.put(now, shards[i], r.bytes(), r.created);
       }
     }
+    stream.bill(payload_units, billed_bytes);
     b->all_accepted = !any_binding;
     // Every entry accepted: the latencies the reply would record, recorded now, while the
     // records are in the cache, when the reply comes within the run (it always does then: a
@@ -666,6 +682,8 @@ class SdkProducer::Instance {
         }
         retry->records.push_back(r);
         retry->bytes += r.bytes();
+        retry->payload_units += core::put_payload_units(r.bytes());
+        retry->billed_bytes += core::on_demand_billed_bytes(r.bytes());
         retry->individual += individual_of(r);
       }
     }

@@ -46,8 +46,6 @@ class SdkProducer : public DrawingProducer {
     uint64_t records = 0;
     uint64_t bytes = 0;
     sim::Duration write_delay;
-    uint64_t payload_units = 0;
-    uint64_t billed_bytes = 0;
     bool accepted = false;
     bool throttled = false;  // all entries throttled at once (Stream::throttle_all)
   };

@@ -335,6 +335,18 @@ void Stream::apply_switch(const TimelineAction& action) {
       sim::Priority::kHigh);
 }
 
+void Stream::keep_deferred(ShardState& s) {
+  ShardState::DeferredBooks& d = s.deferred;
+  s.retention.append_span(d.first, d.last, s.next_sequence, d.bytes, d.records, d.records,
+                          d.write_delay);
+  s.next_sequence += d.records;
+  metrics_.add(s.series.incoming_bytes, static_cast<double>(d.bytes), s.series.incoming_records,
+               static_cast<double>(d.records), d.first);
+  s.totals.accepted_records += d.records;
+  s.totals.accepted_bytes += d.bytes;
+  d = ShardState::DeferredBooks();
+}
+
 void Stream::settle_books() {
   for (ShardState& s : shards_) settle(s);
 }

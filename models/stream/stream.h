@@ -86,9 +86,11 @@ class Stream {
   // `user_records` is how many user records the Kinesis record carries (a KPL aggregate's
   // count; 1 otherwise): retention keeps it so consumers can deaggregate. `created` is when the
   // record was created (for an aggregate, the mean creation time of its user records): retention
-  // keeps the summed write delay so readers can tell end-to-end latency.
-  PutOutcome put(sim::Time now, core::ShardIndex shard, uint64_t bytes, sim::Time created,
-                 uint32_t user_records = 1) {
+  // keeps the summed write delay so readers can tell end-to-end latency. Always inlined: exact
+  // mode calls it for every entry, and GCC stopped inlining it into the SDK producer's request
+  // loop when fast mode's code beside that loop grew (exact SDK 1.03x slower, paired runs).
+  [[gnu::always_inline]] PutOutcome put(sim::Time now, core::ShardIndex shard, uint64_t bytes,
+                                        sim::Time created, uint32_t user_records = 1) {
     ShardState& s = shards_[shard];
     touch(shard, s);
     if (internal_failure_rate_ > 0 && rng_.uniform() < internal_failure_rate_) [[unlikely]] {
@@ -115,22 +117,19 @@ class Stream {
   // together. When the shard's buckets (and the on-demand admission) hold enough for all of
   // them, accepts them all, as put() one by one would, and returns true; otherwise judges none
   // and returns false, and the caller puts them one by one in request order. `write_delay` is
-  // their summed (now - created); `payload_units` and `billed_bytes` their summed billing
-  // quantities (put_payload_units, on_demand_billed_bytes of each record). Never used when
-  // internal failures are drawn (each entry draws its own). When nothing else of the request
-  // reached the shard and no reader waits on it, the accepted entries' books (retention,
-  // sequence numbers, IncomingBytes / IncomingRecords, totals) are summed with the shard's
-  // earlier such entries and kept once a new retention run or metric bucket begins, or when
-  // anything reads them (`defer_accepted`); else end_request keeps them, as for put().
+  // their summed (now - created). The caller bills the entries it accepts (bill()), as put()
+  // bills each entry. Never used when internal failures are drawn (each entry draws its own). When
+  // nothing else of the request reached the shard and no reader waits on it, the accepted entries'
+  // books (retention, sequence numbers, IncomingBytes / IncomingRecords, totals) are summed with
+  // the shard's earlier such entries and kept once a new retention run or metric bucket begins, or
+  // when anything reads them (`defer_accepted`); else end_request keeps them, as for put().
   bool put_all(sim::Time now, core::ShardIndex shard, uint64_t records, uint64_t bytes,
-               sim::Duration write_delay, uint64_t payload_units, uint64_t billed_bytes) {
+               sim::Duration write_delay) {
     ShardState& s = shards_[shard];
     if (internal_failure_rate_ > 0) return false;
     if (admission_on_ && !admission_.admits_all(now, records, bytes)) return false;
     if (!s.buckets.try_take_all(now, records, bytes)) return false;
     if (admission_on_) admission_.take_all(records, bytes);
-    put_payload_units_ += payload_units;
-    on_demand_billed_bytes_ += billed_bytes;
     if (s.waiting.empty() && s.untouched()) {
       // The shard's only entries in this request, and no listener to wake in end_request: its
       // books as end_request would keep them, without a second pass over the shard.
@@ -145,6 +144,13 @@ class Stream {
     s.pending_user_records += records;
     s.pending_write_delay += write_delay;
     return true;
+  }
+  // Fast mode: bills entries put_all() accepted, at once: their summed billing quantities
+  // (core::put_payload_units and core::on_demand_billed_bytes of each). A producer sums them
+  // over a request, on the thread that draws its batches when it has one.
+  void bill(uint64_t payload_units, uint64_t billed_bytes) {
+    put_payload_units_ += payload_units;
+    on_demand_billed_bytes_ += billed_bytes;
   }
   // Fast mode: the `records` entries of one request bound for `shard`, `bytes` in all, when the
   // shard's records bucket holds less than one token now. put() would then throttle each of
@@ -262,14 +268,6 @@ class Stream {
     uint64_t pending_throttled = 0;
     uint64_t pending_throttled_bytes = 0;
     uint64_t pending_failed = 0;
-    // Accepted entries of put_all whose books wait (defer_accepted): all arrived in [first,
-    // last], before `until`, where a new retention run or a metric bucket would begin.
-    struct DeferredBooks {
-      sim::Time first, last, until;
-      uint64_t records = 0;
-      uint64_t bytes = 0;
-      sim::Duration write_delay;
-    } deferred;
     // Nothing of the current request has reached the shard yet.
     bool untouched() const {
       return pending_records == 0 && pending_throttled == 0 && pending_failed == 0;
@@ -283,6 +281,14 @@ class Stream {
     uint64_t tick_accepted_bytes = 0;
     double minute_bytes_per_sec = 0;
     sim::Time hot_since = sim::Time::max();
+    // Accepted entries of put_all whose books wait (defer_accepted): all arrived in [first,
+    // last], before `until`, where a new retention run or a metric bucket would begin.
+    struct DeferredBooks {
+      sim::Time first, last, until;
+      uint64_t records = 0;
+      uint64_t bytes = 0;
+      sim::Duration write_delay;
+    } deferred;
   };
   struct CapacityChange {
     sim::Time at;
@@ -331,18 +337,12 @@ class Stream {
     d.write_delay += write_delay;
   }
   void settle(ShardState& s) {
-    ShardState::DeferredBooks& d = s.deferred;
-    if (d.records > 0) {
-      s.retention.append_span(d.first, d.last, s.next_sequence, d.bytes, d.records, d.records,
-                              d.write_delay);
-      s.next_sequence += d.records;
-      metrics_.add(s.series.incoming_bytes, static_cast<double>(d.bytes), s.series.incoming_records,
-                   static_cast<double>(d.records), d.first);
-      s.totals.accepted_records += d.records;
-      s.totals.accepted_bytes += d.bytes;
+    if (s.deferred.records > 0) [[unlikely]] {
+      keep_deferred(s);
     }
-    d = ShardState::DeferredBooks();
   }
+  // Out of line: exact mode never defers, and its per-request loop stays as small as before.
+  void keep_deferred(ShardState& s);
   ShardState& settled(core::ShardIndex shard) {
     ShardState& s = shards_[shard];
     settle(s);

@@ -254,6 +254,13 @@ TEST(FastMode, EvenlySpacedArrivalsBatchExactlyAsExactModeDoes) {
     // flight).
     EXPECT_GT(fc.pending, 0u) << what;
     EXPECT_EQ(f.producers[0].record_latency_us.count(), fc.accepted) << what;
+    // Billed as exact mode bills (the partition keys' lengths change no rounding here): fast
+    // mode sums a request's billing quantities where it draws the batch.
+    EXPECT_EQ(f.put_payload_units, e.put_payload_units) << what;
+    EXPECT_EQ(f.on_demand_billed_bytes, e.on_demand_billed_bytes) << what;
+    uint64_t stream_accepted = 0;  // by the stream: the producer counts replies
+    for (const ShardResult& shard : f.shards) stream_accepted += shard.totals.accepted_records;
+    EXPECT_EQ(f.put_payload_units, stream_accepted) << what;
     // Records per request: an instance's arrivals 1.5 ms apart within 100 ms of the first (67),
     // 50, or as many 2,007 B records (2,000 B and a 7-byte key, most of them) as fit in
     // 60,000 B (29).
@@ -414,9 +421,9 @@ TEST(FastMode, PutAllDefersItsBooksAndKeepsThemAsPutDoesOneByOne) {
         ASSERT_EQ(one_by_one.put(t, shard, size, created), PutOutcome::kAccepted);
         delay += t - created;
       }
-      ASSERT_TRUE(together.put_all(t, shard, records, records * size, delay,
-                                   records * core::put_payload_units(size),
-                                   records * core::on_demand_billed_bytes(size)));
+      ASSERT_TRUE(together.put_all(t, shard, records, records * size, delay));
+      together.bill(records * core::put_payload_units(size),
+                    records * core::on_demand_billed_bytes(size));
       entries += records;
       request_bytes += records * size;
     }
@@ -430,6 +437,7 @@ TEST(FastMode, PutAllDefersItsBooksAndKeepsThemAsPutDoesOneByOne) {
   together.settle_books();
   for (core::ShardIndex shard = 0; shard < 4; ++shard) same_books(shard);
   EXPECT_EQ(together.put_payload_units(), one_by_one.put_payload_units());
+  EXPECT_EQ(together.on_demand_billed_bytes(), one_by_one.on_demand_billed_bytes());
   for (std::size_t i = 0; i < 2; ++i) {
     ASSERT_EQ(all_metrics.buckets(i), one_metrics.buckets(i));
     EXPECT_TRUE(all_metrics.counter_sums(i) == one_metrics.counter_sums(i)) << "resolution " << i;
