@@ -39,10 +39,10 @@ struct FidelityConfig {
   // The stream's shard map cannot change during the run (no timeline; provisioned, without an
   // autoscaler): fast KPL producers then draw their records a few ahead. Set by run_scenario.
   bool fixed_map = false;
-  // Fast mode: when the run ends (set by run_scenario; zero, the default, when unknown). A
-  // request every entry of which was accepted, answered by then, has its records' latencies
-  // recorded when it reaches the stream, while its records are in the cache, instead of when
-  // the reply comes: the same latencies in the same histogram (sdk_producer.cc, arrive_fast).
+  // When the run ends (set by run_scenario; zero, the default, when unknown). An SDK request
+  // every entry of which was accepted, answered by then, has its records' latencies recorded
+  // when it reaches the stream, while its records are in the cache, instead of when the reply
+  // comes: the same latencies in the same histogram (sdk_producer.cc, arrive), in both modes.
   sim::Time run_end;
 };
 

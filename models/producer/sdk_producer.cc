@@ -39,7 +39,7 @@ struct Batch {
   uint32_t individual = 0;
   uint32_t too_large = 0;
   bool all_accepted = false;
-  // Fast mode: the records' latencies at the reply are already in the histogram (arrive_fast).
+  // The records' latencies at the reply are already in the histogram (arrive).
   bool latencies_recorded = false;
   // Fast mode: the records are in creation order (a retry of entries judged in creation order).
   bool in_creation_order = false;
@@ -505,33 +505,36 @@ class SdkProducer::Instance {
     const Time now = p_.engine_.now();
     Stream& stream = p_.stream_;
     b->outcomes.resize(b->records.size());
-    if (fast_) {
-      arrive_fast(b, now);
-    } else {
-      for (std::size_t i = 0; i < b->records.size(); ++i) {
-        const PendingRecord& r = b->records[i];
-        b->outcomes[i] = stream.put(now, p_.shard_for(r.key), r.bytes(), r.created);
-      }
-    }
+    fast_ ? arrive<true>(b, now) : arrive<false>(b, now);
     stream.end_request(now, api_, b->records.size(), b->bytes);
     p_.engine_.schedule(b->sent + b->latency, [this, b] { on_reply(b); });
   }
 
-  // Fast mode: the entries of each shard are judged together (Stream::put_all) when the shard's
-  // buckets hold enough for all of them, which is exactly when put() one by one accepts them
-  // all; the shards that cannot take all of them, and whole requests when the on-demand
-  // admission or internal failures make the order across shards matter, are judged entry by
-  // entry in creation order, as exact mode does.
-  void arrive_fast(Batch* b, Time now) {
+  // Both modes: the entries of each shard are judged together (Stream::put_all) when the
+  // shard's buckets hold enough for all of them, which is exactly when put() one by one accepts
+  // them all: a shard's two buckets only fall while a request is judged, and shards do not
+  // share buckets. The shards that cannot take all of them, and whole requests when the
+  // on-demand admission or internal failures make the order across shards matter, are judged
+  // entry by entry in creation order. Exact mode's records are in creation order; fast mode's
+  // records carry key categories (routed by the table they were drawn under) and a new batch's
+  // judged records are put in creation order first.
+  template <bool kFast>
+  void arrive(Batch* b, Time now) {
     Stream& stream = p_.stream_;
-    const std::shared_ptr<FastKeys::Table>& table = p_.fast_table();
-    FastKeys& keys = *p_.fast_keys_;
-    if (b->table != table) {
-      for (PendingRecord& r : b->records) {
-        const auto category = static_cast<uint32_t>(r.key);
-        if (!keys.individual(category)) r.key = keys.move(*b->table, category, *table, fast_->rng);
+    const FastKeys::Table* table = nullptr;
+    if constexpr (kFast) {
+      const std::shared_ptr<FastKeys::Table>& current = p_.fast_table();
+      FastKeys& keys = *p_.fast_keys_;
+      if (b->table != current) {
+        for (PendingRecord& r : b->records) {
+          const auto category = static_cast<uint32_t>(r.key);
+          if (!keys.individual(category)) {
+            r.key = keys.move(*b->table, category, *current, fast_->rng);
+          }
+        }
+        b->table = current;
       }
-      b->table = table;
+      table = current.get();
     }
     std::vector<FastGroup>& groups = p_.fast_groups_;
     if (groups.size() < stream.shard_count()) groups.resize(stream.shard_count());
@@ -544,7 +547,12 @@ class SdkProducer::Instance {
     std::size_t touched_count = 0;
     for (std::size_t i = 0; i < b->records.size(); ++i) {
       const PendingRecord& r = b->records[i];
-      const core::ShardIndex s = table->shard[r.key];
+      core::ShardIndex s;
+      if constexpr (kFast) {
+        s = table->shard[r.key];
+      } else {
+        s = p_.shard_for(r.key);
+      }
       shards[i] = s;
       FastGroup& g = groups[s];
       touched[touched_count] = s;
@@ -585,7 +593,7 @@ class SdkProducer::Instance {
         payload_units -= core::put_payload_units(b->records[i].bytes());
         billed_bytes -= core::on_demand_billed_bytes(b->records[i].bytes());
       }
-      if (!b->in_creation_order) {
+      if (kFast && !b->in_creation_order) {
         std::vector<Time>& times = p_.fast_times_;
         times.resize(n);
         for (std::size_t k = 0; k < n; ++k) times[k] = b->records[judged[k]].created;
@@ -637,7 +645,7 @@ class SdkProducer::Instance {
     uint64_t throttled = 0;
     uint64_t failed = 0;
     if (b->all_accepted) {
-      // Fast mode, every entry accepted: the same books, kept in bulk where they can be.
+      // Every entry accepted: the same books, kept in bulk where they can be.
       accepted = b->records.size();
       c.accepted_bytes += b->bytes;
       if (p_.attempts_.size() <= b->attempt) p_.attempts_.resize(b->attempt + 1);
@@ -647,7 +655,7 @@ class SdkProducer::Instance {
           return static_cast<uint64_t>((now - r.created).count_nanos() / 1000);
         });
       }
-      if (b->individual > 0) {
+      if (fast_ ? b->individual > 0 : !p_.keys_.random_keys()) {
         for (const PendingRecord& r : b->records) ++key_tally(r)->accepted;
       }
     } else {

@@ -40,8 +40,7 @@ class SdkProducer : public DrawingProducer {
   std::unique_ptr<sim::DrawAhead<DrawnBatch>> draw_ahead_;
   sim::SeriesId s_records_, s_bytes_, s_accepted_, s_throttled_, s_failed_, s_retried_;
 
-  // Fast mode (config().fidelity): scratch space for judging a request's entries shard by
-  // shard.
+  // Both modes: scratch space for judging a request's entries shard by shard.
   struct FastGroup {
     uint64_t records = 0;
     uint64_t bytes = 0;
