@@ -536,11 +536,11 @@ class SdkProducer::Instance {
       }
       table = current.get();
     }
-    std::vector<FastGroup>& groups = p_.fast_groups_;
+    std::vector<ShardGroup>& groups = p_.judge_groups_;
     if (groups.size() < stream.shard_count()) groups.resize(stream.shard_count());
-    std::vector<core::ShardIndex>& shards = p_.fast_shards_;
+    std::vector<core::ShardIndex>& shards = p_.judge_shards_;
     shards.resize(b->records.size());
-    std::vector<core::ShardIndex>& touched = p_.fast_touched_;
+    std::vector<core::ShardIndex>& touched = p_.judge_touched_;
     // Without a branch: a request's records reach a shard a few times each, so whether a record
     // is its shard's first would be a coin toss for the branch predictor.
     touched.resize(b->records.size());
@@ -554,7 +554,7 @@ class SdkProducer::Instance {
         s = p_.shard_for(r.key);
       }
       shards[i] = s;
-      FastGroup& g = groups[s];
+      ShardGroup& g = groups[s];
       touched[touched_count] = s;
       touched_count += g.records == 0 ? 1 : 0;
       ++g.records;
@@ -570,7 +570,7 @@ class SdkProducer::Instance {
     uint64_t payload_units = b->payload_units;
     uint64_t billed_bytes = b->billed_bytes;
     for (const core::ShardIndex s : touched) {
-      FastGroup& g = groups[s];
+      ShardGroup& g = groups[s];
       g.accepted = !one_by_one && stream.put_all(now, s, g.records, g.bytes, g.write_delay);
       any_binding |= !g.accepted;
     }
@@ -581,7 +581,7 @@ class SdkProducer::Instance {
       // records their own times sorted, in request order, draws the same batch, now in creation
       // order. Failed entries keep that order into their retry. The judged entries are listed
       // without a branch: whether a record's shard took all its entries is a coin toss.
-      std::vector<uint32_t>& judged = p_.fast_judged_;
+      std::vector<uint32_t>& judged = p_.judged_entries_;
       judged.resize(b->records.size());
       std::size_t n = 0;
       for (std::size_t i = 0; i < b->records.size(); ++i) {
@@ -604,7 +604,7 @@ class SdkProducer::Instance {
         for (std::size_t k = 0; k < n; ++k) b->records[judged[k]].created = times[k];
       }
       for (const core::ShardIndex s : touched) {
-        FastGroup& g = groups[s];
+        ShardGroup& g = groups[s];
         // A shard whose records bucket is empty throttles every entry: judged at once.
         g.throttled = !g.accepted && !one_by_one && stream.throttle_all(now, s, g.records, g.bytes);
       }
@@ -629,7 +629,7 @@ class SdkProducer::Instance {
       });
       b->latencies_recorded = true;
     }
-    for (const core::ShardIndex s : touched) groups[s] = FastGroup();
+    for (const core::ShardIndex s : touched) groups[s] = ShardGroup();
   }
 
   void on_reply(Batch* b) {

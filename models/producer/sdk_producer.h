@@ -41,18 +41,18 @@ class SdkProducer : public DrawingProducer {
   sim::SeriesId s_records_, s_bytes_, s_accepted_, s_throttled_, s_failed_, s_retried_;
 
   // Both modes: scratch space for judging a request's entries shard by shard.
-  struct FastGroup {
+  struct ShardGroup {
     uint64_t records = 0;
     uint64_t bytes = 0;
     sim::Duration write_delay;
     bool accepted = false;
     bool throttled = false;  // all entries throttled at once (Stream::throttle_all)
   };
-  std::vector<FastGroup> fast_groups_;
-  std::vector<core::ShardIndex> fast_shards_;
-  std::vector<core::ShardIndex> fast_touched_;
-  std::vector<sim::Time> fast_times_;
-  std::vector<uint32_t> fast_judged_;
+  std::vector<ShardGroup> judge_groups_;
+  std::vector<core::ShardIndex> judge_shards_;
+  std::vector<core::ShardIndex> judge_touched_;
+  std::vector<uint32_t> judged_entries_;
+  std::vector<sim::Time> fast_times_;  // fast mode: the judged entries' times, sorted
 };
 
 }  // namespace kinesim::models
