@@ -169,8 +169,8 @@ FIGURES: dict[str, Figure] = {
             "utilization_max",
             FRACTION,
             "the busiest shard's utilization against its 1,000 records/s and 1 MiB/s "
-            "(hottest_shards[0].utilization)",
-            lambda s: _worst(float(h["utilization"]) for h in s.get("hottest_shards", [])),
+            "(the largest shards[].utilization.max)",
+            lambda s: _worst(float(h["utilization"]["max"]) for h in s.get("shards", [])),
         ),
         Figure(
             "shards_max",
@@ -358,12 +358,17 @@ def parse_objective(text: str) -> Objective:
     unit = FIGURES[name].unit
     value_text = raw.replace(",", "").replace("_", "")
     scale = 1.0
-    if unit == USD_PER_MONTH and value_text.startswith("$"):
+    # "$" is money's unit, written before the number; on another figure it is the wrong unit,
+    # not a number that fails to parse.
+    dollar = value_text.startswith("$")
+    if dollar:
         value_text = value_text[1:]
     number = _NUMBER.match(value_text)
     if not number:
         raise ObjectiveError(f"{text!r}: {raw!r} is not a number")
     suffix = value_text[number.end() :].strip()
+    if dollar and unit != USD_PER_MONTH:
+        suffix = "$"
     value = float(number.group(0))
     if unit == FRACTION:
         if suffix == "%":

@@ -25,6 +25,7 @@ import copy
 import itertools
 import json
 import math
+import numbers
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -670,11 +671,23 @@ def _remedies(candidate: Candidate, scenario: dict[str, Any]) -> list[str]:
             "each shard; fan-out gives each consumer its own 2 MiB/s per shard (vary retrieval)"
         )
     if not remedies:
+        # Provisioned candidates differ by their shard count; on-demand modes choose their own.
+        tried = (
+            f"even the largest shard count tried ({_shards(candidate.knobs['shards'])})"
+            if "shards" in candidate.knobs
+            else f"{candidate.mode}, which chooses its own shards,"
+        )
+        findings = [f["message"] for f in summary.get("findings", [])[:3]]
         remedies.append(
-            "no shard count up to the largest tried met "
+            f"none found: {tried} failed "
             + ", ".join(candidate.failed)
-            + "; the findings of that run: "
-            + "; ".join(f["message"] for f in summary.get("findings", [])[:3])
+            + (
+                "; the findings of that run: " + "; ".join(findings)
+                if findings
+                else "; that run had no findings"
+            )
+            + "; relax that objective, or change what the scenario holds fixed (its producers, "
+            "keys or consumers)"
         )
     return remedies
 
@@ -742,6 +755,93 @@ def _formula(candidates: list[Candidate], best: Candidate | None, given: int) ->
 # --- entry point ------------------------------------------------------------------------------
 
 
+@dataclass
+class _Request:
+    """A plan's arguments as parsed, and what is wrong with them, without the scenario."""
+
+    objectives: list[Objective]
+    modes: list[str]
+    knobs: dict[str, tuple[Any, ...]]
+    seeds: int | list[int]
+    budget_s: float
+    issues: list[tuple[str, str]]
+
+
+def _read_request(
+    objectives: Iterable[str],
+    modes: Iterable[str],
+    vary: Iterable[str] | Mapping[str, Sequence[Any]],
+    seeds: int | Sequence[int],
+    budget: str | float,
+    max_shards: int | None,
+    fidelity: str | None,
+) -> _Request:
+    issues: list[tuple[str, str]] = []
+    if fidelity is not None and fidelity not in ("exact", "fast"):
+        issues.append(("fidelity", f'expected "exact" or "fast", got {fidelity!r}'))
+    parsed: list[Objective] = []
+    for text_objective in objectives:
+        try:
+            parsed.append(parse_objective(text_objective))
+        except ObjectiveError as error:
+            issues.append(("objective", str(error)))
+    if not parsed and not issues:
+        issues.append(("objective", "at least one objective is needed"))
+    mode_list = list(dict.fromkeys(modes))
+    for m in mode_list:
+        if m not in MODES:
+            issues.append(("modes", f"{m!r}: expected some of {', '.join(MODES)}"))
+    if not mode_list:
+        issues.append(("modes", "at least one capacity mode is needed"))
+    try:
+        knobs = _parse_vary(vary)
+    except PlanError as error:
+        knobs = {}
+        issues += error.issues
+    seed_arg: int | list[int] = 0
+    if isinstance(seeds, numbers.Integral) and not isinstance(seeds, bool):
+        if not 1 <= seeds <= 1000:
+            issues.append(("seeds", f"{seeds}: expected 1..1000 seeds"))
+        seed_arg = max(int(seeds), 0)
+    elif isinstance(seeds, (str, bytes)) or not isinstance(seeds, Iterable):
+        issues.append(("seeds", f"expected a count 1..1000 or a list of seeds, got {seeds!r}"))
+    else:
+        given = list(seeds)
+        if not given:
+            issues.append(("seeds", "at least one seed is needed"))
+        seed_arg = []
+        for seed in given:
+            try:
+                seed_arg.append(_run.check_seed(seed, "seeds"))
+            except ValueError as error:
+                issues.append(("seeds", str(error).removeprefix("seeds: ")))
+    try:
+        budget_s = _parse_duration(budget, "budget")
+    except PlanError as error:
+        budget_s = 0.0
+        issues += error.issues
+    if max_shards is not None and not 1 <= max_shards <= MAX_SHARDS:
+        issues.append(("max_shards", f"{max_shards}: expected 1..{MAX_SHARDS}"))
+    return _Request(parsed, mode_list, knobs, seed_arg, budget_s, issues)
+
+
+def check_request(
+    objectives: Iterable[str] = DEFAULT_OBJECTIVES,
+    *,
+    modes: Iterable[str] = tuple(MODES),
+    vary: Iterable[str] | Mapping[str, Sequence[Any]] = (),
+    seeds: int | Sequence[int] = 3,
+    budget: str | float = "10m",
+    max_shards: int | None = None,
+    fidelity: str | None = None,
+) -> None:
+    """Raises PlanError listing what is wrong with a plan's arguments, whatever the scenario
+    (the command line lists them beside a bad scenario's problems)."""
+    request = _read_request(objectives, modes, vary, seeds, budget, max_shards, fidelity)
+    if request.issues:
+        raise PlanError(request.issues)
+
+
 def plan(
     scenario: _run.ScenarioLike,
     objectives: Iterable[str] = DEFAULT_OBJECTIVES,
@@ -756,58 +856,40 @@ def plan(
     progress: Callable[[str], None] | None = None,
     fidelity: str | None = None,
     _check_only: bool = False,
+    _session: Session | None = None,
 ) -> Plan:
     """Finds the cheapest configuration meeting every objective on every seed, per capacity
     mode. See README ("Planning") for every argument; raises PlanError (bad objective, mode,
-    knob, seed or budget) or ScenarioError (bad scenario) before any run."""
+    knob, seed or budget) or ScenarioError (bad scenario) before any run. ``_session``: an
+    entered runner session to run on (the command line's), left open."""
     text, base_dir = _run._scenario_text(scenario)
     loaded = _run.load(scenario)  # ScenarioError before any run
     doc_in: dict[str, Any] = json.loads(text)
-    issues: list[tuple[str, str]] = []
-    if fidelity is not None:  # every run of the plan in this fidelity (README, "Fidelity")
-        if fidelity in ("exact", "fast"):
-            doc_in["fidelity"] = fidelity
-        else:
-            issues.append(("fidelity", f'expected "exact" or "fast", got {fidelity!r}'))
-    parsed: list[Objective] = []
-    for text_objective in objectives:
-        try:
-            parsed.append(parse_objective(text_objective))
-        except ObjectiveError as error:
-            issues.append(("objective", str(error)))
-    if not parsed and not issues:
-        issues.append(("objective", "at least one objective is needed"))
+    if isinstance(seeds, Iterable) and not isinstance(seeds, (str, bytes)):
+        seeds = list(seeds)  # read twice below
+    request = _read_request(objectives, modes, vary, seeds, budget, max_shards, fidelity)
+    issues = list(request.issues)
+    if fidelity in ("exact", "fast"):  # every run of the plan in this fidelity ("Fidelity")
+        doc_in["fidelity"] = fidelity
+    parsed, mode_list, knobs, budget_s = (
+        request.objectives,
+        request.modes,
+        request.knobs,
+        request.budget_s,
+    )
     has_consumers = bool(doc_in.get("consumers"))
     for o in parsed:
         if FIGURES[o.figure].consumer and not has_consumers:
             issues.append(
                 (f"objective {o.text!r}", f"{o.figure} needs consumers; the scenario has none")
             )
-    mode_list = list(dict.fromkeys(modes))
-    for m in mode_list:
-        if m not in MODES:
-            issues.append(("modes", f"{m!r}: expected some of {', '.join(MODES)}"))
-    if not mode_list:
-        issues.append(("modes", "at least one capacity mode is needed"))
-    try:
-        knobs = _parse_vary(vary)
-    except PlanError as error:
-        knobs = {}
-        issues += error.issues
-    if isinstance(seeds, int) and not isinstance(seeds, bool):
-        if not 1 <= seeds <= 1000:
-            issues.append(("seeds", f"{seeds}: expected 1..1000 seeds"))
+    if isinstance(request.seeds, int):
         first = int(doc_in.get("seed", 1))
-        seed_list = [first + i for i in range(max(seeds, 0))]
+        seed_list = [first + i for i in range(request.seeds)]
+        if seed_list and seed_list[-1] > _run.MAX_SEED:
+            issues.append(("seeds", f"{request.seeds} seeds from {first} pass 2**64-1"))
     else:
-        seed_list = [int(s) for s in seeds]
-        if not seed_list:
-            issues.append(("seeds", "at least one seed is needed"))
-    try:
-        budget_s = _parse_duration(budget, "budget")
-    except PlanError as error:
-        budget_s = 0.0
-        issues += error.issues
+        seed_list = request.seeds
     for i, action in enumerate(doc_in.get("timeline", [])):
         if action.get("action") in _RESHARD_ACTIONS:
             issues.append(
@@ -821,12 +903,11 @@ def plan(
     default_shards = 1 if stream_in.get("mode", "PROVISIONED") == "PROVISIONED" else 4
     given = int(stream_in.get("shards", default_shards))
     cap = max_shards if max_shards is not None else min(MAX_SHARDS, max(64, 8 * given))
-    if max_shards is not None and not 1 <= max_shards <= MAX_SHARDS:
-        issues.append(("max_shards", f"{max_shards}: expected 1..{MAX_SHARDS}"))
-    try:
-        check_scheduler(scheduler, workers)
-    except ValueError as error:
-        issues.append(("scheduler", str(error)))
+    if _session is None:
+        try:
+            check_scheduler(scheduler, workers)
+        except ValueError as error:
+            issues.append(("scheduler", str(error)))
     if issues:
         raise PlanError(issues)
     dropped = _inapplicable(knobs, doc_in)
@@ -856,12 +937,17 @@ def plan(
         return Plan({}, [])
 
     started = time.monotonic()
-    session = Session(scheduler=scheduler, workers=workers)
-    try:
-        session.__enter__()
-    except (OSError, TimeoutError) as error:
-        raise PlanError([("scheduler", f"cannot reach {scheduler!r}: {error}")]) from None
-    with contextlib.closing(session):  # entered above, where an unreachable one is our error
+    if _session is not None:
+        session = _session
+        closing: Any = contextlib.nullcontext()
+    else:
+        session = Session(scheduler=scheduler, workers=workers)
+        try:
+            session.__enter__()
+        except (OSError, TimeoutError) as error:
+            raise PlanError([("scheduler", f"cannot reach {scheduler!r}: {error}")]) from None
+        closing = contextlib.closing(session)
+    with closing:  # entered above, where an unreachable scheduler is the caller's error
         search = _Search(doc_in, base_dir, parsed, seed_list, session, started + budget_s, progress)
         best: dict[str, Any] = {}
         best_candidates: dict[str, Candidate | None] = {}

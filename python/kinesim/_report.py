@@ -95,7 +95,9 @@ def _key_figures(summary: dict[str, Any]) -> str:
         ("records accepted", r.get("accepted"), "user records"),
         ("failed after exhausting attempts", r.get("failed_attempts_exhausted"), "user records"),
         ("failed: buffer full", r.get("failed_buffer_full"), "user records"),
+        ("failed: expired (RecordTtl)", r.get("failed_expired"), "user records"),
         ("rejected: too large", r.get("rejected_too_large"), "user records"),
+        ("lost: rotated away unread", r.get("lost"), "user records"),
         ("pending at the end", r.get("pending"), "user records"),
         ("write entries offered", s.get("offered_entries"), "entries (Kinesis records)"),
         ("write entries throttled", s.get("throttled_entries"), "entries (Kinesis records)"),
@@ -315,9 +317,13 @@ def write_report(
     return target
 
 
+#: Keys that make a JSON object a plan document (plan.json, ``Plan.to_dict()``).
+PLAN_KEYS = ("headline", "scenario", "objectives", "modes", "best", "candidates")
+
+
 def read_plan(path: str | os.PathLike[str]) -> dict[str, Any]:
     """A plan document (plan.json) as a dict; raises OSError, or ValueError naming the key
-    whose shape is not a plan's."""
+    whose shape is not a plan's or the keys of a plan it lacks."""
     doc = json.loads(Path(path).read_text(encoding="utf-8"))
     if not isinstance(doc, dict):
         raise ValueError("a plan document is a JSON object")
@@ -334,6 +340,10 @@ def read_plan(path: str | os.PathLike[str]) -> dict[str, Any]:
     for c in doc.get("candidates") or []:
         if not isinstance(c.get("cost_per_month", 0) or 0, (int, float)):
             raise ValueError("plan.json: a candidate's 'cost_per_month' is not a number")
+    # Keys every plan.json of `kinesim plan` has and the plan section reads.
+    missing = [key for key in PLAN_KEYS if key not in doc]
+    if missing:
+        raise ValueError(f"plan.json is not a kinesim plan (no {', '.join(missing)})")
     return doc
 
 

@@ -6,9 +6,13 @@ files resolve against the scenario file's folder (the current folder for dicts a
 
 from __future__ import annotations
 
+import contextlib
 import json
+import numbers
 import os
-from collections.abc import Callable
+import secrets
+import shutil
+from collections.abc import Callable, Iterable
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Union
@@ -19,6 +23,107 @@ ScenarioLike = Union[dict, str, "os.PathLike[str]"]
 
 # The most threads a run may be given (``threads``, ``--threads``): the core takes a 32-bit count.
 MAX_THREADS = 2**32 - 1
+# Seeds are 64-bit unsigned in the core (``seed``, ``--seed``, a sweep's or a plan's seeds).
+MAX_SEED = 2**64 - 1
+
+#: The files a run writes into its folder (README, "Outputs"); metrics_consumers.csv only in
+#: runs with consumers.
+RUN_FILES = (
+    "summary.json",
+    "metrics_stream.csv",
+    "metrics_shards.csv",
+    "metrics_producers.csv",
+    "metrics_consumers.csv",
+    "timeline.csv",
+)
+#: What `kinesim run` writes into an output folder, and replaces there: a run's files and its
+#: report. A plan.json (`kinesim plan`) beside them stays, so that `kinesim report` on the
+#: folder still adds the plan's section.
+RUN_OUTPUT_FILES = (*RUN_FILES, "report.html")
+#: Every file `kinesim run` and `kinesim plan` write into an output folder.
+OUTPUT_FILES = (*RUN_OUTPUT_FILES, "plan.json")
+
+
+def check_seed(seed: Any, where: str = "seed") -> int:
+    """``seed`` as an int, or ValueError naming ``where`` unless it is an integer (not a bool)
+    from 0 to 2**64 - 1."""
+    whole = isinstance(seed, numbers.Integral) and not isinstance(seed, bool)
+    if not whole or not 0 <= seed <= MAX_SEED:
+        raise ValueError(f"{where}: expected an integer from 0 to {MAX_SEED}, got {seed!r}")
+    return int(seed)
+
+
+def resolution_ok(text: str) -> bool:
+    """Whether the core takes ``text`` as a metric resolution: a duration ("1s", "1m",
+    "500ms") that divides 60 s, as the core reads durations. Checked before a run, so that a
+    bad ``--resolution`` is listed with the scenario's problems."""
+    return bool(_core.resolution_ok(text))
+
+
+def write_folder(
+    out_dir: str | os.PathLike[str],
+    fill: Callable[[Path], None],
+    replaces: Iterable[str] = OUTPUT_FILES,
+) -> Path:
+    """Writes an output folder: ``fill(folder)`` writes the new outputs into a temporary folder
+    beside ``out_dir``, which is then renamed into place or, when ``out_dir`` exists, replaces
+    the outputs of an earlier write there: its files named in ``replaces`` go, the new ones come
+    in, and files kinesim does not write (a user's) stay. On any failure ``out_dir`` is left as
+    it was and the temporary folder removed."""
+    target = Path(out_dir)
+    if target.exists() and not target.is_dir():
+        raise NotADirectoryError(f"{str(target)!r} exists and is not a folder")
+    created: list[Path] = []  # parents made here, outermost first
+    missing = [p for p in target.parents if not p.exists()]
+    temp: Path | None = None
+    try:
+        for folder in reversed(missing):
+            folder.mkdir()
+            created.append(folder)
+        # os.mkdir keeps the usual permissions (umask applied), unlike mkdtemp's 0o700.
+        temp = target.parent / f".{target.name}.partial-{os.getpid()}-{secrets.token_hex(4)}"
+        temp.mkdir()
+        fill(temp)
+        if not os.path.lexists(target):
+            temp.rename(target)
+        else:
+            _replace_outputs(temp, target, replaces)
+            temp.rmdir()
+        temp = None
+    except BaseException:
+        if temp is not None:
+            shutil.rmtree(temp, ignore_errors=True)
+        for folder in reversed(created):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        raise
+    return target
+
+
+def _replace_outputs(new: Path, target: Path, replaces: Iterable[str]) -> None:
+    """Moves the files in ``new`` into ``target`` after moving ``target``'s files named in
+    ``replaces`` aside; any failure puts every file back where it was."""
+    names = sorted(p.name for p in new.iterdir())
+    old = [n for n in dict.fromkeys([*replaces, *names]) if (target / n).is_file()]
+    aside = target / f".kinesim-replaced-{os.getpid()}-{secrets.token_hex(4)}"
+    aside.mkdir()
+    moved_aside: list[str] = []
+    moved_in: list[str] = []
+    try:
+        for name in old:
+            (target / name).rename(aside / name)
+            moved_aside.append(name)
+        for name in names:
+            (new / name).rename(target / name)
+            moved_in.append(name)
+    except BaseException:
+        for name in reversed(moved_in):
+            (target / name).rename(new / name)
+        for name in reversed(moved_aside):
+            (aside / name).rename(target / name)
+        aside.rmdir()
+        raise
+    shutil.rmtree(aside, ignore_errors=True)
 
 
 def _scenario_text(scenario: ScenarioLike) -> tuple[str, str]:
@@ -85,9 +190,14 @@ class Result:
 
     def write(self, out_dir: str | os.PathLike[str]) -> Path:
         """Writes summary.json, metrics_*.csv and timeline.csv into ``out_dir`` (created if
-        missing); nothing partial is left behind on failure."""
-        self._r.write_outputs(os.fspath(out_dir))
-        return Path(out_dir)
+        missing), replacing the files of an earlier run there (a metrics_consumers.csv this run
+        has not is removed; other files stay); nothing partial is left behind on failure."""
+        return write_folder(out_dir, self.write_files, replaces=RUN_FILES)
+
+    def write_files(self, folder: str | os.PathLike[str]) -> None:
+        """Writes this run's files into ``folder`` beside whatever it holds (``write``
+        replaces an earlier run's instead)."""
+        self._r.write_outputs(os.fspath(folder))
 
     def metrics(self) -> dict[str, Any]:
         """Every series by name ("scope/Metric"), as numpy arrays over the buckets of the run
@@ -151,6 +261,8 @@ def run_loaded(
     """Simulates a scenario returned by ``load``; see ``run``."""
     if isinstance(threads, bool) or not isinstance(threads, int) or not 0 <= threads <= MAX_THREADS:
         raise ValueError(f"threads: expected an integer from 0 to {MAX_THREADS}, got {threads!r}")
+    if seed is not None:
+        seed = check_seed(seed)
     return Result(_core.run_scenario(loaded, seed, resolution, progress, fidelity, threads))
 
 
@@ -170,7 +282,8 @@ def run(
     the end. ``threads`` caps the threads the run uses: 0 (the default) lets fast SDK producers
     draw their batches ahead on a second thread where the machine has two or more cores, 1 keeps
     the run on the calling thread; the result is the same either way (README, "Fidelity"); any
-    other value than an integer from 0 to 2**32 - 1 raises ValueError.
+    other value than an integer from 0 to 2**32 - 1 raises ValueError, as does a ``seed`` that
+    is not an integer from 0 to 2**64 - 1.
     Ctrl-C raises KeyboardInterrupt within a second, however slow the simulation."""
     return run_loaded(
         load(scenario),

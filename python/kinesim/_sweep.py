@@ -13,6 +13,7 @@ import builtins
 import copy
 import itertools
 import json
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -355,11 +356,11 @@ def prepare(scenario: ScenarioLike, set: SetLike = (), seeds: int | Sequence[int
         seed_list = []
     if doc is not None and not isinstance(doc, dict):
         problems.append("$: the scenario is not a JSON object")
-    if problems:
         raise SweepError(problems)
 
-    # Every scenario of the grid through the loader. Problems the scenario has whatever the
-    # knobs are listed once; those that come with a combination of values name it.
+    # Every scenario of the grid through the loader, also when a knob or the seeds are wrong
+    # (with the knobs that could be read): every problem at once. Problems the scenario has
+    # whatever the knobs are listed once; those that come with a combination of values name it.
     base_issues: builtins.set[tuple[str, str]] = builtins.set()
     try:
         base_loaded = _core.load_scenario(text, base_dir)
@@ -369,10 +370,11 @@ def prepare(scenario: ScenarioLike, set: SetLike = (), seeds: int | Sequence[int
         name = doc.get("name", "sweep") if isinstance(doc, dict) else "sweep"
     if doc is None:
         issues = sorted(base_issues) or [("$", "not valid JSON")]
-        raise SweepError([f"the scenario: {p}: {m}" for p, m in issues])
+        raise SweepError(problems + [f"the scenario: {p}: {m}" for p, m in issues])
 
     scenarios: list[tuple[dict[str, Any], dict[str, Any]]] = []
     common: builtins.set[tuple[str, str]] = builtins.set()
+    grid_problems: list[str] = []
     for combination in itertools.product(*(k.values for k in knobs)):
         variant = copy.deepcopy(doc)
         for knob, value in zip(knobs, combination):
@@ -385,12 +387,13 @@ def prepare(scenario: ScenarioLike, set: SetLike = (), seeds: int | Sequence[int
                 if issue in base_issues:
                     common.add(issue)
                 else:
-                    problems.append(f"with {_label(labels.items())}: {issue[0]}: {issue[1]}")
+                    grid_problems.append(f"with {_label(labels.items())}: {issue[0]}: {issue[1]}")
         except (TypeError, ValueError) as error:  # a value JSON cannot carry (NaN is allowed)
-            problems.append(f"with {_label(labels.items())}: {error}")
+            grid_problems.append(f"with {_label(labels.items())}: {error}")
         scenarios.append((variant, labels))
-    if common or problems:
-        raise SweepError([f"the scenario: {p}: {m}" for p, m in sorted(common)] + problems)
+    problems += [f"the scenario: {p}: {m}" for p, m in sorted(common)] + grid_problems
+    if problems:
+        raise SweepError(problems)
 
     tasks = [
         Task(scenario=variant, base_dir=base_dir, seed=seed, knobs=labels)
@@ -408,7 +411,11 @@ def to_frame(rows: list[dict[str, Any]], knobs: Sequence[str]) -> Any:
 
     data: dict[str, Any] = {}
     for knob in knobs:
-        data[knob] = pd.Series([r[knob] for r in rows], dtype=_knob_dtype([r[knob] for r in rows]))
+        values = [r[knob] for r in rows]
+        dtype = _knob_dtype(values)
+        if dtype == "int64":
+            values = [int(v) for v in values]
+        data[knob] = pd.Series(values, dtype=dtype)
     data["seed"] = pd.Series([r["seed"] for r in rows], dtype=_seed_dtype(rows))
     for name in FIGURES:
         data[name] = pd.Series(
@@ -423,6 +430,10 @@ def _knob_dtype(values: list[Any]) -> str:
     if values and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
         return "int64" if all(-(2**63) <= v < 2**63 for v in values) else "object"
     if values and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+        # Whole numbers however written (2.0, 1e3) are int64, as the README says.
+        whole = all(isinstance(v, int) or (math.isfinite(v) and v.is_integer()) for v in values)
+        if whole and all(-(2**63) <= v < 2**63 for v in values):
+            return "int64"
         return "float64"
     if values and all(isinstance(v, bool) for v in values):
         return "bool"
@@ -455,10 +466,16 @@ def sweep(
     ``error``."""
     from ._runner import check_scheduler
 
+    problems: list[str] = []
     try:
         check_scheduler(scheduler, workers)
     except ValueError as error:
-        raise SweepError([str(error)]) from None
-    plan = prepare(scenario, set, seeds)
+        problems.append(str(error))
+    try:
+        plan = prepare(scenario, set, seeds)
+    except SweepError as error:
+        problems += error.problems
+    if problems:  # every problem at once
+        raise SweepError(problems)
     rows = execute(plan.tasks, scheduler=scheduler, workers=workers, progress=progress)
     return to_frame(rows, [k.path for k in plan.knobs])

@@ -31,7 +31,12 @@ DEMO_KEYS = tuple(f"user-{i}" for i in range(1, 9))
 
 
 class InvalidInput(Exception):
-    """Bad user input; the message names the argument."""
+    """Bad user input: one message per problem (arguments first, then the scenario's), each
+    naming the argument; every one is printed."""
+
+    def __init__(self, *messages: str) -> None:
+        super().__init__("\n".join(messages))
+        self.messages = list(messages)
 
 
 def _threads(value: str) -> int:
@@ -121,8 +126,9 @@ def _parser() -> argparse.ArgumentParser:
         "run",
         help="simulate a scenario and write its results",
         description="Simulate SCENARIO (a JSON file, see docs/scenarios.md) and write "
-        "summary.json, metrics_stream.csv, metrics_shards.csv, metrics_producers.csv and "
-        "timeline.csv into --out; print a short summary naming the main problem.",
+        "summary.json, metrics_stream.csv, metrics_shards.csv, metrics_producers.csv, "
+        "metrics_consumers.csv (in runs with consumers) and timeline.csv into --out, replacing "
+        "the outputs of an earlier run there; print a short summary naming the main problem.",
     )
     run.add_argument("scenario", metavar="SCENARIO", help="scenario JSON file")
     run.add_argument(
@@ -147,7 +153,7 @@ def _parser() -> argparse.ArgumentParser:
         default=0,
         metavar="N",
         help="at most N threads (default 0: fast SDK producers draw their batches ahead on a "
-        'second thread where the machine has two cores; 1: one thread; README, "Fidelity")',
+        'second thread where the machine has two or more cores; 1: one thread; README, "Fidelity")',
     )
     run.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
     run.add_argument(
@@ -415,6 +421,7 @@ class _Progress:
         if self.bar is None:
             if time.monotonic() - self.start < 1.0:
                 return
+            from rich.console import Console
             from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
             self.bar = Progress(
@@ -422,6 +429,8 @@ class _Progress:
                 BarColumn(),
                 TextColumn("{task.percentage:>3.0f}%"),
                 TimeRemainingColumn(),
+                # On stderr, the terminal it was enabled for, whatever stdout is.
+                console=Console(file=sys.stderr),
                 transient=True,
             )
             self.bar.start()
@@ -433,48 +442,69 @@ class _Progress:
             self.bar.stop()
 
 
-def _check_out_dir(out_dir: Path) -> None:
-    """Raises InvalidInput unless ``out_dir`` is a folder, or can be made one, that we can write
-    in: checked before the run, so that a bad --out costs nothing. Leaves nothing behind."""
+def _out_dir_problem(out_dir: Path) -> str | None:
+    """What is wrong with ``out_dir`` as an output folder, or None when it is a folder, or can
+    be made one, that we can write in: checked before the run, so that a bad --out costs
+    nothing. Leaves nothing behind."""
     where = f"--out {str(out_dir)!r}"
     if out_dir.exists() and not out_dir.is_dir():
-        raise InvalidInput(f"{where}: exists and is not a folder")
+        return f"{where}: exists and is not a folder"
     # The nearest folder that exists: the results go there, or into folders made in it.
     existing = out_dir
     while not existing.exists() and existing.parent != existing:
         existing = existing.parent
     if not existing.is_dir():
-        raise InvalidInput(f"{where}: {str(existing)!r} is not a folder")
+        return f"{where}: {str(existing)!r} is not a folder"
     try:
         # What writing the results does: make a folder there and a file in it.
         with tempfile.TemporaryDirectory(dir=existing, prefix=".kinesim-check-") as probe:
             (Path(probe) / "summary.json").write_bytes(b"")
     except OSError as error:
         reason = error.strerror or str(error)
-        raise InvalidInput(f"{where}: cannot write in {str(existing)!r}: {reason}") from None
+        return f"{where}: cannot write in {str(existing)!r}: {reason}"
+    return None
+
+
+def _with_scenario_issues(problems: list[str], error: ScenarioError, scenario: str) -> InvalidInput:
+    """The argument problems, then the scenario's, as one InvalidInput to raise."""
+    return InvalidInput(*problems, *_scenario_issues(error, scenario).messages)
 
 
 def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
+    # Every problem of the arguments and of the scenario at once, before the run.
+    problems: list[str] = []
     seed = None
     if args.seed is not None:
         try:
-            seed = int(args.seed)
-            if not 0 <= seed < 2**64:
-                raise ValueError
+            seed = _run.check_seed(int(args.seed))
         except ValueError:
-            raise InvalidInput(f"--seed {args.seed!r}: expected an integer 0 ... 2**64-1") from None
-    # Read and checked once: SCENARIO may be a pipe (/dev/stdin, <(...)).
-    try:
-        scenario = _run.load(Path(args.scenario))
-    except ScenarioError as error:
-        raise _scenario_issues(error, args.scenario) from None
-    out_dir = Path(args.out) if args.out else Path("kinesim-out") / scenario.name
-    _check_out_dir(out_dir)
+            problems.append(f"--seed {args.seed!r}: expected an integer 0 ... 2**64-1")
+    if args.resolution is not None and not _run.resolution_ok(args.resolution):
+        problems.append(
+            f"--resolution {args.resolution!r}: expected a duration that divides 60s, "
+            'like "1s" or "1m"'
+        )
+    if args.out is not None:
+        problem = _out_dir_problem(Path(args.out))
+        if problem:
+            problems.append(problem)
     if args.report:
         try:
             import matplotlib  # noqa: F401  (checked before the run, not after)
         except ImportError:
-            raise InvalidInput("--report: needs matplotlib (pip install matplotlib)") from None
+            problems.append("--report: needs matplotlib (pip install matplotlib)")
+    # Read and checked once: SCENARIO may be a pipe (/dev/stdin, <(...)).
+    try:
+        scenario = _run.load(Path(args.scenario))
+    except ScenarioError as error:
+        raise _with_scenario_issues(problems, error, args.scenario) from None
+    out_dir = Path(args.out) if args.out else Path("kinesim-out") / scenario.name
+    if args.out is None:
+        problem = _out_dir_problem(out_dir)
+        if problem:
+            problems.append(problem)
+    if problems:
+        raise InvalidInput(*problems)
     progress = _Progress(enabled=not args.quiet and sys.stderr.isatty())
     try:
         result = _run.run_loaded(
@@ -489,12 +519,18 @@ def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
         raise _scenario_issues(error, args.scenario) from None
     finally:
         progress.close()
-    try:
-        result.write(out_dir)  # into a temporary folder beside it, renamed into place
+
+    def fill(folder: Path) -> None:
+        result.write_files(folder)
         if args.report:
             from ._report import report
 
-            report(result, out_dir / "report.html")
+            report(result, folder / "report.html")
+
+    try:
+        # Into a temporary folder beside it that replaces an earlier run's outputs (a plan.json
+        # there stays).
+        _run.write_folder(out_dir, fill, replaces=_run.RUN_OUTPUT_FILES)
     except OSError as error:
         raise InvalidInput(f"--out {str(out_dir)!r}: cannot write the results: {error}") from None
     if not args.quiet:
@@ -557,17 +593,48 @@ def _positive_int(option: str, value: str | None, upper: int, issues: list[str])
     return number
 
 
+def _scheduler_problems(args: argparse.Namespace, workers: int | None, problems: list[str]) -> None:
+    """--scheduler and --workers together (sweep and plan): a local cluster's worker count
+    makes no sense with another scheduler."""
+    scheduler = args.scheduler
+    if scheduler is not None and not scheduler.strip():
+        problems.append(f'--scheduler {scheduler!r}: expected a Dask address HOST:PORT or "serial"')
+    elif workers is not None and scheduler is not None:
+        problems.append(
+            f"--workers {args.workers!r}: applies only to the local cluster, not with "
+            f"--scheduler {scheduler!r}"
+        )
+
+
+def _open_session(scheduler: str | None, workers: int | None) -> Any:
+    """The runner's session for a sweep or a plan, entered: a scheduler address that does not
+    answer is the user's input, named."""
+    from . import _runner
+
+    session = _runner.Session(scheduler=scheduler, workers=workers)
+    if scheduler is None or session.serial:
+        session.__enter__()
+        return session
+    try:
+        session.__enter__()
+    except (OSError, TimeoutError, ValueError) as error:
+        session.close()
+        raise InvalidInput(f"--scheduler {scheduler!r}: cannot connect: {error}") from None
+    return session
+
+
 def _cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
-    from ._plan import DEFAULT_OBJECTIVES, PlanError, plan
+    from ._plan import DEFAULT_OBJECTIVES, PlanError, check_request, plan
 
     issues: list[str] = []
     seeds = _positive_int("--seeds", args.seeds, 1000, issues)
     max_shards = _positive_int("--max-shards", args.max_shards, 10_000, issues)
     workers = _positive_int("--workers", args.workers, 1024, issues)
-    try:
-        scenario_name = _run.validate(Path(args.scenario))
-    except ScenarioError as error:
-        raise _scenario_issues(error, args.scenario) from None
+    _scheduler_problems(args, workers, issues)
+    if args.out is not None:
+        problem = _out_dir_problem(Path(args.out))
+        if problem:
+            issues.append(problem)
     request = {
         "modes": [m.strip() for m in args.modes.split(",") if m.strip()],
         "vary": args.vary,
@@ -577,44 +644,77 @@ def _cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
         "fidelity": args.fidelity,
     }
     objectives = args.slo or DEFAULT_OBJECTIVES
-    try:  # every problem of the request at once, before any run
-        plan(Path(args.scenario), objectives, **request, _check_only=True)
+    scenario_error = None
+    try:
+        scenario_name = _run.validate(Path(args.scenario))
+    except ScenarioError as error:
+        scenario_error = error
+    # Every problem of the request at once, before any run: with a bad scenario, those that
+    # do not depend on it.
+    try:
+        if scenario_error is None:
+            plan(Path(args.scenario), objectives, **request, _check_only=True)
+        else:
+            check_request(objectives, **request)
     except PlanError as error:
         issues += [f"{where}: {message}" for where, message in error.issues]
-    if issues:
-        lines = "\n".join(f"  {issue}" for issue in issues)
-        raise InvalidInput(f"{args.scenario}: cannot plan:\n{lines}")
+    if scenario_error is None and args.out is None:
+        problem = _out_dir_problem(Path("kinesim-out") / scenario_name)
+        if problem:
+            issues.append(problem)
+    lines = "\n".join(f"  {issue}" for issue in issues)
+    problems = [f"{args.scenario}: cannot plan:\n{lines}"] if issues else []
+    if scenario_error is not None:
+        raise _with_scenario_issues(problems, scenario_error, args.scenario)
+    if problems:
+        raise InvalidInput(*problems)
     out_dir = Path(args.out) if args.out else Path("kinesim-out") / scenario_name
-    _check_out_dir(out_dir)
     show = not args.quiet and sys.stderr.isatty()
 
     def progress(what: str) -> None:
         if show:
             print(f"  running {what}", file=sys.stderr)
 
-    result = plan(
-        Path(args.scenario),
-        objectives,
-        **request,
-        scheduler=args.scheduler,
-        workers=workers,
-        progress=progress,
-    )
+    session = _open_session(args.scheduler, workers)
     try:
-        result.write(out_dir)
+        result = plan(
+            Path(args.scenario),
+            objectives,
+            **request,
+            scheduler=args.scheduler,
+            workers=workers,
+            progress=progress,
+            _session=session,
+        )
+    finally:
+        session.close()
+    written = "plan.json"
+    best = result.best_scenario() if args.report else None
+    answer = None
+    if best is not None:  # the answer's own charts beside the plan
+        answer = _run.run(best, seed=result.to_dict()["seeds"][0])
+        written += ", the cheapest configuration's outputs"
+    if args.report:
+        written += ", report.html"
+
+    def fill(folder: Path) -> None:
+        result.write(folder)
+        if answer is not None:
+            answer.write_files(folder)
+        if args.report:
+            from ._report import report
+
+            report(folder, folder / "report.html", plan=result.to_dict())
+
+    try:
+        # Into a temporary folder beside it. Without --report only plan.json is replaced, so a
+        # run's outputs there stay beside it (`kinesim report` then adds the plan's section);
+        # with --report the answer's outputs and the page replace a run's too.
+        _run.write_folder(
+            out_dir, fill, replaces=_run.OUTPUT_FILES if args.report else ("plan.json",)
+        )
     except OSError as error:
         raise InvalidInput(f"--out {str(out_dir)!r}: cannot write the plan: {error}") from None
-    written = "plan.json"
-    if args.report:
-        from ._report import report
-
-        best = result.best_scenario()
-        if best is not None:  # the answer's own charts beside the plan
-            seed = result.to_dict()["seeds"][0]
-            _run.run(best, seed=seed).write(out_dir)
-            written += ", the cheapest configuration's outputs"
-        report(out_dir, out_dir / "report.html", plan=result.to_dict())
-        written += ", report.html"
     if not args.quiet:
         out.write(str(result))
         out.write(f"\nplan in {out_dir}/ ({written})\n")
@@ -663,21 +763,19 @@ SWEEP_PRINTED_FIGURES = ("throttled", "put_latency_p99", "lost", "cost_provision
 SWEEP_SUFFIXES = (".csv", ".parquet")
 
 
-def _sweep_seeds(args: argparse.Namespace) -> int | list[int]:
+def _sweep_seeds(args: argparse.Namespace, problems: list[str]) -> int | list[int] | None:
+    """--seeds or --seed-list; None when wrong (added to ``problems``)."""
     if args.seed_list is not None:
         seeds = []
         for item in args.seed_list.split(","):
             try:
-                seed = int(item.strip())
-                if not 0 <= seed < 2**64:
-                    raise ValueError
+                seeds.append(_run.check_seed(int(item.strip())))
             except ValueError:
-                raise InvalidInput(
+                problems.append(
                     f"--seed-list {args.seed_list!r}: {item.strip()!r} is not an integer "
                     "0 ... 2**64-1"
-                ) from None
-            seeds.append(seed)
-        return seeds
+                )
+        return None if len(seeds) < len(args.seed_list.split(",")) else seeds
     if args.seeds is None:
         return 1
     try:
@@ -685,29 +783,32 @@ def _sweep_seeds(args: argparse.Namespace) -> int | list[int]:
         if count < 1:
             raise ValueError
     except ValueError:
-        raise InvalidInput(f"--seeds {args.seeds!r}: expected a whole number >= 1") from None
+        problems.append(f"--seeds {args.seeds!r}: expected a whole number >= 1")
+        return None
     return count
 
 
-def _check_out_file(path: Path) -> None:
-    """Raises InvalidInput unless ``path`` has a known suffix and a file can be written there
-    (its folder existing or creatable). Leaves nothing behind."""
+def _out_file_problem(path: Path) -> str | None:
+    """What is wrong with ``path`` as the sweep's table, or None when it has a known suffix
+    and a file can be written there (its folder existing or creatable). Leaves nothing
+    behind."""
     where = f"--out {str(path)!r}"
     if path.suffix.lower() not in SWEEP_SUFFIXES:
-        raise InvalidInput(f"{where}: expected a file ending in .csv or .parquet")
+        return f"{where}: expected a file ending in .csv or .parquet"
     if path.is_dir():
-        raise InvalidInput(f"{where}: is a folder; give a file name ending in .csv or .parquet")
+        return f"{where}: is a folder; give a file name ending in .csv or .parquet"
     existing = path.parent
     while not existing.exists() and existing.parent != existing:
         existing = existing.parent
     if not existing.is_dir():
-        raise InvalidInput(f"{where}: {str(existing)!r} is not a folder")
+        return f"{where}: {str(existing)!r} is not a folder"
     try:
         with tempfile.NamedTemporaryFile(dir=existing, prefix=".kinesim-check-"):
             pass
     except OSError as error:
         reason = error.strerror or str(error)
-        raise InvalidInput(f"{where}: cannot write in {str(existing)!r}: {reason}") from None
+        return f"{where}: cannot write in {str(existing)!r}: {reason}"
+    return None
 
 
 def _write_table(frame: Any, path: Path) -> None:
@@ -742,9 +843,11 @@ def _parquet_ready(frame: Any) -> Any:
 
 
 def _cmd_sweep(args: argparse.Namespace, out: TextIO) -> int:
-    from . import _figures, _runner, _sweep
+    from . import _figures, _sweep
 
-    seeds = _sweep_seeds(args)
+    # Every problem of the arguments, then of the knobs and the scenario, before any run.
+    problems: list[str] = []
+    seeds = _sweep_seeds(args, problems)
     workers = None
     if args.workers is not None:
         try:
@@ -752,41 +855,37 @@ def _cmd_sweep(args: argparse.Namespace, out: TextIO) -> int:
             if workers < 1:
                 raise ValueError
         except ValueError:
-            raise InvalidInput(
-                f"--workers {args.workers!r}: expected a whole number >= 1"
-            ) from None
+            problems.append(f"--workers {args.workers!r}: expected a whole number >= 1")
+            workers = None
+    _scheduler_problems(args, workers, problems)
     scheduler = args.scheduler
-    if scheduler is not None and not scheduler.strip():
-        raise InvalidInput("--scheduler '': expected a Dask address HOST:PORT or \"serial\"")
-    if workers is not None and scheduler is not None:
-        raise InvalidInput(
-            f"--workers {args.workers!r}: applies only to the local cluster, not with "
-            f"--scheduler {scheduler!r}"
-        )
     specs = []
     for knob in args.knobs:
         path, sep, _values = knob.partition("=")
         if not sep or not path.strip():
-            raise InvalidInput(f"--set {knob!r}: expected PATH=VALUES, e.g. stream.shards=2..16")
-        specs.append(knob)
+            problems.append(f"--set {knob!r}: expected PATH=VALUES, e.g. stream.shards=2..16")
+        else:
+            specs.append(knob)
+    if args.out is not None:
+        problem = _out_file_problem(Path(args.out))
+        if problem:
+            problems.append(problem)
     try:
-        plan = _sweep.prepare(Path(args.scenario), specs, seeds)
+        plan = _sweep.prepare(Path(args.scenario), specs, 1 if seeds is None else seeds)
     except ScenarioError as error:  # the scenario file cannot be read
-        raise _scenario_issues(error, args.scenario) from None
+        raise _with_scenario_issues(problems, error, args.scenario) from None
     except _sweep.SweepError as error:
         lines = "\n".join(f"  {problem}" for problem in error.problems)
-        raise InvalidInput(f"{args.scenario}: the sweep cannot run:\n{lines}") from None
+        raise InvalidInput(*problems, f"{args.scenario}: the sweep cannot run:\n{lines}") from None
     out_path = Path(args.out) if args.out else Path("kinesim-out") / plan.name / "sweep.csv"
-    _check_out_file(out_path)
+    if args.out is None:
+        problem = _out_file_problem(out_path)
+        if problem:
+            problems.append(problem)
+    if problems:
+        raise InvalidInput(*problems)
 
-    session = _runner.Session(scheduler=scheduler, workers=workers)
-    if scheduler is None or session.serial:
-        session.__enter__()
-    else:
-        try:
-            session.__enter__()
-        except (OSError, TimeoutError, ValueError) as error:
-            raise InvalidInput(f"--scheduler {scheduler!r}: cannot connect: {error}") from None
+    session = _open_session(scheduler, workers)
     try:
         rows = session.execute(plan.tasks, progress=not args.quiet and sys.stderr.isatty())
     finally:
@@ -840,7 +939,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"kinesim {args.command}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except InvalidInput as error:
-        print(f"kinesim {args.command}: error: {error}", file=sys.stderr)
+        for message in error.messages:
+            print(f"kinesim {args.command}: error: {message}", file=sys.stderr)
         return EXIT_INVALID
     except Exception as error:  # an internal failure, never the user's input
         print(

@@ -136,6 +136,19 @@ void register_run(py::module_& m) {
       "issue.");
 
   m.def(
+      "resolution_ok",
+      [](const std::string& text) {
+        try {
+          parse_resolution(text);
+          return true;
+        } catch (const models::ScenarioError&) {
+          return false;
+        }
+      },
+      py::arg("text"),
+      "Whether run_scenario takes `text` as its resolution: a duration that divides 60 s.");
+
+  m.def(
       "run_scenario",
       [](const PyScenario& scenario, std::optional<uint64_t> seed,
          std::optional<std::string> resolution, py::object progress,
@@ -172,7 +185,7 @@ void register_run(py::module_& m) {
       py::arg("scenario"), py::arg("seed") = py::none(), py::arg("resolution") = py::none(),
       py::arg("progress") = py::none(), py::arg("fidelity") = py::none(), py::arg("threads") = 0,
       "Runs a loaded scenario; returns a RunResult. `fidelity` (\"exact\" or \"fast\") overrides "
-      "the scenario's; `threads` caps the threads (0: two where the machine has two cores; "
+      "the scenario's; `threads` caps the threads (0: two where the machine has two or more cores; "
       "the result is the same). Raises KeyboardInterrupt on Ctrl-C.");
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -157,3 +158,38 @@ def test_python_dash_m_runs_the_cli() -> None:
     )
     assert bad.returncode == 2
     assert "N 'x'" in bad.stderr
+
+
+def test_run_help_names_every_output_and_two_or_more_cores(capsys) -> None:
+    code, out, _ = run(capsys, "run", "--help")
+    assert code == 0
+    text = " ".join(out.split())  # argparse wraps lines anywhere
+    for name in (
+        "summary.json",
+        "metrics_stream.csv",
+        "metrics_shards.csv",
+        "metrics_producers.csv",
+        "metrics_consumers.csv",
+        "timeline.csv",
+    ):
+        assert name in text, name
+    assert "where the machine has two or more cores" in text
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_run_progress_bar_shows_on_stderr_when_only_stderr_is_a_terminal(
+    monkeypatch,
+) -> None:
+    stderr, stdout = _Terminal(), io.StringIO()  # e.g. `kinesim run s.json > summary.txt`
+    monkeypatch.setattr(sys, "stderr", stderr)
+    monkeypatch.setattr(sys, "stdout", stdout)
+    bar = cli._Progress(enabled=True)
+    bar.start -= 2.0  # as if the run had taken two seconds so far
+    bar(0.5)
+    bar.close()
+    assert "simulating" in stderr.getvalue()
+    assert stdout.getvalue() == ""

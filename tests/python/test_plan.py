@@ -237,6 +237,18 @@ def test_a_poison_record_is_not_fixed_by_shards_and_the_plan_names_what_is() -> 
     assert "poison_records[0].shard" in one["failed"][0]
 
 
+def test_a_mode_without_shard_counts_that_fails_says_so_in_its_remedy() -> None:
+    scenario = shipped("steady", duration="2m")
+    plan = kinesim.plan(scenario, ["cost<=$1"], modes=["advantage"], seeds=1, scheduler="serial")
+    best = plan.best["advantage"]
+    assert best["feasible"] is False
+    assert best["reason"] == "no run meets cost<=$1"
+    remedy = best["remedies"][0]
+    assert remedy.startswith("none found: advantage, which chooses its own shards, failed cost $")
+    assert "shard count" not in remedy
+    assert "findings" in remedy  # the run's findings, or that it had none
+
+
 def test_plan_is_deterministic() -> None:
     scenario = shipped("steady", duration="3m")
     a = kinesim.plan(scenario, ["throttled<=1%"], modes=["provisioned"], scheduler="serial")
@@ -274,6 +286,8 @@ def test_a_spent_budget_stops_the_search_and_says_so() -> None:
     [
         ({"objectives": ["throughput<=1"]}, "unknown figure 'throughput'"),
         ({"objectives": ["throttled<=1ms"]}, "throttled is a fraction"),
+        ({"objectives": ["put_latency_p99<=$5"]}, "put_latency_p99 is a time; give seconds"),
+        ({"objectives": ["lost==$0"]}, "lost is in user records; '$' is not a unit of it"),
         ({"objectives": ["throttled=0"]}, "expected FIGURE OP VALUE"),
         ({"objectives": ["iterator_age_max<=30s"]}, "needs consumers"),
         ({"objectives": []}, "at least one objective"),
@@ -282,6 +296,10 @@ def test_a_spent_budget_stops_the_search_and_says_so() -> None:
         ({"vary": ["retention=12"]}, "expected whole hours 24..8760"),
         ({"vary": ["aggregation=maybe"]}, "expected true or false"),
         ({"seeds": 0}, "expected 1..1000 seeds"),
+        ({"seeds": [-1]}, f"seeds: expected an integer from 0 to {2**64 - 1}, got -1"),
+        ({"seeds": [2**64]}, f"seeds: expected an integer from 0 to {2**64 - 1}, got {2**64}"),
+        ({"seeds": ["5"]}, f"seeds: expected an integer from 0 to {2**64 - 1}, got '5'"),
+        ({"seeds": [True]}, f"seeds: expected an integer from 0 to {2**64 - 1}, got True"),
         ({"budget": "soon"}, "expected a duration > 0"),
         ({"max_shards": 20000}, "expected 1..10000"),
     ],
@@ -435,3 +453,77 @@ def test_bursts_the_plan_verifies_the_counts_around_the_formula_s_peak_second() 
     answer = next(c for c in doc["candidates"] if c["shards"] == best["shards"])
     assert answer["seeds"] == [7, 8, 9]
     assert all(s["throttled"] <= 0.001 for s in answer["per_seed"])
+
+
+def test_cli_lists_bad_arguments_beside_the_scenario_s_problems(tmp_path, capsys) -> None:
+    broken = SCENARIOS / "broken" / "out-of-range.json"
+    out = tmp_path / "out"
+    argv = ["plan", str(broken), "--seeds", "0", "--slo", "lost<=$1", "--scheduler", "serial"]
+    assert cli.main([*argv, "--out", str(out)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        f"kinesim plan: error: {broken}: cannot plan:\n"
+        "  --seeds '0': expected a whole number 1 ... 1,000\n"
+        "  objective: 'lost<=$1': lost is in user records; '$' is not a unit of it\n"
+        f"kinesim plan: error: {broken} is not a valid scenario:\n"
+        "  $.stream.shards: got 0, expected an integer 1..10000\n"
+        "  $.stream.retention_hours: got 9000, expected an integer 24..8760\n"
+        "  $.producers[0].rate.records_per_sec: got -5, expected a number > 0\n"
+        "  $.producers[0].sdk.max_batch_records: got 501, expected an integer 1..500\n"
+    )
+    assert not out.exists()
+
+
+def test_cli_a_scheduler_it_cannot_use_exits_2_naming_the_flag(
+    tmp_path, capsys, monkeypatch
+) -> None:
+    from kinesim import _runner
+
+    steady = str(SCENARIOS / "steady.json")
+    out = tmp_path / "out"
+    assert (
+        cli.main(["plan", steady, "--workers", "2", "--scheduler", "serial", "--out", str(out)])
+        == 2
+    )
+    assert (
+        "  --workers '2': applies only to the local cluster, not with --scheduler 'serial'\n"
+        in capsys.readouterr().err
+    )
+
+    def unreachable(self: _runner.Session) -> _runner.Session:
+        raise OSError("Timed out trying to connect to tcp://127.0.0.1:1 after 10 s")
+
+    monkeypatch.setattr(_runner.Session, "__enter__", unreachable)
+    assert cli.main(["plan", steady, "--scheduler", "tcp://127.0.0.1:1", "--out", str(out)]) == 2
+    assert capsys.readouterr().err == (
+        "kinesim plan: error: --scheduler 'tcp://127.0.0.1:1': cannot connect: Timed out trying "
+        "to connect to tcp://127.0.0.1:1 after 10 s\n"
+    )
+    assert not out.exists()
+
+
+def test_cli_plan_keeps_a_run_s_outputs_in_its_folder_and_replaces_them_with_report(
+    tmp_path, capsys
+) -> None:
+    scenario = tmp_path / "steady.json"
+    scenario.write_text(json.dumps(shipped("steady", duration="3m")))
+    out = tmp_path / "out"
+    kinesim.run(SCENARIOS / "steady.json", resolution="1s").write(out)
+    run_files = sorted(p.name for p in out.iterdir())
+    (out / "plan.json").write_text("{}")  # an earlier plan's
+    (out / "notes.txt").write_text("mine")
+    argv = ["plan", str(scenario), "--seeds", "1", "--modes", "provisioned"]
+    argv += ["--scheduler", "serial", "--out", str(out), "--quiet"]
+    # Without --report only plan.json is replaced: `kinesim report` on the folder then shows
+    # the run with the plan's section.
+    assert cli.main(argv) == 0
+    assert sorted(p.name for p in out.iterdir()) == sorted([*run_files, "notes.txt", "plan.json"])
+    assert "candidates" in json.loads((out / "plan.json").read_text())
+    # With --report the answer's outputs and the page replace the run's.
+    (out / "metrics_consumers.csv").write_text("an earlier run's")
+    assert cli.main([*argv, "--report"]) == 0
+    names = sorted(p.name for p in out.iterdir())
+    assert "metrics_consumers.csv" not in names
+    assert {"notes.txt", "plan.json", "report.html", "summary.json"} <= set(names)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "steady.json"]

@@ -369,6 +369,11 @@ def test_cli_run_report_writes_the_same_page_as_kinesim_report(tmp_path, capsys)
             lambda d: (d.mkdir(), (d / "plan.json").write_text('{"candidates": 3}')),
             "cannot read plan.json: plan.json: 'candidates' is not a JSON list",
         ),
+        (
+            lambda d: (d.mkdir(), (d / "plan.json").write_text('{"foo": 1}')),
+            "cannot read plan.json: plan.json is not a kinesim plan (no headline, scenario, "
+            "objectives, modes, best, candidates)",
+        ),
     ],
 )
 def test_kinesim_report_exits_2_naming_outdir(tmp_path, capsys, make, expected) -> None:
@@ -439,3 +444,12 @@ def test_a_run_folder_gives_the_same_charts_as_its_result(hot_key, tmp_path: Pat
         assert a.get_label() == b.get_label()
         np.testing.assert_array_equal(a.get_ydata(), b.get_ydata())
     assert len(from_folder.get_lines()) == len(from_result.get_lines()) == 6
+
+
+def test_kinesim_report_refuses_a_json_object_that_is_not_a_plan(tmp_path: Path) -> None:
+    (tmp_path / "plan.json").write_text('{"foo": 1}', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"plan\.json is not a kinesim plan"):
+        kinesim.report(tmp_path)
+    with pytest.raises(ValueError, match=r"plan\.json is not a kinesim plan"):
+        kinesim.report(None, tmp_path / "plan.html", plan=tmp_path / "plan.json")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.json"]

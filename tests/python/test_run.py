@@ -306,3 +306,113 @@ def test_bad_consumer_input_exits_two_and_names_the_json_path(tmp_path: Path) ->
     assert proc.returncode == 2
     assert "$.consumers[0].polling.Limit: got 0, expected an integer 1..10000" in proc.stderr
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("bad", [-1, 2**64, "5", True, 1.5])
+def test_run_rejects_a_seed_that_is_not_an_unsigned_64_bit_integer(bad: object) -> None:
+    with pytest.raises(ValueError, match=f"^seed: expected an integer from 0 to {2**64 - 1}, got"):
+        kinesim.run(small_scenario(), seed=bad)  # type: ignore[arg-type]
+
+
+OUT_OF_RANGE = "scenarios/broken/out-of-range.json"
+
+
+@pytest.mark.parametrize(
+    ("argv", "first"),
+    [
+        (
+            ["--resolution", "7s"],
+            ['--resolution \'7s\': expected a duration that divides 60s, like "1s" or "1m"'],
+        ),
+        (
+            ["--seed", "-3", "--out", "{blocker}/x"],
+            [
+                "--seed '-3': expected an integer 0 ... 2**64-1",
+                "--out '{blocker}/x': '{blocker}' is not a folder",
+            ],
+        ),
+    ],
+)
+def test_cli_run_lists_bad_arguments_and_the_scenario_s_problems_together(
+    tmp_path: Path, argv: list[str], first: list[str]
+) -> None:
+    blocker = tmp_path / "afile"
+    blocker.write_text("kept")
+    argv = [a.format(blocker=blocker) for a in argv]
+    if "--out" not in argv:
+        argv += ["--out", str(tmp_path / "out")]
+    proc = cli("run", OUT_OF_RANGE, *argv)
+    assert (proc.returncode, proc.stdout) == (2, "")
+    expected = (ROOT / OUT_OF_RANGE).with_suffix(".expected").read_text()
+    assert (
+        proc.stderr
+        == "".join(f"kinesim run: error: {line.format(blocker=blocker)}\n" for line in first)
+        + expected
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]
+
+
+def with_consumer(**stream: object) -> dict:
+    scenario = small_scenario(**stream)
+    scenario["consumers"] = [{"name": "reader", "type": "polling"}]
+    return scenario
+
+
+def test_cli_run_replaces_an_earlier_run_s_outputs_and_keeps_other_files(tmp_path: Path) -> None:
+    first, second = tmp_path / "first.json", tmp_path / "second.json"
+    first.write_text(json.dumps(with_consumer()))
+    second.write_text(json.dumps(small_scenario()))
+    out = tmp_path / "out"
+    assert cli("run", str(first), "--out", str(out), "--report").returncode == 0
+    (out / "plan.json").write_text("{}")  # as `kinesim plan` would leave it
+    (out / "notes.txt").write_text("mine")
+    (out / "charts").mkdir()
+    proc = cli("run", str(second), "--out", str(out), "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    # The earlier run's consumer metrics and page go; the plan.json beside them stays (a plan
+    # is not a run's output: `kinesim report` adds its section to the new run's page).
+    assert sorted(p.name for p in out.iterdir()) == [
+        "charts",
+        "metrics_producers.csv",
+        "metrics_shards.csv",
+        "metrics_stream.csv",
+        "notes.txt",
+        "plan.json",
+        "summary.json",
+        "timeline.csv",
+    ]
+    assert (out / "notes.txt").read_text() == "mine"
+    assert "consumers" not in json.loads((out / "summary.json").read_text())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["first.json", "out", "second.json"]
+
+
+def test_cli_run_that_fails_to_write_leaves_the_earlier_outputs_as_they_were(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from kinesim import _report
+    from kinesim import cli as command_line
+
+    out = kinesim.run(with_consumer(), seed=1).write(tmp_path / "out")
+    (out / "notes.txt").write_text("mine")
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    scenario = tmp_path / "s.json"
+    scenario.write_text(json.dumps(small_scenario()))
+
+    def full_disk(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(_report, "report", full_disk)
+    argv = ["run", str(scenario), "--out", str(out), "--seed", "2", "--report", "--quiet"]
+    assert command_line.main(argv) == 2
+    assert "No space left on device" in capsys.readouterr().err
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "s.json"]
+
+
+def test_result_write_removes_an_earlier_run_s_consumer_metrics_only(tmp_path: Path) -> None:
+    out = kinesim.run(with_consumer()).write(tmp_path / "out")
+    assert (out / "metrics_consumers.csv").is_file()
+    (out / "plan.json").write_text("{}")
+    kinesim.run(small_scenario()).write(out)
+    assert not (out / "metrics_consumers.csv").exists()
+    assert (out / "plan.json").read_text() == "{}"

@@ -476,6 +476,84 @@ def test_cli_an_invalid_scenario_exits_2_with_its_problems_listed_once(capsys) -
     assert "cannot read scenario file 'no-such-file.json'" in err
 
 
+def test_cli_lists_bad_arguments_beside_the_scenario_s_problems(capsys, tmp_path) -> None:
+    broken = ROOT / "scenarios" / "broken" / "out-of-range.json"
+    out = tmp_path / "out" / "a.csv"
+    code, stdout, err = run(
+        capsys,
+        "sweep",
+        str(broken),
+        "--set",
+        "stream.shards=1",
+        "--set",
+        "nothing",
+        "--seeds",
+        "0",
+        "--scheduler",
+        "serial",
+        "--out",
+        str(tmp_path / "table.txt"),
+    )
+    assert (code, stdout) == (2, "")
+    assert err == (
+        "kinesim sweep: error: --seeds '0': expected a whole number >= 1\n"
+        "kinesim sweep: error: --set 'nothing': expected PATH=VALUES, e.g. stream.shards=2..16\n"
+        f"kinesim sweep: error: --out {str(tmp_path / 'table.txt')!r}: expected a file ending in "
+        ".csv or .parquet\n"
+        f"kinesim sweep: error: {broken}: the sweep cannot run:\n"
+        "  the scenario: $.producers[0].rate.records_per_sec: got -5, expected a number > 0\n"
+        "  the scenario: $.producers[0].sdk.max_batch_records: got 501, expected an integer "
+        "1..500\n"
+        "  the scenario: $.stream.retention_hours: got 9000, expected an integer 24..8760\n"
+    )
+    assert not out.parent.exists()
+
+
+def test_bad_knobs_seeds_and_scheduler_are_listed_with_the_loader_s_problems() -> None:
+    with pytest.raises(kinesim.SweepError) as caught:
+        kinesim.sweep(
+            short(stream={"shards": 0}),
+            {"stream.mode": "5..2"},
+            seeds=0,
+            scheduler="serial",
+            workers=2,
+        )
+    assert caught.value.problems == [
+        "workers: applies only to the local cluster (scheduler None), not to scheduler 'serial'",
+        "stream.mode=5..2: range '5..2': START 5 is greater than END 2",
+        "seeds: expected a number of seeds >= 1, got 0",
+        "the scenario: $.stream.shards: got 0, expected an integer 1..10000",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"), [([2.0, 3], [2, 3]), ("2.0,3", [2, 3]), ("1e3,4", [1000, 4])]
+)
+def test_a_knob_of_whole_numbers_however_written_is_an_int64_column(
+    capsys, tmp_path, values: Any, expected: list[int]
+) -> None:
+    table = kinesim.sweep(short(duration="1m"), {"stream.shards": values}, scheduler="serial")
+    assert str(table["stream.shards"].dtype) == "int64"
+    assert table["stream.shards"].tolist() == expected
+    if isinstance(values, str):
+        scenario = tmp_path / "short.json"
+        scenario.write_text(json.dumps(short(duration="1m")), encoding="utf-8")
+        out = tmp_path / "t.csv"
+        argv = ["--set", f"stream.shards={values}", "--scheduler", "serial", "--quiet"]
+        assert run(capsys, "sweep", str(scenario), *argv, "--out", str(out))[0] == 0
+        column = [line.split(",")[0] for line in out.read_text().splitlines()[1:]]
+        assert column == [str(v) for v in expected]
+        parquet = tmp_path / "t.parquet"
+        assert run(capsys, "sweep", str(scenario), *argv, "--out", str(parquet))[0] == 0
+        assert str(pd.read_parquet(parquet)["stream.shards"].dtype) == "int64"
+
+
+def test_mixed_whole_and_fractional_numbers_stay_float64() -> None:
+    assert _sweep._knob_dtype([2.0, 2.5]) == "float64"
+    assert _sweep._knob_dtype([2.0, float("nan")]) == "float64"
+    assert _sweep._knob_dtype([1e30, 2]) == "float64"
+
+
 # --- documentation -----------------------------------------------------------------------------
 
 
