@@ -121,6 +121,7 @@ class SdkProducer::Instance {
       for (const PendingRecord& r : forming_->records) {
         if (r.created > end) continue;
         account_produced(r);
+        p_.metrics_.add(p_.s_records_, 1.0, p_.s_bytes_, static_cast<double>(r.bytes()), r.created);
         if (r.bytes() > max_record_bytes()) {
           ++counts.rejected_too_large;
         } else {
@@ -437,6 +438,23 @@ class SdkProducer::Instance {
     if (KeyCounts* k = key_tally(r)) k->offer(r.bytes());
   }
 
+  // UserRecordsProduced and UserBytesProduced count each record in the metric bucket of its
+  // creation, though its batch may close in a later one. `records` were created from the
+  // first's time to `until` (its close); `bytes` is theirs in all. When that span lies within
+  // one bucket at every resolution (nearly always), they are added at once.
+  void add_produced(const std::vector<PendingRecord>& records, Time until, uint64_t bytes) {
+    if (records.empty()) return;
+    sim::MetricRecorder& m = p_.metrics_;
+    if (m.cell_end(records.front().created) > until) {
+      m.add(p_.s_records_, static_cast<double>(records.size()), p_.s_bytes_,
+            static_cast<double>(bytes), until);
+      return;
+    }
+    for (const PendingRecord& r : records) {
+      m.add(p_.s_records_, 1.0, p_.s_bytes_, static_cast<double>(r.bytes()), r.created);
+    }
+  }
+
   void on_close() {
     Batch* b = forming_;
     forming_ = nullptr;
@@ -464,8 +482,7 @@ class SdkProducer::Instance {
         }
       }
     }
-    p_.metrics_.add(p_.s_records_, now, static_cast<double>(b->records.size()));
-    p_.metrics_.add(p_.s_bytes_, now, static_cast<double>(produced_bytes));
+    add_produced(b->records, now, produced_bytes);
     b->records.resize(kept);
     if (kept == 0) {
       release(b);

@@ -137,9 +137,12 @@ std::string human_summary(const Result& r) {
 
   // Entries (Kinesis records) are what a shard's limit counts; where a KPL packs many user
   // records into one, the user records' view follows.
-  out += "throttling: " + with_thousands(t.throttled_entries) + " of " +
-         with_thousands(t.entry_attempts()) + " entries (Kinesis records) (" +
-         percent_text(throttled_fraction(t)) + ")";
+  // The entries as the stream judged them (its shards' books); the user records as the
+  // producers counted them at the replies.
+  const StreamWrites writes = stream_writes(r);
+  out += "throttling: " + with_thousands(writes.throttled) + " of " +
+         with_thousands(writes.offered()) + " entries (Kinesis records) (" +
+         percent_text(writes.throttled_fraction()) + ")";
   if (user_records_differ_from_entries(t)) {
     out += "; user records: " + with_thousands(t.throttled_user_records) + " of " +
            with_thousands(t.user_record_attempts) + " attempts (" +
@@ -147,7 +150,7 @@ std::string human_summary(const Result& r) {
            rate_text(user_records_per_entry(t)) + " to a Kinesis record";
   }
   out += "; " + with_thousands(t.retried_entries) + " user records retried, " +
-         with_thousands(t.internal_failure_entries) + " internal failures\n";
+         with_thousands(writes.internal_failures) + " internal failures\n";
 
   sim::LogHistogram latency;
   for (const ProducerResult& p : r.producers) latency.merge(p.record_latency_us);

@@ -161,7 +161,7 @@ std::vector<Finding> findings(const Result& r) {
         {Severity::kWarning, "timeline_action_failed",
          e.action + " at " + clock_text(e.at) + " failed with " + e.outcome + ": " + e.detail});
   }
-  if (t.throttled_entries == 0 && t.produced > 0) {
+  if (stream_writes(r).throttled == 0 && t.produced > 0) {
     double busiest = 0;
     for (const ShardLoad& l : shard_loads(r)) busiest = std::max(busiest, l.utilization);
     const SizingReport sizing = size(r);
@@ -189,12 +189,12 @@ std::string headline(const Result& r) {
     bool hot_key = false;
     for (const KeyLoad& k : key_loads(r)) hot_key = hot_key || exceeds_shard(k, limits);
     if (!hot_key) {
-      return "on-demand throttled " + percent_text(throttled_fraction(t)) + " of writes from " +
-             clock_text(w->from) + " to " + clock_text(w->to) +
+      return "on-demand throttled " + percent_text(stream_writes(r).throttled_fraction()) +
+             " of writes from " + clock_text(w->from) + " to " + clock_text(w->to) +
              ": traffic rose past twice the previous peak faster than on-demand scales";
     }
   }
-  if (t.throttled_entries > 0 && !hot.empty() && hot.front().shard->totals.throttled_records > 0) {
+  if (!hot.empty() && hot.front().shard->totals.throttled_records > 0) {
     const ShardLoad& l = hot.front();
     std::string line =
         l.shard->shard_id + " throttled " + percent_text(l.throttled_fraction) + " of writes: ";

@@ -367,11 +367,7 @@ nlohmann::ordered_json summary_json(const Result& r) {
   records["by_producer"] = std::move(by_producer);
   j["records"] = std::move(records);
 
-  uint64_t accepted_records = 0, accepted_bytes = 0;
-  for (const ShardResult& s : r.shards) {
-    accepted_records += s.totals.accepted_records;
-    accepted_bytes += s.totals.accepted_bytes;
-  }
+  const StreamWrites writes = stream_writes(r);
   Json stream;
   stream["name"] = r.stream.name;
   stream["mode"] = api_name(r.stream.mode);
@@ -381,15 +377,16 @@ nlohmann::ordered_json summary_json(const Result& r) {
                           {"max_open", max_open_shards(r)},
                           {"ever", r.shards.size()}};
   stream["shard_hours"] = num(r.shard_hours);
-  // Entries are Kinesis records (what a shard's records/s limit counts); user_records gives the
-  // same attempts in the producers' records, which differ where a KPL aggregates.
-  stream["offered_entries"] = t.entry_attempts();
-  stream["accepted_records"] = accepted_records;
-  stream["accepted_bytes"] = accepted_bytes;
-  stream["throttled_entries"] = t.throttled_entries;
-  stream["throttled_fraction"] = num(throttled_fraction(t));
-  stream["internal_failure_entries"] = t.internal_failure_entries;
-  stream["user_records"] = Json{{"accepted", t.accepted},
+  // Entries are Kinesis records (what a shard's records/s limit counts), as the stream judged
+  // them: the sums of the shards' books. user_records gives the attempts in the producers'
+  // records, as the producers counted them at the replies, which differ where a KPL aggregates.
+  stream["offered_entries"] = writes.offered();
+  stream["accepted_records"] = writes.accepted;
+  stream["accepted_bytes"] = writes.accepted_bytes;
+  stream["throttled_entries"] = writes.throttled;
+  stream["throttled_fraction"] = num(writes.throttled_fraction());
+  stream["internal_failure_entries"] = writes.internal_failures;
+  stream["user_records"] = Json{{"accepted", user_record_acceptances(t)},
                                 {"attempts", t.user_record_attempts},
                                 {"throttled", t.throttled_user_records},
                                 {"throttled_fraction", num(user_record_throttled_fraction(t))},

@@ -15,6 +15,19 @@ double share(uint64_t part, uint64_t whole) {
 }
 }  // namespace
 
+double StreamWrites::throttled_fraction() const { return share(throttled, offered()); }
+
+StreamWrites stream_writes(const Result& result) {
+  StreamWrites w;
+  for (const ShardResult& s : result.shards) {
+    w.accepted += s.totals.accepted_records;
+    w.accepted_bytes += s.totals.accepted_bytes;
+    w.throttled += s.totals.throttled_records;
+    w.internal_failures += s.totals.internal_failures;
+  }
+  return w;
+}
+
 double throttled_fraction(const ProducerCounts& c) {
   return share(c.throttled_entries, c.entry_attempts());
 }
@@ -23,8 +36,10 @@ double user_record_throttled_fraction(const ProducerCounts& c) {
   return share(c.throttled_user_records, c.user_record_attempts);
 }
 
+uint64_t user_record_acceptances(const ProducerCounts& c) { return c.accepted + c.duplicates; }
+
 double user_records_per_entry(const ProducerCounts& c) {
-  return c.accepted_entries == 0 ? 1.0 : share(c.accepted, c.accepted_entries);
+  return c.accepted_entries == 0 ? 1.0 : share(user_record_acceptances(c), c.accepted_entries);
 }
 
 bool user_records_differ_from_entries(const ProducerCounts& c) {

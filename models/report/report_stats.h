@@ -57,12 +57,30 @@ std::pair<sim::Time, sim::Time> shard_lifetime(const Result& result, const Shard
 std::vector<ShardLoad> shard_loads(const Result& result);
 
 double duration_seconds(const Result& result);
+// The writes as the stream judged them, in entries (Kinesis records), summed over every shard's
+// books: what summary.json's `stream` and the summary's throttling line give, so that the
+// stream's figures add up with its shards'. The producers keep their counts at the replies, so
+// entries still in flight at the run's end are here and not in ProducerCounts.
+struct StreamWrites {
+  uint64_t accepted = 0;
+  uint64_t accepted_bytes = 0;
+  uint64_t throttled = 0;
+  uint64_t internal_failures = 0;
+  uint64_t offered() const { return accepted + throttled + internal_failures; }
+  // Throttled / offered; 0 with nothing offered.
+  double throttled_fraction() const;
+};
+StreamWrites stream_writes(const Result& result);
 // Throttled entries / entry attempts (accepted + throttled + internal failures), in PutRecords
 // entries, i.e. Kinesis records: the unit a shard's records/s limit counts.
 double throttled_fraction(const ProducerCounts& counts);
 // The same in user records: user records inside throttled entries / inside judged entries.
 double user_record_throttled_fraction(const ProducerCounts& counts);
-// User records accepted per entry accepted (a KPL aggregate holds many; 1 with no entries).
+// User records the stream accepted, each acceptance once: the accepted ones and those accepted
+// again (ProducerCounts::duplicates: an Agent's records re-sent after a restart, a KPL's put
+// again), as the entries count each acceptance.
+uint64_t user_record_acceptances(const ProducerCounts& counts);
+// User record acceptances per entry accepted (a KPL aggregate holds many; 1 with no entries).
 double user_records_per_entry(const ProducerCounts& counts);
 // Whether the user-record view of the attempts differs from the entry view (KPL aggregation):
 // then reports give both.

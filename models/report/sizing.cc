@@ -180,7 +180,7 @@ SizingReport size(const Result& r) {
   s.simulated_initial_shards = r.initial_shards;
   s.simulated_final_shards = r.final_open_shards;
   s.simulated_max_shards = max_open_shards(r);
-  s.throttled_fraction = throttled_fraction(t);
+  s.throttled_fraction = stream_writes(r).throttled_fraction();
 
   const CapacityProfile capacity = capacity_profile(r);
   s.simulated_min_shards = capacity.min_shards;

@@ -214,7 +214,13 @@ std::optional<uint64_t> read_integer(IssueList& issues, const Json* value, const
     }
   }
   if (!n || *n < lo || *n > hi) {
-    issues.got(path, *value, expected);
+    // A whole number beyond 2^64 - 1 is above every bound, stated or not: name the largest.
+    const bool too_large = !n && value->is_number_float() && value->get<double>() > 0 &&
+                           std::floor(value->get<double>()) == value->get<double>();
+    issues.got(path, *value,
+               too_large && hi == std::numeric_limits<uint64_t>::max()
+                   ? "an integer " + std::to_string(lo) + ".." + std::to_string(hi)
+                   : expected);
     return std::nullopt;
   }
   return n;

@@ -244,6 +244,7 @@ TEST(Sizing, ComputesMeanAndPeakAndExplainsAHotKey) {
   accept(r, 3'600'000, 3'600'000 * 100);  // 1,000 records/s of 100 bytes on average
   ProducerResult& p = r.producers[0];
   p.counts.throttled_entries = 400'000;
+  r.shards[0].totals.throttled_records = 400'000;  // the stream's books
   p.offered_peak_records_per_sec = 2500;
   p.offered_peak_bytes_per_sec = 250'000;
   KeyResult hot;
@@ -313,6 +314,7 @@ TEST(Sizing, CallsThrottlingBelowTheFormulasCountWhatTheFormulaPredicts) {
   Result r = run_of(4);
   accept(r, 3'600'000, 360'000'000);
   r.producers[0].counts.throttled_entries = 3'600'000;
+  r.shards[0].totals.throttled_records = 3'600'000;  // the stream's books
   r.producers[0].offered_peak_records_per_sec = 8000;
   r.producers[0].offered_peak_bytes_per_sec = 800'000;
   EXPECT_EQ(size(r).comparison,

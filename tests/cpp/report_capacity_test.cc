@@ -38,6 +38,7 @@ struct TimedRun {
   void throttle(int minute, uint64_t entries) {
     metrics->add(throttled, at_minute(minute), static_cast<double>(entries));
     result.producers[0].counts.throttled_entries += entries;
+    result.shards.front().totals.throttled_records += entries;  // the stream's books
   }
 };
 

@@ -400,6 +400,13 @@ TEST(ScenarioErrors, ReportWrongTypes) {
   EXPECT_EQ(issue_of(doc), "$.stream.shards: got 1.5, expected an integer 1..10000");
   doc["stream"] = {{"shards", 2.0}};  // an integral float is an integer
   EXPECT_EQ(load_scenario(doc).stream.shards, 2u);
+  // Beyond 2^64 - 1 a number is above every bound, stated or not: the largest is named.
+  nlohmann::json seed = minimal();
+  seed["seed"] = 18446744073709551616.0;
+  EXPECT_EQ(issue_of(seed),
+            "$.seed: got 1.8446744073709552e+19, expected an integer 0..18446744073709551615");
+  seed["seed"] = -1;
+  EXPECT_EQ(issue_of(seed), "$.seed: got -1, expected an integer >= 0");
   doc = minimal();
   doc["stream"] = nlohmann::json::array({1, 2});
   EXPECT_EQ(issue_of(doc), "$.stream: got [...], expected an object");

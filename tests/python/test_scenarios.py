@@ -11,6 +11,7 @@ and review the diff like code.
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import subprocess
@@ -87,6 +88,44 @@ def test_records_are_conserved(scenario_run) -> None:
     assert records["produced"] == total
     assert records["conserved"] is True
     assert records["produced"] > 0
+
+
+def test_the_stream_s_writes_add_up_with_its_shards_and_the_csvs(scenario_run) -> None:
+    _, result, out = scenario_run
+    summary = result.summary
+    stream = summary["stream"]
+    shards = summary["shards"]
+    # The stream's entries are its shards' books, whatever was still in flight at the end.
+    assert stream["offered_entries"] == (
+        stream["accepted_records"]
+        + stream["throttled_entries"]
+        + stream["internal_failure_entries"]
+    )
+    assert stream["accepted_records"] == sum(s["accepted_records"] for s in shards)
+    assert stream["throttled_entries"] == sum(s["throttled"] for s in shards)
+    assert stream["internal_failure_entries"] == sum(s["internal_failures"] for s in shards)
+    with open(out / "first" / "metrics_stream.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    column = "WriteProvisionedThroughputExceeded"
+    assert sum(float(r[column]) for r in rows) == stream["throttled_entries"]
+    # Every user record produced is in the producers' CSV, in the bucket of its creation.
+    with open(out / "first" / "metrics_producers.csv", newline="") as f:
+        produced: dict[str, float] = {}
+        for r in csv.DictReader(f):
+            produced[r["producer"]] = produced.get(r["producer"], 0) + float(
+                r["UserRecordsProduced"]
+            )
+    for name, records in summary["records"]["by_producer"].items():
+        assert produced[name] == records["produced"], name
+
+
+def test_utilization_max_is_the_busiest_shard_s_of_all(scenario_run) -> None:
+    from kinesim._figures import figures
+
+    _, result, _ = scenario_run
+    shards = result.summary["shards"]
+    busiest = max(float(s["utilization"]["max"]) for s in shards)
+    assert figures(result.summary)["utilization_max"] == busiest
 
 
 def test_rerun_gives_identical_bytes(scenario_run) -> None:

@@ -76,11 +76,11 @@ EXPECTED_LINES = {
         "shards; a fixed 4 shards (4 shard-hours) was not simulated.",
     ],
     "kpl-vs-sdk": [
-        "throttling: 0 of 2,770,101 entries (Kinesis records) (0 %); user records: 0 of "
+        "throttling: 0 of 2,770,102 entries (Kinesis records) (0 %); user records: 0 of "
         "5,401,536 attempts (0 %), 1.9 to a Kinesis record; 0 user records retried, 0 internal "
         "failures",
         "sizing: the formula asks for 2 shards at peak (2 on the mean load), counting Kinesis "
-        "records (1,554/s at peak for 3,025 user records/s, 1.9 to a Kinesis record); with 2 "
+        "records (1,552/s at peak for 3,023 user records/s, 1.9 to a Kinesis record); with 2 "
         "shards (as many as the formula asks) the simulation throttled nothing.",
     ],
 }
