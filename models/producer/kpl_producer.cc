@@ -115,12 +115,7 @@ class KplProducer::Pipeline final : public EpochListener {
       deadline_at = std::min(deadline_at, put_user_record(*next));
       if (const DrawnRecord* ahead = pop()) p_.prefetch_key(ahead->key);
     }
-    if (produced_since_flush_ > 0) {
-      p_.metrics_.add(p_.s_.produced, now, static_cast<double>(produced_since_flush_));
-      p_.metrics_.add(p_.s_.produced_bytes, now, static_cast<double>(produced_bytes_since_flush_));
-      produced_since_flush_ = 0;
-      produced_bytes_since_flush_ = 0;
-    }
+    flush_produced();
     limiter_.drain(
         now, [this](PutEntry* e) { collector_.collect(e); },
         [this, now](PutEntry* e) { expire_users(e, now); });  // waited past RecordTtl
@@ -291,6 +286,17 @@ class KplProducer::Pipeline final : public EpochListener {
 
   // A new user record enters the KPL (addUserRecord) at its creation time. Returns the reducer
   // deadline it set (kNever if none).
+  // UserRecordsProduced and UserBytesProduced, for the records counted since the last flush:
+  // added in the metric bucket where they were created (at produced_at_, the first's time).
+  void flush_produced() {
+    if (produced_since_flush_ == 0) return;
+    p_.metrics_.add(p_.s_.produced, static_cast<double>(produced_since_flush_),
+                    p_.s_.produced_bytes, static_cast<double>(produced_bytes_since_flush_),
+                    produced_at_);
+    produced_since_flush_ = 0;
+    produced_bytes_since_flush_ = 0;
+  }
+
   Time put_user_record(const DrawnRecord& d) {
     const HeldUserRecord r{d.key,
                            d.created,
@@ -301,6 +307,13 @@ class KplProducer::Pipeline final : public EpochListener {
     ProducerCounts& c = p_.counts_;
     ++c.produced;
     c.produced_bytes += r.bytes();
+    // Records come in creation order: a record in a later metric bucket than those counted
+    // since the last flush sends them to theirs first.
+    if (d.created >= produced_cell_end_) {
+      flush_produced();
+      produced_at_ = d.created;
+      produced_cell_end_ = p_.metrics_.cell_end(d.created);
+    }
     ++produced_since_flush_;
     produced_bytes_since_flush_ += r.bytes();
     if (KeyCounts* t = tally(r.key)) t->offer(r.bytes());
@@ -601,7 +614,9 @@ class KplProducer::Pipeline final : public EpochListener {
   sim::RngStream net_rng_;  // latencies
   uint64_t produced_since_flush_ = 0;
   uint64_t produced_bytes_since_flush_ = 0;
-  uint64_t held_ = 0;  // user records inside the pipeline (aggregator ... in flight)
+  Time produced_at_;        // creation of the first record counted since the flush
+  Time produced_cell_end_;  // the end of its metric bucket (0: none yet)
+  uint64_t held_ = 0;       // user records inside the pipeline (aggregator ... in flight)
   Time last_tick_ = Time::zero();
   Time next_tick_ = Time::max();
   uint64_t tick_generation_ = 0;

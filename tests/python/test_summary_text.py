@@ -80,7 +80,7 @@ EXPECTED_LINES = {
         "5,401,536 attempts (0 %), 1.9 to a Kinesis record; 0 user records retried, 0 internal "
         "failures",
         "sizing: the formula asks for 2 shards at peak (2 on the mean load), counting Kinesis "
-        "records (1,552/s at peak for 3,023 user records/s, 1.9 to a Kinesis record); with 2 "
+        "records (1,552/s at peak for 3,022 user records/s, 1.9 to a Kinesis record); with 2 "
         "shards (as many as the formula asks) the simulation throttled nothing.",
     ],
 }
