@@ -352,9 +352,10 @@ void Stream::settle_books() {
 }
 
 void Stream::finish_update(Time now) {
-  const std::size_t before = shards_.size();
   add_shard_states();
-  for (std::size_t i = 0; i < before; ++i) {
+  // Every shard the update closed, those it made on the way included (UpdateShardCount splits
+  // and merges through intermediate shards, open for no time): their children open now.
+  for (std::size_t i = 0; i < shards_.size(); ++i) {
     if (!map_.shards()[i].open && shards_[i].closed_at == Time::max()) {
       shards_[i].closed_at = now;
       wake(now, static_cast<core::ShardIndex>(i));

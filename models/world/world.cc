@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <memory>
 #include <numeric>
+#include <optional>
 #include <thread>
 
 #include "models/core/errors.h"
@@ -24,12 +25,26 @@ using sim::Time;
 
 void check_scenario(const Scenario& scenario) {
   std::vector<ScenarioIssue> issues;
-  core::ShardMap map = core::ShardMap::uniform(scenario.stream.shards);
+  // The shard map as far as it is known before the run: not while on-demand splits shards its
+  // own way, and again from a switch to PROVISIONED that gives its shard count (the loader
+  // refuses resharding where the map is not known).
+  std::optional<core::ShardMap> map;
+  if (scenario.stream.mode == CapacityMode::kProvisioned) {
+    map = core::ShardMap::uniform(scenario.stream.shards);
+  }
   for (std::size_t i = 0; i < scenario.timeline.size(); ++i) {
     const TimelineAction& a = scenario.timeline[i];
     const std::string path = "$.timeline[" + std::to_string(i) + "]";
+    if (a.kind == TimelineAction::Kind::kSwitchMode) {
+      map.reset();
+      if (a.mode == CapacityMode::kProvisioned && a.target > 0) {
+        map = core::ShardMap::uniform(a.target);
+      }
+      continue;
+    }
+    if (!map) continue;
     try {
-      apply_action(map, a);
+      apply_action(*map, a);
     } catch (const core::KinesisError& e) {
       issues.push_back({path, e.name() + ": " + e.message() +
                                   " (the timeline is checked in order on the shard map it "

@@ -158,6 +158,42 @@ TEST(WritePath, SplitMidRunAddsShardsAndClosesTheParent) {
   expect_conserved(r);
 }
 
+TEST(WritePath, UpdateShardCountClosesItsIntermediateShardsAndOpensTheirChildrenWhenItLands) {
+  // 3 -> 2 goes through intermediate shards, open for no time: every closed shard has a close
+  // time, and each shard the update made opens when it lands, not at the end of time.
+  Scenario s = one_producer(3, 2600, Duration::minutes(4));
+  s.timeline.push_back(testing::update_shard_count(Duration::seconds(30), 2));
+  const Result r = run_scenario(s);
+  ASSERT_EQ(r.final_open_shards, 2u);
+  const sim::Time landed = sim::Time::zero() + Duration::seconds(60);  // UPDATING for 30 s
+  for (const ShardResult& shard : r.shards) {
+    if (!shard.open) {
+      EXPECT_LE(shard.closed_at, landed) << shard.shard_id;
+    }
+    EXPECT_LE(shard.created_at, landed) << shard.shard_id;
+    if (shard.open) {
+      EXPECT_EQ(shard.created_at, landed) << shard.shard_id;
+      EXPECT_GT(shard.totals.accepted_records, 0u) << shard.shard_id;
+      EXPECT_GT(shard.peak_records_per_sec, 0.0) << shard.shard_id;
+    }
+  }
+  expect_conserved(r);
+}
+
+TEST(WritePath, UpdateShardCountAfterASwitchToProvisionedCountsFromTheSwitchsShards) {
+  // 3 shards, on-demand, back to PROVISIONED with 5: a target of 8 is within 2x of 5.
+  const Scenario s = load_scenario_text(R"({
+    "name": "switch-then-update", "duration": "10m", "seed": 3, "stream": {"shards": 3},
+    "producers": [{"name": "p", "rate": {"records_per_sec": 500}, "record_size": "1000B"}],
+    "timeline": [{"at": "2m", "action": "switch_mode", "mode": "ON_DEMAND"},
+                 {"at": "4m", "action": "switch_mode", "mode": "PROVISIONED", "shards": 5},
+                 {"at": "8m", "action": "update_shard_count", "target": 8}]})");
+  EXPECT_NO_THROW(check_scenario(s));
+  const Result r = run_scenario(s);
+  EXPECT_EQ(r.final_open_shards, 8u);
+  expect_conserved(r);
+}
+
 TEST(WritePath, ActionsWhileUpdatingAreRejectedWithResourceInUse) {
   Scenario s = one_producer(2, 10, Duration::minutes(5));
   TimelineAction a;
