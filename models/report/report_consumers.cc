@@ -138,6 +138,7 @@ void add_consumer_findings(const Result& r, std::vector<Finding>& out) {
     }
     out.push_back({Severity::kWarning, "read_throttling", text});
   }
+  const core::EfoLimits& efo = r.stream.read.efo;  // the scenario's, defaults SPEC §4's
   for (const ConsumerResult& c : r.consumers) {
     if (c.polling || c.counts.registration_refused == 0) continue;
     const bool never = c.registered_at == sim::Time::max();
@@ -148,8 +149,10 @@ void add_consumer_findings(const Result& r, std::vector<Finding>& out) {
              (never
                   ? std::string(" and it never registered, so it read nothing")
                   : " before it registered at " + clock_text(c.registered_at - sim::Time::zero())) +
-             " (a stream takes 20 enhanced fan-out consumers, 50 in On-demand Advantage, and at "
-             "most 5 CREATING at once)"});
+             " (a stream takes " + with_thousands(efo.max_consumers) +
+             " enhanced fan-out consumers, " + with_thousands(efo.max_consumers_advantage) +
+             " in On-demand Advantage, and at most " + with_thousands(efo.max_consumers_creating) +
+             " CREATING at once)"});
   }
   const double retention_ms = static_cast<double>(r.stream.retention_hours) * 3'600'000.0;
   for (const ConsumerResult& c : r.consumers) {

@@ -219,19 +219,17 @@ Scenario read_scenario(IssueList& issues, const Json& doc, const std::string& ba
     for (const ProducerConfig& p : s.producers) ctx.producer_names.push_back(p.name);
     s.consumers = read_consumers(issues, *consumers, r.path("consumers"), ctx);
   }
-  bool timeline_valid = true;
+  bool modes_valid = true;
   std::optional<std::size_t> shard_ids = shard_ids_without_timeline(s, shards_valid);
   if (const Json* timeline = r.array("timeline", Need::kOptional)) {
     const Duration saved = s.duration;
     s.duration = horizon;
-    const std::size_t before = issues.size();
-    shard_ids = read_timeline(issues, *timeline, s, shards_valid);
-    timeline_valid = issues.size() == before;
+    shard_ids = read_timeline(issues, *timeline, s, shards_valid, modes_valid);
     s.duration = saved;
   }
   if (shard_ids) check_named_shards(issues, s, *shard_ids);
   // The switch_mode actions say which modes the stream has; if they are wrong, so is this check.
-  if (const Json* stream = r.find("stream"); stream != nullptr && timeline_valid) {
+  if (const Json* stream = r.find("stream"); stream != nullptr && modes_valid) {
     check_capacity_sections(issues, *stream, s);
   }
   if (const Json* output = r.object("output", Need::kOptional)) {

@@ -187,11 +187,14 @@ void check_reshard(IssueList& issues, const IndexedAction& ia, CapacityMode mode
     return;
   }
   if (!shards.map) return;
+  // On a copy: Kinesis refuses an invalid call and leaves the shards as they were, so the
+  // actions after it are checked against those shards.
+  core::ShardMap next = *shards.map;
   try {
-    apply_action(*shards.map, a);
+    apply_action(next, a);
+    *shards.map = std::move(next);
   } catch (const std::exception& e) {
     issues.add(path, what + " cannot apply to the shards as they are by then: " + e.what());
-    shards.map.reset();  // later actions depend on this one
   }
 }
 
@@ -277,9 +280,10 @@ void check_kcl(IssueList& issues, const Json& list, const IndexedAction& ia, con
 }  // namespace
 
 std::optional<std::size_t> read_timeline(IssueList& issues, const Json& list, Scenario& s,
-                                         bool shards_valid) {
+                                         bool shards_valid, bool& modes_valid) {
   std::vector<IndexedAction> actions;
   bool all_valid = true;
+  modes_valid = false;
   for (std::size_t i = 0; i < list.size(); ++i) {
     const std::string path = index_path("$.timeline", i);
     if (auto a = read_action(issues, list[i], path, s.duration)) {
@@ -293,6 +297,7 @@ std::optional<std::size_t> read_timeline(IssueList& issues, const Json& list, Sc
                    [](const auto& a, const auto& b) { return a.action.at < b.action.at; });
   for (const IndexedAction& ia : actions) s.timeline.push_back(ia.action);
   if (!all_valid) return std::nullopt;  // later checks would guess at the invalid actions
+  modes_valid = true;
 
   const bool switches = std::any_of(actions.begin(), actions.end(), [](const IndexedAction& ia) {
     return ia.action.kind == TimelineAction::Kind::kSwitchMode;
@@ -324,8 +329,10 @@ std::optional<std::size_t> read_timeline(IssueList& issues, const Json& list, Sc
       case TimelineAction::Kind::kUpdateShardCount:
         if (!never_provisioned) check_reshard(issues, ia, mode, s, shards);
         break;
-      case TimelineAction::Kind::kSwitchMode:
+      case TimelineAction::Kind::kSwitchMode: {
+        const std::size_t before = issues.size();
         check_switch(issues, list, ia, mode);
+        modes_valid = modes_valid && issues.size() == before;
         if (a.mode == mode || !switch_within_limit(switch_times, a.at)) break;
         switch_times.push_back(a.at);
         if (a.mode == CapacityMode::kProvisioned) {
@@ -339,6 +346,7 @@ std::optional<std::size_t> read_timeline(IssueList& issues, const Json& list, Sc
         }
         mode = a.mode;
         break;
+      }
       case TimelineAction::Kind::kAgentRestart:
         check_restart(issues, list, ia, s, back_up_at);
         break;

@@ -502,15 +502,48 @@ TEST(ScenarioErrors, ReplayTheTimelineOnTheShardMapInTimeOrder) {
                      {{"at", "10m"}, {"action", "split"}, {"shard", "shardId-000000000000"}}};
   EXPECT_EQ(load_scenario(doc).timeline.size(), 2u);
   doc["timeline"][1]["shard"] = "shardId-000000000007";
-  const std::string issue = issue_of(doc);
+  // Kinesis refuses the split and leaves the shards as they were: the merge then finds no
+  // shard 2. Both are listed, in time order.
+  const std::vector<std::string> issues = issues_of(doc);
+  ASSERT_EQ(issues.size(), 2u);
   EXPECT_TRUE(
-      issue.starts_with("$.timeline[1]: the split at 10m cannot apply to the shards as "
-                        "they are by then: ResourceNotFoundException"))
-      << issue;
+      issues[0].starts_with("$.timeline[1]: the split at 10m cannot apply to the shards "
+                            "as they are by then: ResourceNotFoundException"))
+      << issues[0];
+  EXPECT_TRUE(
+      issues[1].starts_with("$.timeline[0]: the merge at 20m cannot apply to the shards "
+                            "as they are by then: ResourceNotFoundException"))
+      << issues[1];
   doc["timeline"] = {{{"at", "10m"}, {"action", "update_shard_count"}, {"target", 5}}};
   EXPECT_TRUE(issue_of(doc).starts_with(
       "$.timeline[0]: the update_shard_count at 10m cannot apply to the shards as they are by "
       "then: "));
+  // An invalid action leaves the shards as they were for the actions after it.
+  doc["stream"] = {{"shards", 4}};
+  doc["timeline"] = {{{"at", "10m"},
+                      {"action", "merge"},
+                      {"shard", "shardId-000000000000"},
+                      {"adjacent_shard", "shardId-000000000002"}},
+                     {{"at", "20m"}, {"action", "update_shard_count"}, {"target", 20}},
+                     {{"at", "30m"}, {"action", "update_shard_count"}, {"target", 8}}};
+  const std::vector<std::string> later = issues_of(doc);
+  ASSERT_EQ(later.size(), 2u);
+  EXPECT_TRUE(later[0].starts_with("$.timeline[0]: the merge at 10m")) << later[0];
+  EXPECT_TRUE(later[1].starts_with("$.timeline[1]: the update_shard_count at 20m")) << later[1];
+}
+
+TEST(ScenarioErrors, CheckTheCapacitySectionsBesideAResharingError) {
+  // The resharding error leaves the modes known (no switch_mode is wrong): the autoscaler on an
+  // on-demand stream is reported too.
+  nlohmann::json doc = minimal();
+  doc["stream"] = {{"mode", "ON_DEMAND"}, {"autoscaler", {{"min_shards", 1}}}};
+  doc["timeline"] = {{{"at", "5m"}, {"action", "update_shard_count"}, {"target", 8}}};
+  const std::vector<std::string> issues = issues_of(doc);
+  ASSERT_EQ(issues.size(), 2u);
+  EXPECT_TRUE(issues[0].starts_with("$.timeline: got 1 resharding actions")) << issues[0];
+  EXPECT_TRUE(issues[1].starts_with(
+      "$.stream.autoscaler: key \"autoscaler\" does not apply to mode \"ON_DEMAND\""))
+      << issues[1];
 }
 
 TEST(ScenarioErrors, RejectResharingOnOnDemandStreams) {
