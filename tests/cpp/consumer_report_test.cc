@@ -143,6 +143,27 @@ TEST(ConsumerReports, FanOutConsumersAddTheirSubscribeToShardSeriesToTheConsumer
   EXPECT_EQ(records, testing::counter_total(*r.metrics, "efo/SubscribeToShardEvent.Records"));
 }
 
+TEST(ConsumerReports, ARefusedFanOutRegistrationQuotesTheStreamsOwnConsumerLimit) {
+  Scenario s = pollers(0);
+  s.stream.read.efo.max_consumers = 2;
+  for (int i = 0; i < 3; ++i) {
+    ConsumerConfig efo = polling_consumer("efo-" + std::to_string(i));
+    efo.polling.reader.retrieval = Retrieval::kFanOut;
+    s.consumers.push_back(efo);
+  }
+  const Result r = run_scenario(s);
+  bool found = false;
+  for (const Finding& f : findings(r)) {
+    if (f.code != "fan_out_registration") continue;
+    found = true;
+    EXPECT_NE(f.message.find("(a stream takes 2 enhanced fan-out consumers, 50 in On-demand "
+                             "Advantage, and at most 5 CREATING at once)"),
+              std::string::npos)
+        << f.message;
+  }
+  EXPECT_TRUE(found);
+}
+
 TEST(ConsumerReports, TooManyPollingConsumersAreAFindingWithTheEnhancedFanOutAlternative) {
   const Result r = run_scenario(pollers(7));
   bool found = false;
