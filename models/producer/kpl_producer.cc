@@ -284,8 +284,6 @@ class KplProducer::Pipeline final : public EpochListener {
     return mine.shard[p_.fast_keys_->move(table, category_of(key), mine, fast_->rng)];
   }
 
-  // A new user record enters the KPL (addUserRecord) at its creation time. Returns the reducer
-  // deadline it set (kNever if none).
   // UserRecordsProduced and UserBytesProduced, for the records counted since the last flush:
   // added in the metric bucket where they were created (at produced_at_, the first's time).
   void flush_produced() {
@@ -297,6 +295,8 @@ class KplProducer::Pipeline final : public EpochListener {
     produced_bytes_since_flush_ = 0;
   }
 
+  // A new user record enters the KPL (addUserRecord) at its creation time. Returns the reducer
+  // deadline it set (kNever if none).
   Time put_user_record(const DrawnRecord& d) {
     const HeldUserRecord r{d.key,
                            d.created,
