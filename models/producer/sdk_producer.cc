@@ -484,20 +484,44 @@ class SdkProducer::Instance {
     }
     add_produced(b->records, now, produced_bytes);
     b->records.resize(kept);
-    if (kept == 0) {
-      release(b);
-    } else if (ready_records_ + retry_wait_records_ + in_flight_records_ + kept >
-               p_.config_.sdk.max_buffered_records) {
-      c.failed_buffer_full += kept;
-      c.failed_bytes += b->bytes;
-      p_.metrics_.add(p_.s_failed_, now, static_cast<double>(kept));
+    const uint64_t held = ready_records_ + retry_wait_records_ + in_flight_records_;
+    const uint64_t limit = p_.config_.sdk.max_buffered_records;
+    if (held + kept > limit) fail_beyond(*b, limit > held ? limit - held : 0, now);
+    if (b->records.empty()) {
       release(b);
     } else {
       ready_.push_back(b);
-      ready_records_ += kept;
+      ready_records_ += b->records.size();
     }
     fast_ ? form_fast_batch() : form_batch();
     try_send();
+  }
+
+  // The buffer holds `room` more records (max_buffered_records less those waiting to be sent,
+  // waiting for a retry and in flight): the closing batch keeps its first `room` records in
+  // creation order, and the later ones fail as buffer full. (A fast batch's inner records are in
+  // draw order; their keys and sizes are independent of their times, so sorting them by time
+  // gives the creation order with the same law.)
+  void fail_beyond(Batch& b, std::size_t room, Time now) {
+    if (!b.in_creation_order) {
+      std::sort(
+          b.records.begin(), b.records.end(),
+          [](const PendingRecord& x, const PendingRecord& y) { return x.created < y.created; });
+      b.in_creation_order = true;
+    }
+    ProducerCounts& c = p_.counts_;
+    for (std::size_t i = room; i < b.records.size(); ++i) {
+      const PendingRecord& r = b.records[i];
+      b.bytes -= r.bytes();
+      b.payload_units -= core::put_payload_units(r.bytes());
+      b.billed_bytes -= core::on_demand_billed_bytes(r.bytes());
+      b.individual -= individual_of(r);
+      c.failed_bytes += r.bytes();
+    }
+    const std::size_t failed = b.records.size() - room;
+    c.failed_buffer_full += failed;
+    p_.metrics_.add(p_.s_failed_, now, static_cast<double>(failed));
+    b.records.resize(room);
   }
 
   void try_send() {

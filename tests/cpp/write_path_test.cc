@@ -142,6 +142,24 @@ TEST(WritePath, RecordsLargerThanTheLimitAreRejectedAndCounted) {
   expect_conserved(r);
 }
 
+TEST(WritePath, AFullBufferFailsTheRecordsBeyondItAndSendsTheRest) {
+  // 1,000 records/s in batches closed by the 100 ms linger (about 100 records each), a buffer of
+  // 50 records: each batch sends the earliest records that fit beside those still in flight and
+  // fails the later ones, so about half go out; the producer never stops sending.
+  Scenario s = one_producer(4, 1000, Duration::seconds(30));
+  s.producers[0].sdk.max_buffered_records = 50;
+  for (const Fidelity f : {Fidelity::kExact, Fidelity::kFast}) {
+    const Result r = run_scenario(s, in(f));
+    const ProducerCounts c = r.producers[0].counts;
+    EXPECT_GT(c.requests, 250u) << name(f);  // one a batch: about 300 in 30 s
+    const double sent = static_cast<double>(c.accepted) / static_cast<double>(c.produced);
+    EXPECT_GT(sent, 0.4) << name(f);
+    EXPECT_LT(sent, 0.6) << name(f);
+    EXPECT_EQ(c.accepted + c.failed_buffer_full + c.pending, c.produced) << name(f);
+    expect_conserved(r);
+  }
+}
+
 TEST(WritePath, SplitMidRunAddsShardsAndClosesTheParent) {
   Scenario s = one_producer(2, 1000, Duration::minutes(10));
   s.timeline.push_back(testing::update_shard_count(Duration::minutes(5), 4));
