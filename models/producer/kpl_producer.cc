@@ -374,12 +374,17 @@ class KplProducer::Pipeline final : public EpochListener {
     }
     req->sent = now;
     req->latency = p_.latency_.sample(net_rng_);
-    if (req->latency > k_.request_timeout) {
-      req->timed_out = true;
-      p_.engine_.schedule_in(k_.request_timeout, [this, req] { on_reply(req); });
-      return;
+    req->timed_out = req->latency > k_.request_timeout;
+    req->arrived = false;
+    // A request that times out reached the stream all the same when half its latency (the way
+    // there) is within RequestTimeout: the stream judges it, and what it accepts lands twice
+    // once the KPL, which never learns of it, retries (duplicates).
+    if (!req->timed_out || req->latency / 2 <= k_.request_timeout) {
+      p_.engine_.schedule_in(req->latency / 2, [this, req] { on_arrive(req); });
     }
-    p_.engine_.schedule_in(req->latency / 2, [this, req] { on_arrive(req); });
+    if (req->timed_out) {
+      p_.engine_.schedule_in(k_.request_timeout, [this, req] { on_reply(req); });
+    }
   }
 
   void on_arrive(PutRecordsRequest* req) {
@@ -403,7 +408,10 @@ class KplProducer::Pipeline final : public EpochListener {
                               static_cast<uint32_t>(users));
     }
     stream.end_request(now, PutApi::kPutRecords, req->entries.size(), req->bytes);
-    p_.engine_.schedule(req->sent + req->latency, [this, req] { on_reply(req); });
+    req->arrived = true;
+    if (!req->timed_out) {
+      p_.engine_.schedule(req->sent + req->latency, [this, req] { on_reply(req); });
+    }
   }
 
   // ---- the reply: the retrier's verdicts, then the books ----------------------------------
@@ -433,6 +441,12 @@ class KplProducer::Pipeline final : public EpochListener {
         case Verdict::kTimedOut:
           ++st.errors_timeout;
           p_.metrics_.add(p_.s_.err_timeout, now);
+          c.user_record_attempts += e->users.size();
+          if (req->arrived && e->outcome == PutOutcome::kAccepted) {
+            // In the stream already: the retry puts its user records in again.
+            ++c.accepted_entries;
+            c.duplicates += e->users.size();
+          }
           retry_users(e, now);
           break;
         case Verdict::kSucceeded:

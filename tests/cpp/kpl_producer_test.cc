@@ -204,6 +204,54 @@ TEST(KplProducer, CountsAreConservedUnderOverloadFailuresTimeoutsAndResharding) 
   expect_conserved(p.counts);
 }
 
+// Every request takes `latency` (fixed) against a RequestTimeout of 100 ms.
+Result timing_out(double latency_seconds) {
+  Scenario s = kpl_scenario(2, 200, Duration::seconds(20));
+  s.stream.put_latency = Distribution{};
+  s.stream.put_latency.value = latency_seconds;
+  s.producers[0].kpl.request_timeout = Duration::millis(100);
+  s.producers[0].kpl.record_ttl = Duration::seconds(2);
+  return run_scenario(s);
+}
+
+uint64_t stream_accepted(const Result& r) {
+  uint64_t n = 0;
+  for (const ShardResult& shard : r.shards) n += shard.totals.accepted_records;
+  return n;
+}
+
+TEST(KplProducer, ATimedOutRequestThatReachedTheStreamLandsAndItsRetryIsADuplicate) {
+  // 150 ms: the request reaches the stream at 75 ms, within the 100 ms timeout, and is
+  // accepted there; the KPL gives up at 100 ms and sends it again, and again, until RecordTtl.
+  const Result r = timing_out(0.150);
+  const ProducerResult& p = r.producers[0];
+  EXPECT_EQ(p.counts.accepted, 0u);  // no reply ever came
+  EXPECT_GT(p.counts.failed_expired, 0u);
+  EXPECT_GT(stream_accepted(r), 0u);
+  // Every one landed, unanswered; the stream's count also has those whose timeout had not come
+  // by the end (the last 100 ms of requests: a few entries).
+  EXPECT_LE(p.counts.accepted_entries, stream_accepted(r));
+  EXPECT_GE(p.counts.accepted_entries + 4, stream_accepted(r));
+  EXPECT_GT(p.counts.duplicates, 0u);
+  // Each send is an attempt: a record goes out again after each 100 ms timeout and the retrier's
+  // wait, several times within its 2 s RecordTtl (about 9 here).
+  EXPECT_GT(p.counts.user_record_attempts, 5 * p.counts.produced);
+  EXPECT_EQ(detail(p, "ErrorsByCode.RequestTimeout"),
+            static_cast<double>(p.counts.accepted_entries));
+  expect_conserved(p.counts);
+}
+
+TEST(KplProducer, ATimedOutRequestStillOnItsWayNeverReachesTheStream) {
+  // 250 ms: the request would reach the stream at 125 ms, after the 100 ms timeout.
+  const Result r = timing_out(0.250);
+  const ProducerResult& p = r.producers[0];
+  EXPECT_EQ(stream_accepted(r), 0u);
+  EXPECT_EQ(p.counts.duplicates, 0u);
+  EXPECT_GT(p.counts.failed_expired, 0u);
+  EXPECT_GT(detail(p, "ErrorsByCode.RequestTimeout"), 0.0);
+  expect_conserved(p.counts);
+}
+
 TEST(KplProducer, TheSameSeedGivesTheSameCounts) {
   Scenario s = kpl_scenario(4, 5000, Duration::minutes(1), 2);
   s.producers[0].keys.dist = KeysConfig::Dist::kZipf;

@@ -70,7 +70,10 @@ struct PutRecordsRequest {
   uint64_t bytes = 0;  // sum of the entries' wire bytes
   sim::Time sent;
   sim::Duration latency;
-  bool timed_out = false;  // slower than RequestTimeout: it never reached the stream
+  // Slower than RequestTimeout: the KPL stops waiting and retries every entry. It reached the
+  // stream all the same when half its latency is within RequestTimeout (`arrived`).
+  bool timed_out = false;
+  bool arrived = false;
 };
 
 }  // namespace kinesim::models::kpl
