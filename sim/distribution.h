@@ -21,4 +21,25 @@ struct Distribution {
   std::vector<std::pair<double, double>> points;
 };
 
+// The distribution's expected value (a histogram's weighted mean; 0 for a histogram of no weight).
+inline double mean_of(const Distribution& d) {
+  switch (d.kind) {
+    case Distribution::Kind::kFixed:
+      return d.value;
+    case Distribution::Kind::kUniform:
+      return (d.min + d.max) / 2;
+    case Distribution::Kind::kLognormal:
+      return d.mean;
+    case Distribution::Kind::kHistogram: {
+      double sum = 0, weight = 0;
+      for (const auto& [v, w] : d.points) {
+        sum += v * w;
+        weight += w;
+      }
+      return weight > 0 ? sum / weight : 0;
+    }
+  }
+  return 0;
+}
+
 }  // namespace kinesim::sim

@@ -75,14 +75,14 @@ Eigen::Ref<const Eigen::MatrixXd> MetricRecorder::gauge_max(std::size_t i) const
   return r.max.leftCols(r.used);
 }
 
-double MetricRecorder::peak_per_second(SeriesId id, std::size_t i) const {
+double MetricRecorder::peak_per_second(SeriesId id, std::size_t i, Time from) const {
   const Resolution& r = resolutions_.at(i);
   const int64_t horizon = horizon_.count_nanos();
   const int64_t written_end = static_cast<int64_t>(r.used) * r.width.count_nanos();
   // Every bucket written starts before the horizon: the run ends at the horizon.
   const bool within = written_end < horizon + r.width.count_nanos();
   const int64_t end = within ? horizon : written_end;
-  return peak_per_second(id, i, Time::zero(), Time::from_nanos(end));
+  return peak_per_second(id, i, from, Time::from_nanos(end));
 }
 
 double MetricRecorder::peak_per_second(SeriesId id, std::size_t i, Time from, Time to) const {

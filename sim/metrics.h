@@ -83,9 +83,9 @@ class MetricRecorder {
   const std::vector<std::string>& gauge_names() const { return gauge_names_; }
   // A counter's busiest bucket at resolution i, per second of the bucket that [from, to)
   // covers: a run (or a shard) that covered 30 s of a 60 s bucket divides by 30. Buckets outside
-  // [from, to) are skipped; 0 when nothing was recorded. Without a span: [0, horizon), or to the
-  // end of the last bucket written when writes went past the horizon.
-  double peak_per_second(SeriesId id, std::size_t i = 0) const;
+  // [from, to) are skipped; 0 when nothing was recorded. Without an end: [from, horizon), or to
+  // the end of the last bucket written when writes went past the horizon.
+  double peak_per_second(SeriesId id, std::size_t i = 0, Time from = Time::zero()) const;
   double peak_per_second(SeriesId id, std::size_t i, Time from, Time to) const;
   // Bytes held by the matrices (for memory reports).
   std::size_t bytes() const;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "sim/distribution.h"
+
 namespace kinesim::models {
 
 using sim::Duration;
@@ -277,7 +279,12 @@ ConsumerResult Consumer::result() const {
   r.initial_position = std::string(initial_position_name(reader_.initial_position));
   r.polling = reader_.retrieval == Retrieval::kPolling;
   r.retrieval = std::string(retrieval_name(reader_.retrieval));
-  r.calls_per_sec_per_shard = r.polling ? 1.0 / reader_.poll_interval.to_seconds() : 0.0;
+  // The calls it makes to an idle shard: one per interval, or, paced by the last reply, one per
+  // wait after an empty reply plus the call's mean latency.
+  const double interval = reader_.paced_by_reply ? reader_.after_empty_wait.to_seconds() +
+                                                       sim::mean_of(config_.read_latency)
+                                                 : reader_.poll_interval.to_seconds();
+  r.calls_per_sec_per_shard = r.polling ? 1.0 / interval : 0.0;
   r.registered_at = registered_at_;
   r.consumer_shard_hours = consumer_shard_hours_;
   r.start = config_.start;

@@ -25,26 +25,6 @@ bool is_zero(const sim::Distribution& d) {
   return d.kind == sim::Distribution::Kind::kFixed && d.value == 0;
 }
 
-double mean_of(const sim::Distribution& d) {
-  switch (d.kind) {
-    case sim::Distribution::Kind::kFixed:
-      return d.value;
-    case sim::Distribution::Kind::kUniform:
-      return (d.min + d.max) / 2;
-    case sim::Distribution::Kind::kLognormal:
-      return d.mean;
-    case sim::Distribution::Kind::kHistogram: {
-      double sum = 0, weight = 0;
-      for (const auto& [v, w] : d.points) {
-        sum += v * w;
-        weight += w;
-      }
-      return weight > 0 ? sum / weight : 0;
-    }
-  }
-  return 0;
-}
-
 // KCL's polling: maxRecords a call, and the idle time (200 ms at least) after each reply, which
 // on a fixed-rate reader is a period of idle + the mean GetRecords latency.
 ReaderConfig kcl_reader(const ConsumerConfig& c) {
@@ -54,7 +34,7 @@ ReaderConfig kcl_reader(const ConsumerConfig& c) {
   r.initial_position = c.kcl.initial_position;
   r.timestamp = c.kcl.timestamp;
   r.limit = c.kcl.max_records;
-  r.poll_interval = c.kcl.idle_time() + Duration::from_seconds(mean_of(c.read_latency));
+  r.poll_interval = c.kcl.idle_time() + Duration::from_seconds(sim::mean_of(c.read_latency));
   return r;
 }
 

@@ -88,8 +88,12 @@ ProducerResult common_result(const ProducerConfig& config, const char* type,
       }
     }
   }
-  pr.offered_peak_records_per_sec = metrics.peak_per_second(t.produced);
-  pr.offered_peak_bytes_per_sec = metrics.peak_per_second(t.produced_bytes);
+  // Per second of the producer's life: a producer that starts at 30 s of a 60 s bucket sent
+  // its records in 30 s.
+  pr.start = config.start;
+  const sim::Time born = sim::Time::zero() + config.start;
+  pr.offered_peak_records_per_sec = metrics.peak_per_second(t.produced, 0, born);
+  pr.offered_peak_bytes_per_sec = metrics.peak_per_second(t.produced_bytes, 0, born);
   return pr;
 }
 

@@ -170,10 +170,14 @@ std::string human_summary(const Result& r) {
   for (std::size_t i = 0; i < loads.size() && i < kListed; ++i) {
     const ShardLoad& l = loads[i];
     if (l.attempts == 0) break;
+    // The utilization names the limit it is of: the records or, with large records, the bytes.
     shards += std::string(shards.empty() ? "" : "; ") + l.shard->shard_id + " " +
               percent_text(l.throttled_fraction) + " throttled, peak " +
-              rate_text(l.shard->peak_records_per_sec) + " records/s (" +
-              percent_text(l.utilization) + " of limit)";
+              rate_text(l.shard->peak_records_per_sec) + " records/s" +
+              (l.bytes_bound ? ", " + rate_text(l.shard->peak_bytes_per_sec / 1024) + " KiB/s"
+                             : std::string()) +
+              " (" + percent_text(l.utilization) + " of the " +
+              (l.bytes_bound ? "bytes" : "records") + " limit)";
   }
   if (!shards.empty()) out += "hottest shards: " + shards + "\n";
 

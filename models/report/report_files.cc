@@ -260,14 +260,34 @@ std::string metrics_producers_csv(const Result& r) {
   static const char* const kColumns[] = {"UserRecordsProduced", "UserBytesProduced",
                                          "UserRecordsPut",      "ThrottledEntries",
                                          "UserRecordsFailed",   "RetriedEntries"};
+  // A KPL's own metrics follow when the run has a KPL producer (empty for the other types).
+  static const char* const kKplColumns[] = {"KinesisRecordsPut",
+                                            "KinesisRecordsPut.UserRecords",
+                                            "BufferingTime.SumMs",
+                                            "BufferingTime.Count",
+                                            "RetriesPerRecord.Sum",
+                                            "RetriesPerRecord.Count",
+                                            "ErrorsByCode.ProvisionedThroughputExceededException",
+                                            "ErrorsByCode.InternalFailure",
+                                            "ErrorsByCode.RequestTimeout",
+                                            "UserRecordsExpired",
+                                            "WrongShardPuts"};
+  const bool kpl = std::any_of(r.producers.begin(), r.producers.end(),
+                               [](const ProducerResult& p) { return p.type == "kpl"; });
+  std::vector<const char*> columns(std::begin(kColumns), std::end(kColumns));
+  if (kpl) columns.insert(columns.end(), std::begin(kKplColumns), std::end(kKplColumns));
   std::string out = "time_s,producer";
-  for (const char* c : kColumns) out += std::string(",") + c;
+  for (const char* c : columns) out += std::string(",") + c;
   out.push_back('\n');
   if (!r.metrics) return out;
+  constexpr int64_t kNotKept = -2;  // a KPL column of another type: an empty cell
   std::vector<std::vector<int64_t>> rows;
   for (const ProducerResult& p : r.producers) {
     std::vector<int64_t> pr;
-    for (const char* c : kColumns) pr.push_back(counter_row(*r.metrics, p.name + "/" + c));
+    for (std::size_t i = 0; i < columns.size(); ++i) {
+      const bool own = i < std::size(kColumns) || p.type == "kpl";
+      pr.push_back(own ? counter_row(*r.metrics, p.name + "/" + columns[i]) : kNotKept);
+    }
     rows.push_back(std::move(pr));
   }
   const auto sums = r.metrics->counter_sums(0);
@@ -279,7 +299,7 @@ std::string metrics_producers_csv(const Result& r) {
       append_field(out, r.producers[p].name);
       for (const int64_t row : rows[p]) {
         out.push_back(',');
-        append_number(out, cell(sums, row, b));
+        if (row != kNotKept) append_number(out, cell(sums, row, b));
       }
       out.push_back('\n');
     }

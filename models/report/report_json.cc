@@ -36,7 +36,12 @@ Json num(double v, int sig = kSignificant) {
   return r;
 }
 
-Json money(double v) { return num(v, kMoneySignificant); }
+// Six significant digits, and never fewer than to the cent: 10,961.32 stays 10961.32.
+Json money(double v) {
+  const int magnitude =
+      v == 0 || !std::isfinite(v) ? 0 : static_cast<int>(std::floor(std::log10(std::abs(v))));
+  return num(v, std::max(kMoneySignificant, magnitude + 3));
+}
 
 double ratio(uint64_t a, uint64_t b) {
   return b == 0 ? 0.0 : static_cast<double>(a) / static_cast<double>(b);
@@ -105,7 +110,8 @@ Json producer_json(const ProducerResult& p, double secs) {
   j["counts"] = std::move(counts);
   j["throttled_fraction"] = num(throttled_fraction(c));
   j["user_record_throttled_fraction"] = num(user_record_throttled_fraction(c));
-  j["offered_mean_records_per_sec"] = num(secs > 0 ? static_cast<double>(c.produced) / secs : 0);
+  const double alive = secs - p.start.to_seconds();  // from its start to the run's end
+  j["offered_mean_records_per_sec"] = num(alive > 0 ? static_cast<double>(c.produced) / alive : 0);
   j["offered_peak_records_per_sec"] = num(p.offered_peak_records_per_sec);
   j["offered_peak_bytes_per_sec"] = num(p.offered_peak_bytes_per_sec);
   j["put_latency_ms"] = latency_ms(p.record_latency_us);
@@ -133,7 +139,8 @@ Json producer_json(const ProducerResult& p, double secs) {
   return j;
 }
 
-// Each named hot key, then every other key together.
+// Each named hot key, then every other key together, all in user records (a KPL's throttled
+// entries are aggregates; its keys' counts are of the user records in them).
 Json key_groups_json(const ProducerResult& p) {
   const auto sub = [](uint64_t a, uint64_t b) { return a > b ? a - b : 0; };
   Json groups = Json::array();
@@ -152,7 +159,7 @@ Json key_groups_json(const ProducerResult& p) {
                         {"shard_id", nullptr},
                         {"offered", sub(p.counts.produced, offered)},
                         {"accepted", sub(p.counts.accepted, accepted)},
-                        {"throttled", sub(p.counts.throttled_entries, throttled)}});
+                        {"throttled", sub(p.counts.throttled_user_records, throttled)}});
   return groups;
 }
 

@@ -169,6 +169,7 @@ std::vector<ShardLoad> shard_loads(const Result& result) {
                                 ? s.peak_bytes_per_sec / static_cast<double>(limits.bytes_per_sec)
                                 : 0.0;
     l.utilization = std::max(by_records, by_bytes);
+    l.bytes_bound = by_bytes > by_records;
     out.push_back(l);
   }
   return out;

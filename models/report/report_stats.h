@@ -45,7 +45,8 @@ struct ShardLoad {
   double mean_records_per_sec = 0;
   double mean_bytes_per_sec = 0;
   double peak_offered_records_per_sec = 0;  // (incoming + throttled) in the busiest bucket
-  double utilization = 0;  // max(peak records/s ÷ limit, peak bytes/s ÷ limit), accepted
+  double utilization = 0;    // max(peak records/s ÷ limit, peak bytes/s ÷ limit), accepted
+  bool bytes_bound = false;  // the bytes limit gives utilization (else the records limit)
 };
 
 // When the shard opened and closed (Time::max() if open at the end). Uses created_at/closed_at;

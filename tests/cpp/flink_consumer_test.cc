@@ -129,6 +129,8 @@ TEST(FlinkConsumer, TheNewSourcePollsAnIdleShardEvery250msPlusTheCallLatency) {
                         static_cast<double>(with_records) * kLatencySeconds;
   EXPECT_NEAR(filled, 600.0, 0.3);
   EXPECT_NEAR(static_cast<double>(c.counts.get_records_calls), 600.0 / 0.270, 10.0);  // 2,222
+  // The rate it offers an idle shard says the same: one call per 250 ms + the call's latency.
+  EXPECT_DOUBLE_EQ(c.calls_per_sec_per_shard, 1.0 / (0.250 + kLatencySeconds));
   EXPECT_EQ(c.counts.throttled_calls, 0u);
   expect_conserved(c);
 }
