@@ -5,6 +5,8 @@
 #include <string_view>
 #include <vector>
 
+#include "models/core/errors.h"
+#include "models/core/hash_key.h"
 #include "models/errors/scenario_error.h"
 #include "models/workload/keys.h"
 
@@ -147,8 +149,11 @@ std::optional<TraceRow> TraceReader::next() {
   }
   const auto ts = parse_trace_timestamp(fields[0]);
   if (!ts) fail("got timestamp \"" + fields[0] + "\", expected seconds or ISO-8601 UTC");
-  if (fields[1].empty() || fields[1].size() > 1024) {
-    fail("got an empty or over-long partition key");
+  try {
+    core::validate_partition_key(fields[1]);  // as Kinesis would refuse it
+  } catch (const core::KinesisError&) {
+    fail("got a partition key of " + std::to_string(fields[1].size()) +
+         " bytes, expected 1..256 characters of valid UTF-8");
   }
   const auto size = parse_int(fields[2]);
   if (!size || *size < 0) fail("got size \"" + fields[2] + "\", expected a byte count >= 0");

@@ -1577,6 +1577,13 @@ TEST(ScenarioLoader, TakesUpTo100000InstancesAndAFidelity) {
   ASSERT_EQ(lines.size(), 2u);
   EXPECT_NE(lines[0].find("$.fidelity"), std::string::npos) << lines[0];
   EXPECT_NE(lines[1].find("$.producers[0].instances"), std::string::npos) << lines[1];
+  // The shipped schema says the same.
+  std::ifstream in(std::string(KINESIM_SOURCE_DIR) + "/docs/scenario.schema.json");
+  ASSERT_TRUE(in.is_open());
+  const nlohmann::json schema = nlohmann::json::parse(in);
+  const nlohmann::json* producer = schema_node(schema, "$.producers[]");
+  ASSERT_NE(producer, nullptr);
+  EXPECT_EQ((*producer)["properties"]["instances"]["maximum"], 100'000);
 }
 
 }  // namespace
