@@ -287,7 +287,8 @@ _OPS: dict[str, Callable[[float, float], bool]] = {
 }
 _SECONDS_SUFFIX = {"ms": 1e-3, "s": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0}
 _OBJECTIVE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(<=|>=|==|<|>)\s*(.+?)\s*$")
-_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+# A decimal number; `,` or `_` may group the integer part's digits in threes (1,000 or 1_000).
+_NUMBER = re.compile(r"^[+-]?(([1-9]\d{0,2}([,_]\d{3})+|\d+)(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
 class ObjectiveError(ValueError):
@@ -313,9 +314,19 @@ class Objective:
         return value is not None and not math.isnan(value) and _OPS[self.op](value, self.value)
 
     def describe(self, value: float | None) -> str:
-        """The figure as the objective states it, e.g. "throttled 2.3 % (needs <= 0.1 %)"."""
-        return f"{self.figure} {format_value(self.figure, value)} (needs {self.op} " + (
-            f"{format_value(self.figure, self.value)})"
+        """The figure as the objective states it, e.g. "throttled 2.3 % (needs <= 0.1 %)",
+        with as many digits as it takes to tell the two apart."""
+        digits = 4
+        while (
+            digits < 17
+            and value is not None
+            and value != self.value
+            and format_value(self.figure, value, digits)
+            == format_value(self.figure, self.value, digits)
+        ):
+            digits += 1
+        return f"{self.figure} {format_value(self.figure, value, digits)} (needs {self.op} " + (
+            f"{format_value(self.figure, self.value, digits)})"
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -328,17 +339,19 @@ class Objective:
         }
 
 
-def format_value(figure: str, value: float | None) -> str:
+def format_value(figure: str, value: float | None, digits: int = 4) -> str:
+    """A figure's value in its unit, to ``digits`` significant digits (money to the cent, or
+    more decimals past 4 digits; whole counts in full)."""
     if value is None:
         return "n/a"
     unit = FIGURES[figure].unit
     if unit == FRACTION:
-        return f"{value * 100:.4g} %"
+        return f"{value * 100:.{digits}g} %"
     if unit == SECONDS:
-        return f"{value * 1000:.4g} ms" if abs(value) < 1 else f"{value:.4g} s"
+        return f"{value * 1000:.{digits}g} ms" if abs(value) < 1 else f"{value:.{digits}g} s"
     if unit == USD_PER_MONTH:
-        return f"${value:,.2f}/month"
-    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.4g}"
+        return f"${value:,.{max(2, digits - 2)}f}/month"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.{digits}g}"
 
 
 def parse_objective(text: str) -> Objective:
@@ -356,7 +369,7 @@ def parse_objective(text: str) -> Objective:
             f"{text!r}: unknown figure {name!r}; known figures: {', '.join(FIGURES)}"
         )
     unit = FIGURES[name].unit
-    value_text = raw.replace(",", "").replace("_", "")
+    value_text = raw
     scale = 1.0
     # "$" is money's unit, written before the number; on another figure it is the wrong unit,
     # not a number that fails to parse.
@@ -364,12 +377,18 @@ def parse_objective(text: str) -> Objective:
     if dollar:
         value_text = value_text[1:]
     number = _NUMBER.match(value_text)
-    if not number:
-        raise ObjectiveError(f"{text!r}: {raw!r} is not a number")
-    suffix = value_text[number.end() :].strip()
+    rest = value_text[number.end() :] if number else ""
+    if not number or rest[:1] in (",", "_", ".") or rest[:1].isdigit():
+        raise ObjectiveError(
+            f"{text!r}: {raw!r} is not a number (the decimal mark is '.'; ',' and '_' may "
+            "only group an integer's digits in threes, as in 1,000)"
+        )
+    suffix = rest.strip()
     if dollar and unit != USD_PER_MONTH:
         suffix = "$"
-    value = float(number.group(0))
+    value = float(number.group(0).replace(",", "").replace("_", ""))
+    if not math.isfinite(value):
+        raise ObjectiveError(f"{text!r}: {raw!r} is not a finite number")
     if unit == FRACTION:
         if suffix == "%":
             scale = 0.01
@@ -390,6 +409,7 @@ def parse_objective(text: str) -> Objective:
     value *= scale
     if value < 0:
         raise ObjectiveError(f"{text!r}: {name} is never negative")
+    value += 0.0  # -0 is 0
     return Objective(text=text.strip(), figure=name, op=op, value=value)
 
 

@@ -224,6 +224,18 @@ def _inapplicable(knobs: dict[str, tuple[Any, ...]], scenario: dict[str, Any]) -
 # --- results ----------------------------------------------------------------------------------
 
 
+def _components(summary: Mapping[str, Any], mode: str) -> list[dict[str, Any]]:
+    """A summary's monthly cost by component in ``mode``."""
+    name = MODES[mode][2]
+    for m in summary.get("cost", {}).get("modes", []):
+        if m["mode"] == name:
+            return [
+                {k: c[k] for k in ("name", "quantity", "unit", "per_month") if k in c}
+                for c in m["components"]
+            ]
+    return []
+
+
 @dataclass
 class Candidate:
     """One configuration and its runs so far: the first seed, then (once it met every
@@ -245,7 +257,10 @@ class Candidate:
     def extend(self, rows: list[dict[str, Any]]) -> None:
         """Adds the runs of further seeds."""
         for row in rows:
-            row.pop("summary", None)  # only the first seed's summary is kept
+            # Only the first seed's summary is kept; of the others, their mode's cost
+            # components, for the seed whose cost is the candidate's.
+            summary = row.pop("summary", None)
+            row["components"] = _components(summary or {}, self.mode)
         self.rows += rows
         self._assess()
 
@@ -299,14 +314,16 @@ class Candidate:
         return {}
 
     def components(self) -> list[dict[str, Any]]:
-        name = MODES[self.mode][2]
-        for m in self.summary().get("cost", {}).get("modes", []):
-            if m["mode"] == name:
-                return [
-                    {k: c[k] for k in ("name", "quantity", "unit", "per_month") if k in c}
-                    for c in m["components"]
-                ]
-        return []
+        """The monthly cost by component of the seed whose cost is ``cost_per_month`` (the
+        most expensive seed), so that they sum to it."""
+        cost_figure = MODES[self.mode][1]
+        ok = [r for r in self.rows if not r.get("error") and r.get(cost_figure) is not None]
+        if not ok:
+            return []
+        row = max(ok, key=lambda r: r[cost_figure])  # the first of equals, as max(costs)
+        if "components" in row:
+            return row["components"]
+        return _components(row.get("summary") or {}, self.mode)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -436,6 +453,9 @@ class _Search:
         self.tried: dict[tuple[Any, ...], Candidate] = {}
         self.order: list[Candidate] = []
         self.exhausted = False
+        #: The configurations (``_key`` of their knobs without the shard count) whose search
+        #: failed at the largest count it may try, ``max_shards``, still closing in on it.
+        self.capped: dict[tuple[Any, ...], int] = {}
         self._measured: dict[str, Any] | None = None
         #: Configurations probed at once while bisecting (one per worker).
         self.parallel = session.parallelism
@@ -513,7 +533,7 @@ class _Search:
             for c in unverified
             for seed in self.seeds[len(c.rows) :]
         ]
-        rows = iter(self.session.execute(tasks))
+        rows = iter(self.session.execute(tasks, keep_summary=True))
         for c in unverified:
             c.extend([next(rows) for _ in self.seeds[len(c.rows) :]])
 
@@ -539,7 +559,10 @@ class _Search:
             passing = [n for n in range(1, cap + 1) if (c := known(n)) and c.met]
             if not passing:
                 largest = max(n for n in range(1, cap + 1) if known(n))
-                if largest >= cap or self._stalled(base, cap):
+                if self._stalled(base, cap):
+                    return None
+                if largest >= cap:
+                    self.capped[self._key(base)] = cap
                     return None
                 self.evaluate([at(min(cap, largest * 2))], verify=False)
                 continue
@@ -713,7 +736,14 @@ def _formula(candidates: list[Candidate], best: Candidate | None, given: int) ->
         "peak": sizing.get("peak"),
     }
     at_formula = next((c for c in candidates if c.mode == "provisioned" and c.shards == peak), None)
-    if best is None:
+    unverified = sorted(c.shards for c in candidates if c.met and not c.feasible and c.shards)
+    if best is None and unverified:
+        doc["explanation"] = (
+            f"the formula asks for {_shards(peak)}; {_shards(unverified[0])} met every objective "
+            "on the seeds run, but the wall-time budget ran out before a count was verified on "
+            "every seed"
+        )
+    elif best is None:
         doc["explanation"] = (
             f"the formula asks for {_shards(peak)}, but no shard count tried met every objective"
         )
@@ -980,6 +1010,7 @@ def plan(
         "scenario": {"name": loaded.name, "shards": given},
         "objectives": [o.to_dict() for o in parsed],
         "modes": mode_list,
+        "fidelity": doc_in.get("fidelity", "exact"),
         "vary": {k: list(v) for k, v in knobs.items()},
         "notes": notes,
         "seeds": seed_list,
@@ -1023,8 +1054,14 @@ def _best_entry(
             "proven_cheapest": not search.exhausted,
         }
     tried = [c for c in search.order if c.mode == mode]
+    more_time = "more time: plan again with a larger budget (--budget)"
     if search.exhausted and not tried:
-        return {"feasible": False, "reason": "the wall-time budget ran out before this mode"}
+        return {
+            "feasible": False,
+            "reason": "the wall-time budget ran out before this mode",
+            "failed": [],
+            "remedies": [more_time],
+        }
     largest = max(tried, key=lambda c: c.shards or 0) if tried else None
     failing = sorted({f.split(" ", 1)[0] for c in tried for f in c.failed})
     if search.exhausted and (any(c.met for c in tried) or not failing):
@@ -1032,6 +1069,8 @@ def _best_entry(
             "feasible": False,
             "reason": "the wall-time budget ran out before a configuration was verified on "
             f"every seed ({len(tried)} tried)",
+            "failed": [],
+            "remedies": [more_time],
         }
     reason = f"no {'shard count' if mode == 'provisioned' else 'run'} meets " + ", ".join(
         o.text for o in search.objectives if o.figure in failing
@@ -1043,6 +1082,17 @@ def _best_entry(
     if largest is not None:
         entry["failed"] = largest.failed
         entry["remedies"] = _remedies(largest, scenario)
+        base = {k: v for k, v in largest.knobs.items() if k != "shards"}
+        cap = search.capped.get(search._key(base))
+        if cap is not None and all(r.startswith("none found") for r in entry["remedies"]):
+            # Nothing in the runs names a limit the shard count cannot lift (a hot key, a
+            # poison record, read throttling): the count the search could try was the limit.
+            entry["remedies"] = [
+                f"more shards: the search stopped at max_shards ({_shards(cap)}), which "
+                "failed; more shards may meet the objectives (the formula asks for "
+                f"{_shards(_formula_shards(tried))}): plan again with a larger max_shards "
+                "(--max-shards)"
+            ]
     return entry
 
 
@@ -1114,7 +1164,9 @@ def render_text(doc: Mapping[str, Any]) -> str:
         if c["feasible"]:
             verdict = "pass"
         elif c["feasible"] is None:
-            verdict = "met on seed " + ", ".join(map(str, c["seeds"])) + " (others not needed)"
+            exhausted = doc["search"]["budget_exhausted"]
+            why = "not run: the budget ran out" if exhausted else "not needed"
+            verdict = "met on seed " + ", ".join(map(str, c["seeds"])) + f" (others {why})"
         else:
             verdict = "FAIL: " + "; ".join(c["failed"])
         lines.append(f"  {c['mode']:<12} {what:<10} {knobs:<20} {cost:>16}  {verdict}")
