@@ -113,6 +113,28 @@ def check_scheduler(scheduler: str | None, workers: int | None) -> None:
         raise ValueError(
             f"scheduler: expected None, {SERIAL!r} or a Dask address HOST:PORT, got {scheduler!r}"
         )
+    if scheduler is not None and scheduler.strip() != SERIAL:
+        problem = address_problem(scheduler)
+        if problem:
+            raise ValueError(f"scheduler: {scheduler!r}: {problem}")
+
+
+def address_problem(scheduler: str) -> str | None:
+    """Why ``scheduler`` (an address, not "serial") cannot be a Dask scheduler's address, or
+    None: checked by Dask's own parser before anything connects."""
+    from distributed.comm import parse_address, parse_host_port
+
+    try:
+        scheme, location = parse_address(_address(scheduler))
+        if scheme in ("tcp", "tls", "ws", "wss"):
+            host, port = parse_host_port(location)
+            if not host or any(c.isspace() for c in host):
+                raise ValueError(f"no host name in {location!r}")
+            if not 1 <= port <= 65535:
+                raise ValueError(f"port {port} is not 1..65535")
+    except ValueError as error:
+        return f"expected a Dask address HOST:PORT or tcp://HOST:PORT ({error})"
+    return None
 
 
 def _address(scheduler: str) -> str:

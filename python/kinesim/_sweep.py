@@ -316,6 +316,7 @@ def prepare(scenario: ScenarioLike, set: SetLike = (), seeds: int | Sequence[int
         problems.extend(error.problems)
         specs = []
     seen: dict[str, int] = {}
+    resolved: dict[str, str] = {}  # each knob's place in the scenario, and the path given for it
     for path, raw in specs:
         if not isinstance(path, str):
             problems.append(f"{path!r}: a knob's path must be a string")
@@ -343,10 +344,18 @@ def prepare(scenario: ScenarioLike, set: SetLike = (), seeds: int | Sequence[int
             continue
         if isinstance(doc, dict):
             try:
-                _resolve_parent(doc, steps)
+                _resolve_parent(doc, steps)  # names become indices: steps are canonical
             except ValueError as error:
                 problems.append(f"{path}: not in the scenario: {error}")
                 continue
+            where = "$" + "".join(str(step) for step in steps)
+            if where in resolved:
+                problems.append(
+                    f"{path}: the same knob as {resolved[where]} ({where}); give each knob once "
+                    "with all its values"
+                )
+                continue
+            resolved[where] = path
         if values:
             knobs.append(Knob(path, steps, values))
     try:
@@ -427,17 +436,17 @@ def to_frame(rows: list[dict[str, Any]], knobs: Sequence[str]) -> Any:
 
 
 def _knob_dtype(values: list[Any]) -> str:
-    if values and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
-        return "int64" if all(-(2**63) <= v < 2**63 for v in values) else "object"
-    if values and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
-        # Whole numbers however written (2.0, 1e3) are int64, as the README says.
-        whole = all(isinstance(v, int) or (math.isfinite(v) and v.is_integer()) for v in values)
-        if whole and all(-(2**63) <= v < 2**63 for v in values):
-            return "int64"
-        return "float64"
     if values and all(isinstance(v, bool) for v in values):
         return "bool"
-    return "object"
+    numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
+    if not values or not numbers:
+        return "object"
+    # Whole numbers however written (2, 2.0, 1e3) are int64, as the README says, when int64
+    # holds them; integers beyond it stay Python ints (object), other numbers are float64.
+    whole = all(isinstance(v, int) or (math.isfinite(v) and v.is_integer()) for v in values)
+    if whole and all(-(2**63) <= v < 2**63 for v in values):
+        return "int64"
+    return "object" if all(isinstance(v, int) for v in values) else "float64"
 
 
 def _seed_dtype(rows: list[dict[str, Any]]) -> str:

@@ -12,7 +12,7 @@ import json
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -39,17 +39,29 @@ class InvalidInput(Exception):
         self.messages = list(messages)
 
 
-def _threads(value: str) -> int:
-    """--threads: an integer from 0 to 2**32 - 1 (argparse exits 2 with the message otherwise)."""
+def _threads(value: str, problems: list[str]) -> int:
+    """--threads: an integer from 0 to 2**32 - 1; else a problem, listed with the others."""
     try:
         n = int(value)
     except ValueError:
         n = -1
     if not 0 <= n <= _run.MAX_THREADS:
-        raise argparse.ArgumentTypeError(
-            f"expected an integer from 0 to {_run.MAX_THREADS}, got {value!r}"
+        problems.append(
+            f"--threads {value!r}: expected an integer from 0 to {_run.MAX_THREADS}, got {value!r}"
         )
+        return 0
     return n
+
+
+FIDELITIES = ("exact", "fast")
+
+
+def _fidelity(value: str | None, problems: list[str]) -> str | None:
+    """--fidelity: exact or fast; else a problem, listed with the others."""
+    if value is not None and value not in FIDELITIES:
+        problems.append(f"--fidelity {value!r}: expected one of {', '.join(FIDELITIES)}")
+        return None
+    return value
 
 
 class _OpAction(argparse.Action):
@@ -143,14 +155,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--fidelity",
-        choices=("exact", "fast"),
+        metavar="{exact,fast}",
         help="override the scenario's fidelity: exact draws every record, fast draws whole "
         'batches in distribution (README, "Fidelity")',
     )
     run.add_argument(
         "--threads",
-        type=_threads,
-        default=0,
+        default="0",
         metavar="N",
         help="at most N threads (default 0: fast SDK producers draw their batches ahead on a "
         'second thread where the machine has two or more cores; 1: one thread; README, "Fidelity")',
@@ -225,7 +236,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     plan.add_argument(
         "--fidelity",
-        choices=("exact", "fast"),
+        metavar="{exact,fast}",
         help='run every candidate in this fidelity (default: the scenario\'s; README, "Fidelity")',
     )
     _add_scheduler_arguments(plan)
@@ -465,6 +476,23 @@ def _out_dir_problem(out_dir: Path) -> str | None:
     return None
 
 
+def _default_out(
+    name: str, problems: list[str], check: Callable[[Path], str | None], file: str = ""
+) -> Path:
+    """The default output, kinesim-out/<scenario name>[/file], checked by ``check`` before any
+    work; a name that is not a single folder name ("..", or with a slash) is a problem too."""
+    folder = Path("kinesim-out") / name
+    if name in ("", ".", "..") or any(c in name for c in "/\\\0"):
+        problems.append(
+            f"the scenario's name {name!r} cannot name a folder of kinesim-out; give --out"
+        )
+        return folder
+    out = folder / file if file else folder
+    if problem := check(out):
+        problems.append(problem)
+    return out
+
+
 def _with_scenario_issues(problems: list[str], error: ScenarioError, scenario: str) -> InvalidInput:
     """The argument problems, then the scenario's, as one InvalidInput to raise."""
     return InvalidInput(*problems, *_scenario_issues(error, scenario).messages)
@@ -479,6 +507,8 @@ def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
             seed = _run.check_seed(int(args.seed))
         except ValueError:
             problems.append(f"--seed {args.seed!r}: expected an integer 0 ... 2**64-1")
+    fidelity = _fidelity(args.fidelity, problems)
+    threads = _threads(args.threads, problems)
     if args.resolution is not None and not _run.resolution_ok(args.resolution):
         problems.append(
             f"--resolution {args.resolution!r}: expected a duration that divides 60s, "
@@ -498,11 +528,10 @@ def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
         scenario = _run.load(Path(args.scenario))
     except ScenarioError as error:
         raise _with_scenario_issues(problems, error, args.scenario) from None
-    out_dir = Path(args.out) if args.out else Path("kinesim-out") / scenario.name
-    if args.out is None:
-        problem = _out_dir_problem(out_dir)
-        if problem:
-            problems.append(problem)
+    if args.out:
+        out_dir = Path(args.out)
+    else:
+        out_dir = _default_out(scenario.name, problems, _out_dir_problem)
     if problems:
         raise InvalidInput(*problems)
     progress = _Progress(enabled=not args.quiet and sys.stderr.isatty())
@@ -512,8 +541,8 @@ def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
             seed=seed,
             resolution=args.resolution,
             progress=progress,
-            fidelity=args.fidelity,
-            threads=args.threads,
+            fidelity=fidelity,
+            threads=threads,
         )
     except ScenarioError as error:
         raise _scenario_issues(error, args.scenario) from None
@@ -594,12 +623,20 @@ def _positive_int(option: str, value: str | None, upper: int, issues: list[str])
 
 
 def _scheduler_problems(args: argparse.Namespace, workers: int | None, problems: list[str]) -> None:
-    """--scheduler and --workers together (sweep and plan): a local cluster's worker count
-    makes no sense with another scheduler."""
+    """--scheduler and --workers (sweep and plan): an address Dask cannot parse, or a local
+    cluster's worker count with another scheduler."""
+    from . import _runner
+
     scheduler = args.scheduler
     if scheduler is not None and not scheduler.strip():
         problems.append(f'--scheduler {scheduler!r}: expected a Dask address HOST:PORT or "serial"')
-    elif workers is not None and scheduler is not None:
+    elif (
+        scheduler is not None
+        and scheduler.strip() != _runner.SERIAL
+        and (problem := _runner.address_problem(scheduler))
+    ):
+        problems.append(f"--scheduler {scheduler!r}: {problem}")
+    if workers is not None and scheduler is not None and scheduler.strip():
         problems.append(
             f"--workers {args.workers!r}: applies only to the local cluster, not with "
             f"--scheduler {scheduler!r}"
@@ -659,9 +696,7 @@ def _cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
     except PlanError as error:
         issues += [f"{where}: {message}" for where, message in error.issues]
     if scenario_error is None and args.out is None:
-        problem = _out_dir_problem(Path("kinesim-out") / scenario_name)
-        if problem:
-            issues.append(problem)
+        _default_out(scenario_name, issues, _out_dir_problem)
     lines = "\n".join(f"  {issue}" for issue in issues)
     problems = [f"{args.scenario}: cannot plan:\n{lines}"] if issues else []
     if scenario_error is not None:
@@ -815,30 +850,35 @@ def _write_table(frame: Any, path: Path) -> None:
     """Writes the sweep's table as CSV or Parquet (by suffix) into a temporary file beside
     ``path``, renamed into place: a failed write leaves nothing behind."""
     import os
+    import secrets
 
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(handle)
+    temp = path.parent / f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+    # Created with 0o666 less the umask, as the run's files are (mkstemp would give 0o600); the
+    # writers below truncate it and keep its mode.
+    os.close(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
     try:
         if path.suffix.lower() == ".parquet":
-            _parquet_ready(frame).to_parquet(temp, index=False)
+            _json_cells(frame).to_parquet(temp, index=False)
         else:
-            frame.to_csv(temp, index=False)
+            _json_cells(frame).to_csv(temp, index=False)
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
 
 
-def _parquet_ready(frame: Any) -> Any:
-    """Parquet columns hold one type: knob columns mixing types are written as JSON text."""
+def _json_cells(frame: Any) -> Any:
+    """A knob column of values that are not all strings (objects, lists, or mixed types) as
+    JSON text, each value as JSON writes it (a string in quotes, so that 1000 and "1000" stay
+    apart): Parquet columns hold one type, and CSV then reads back as JSON too."""
     frame = frame.copy()
     for column in frame.columns:
         if column in ("headline", "error") or frame[column].dtype != object:
             continue
         values = frame[column].tolist()
         if not all(isinstance(v, str) for v in values):
-            frame[column] = [v if isinstance(v, str) else json.dumps(v) for v in values]
+            frame[column] = [json.dumps(v) for v in values]
     return frame
 
 
@@ -877,11 +917,10 @@ def _cmd_sweep(args: argparse.Namespace, out: TextIO) -> int:
     except _sweep.SweepError as error:
         lines = "\n".join(f"  {problem}" for problem in error.problems)
         raise InvalidInput(*problems, f"{args.scenario}: the sweep cannot run:\n{lines}") from None
-    out_path = Path(args.out) if args.out else Path("kinesim-out") / plan.name / "sweep.csv"
-    if args.out is None:
-        problem = _out_file_problem(out_path)
-        if problem:
-            problems.append(problem)
+    if args.out:
+        out_path = Path(args.out)
+    else:
+        out_path = _default_out(plan.name, problems, _out_file_problem, "sweep.csv")
     if problems:
         raise InvalidInput(*problems)
 

@@ -331,6 +331,13 @@ OUT_OF_RANGE = "scenarios/broken/out-of-range.json"
                 "--out '{blocker}/x': '{blocker}' is not a folder",
             ],
         ),
+        (
+            ["--threads", "x", "--fidelity", "quick"],
+            [
+                "--fidelity 'quick': expected one of exact, fast",
+                "--threads 'x': expected an integer from 0 to 4294967295, got 'x'",
+            ],
+        ),
     ],
 )
 def test_cli_run_lists_bad_arguments_and_the_scenario_s_problems_together(
@@ -416,3 +423,82 @@ def test_result_write_removes_an_earlier_run_s_consumer_metrics_only(tmp_path: P
     kinesim.run(small_scenario()).write(out)
     assert not (out / "metrics_consumers.csv").exists()
     assert (out / "plan.json").read_text() == "{}"
+
+
+def test_money_in_summary_json_is_never_rounded_beyond_the_cent() -> None:
+    # 1,001 shards for a month: 1,001 x $0.015 x 730 h = $10,960.95, which six significant
+    # digits alone would give as 10961.0.
+    doc = small_scenario(shards=1001)
+    doc["duration"] = "10s"
+    cost = kinesim.run(doc).summary["cost"]
+    provisioned = next(m for m in cost["modes"] if m["mode"] == "provisioned")
+    shard_hours = next(c for c in provisioned["components"] if c["name"] == "shard hours")
+    assert shard_hours["per_month"] == 10_960.95
+    assert provisioned["per_month"] == round(provisioned["per_month"], 2)
+    assert provisioned["per_month"] == pytest.approx(
+        sum(c["per_month"] for c in provisioned["components"]), abs=0.01
+    )
+
+
+@pytest.mark.parametrize(
+    ("key", "why"),
+    [
+        (b"k" * 257, b"257 bytes"),  # Kinesis takes 1..256 characters
+        (b"\xff", b"1 bytes"),  # not UTF-8
+    ],
+)
+def test_a_trace_row_with_a_key_kinesis_would_refuse_exits_two_at_its_line(
+    tmp_path: Path, key: bytes, why: bytes
+) -> None:
+    (tmp_path / "t.csv").write_bytes(
+        b"timestamp,partition_key,size\n0.1,ok,100\n0.2," + key + b",100\n"
+    )
+    doc = {
+        "name": "bad-trace",
+        "duration": "10s",
+        "producers": [{"name": "replay", "rate": {"profile": "trace", "file": "t.csv"}}],
+    }
+    (tmp_path / "s.json").write_text(json.dumps(doc))
+    proc = subprocess.run(
+        [sys.executable, "-m", "kinesim", "run", str(tmp_path / "s.json"), "--out", "o"],
+        cwd=tmp_path,
+        capture_output=True,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert b"t.csv:3: got a partition key of " + why + b", expected 1..256 characters" in (
+        proc.stderr
+    )
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_producer_s_rates_count_from_its_start() -> None:
+    # 1,500 records/s from 30 s of a 60 s run, in one 60 s metric bucket: 45,000 records in the
+    # 30 s it existed are 1,500/s, not 750/s over the whole bucket or run.
+    doc = small_scenario(shards=4)
+    doc["duration"] = "60s"
+    doc["producers"][0].update(
+        start="30s", rate={"profile": "constant", "records_per_sec": 1500}, record_size=100
+    )
+    producer = kinesim.run(doc).summary["producers"][0]
+    produced = producer["counts"]["produced"]
+    assert 44_990 <= produced <= 45_010
+    assert producer["offered_mean_records_per_sec"] == pytest.approx(produced / 30, rel=1e-3)
+    assert producer["offered_peak_records_per_sec"] == pytest.approx(produced / 30, rel=1e-3)
+
+
+@pytest.mark.parametrize("command", ["run", "plan", "sweep"])
+def test_a_scenario_name_that_is_not_one_folder_name_needs_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, command
+) -> None:
+    from kinesim import cli
+
+    doc = small_scenario()
+    doc["name"] = "../escaped"
+    (tmp_path / "s.json").write_text(json.dumps(doc))
+    monkeypatch.chdir(tmp_path)
+    extra = ["--set", "stream.shards=2"] if command == "sweep" else []
+    assert cli.main([command, "s.json", *extra]) == 2
+    message = "the scenario's name '../escaped' cannot name a folder of kinesim-out; give --out"
+    assert message in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s.json"]
+    assert not (tmp_path.parent / "escaped").exists()

@@ -128,6 +128,19 @@ def test_utilization_max_is_the_busiest_shard_s_of_all(scenario_run) -> None:
     assert figures(result.summary)["utilization_max"] == busiest
 
 
+def test_key_groups_add_up_to_their_producer_in_user_records(scenario_run) -> None:
+    _, result, _ = scenario_run
+    summary = result.summary
+    for producer in summary["producers"]:
+        groups = summary["key_groups"][producer["name"]]
+        assert groups[-1]["group"] == "other keys"
+        counts = producer["counts"]
+        assert sum(g["offered"] for g in groups) == counts["produced"], producer["name"]
+        assert sum(g["throttled"] for g in groups) == counts["throttled_user_records"], producer[
+            "name"
+        ]
+
+
 def test_rerun_gives_identical_bytes(scenario_run) -> None:
     path, _, out = scenario_run
     kinesim.run(path).write(out / "second")

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import copy
+import csv
 import json
 import math
+import os
 import re
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -268,6 +271,28 @@ def test_bad_seeds_scheduler_and_workers_raise() -> None:
         kinesim.sweep(short(), workers=0)
     with pytest.raises(kinesim.SweepError, match="applies only to the local cluster"):
         kinesim.sweep(short(), scheduler="serial", workers=2)
+    # An address Dask's parser refuses is the caller's error, named, before anything connects.
+    with pytest.raises(kinesim.SweepError, match=r"scheduler: 'foo:bar': expected a Dask address"):
+        kinesim.sweep(short(), scheduler="foo:bar")
+
+
+def test_two_spellings_of_one_knob_are_refused_as_one_knob_given_twice() -> None:
+    with pytest.raises(kinesim.SweepError) as caught:
+        _sweep.prepare(
+            short(),
+            [
+                "stream.shards=1,2",
+                "$.stream.shards=3",
+                "producers[0].instances=1,2",
+                "producers[web].instances=3",
+            ],
+        )
+    assert caught.value.problems == [
+        "$.stream.shards: the same knob as stream.shards ($.stream.shards); give each knob once "
+        "with all its values",
+        "producers[web].instances: the same knob as producers[0].instances "
+        "($.producers[0].instances); give each knob once with all its values",
+    ]
 
 
 # --- failed runs -------------------------------------------------------------------------------
@@ -370,6 +395,28 @@ def test_cli_writes_the_csv_and_prints_the_key_columns(capsys, tmp_path, serial_
     assert _figures.format_value("throttled", first["throttled"]) in lines[1]
     assert lines[-1] == f"6 runs, 0 failed; table in {out}"
     assert sorted(p.name for p in out.parent.iterdir()) == ["table.csv"]
+    # Readable as the run's files are: 0o666 less the umask, not a temporary file's 0o600.
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o666 & ~umask
+
+
+def test_a_knob_of_mixed_types_is_written_as_json_text_in_csv_and_parquet(tmp_path) -> None:
+    values = [1000, "1000", {"dist": "fixed", "bytes": 200}]
+    frame = kinesim.sweep(
+        short(duration="1m"), {"producers[0].record_size": values}, scheduler="serial"
+    )
+    cells: dict[str, list[Any]] = {}
+    for suffix in ("csv", "parquet"):
+        out = tmp_path / f"table.{suffix}"
+        cli._write_table(frame, out)  # what `kinesim sweep --out` writes
+        if suffix == "csv":
+            with out.open(newline="") as f:
+                cells[suffix] = [row["producers[0].record_size"] for row in csv.DictReader(f)]
+        else:
+            cells[suffix] = pd.read_parquet(out)["producers[0].record_size"].tolist()
+    # The number and the string stay apart, and the object is JSON, not a Python repr.
+    assert cells["csv"] == cells["parquet"] == [json.dumps(v) for v in values]
 
 
 def test_cli_writes_parquet_on_a_local_cluster(capsys, tmp_path, serial_frame) -> None:
