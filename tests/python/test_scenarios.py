@@ -141,6 +141,34 @@ def test_key_groups_add_up_to_their_producer_in_user_records(scenario_run) -> No
         ]
 
 
+# Columns of metrics_producers.csv that a KPL's details total under the same name.
+KPL_SERIES = (
+    "KinesisRecordsPut",
+    "ErrorsByCode.ProvisionedThroughputExceededException",
+    "ErrorsByCode.RequestTimeout",
+    "UserRecordsExpired",
+    "WrongShardPuts",
+)
+
+
+def test_a_kpl_s_series_in_the_producer_csv_sum_to_its_details(scenario_run) -> None:
+    _, result, out = scenario_run
+    with (out / "first" / "metrics_producers.csv").open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    producers = {p["name"]: p for p in result.summary["producers"]}
+    kpl = [name for name, p in producers.items() if p["type"] == "kpl"]
+    header = set(rows[0]) if rows else set()
+    assert all(column in header for column in KPL_SERIES) == bool(kpl)
+    for name, producer in producers.items():
+        mine = [r for r in rows if r["producer"] == name]
+        for column in KPL_SERIES:
+            if name in kpl:
+                total = sum(float(r[column]) for r in mine)
+                assert total == producer["details"][column], (name, column)
+            elif kpl:
+                assert all(r[column] == "" for r in mine), (name, column)
+
+
 def test_rerun_gives_identical_bytes(scenario_run) -> None:
     path, _, out = scenario_run
     kinesim.run(path).write(out / "second")
