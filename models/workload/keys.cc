@@ -224,22 +224,6 @@ void SizeSampler::tabulate() {
   tabulated_ = true;
 }
 
-double SizeSampler::mean() const {
-  switch (d_.kind) {
-    case Distribution::Kind::kFixed:
-      return d_.value;
-    case Distribution::Kind::kUniform:
-      return (d_.min + d_.max) / 2;
-    case Distribution::Kind::kLognormal:
-      return d_.mean;
-    case Distribution::Kind::kHistogram: {
-      double m = 0;
-      for (std::size_t i = 0; i < d_.points.size(); ++i)
-        m += d_.points[i].first * points_.probability(i);
-      return m;
-    }
-  }
-  return 0;
-}
+double SizeSampler::mean() const { return sim::mean_of(d_); }
 
 }  // namespace kinesim::models
