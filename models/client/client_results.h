@@ -76,8 +76,8 @@ struct ProducerResult {
   std::string name;
   std::string type;
   std::string fidelity = "exact";  // how it ran: "exact" or "fast"
-  std::string
-      fidelity_note;  // why fast mode, asked for, fell back to exact, or what it approximated
+  // Why fast mode, asked for, fell back to exact, or what it approximated.
+  std::string fidelity_note;
   uint32_t instances = 1;
   sim::Duration start;  // when it began producing (its rates count from then)
   ProducerCounts counts;

@@ -46,9 +46,7 @@ def _threads(value: str, problems: list[str]) -> int:
     except ValueError:
         n = -1
     if not 0 <= n <= _run.MAX_THREADS:
-        problems.append(
-            f"--threads {value!r}: expected an integer from 0 to {_run.MAX_THREADS}, got {value!r}"
-        )
+        problems.append(f"--threads {value!r}: expected an integer from 0 to {_run.MAX_THREADS}")
         return 0
     return n
 

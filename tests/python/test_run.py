@@ -335,7 +335,7 @@ OUT_OF_RANGE = "scenarios/broken/out-of-range.json"
             ["--threads", "x", "--fidelity", "quick"],
             [
                 "--fidelity 'quick': expected one of exact, fast",
-                "--threads 'x': expected an integer from 0 to 4294967295, got 'x'",
+                "--threads 'x': expected an integer from 0 to 4294967295",
             ],
         ),
     ],
