@@ -105,11 +105,22 @@ def _parse_vary(vary: Iterable[str] | Mapping[str, Sequence[Any]]) -> dict[str, 
     if isinstance(vary, Mapping):
         items = vary.items()
     else:
-        items = [(v.partition("=")[0].strip(), v.partition("=")[2] or None) for v in vary]
+        # "retention" asks for the knob's default values; "retention=" gives none (an error).
+        items = [
+            (k.strip(), rest if sep else None) for k, sep, rest in (v.partition("=") for v in vary)
+        ]
     for name, values in items:
         where = f"vary {name!r}"
-        if name == "shards":
-            continue  # always searched in provisioned mode
+        if name == "shards":  # always searched in provisioned mode, up to max_shards
+            if values is not None:
+                issues.append(
+                    (
+                        where,
+                        "the plan searches the shard count itself; give no values "
+                        "(bound it with max_shards)",
+                    )
+                )
+            continue
         if name not in KNOBS:
             issues.append((where, f"unknown knob; knobs: shards (always), {', '.join(KNOBS)}"))
             continue
