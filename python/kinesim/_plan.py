@@ -818,7 +818,7 @@ def _read_request(
     fidelity: str | None,
 ) -> _Request:
     issues: list[tuple[str, str]] = []
-    if fidelity is not None and fidelity not in ("exact", "fast"):
+    if fidelity is not None and fidelity not in _run.FIDELITIES:
         issues.append(("fidelity", f'expected "exact" or "fast", got {fidelity!r}'))
     parsed: list[Objective] = []
     for text_objective in objectives:
@@ -910,7 +910,7 @@ def plan(
         seeds = list(seeds)  # read twice below
     request = _read_request(objectives, modes, vary, seeds, budget, max_shards, fidelity)
     issues = list(request.issues)
-    if fidelity in ("exact", "fast"):  # every run of the plan in this fidelity ("Fidelity")
+    if fidelity in _run.FIDELITIES:  # every run of the plan in this fidelity ("Fidelity")
         doc_in["fidelity"] = fidelity
     parsed, mode_list, knobs, budget_s = (
         request.objectives,

@@ -23,6 +23,8 @@ ScenarioLike = Union[dict, str, "os.PathLike[str]"]
 
 # The most threads a run may be given (``threads``, ``--threads``): the core takes a 32-bit count.
 MAX_THREADS = 2**32 - 1
+# The fidelities a run takes (``fidelity``, ``--fidelity``; docs/design.md, "Fast mode").
+FIDELITIES = ("exact", "fast")
 # Seeds are 64-bit unsigned in the core (``seed``, ``--seed``, a sweep's or a plan's seeds).
 MAX_SEED = 2**64 - 1
 

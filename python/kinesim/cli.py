@@ -51,13 +51,10 @@ def _threads(value: str, problems: list[str]) -> int:
     return n
 
 
-FIDELITIES = ("exact", "fast")
-
-
 def _fidelity(value: str | None, problems: list[str]) -> str | None:
     """--fidelity: exact or fast; else a problem, listed with the others."""
-    if value is not None and value not in FIDELITIES:
-        problems.append(f"--fidelity {value!r}: expected one of {', '.join(FIDELITIES)}")
+    if value is not None and value not in _run.FIDELITIES:
+        problems.append(f"--fidelity {value!r}: expected one of {', '.join(_run.FIDELITIES)}")
         return None
     return value
 
