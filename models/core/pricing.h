@@ -72,4 +72,23 @@ inline uint64_t on_demand_billed_bytes(uint64_t bytes, const PriceTable& prices 
   return bytes <= unit ? unit : (bytes + unit - 1) / unit * unit;
 }
 
+// The billing quantities of a set of records, summed: the PUT payload units (provisioned) and the
+// bytes billed on demand that accepting all of them costs.
+struct PutBilling {
+  uint64_t payload_units = 0;
+  uint64_t billed_bytes = 0;
+  void add(uint64_t bytes) {
+    payload_units += put_payload_units(bytes);
+    billed_bytes += on_demand_billed_bytes(bytes);
+  }
+  void remove(uint64_t bytes) {
+    payload_units -= put_payload_units(bytes);
+    billed_bytes -= on_demand_billed_bytes(bytes);
+  }
+  void add(const PutBilling& other) {
+    payload_units += other.payload_units;
+    billed_bytes += other.billed_bytes;
+  }
+};
+
 }  // namespace kinesim::core

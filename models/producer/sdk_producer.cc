@@ -25,10 +25,9 @@ struct Batch {
   std::vector<PendingRecord> records;
   std::vector<PutOutcome> outcomes;
   uint64_t bytes = 0;
-  // Fast mode: the billing quantities of its records (core::put_payload_units and
-  // core::on_demand_billed_bytes, summed), which the stream bills for those it accepts.
-  uint64_t payload_units = 0;
-  uint64_t billed_bytes = 0;
+  // Fast mode: the billing quantities of its records, which the stream bills for those it
+  // accepts.
+  core::PutBilling billing;
   uint32_t attempt = 1;  // 1 = first try
   Time sent;
   Duration latency;
@@ -46,7 +45,8 @@ struct Batch {
   void clear() {
     records.clear();
     outcomes.clear();
-    bytes = payload_units = billed_bytes = 0;
+    bytes = 0;
+    billing = {};
     attempt = 1;
     table.reset();
     individual = too_large = 0;
@@ -66,15 +66,13 @@ struct Forming {
   uint64_t max_records = 0;
   uint32_t individual_below = 0;  // fast mode: categories below this are individual keys
   uint64_t bytes = 0;             // of the sendable records
-  uint64_t payload_units = 0;     // of the sendable records (Batch::payload_units)
-  uint64_t billed_bytes = 0;
+  core::PutBilling billing;       // of the sendable records (Batch::billing)
   uint64_t sendable = 0;
   uint32_t individual = 0;  // fast mode: records with an individual key
   uint32_t too_large = 0;   // fast mode: records too large to send
   void close(Batch& b) const {
     b.bytes = bytes;
-    b.payload_units = payload_units;
-    b.billed_bytes = billed_bytes;
+    b.billing = billing;
     b.individual = individual;
     b.too_large = too_large;
   }
@@ -206,8 +204,7 @@ class SdkProducer::Instance {
     f.individual += r.key < f.individual_below ? 1U : 0U;
     f.too_large += too_large ? 1U : 0U;
     f.bytes += too_large ? 0 : r.bytes();
-    f.payload_units += too_large ? 0 : core::put_payload_units(r.bytes());
-    f.billed_bytes += too_large ? 0 : core::on_demand_billed_bytes(r.bytes());
+    if (!too_large) f.billing.add(r.bytes());
     f.sendable += too_large ? 0U : 1U;
   }
 
@@ -513,8 +510,7 @@ class SdkProducer::Instance {
     for (std::size_t i = room; i < b.records.size(); ++i) {
       const PendingRecord& r = b.records[i];
       b.bytes -= r.bytes();
-      b.payload_units -= core::put_payload_units(r.bytes());
-      b.billed_bytes -= core::on_demand_billed_bytes(r.bytes());
+      b.billing.remove(r.bytes());
       b.individual -= individual_of(r);
       c.failed_bytes += r.bytes();
     }
@@ -608,8 +604,7 @@ class SdkProducer::Instance {
     bool any_binding = one_by_one;
     // Billed for the entries put_all accepts: the request's billing quantities less those of
     // the entries judged one by one, which put() bills itself when it accepts them.
-    uint64_t payload_units = b->payload_units;
-    uint64_t billed_bytes = b->billed_bytes;
+    core::PutBilling billing = b->billing;
     for (const core::ShardIndex s : touched) {
       ShardGroup& g = groups[s];
       g.accepted = !one_by_one && stream.put_all(now, s, g.records, g.bytes, g.write_delay);
@@ -630,10 +625,7 @@ class SdkProducer::Instance {
         n += groups[shards[i]].accepted ? 0U : 1U;
       }
       judged.resize(n);
-      for (const uint32_t i : judged) {
-        payload_units -= core::put_payload_units(b->records[i].bytes());
-        billed_bytes -= core::on_demand_billed_bytes(b->records[i].bytes());
-      }
+      for (const uint32_t i : judged) billing.remove(b->records[i].bytes());
       if (kFast && !b->in_creation_order) {
         std::vector<Time>& times = p_.fast_times_;
         times.resize(n);
@@ -657,7 +649,7 @@ class SdkProducer::Instance {
                              : stream.put(now, shards[i], r.bytes(), r.created);
       }
     }
-    stream.bill(payload_units, billed_bytes);
+    stream.bill(billing);
     b->all_accepted = !any_binding;
     // Every entry accepted: the latencies the reply would record, recorded now, while the
     // records are in the cache, when the reply comes within the run (it always does then: a
@@ -731,8 +723,7 @@ class SdkProducer::Instance {
         }
         retry->records.push_back(r);
         retry->bytes += r.bytes();
-        retry->payload_units += core::put_payload_units(r.bytes());
-        retry->billed_bytes += core::on_demand_billed_bytes(r.bytes());
+        retry->billing.add(r.bytes());
         retry->individual += individual_of(r);
       }
     }

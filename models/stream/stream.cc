@@ -90,8 +90,7 @@ Stream::Stream(const StreamConfig& config, sim::Engine& engine, sim::MetricRecor
 }
 
 void Stream::record_capacity(Time now) {
-  capacity_changes_.push_back({now, mode_, static_cast<uint32_t>(map_.open_count()),
-                               put_payload_units_, on_demand_billed_bytes_});
+  capacity_changes_.push_back({now, mode_, static_cast<uint32_t>(map_.open_count()), billed_});
 }
 
 std::vector<CapacitySegment> Stream::capacity_segments(Time end) const {
@@ -100,13 +99,11 @@ std::vector<CapacitySegment> Stream::capacity_segments(Time end) const {
     const CapacityChange& c = capacity_changes_[i];
     const bool last = i + 1 == capacity_changes_.size();
     const Time to = last ? end : std::min(end, capacity_changes_[i + 1].at);
-    const uint64_t units_to =
-        last ? put_payload_units_ : capacity_changes_[i + 1].put_payload_units;
-    const uint64_t billed_to =
-        last ? on_demand_billed_bytes_ : capacity_changes_[i + 1].on_demand_billed_bytes;
+    const core::PutBilling& billed_to = last ? billed_ : capacity_changes_[i + 1].billed;
     if (to <= c.at) continue;  // superseded at the same instant (or after the end)
-    out.push_back({c.at, to, c.mode, c.open_shards, units_to - c.put_payload_units,
-                   billed_to - c.on_demand_billed_bytes});
+    out.push_back({c.at, to, c.mode, c.open_shards,
+                   billed_to.payload_units - c.billed.payload_units,
+                   billed_to.billed_bytes - c.billed.billed_bytes});
   }
   return out;
 }

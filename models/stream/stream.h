@@ -109,8 +109,7 @@ class Stream {
     s.pending_bytes += bytes;
     s.pending_user_records += user_records;
     s.pending_write_delay += (now - created) * user_records;
-    put_payload_units_ += core::put_payload_units(bytes);
-    on_demand_billed_bytes_ += core::on_demand_billed_bytes(bytes);
+    billed_.add(bytes);
     return PutOutcome::kAccepted;
   }
   // Fast mode (docs/design.md): the `records` entries of one request bound for `shard`, judged
@@ -145,13 +144,9 @@ class Stream {
     s.pending_write_delay += write_delay;
     return true;
   }
-  // Fast mode: bills entries put_all() accepted, at once: their summed billing quantities
-  // (core::put_payload_units and core::on_demand_billed_bytes of each). A producer sums them
-  // over a request, on the thread that draws its batches when it has one.
-  void bill(uint64_t payload_units, uint64_t billed_bytes) {
-    put_payload_units_ += payload_units;
-    on_demand_billed_bytes_ += billed_bytes;
-  }
+  // Fast mode: bills entries put_all() accepted, at once: their summed billing quantities. A
+  // producer sums them over a request, on the thread that draws its batches when it has one.
+  void bill(const core::PutBilling& accepted) { billed_.add(accepted); }
   // Fast mode: the `records` entries of one request bound for `shard`, `bytes` in all, when the
   // shard's records bucket holds less than one token now. put() would then throttle each of
   // them (tokens do not accrue within an instant, and the on-demand admission takes nothing from
@@ -205,8 +200,8 @@ class Stream {
     return capacity_history_;
   }
   // Billing quantities of accepted records (SPEC §6).
-  uint64_t put_payload_units() const { return put_payload_units_; }
-  uint64_t on_demand_billed_bytes() const { return on_demand_billed_bytes_; }
+  uint64_t put_payload_units() const { return billed_.payload_units; }
+  uint64_t on_demand_billed_bytes() const { return billed_.billed_bytes; }
   // The shard's metric series (CloudWatch's shard-level names); settle_books() first for their
   // amounts.
   const ShardSeries& shard_series(core::ShardIndex shard) const { return shards_[shard].series; }
@@ -294,8 +289,7 @@ class Stream {
     sim::Time at;
     CapacityMode mode;
     uint32_t open_shards;
-    uint64_t put_payload_units;  // cumulative at `at`
-    uint64_t on_demand_billed_bytes;
+    core::PutBilling billed;  // cumulative at `at`
   };
   struct ApiSeries {
     sim::SeriesId requests, success, bytes, latency_sum_ms, total_records, successful_records,
@@ -375,8 +369,7 @@ class Stream {
   uint64_t request_accepted_bytes_ = 0;
   uint64_t epoch_ = 0;
   std::vector<EpochListener*> epoch_waiting_;  // notify_on_epoch_change, told once
-  uint64_t put_payload_units_ = 0;
-  uint64_t on_demand_billed_bytes_ = 0;
+  core::PutBilling billed_;                    // the accepted records' billing quantities, summed
   bool updating_ = false;
   std::vector<sim::Time> update_shard_count_calls_;
   std::vector<TimelineEvent> timeline_;

@@ -422,8 +422,9 @@ TEST(FastMode, PutAllDefersItsBooksAndKeepsThemAsPutDoesOneByOne) {
         delay += t - created;
       }
       ASSERT_TRUE(together.put_all(t, shard, records, records * size, delay));
-      together.bill(records * core::put_payload_units(size),
-                    records * core::on_demand_billed_bytes(size));
+      core::PutBilling billing;
+      for (uint64_t k = 0; k < records; ++k) billing.add(size);
+      together.bill(billing);
       entries += records;
       request_bytes += records * size;
     }
