@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <stdexcept>
 #include <system_error>
 
@@ -280,13 +281,14 @@ std::string metrics_producers_csv(const Result& r) {
   for (const char* c : columns) out += std::string(",") + c;
   out.push_back('\n');
   if (!r.metrics) return out;
-  constexpr int64_t kNotKept = -2;  // a KPL column of another type: an empty cell
-  std::vector<std::vector<int64_t>> rows;
+  // Each producer's series rows; none for a KPL column of another type: an empty cell.
+  std::vector<std::vector<std::optional<int64_t>>> rows;
   for (const ProducerResult& p : r.producers) {
-    std::vector<int64_t> pr;
+    std::vector<std::optional<int64_t>> pr;
     for (std::size_t i = 0; i < columns.size(); ++i) {
       const bool own = i < std::size(kColumns) || p.type == "kpl";
-      pr.push_back(own ? counter_row(*r.metrics, p.name + "/" + columns[i]) : kNotKept);
+      pr.push_back(own ? std::optional(counter_row(*r.metrics, p.name + "/" + columns[i]))
+                       : std::nullopt);
     }
     rows.push_back(std::move(pr));
   }
@@ -297,9 +299,9 @@ std::string metrics_producers_csv(const Result& r) {
       append_time(out, r, b);
       out.push_back(',');
       append_field(out, r.producers[p].name);
-      for (const int64_t row : rows[p]) {
+      for (const std::optional<int64_t>& row : rows[p]) {
         out.push_back(',');
-        if (row != kNotKept) append_number(out, cell(sums, row, b));
+        if (row) append_number(out, cell(sums, *row, b));
       }
       out.push_back('\n');
     }

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 
 #include "models/cost/cost.h"
@@ -16,14 +17,15 @@ using Json = nlohmann::ordered_json;
 constexpr int kSignificant = 4;
 constexpr int kMoneySignificant = 6;
 
-// `v` rounded to `sig` significant digits; whole numbers (counts) are exact JSON integers, never
-// rounded (59,974 stays 59,974) nor printed as "12.0". Non-finite values become null.
-Json num(double v, int sig = kSignificant) {
+// `v` rounded to `sig` significant digits, or to `min_decimals` decimals if that keeps more;
+// whole numbers (counts) are exact JSON integers, never rounded (59,974 stays 59,974) nor printed
+// as "12.0". Non-finite values become null.
+Json num(double v, int sig = kSignificant, int min_decimals = std::numeric_limits<int>::min()) {
   if (!std::isfinite(v)) return nullptr;
   if (v == 0) return 0;
   if (std::abs(v) < 9e15 && v == std::floor(v)) return static_cast<int64_t>(v);
   const int magnitude = static_cast<int>(std::floor(std::log10(std::abs(v))));
-  const int decimals = sig - 1 - magnitude;
+  const int decimals = std::max(sig - 1 - magnitude, min_decimals);
   double r = 0;
   if (decimals >= 0) {
     const double scale = std::pow(10.0, decimals);
@@ -37,11 +39,7 @@ Json num(double v, int sig = kSignificant) {
 }
 
 // Six significant digits, and never fewer than to the cent: 10,961.32 stays 10961.32.
-Json money(double v) {
-  const int magnitude =
-      v == 0 || !std::isfinite(v) ? 0 : static_cast<int>(std::floor(std::log10(std::abs(v))));
-  return num(v, std::max(kMoneySignificant, magnitude + 3));
-}
+Json money(double v) { return num(v, kMoneySignificant, 2); }
 
 double ratio(uint64_t a, uint64_t b) {
   return b == 0 ? 0.0 : static_cast<double>(a) / static_cast<double>(b);
@@ -76,6 +74,7 @@ Json latency_ms(const sim::LogHistogram& h) {
   return j;
 }
 
+// `secs`: the time the key's producer existed, from its start to the run's end.
 Json key_json(const KeyResult& k, double secs) {
   const double s = secs > 0 ? secs : 1.0;
   Json j;
@@ -126,10 +125,10 @@ Json producer_json(const ProducerResult& p, double secs) {
   j["distinct_keys"] = p.distinct_keys;
   j["random_keys"] = p.random_keys;
   Json hottest = Json::array();
-  for (const KeyResult& k : p.hottest_keys) hottest.push_back(key_json(k, secs));
+  for (const KeyResult& k : p.hottest_keys) hottest.push_back(key_json(k, alive));
   j["hottest_keys"] = std::move(hottest);
   Json hot = Json::array();
-  for (const KeyResult& k : p.hot_keys) hot.push_back(key_json(k, secs));
+  for (const KeyResult& k : p.hot_keys) hot.push_back(key_json(k, alive));
   j["hot_keys"] = std::move(hot);
   if (!p.details.empty()) {
     Json details = Json::object();
