@@ -78,12 +78,13 @@ ArrivalProcess::ArrivalProcess(const RateConfig& config, uint32_t instances,
                  config.profile == RateConfig::Profile::kDiurnal) &&
                 config.poisson)),
       t_(start.to_seconds()),
-      rng_(rng) {
+      rng_(rng),
+      anchor_(t_) {
   if (!poisson_) {
     // Evenly spaced instances are staggered so that together they are evenly spaced too.
     double end = 0;
     const double r = profile_.rate_at(t_, &end);
-    if (r > 0) t_ += (static_cast<double>(instance_index) / instances) / r;
+    if (r > 0) phase_ += static_cast<double>(instance_index) / instances;
   }
 }
 
@@ -95,7 +96,8 @@ double ArrivalProcess::rate_now(double* end) {
 }
 
 sim::Time ArrivalProcess::next() {
-  double need = poisson_ ? rng_.exponential(1.0) : 1.0;
+  if (!poisson_) return next_evenly_spaced();
+  double need = rng_.exponential(1.0);
   for (;;) {
     double end = 0;
     const double r = rate_now(&end);
@@ -108,6 +110,25 @@ sim::Time ArrivalProcess::next() {
     t_ = end;
   }
   return time_of(t_);  // t_ >= 0
+}
+
+sim::Time ArrivalProcess::next_evenly_spaced() {
+  for (;;) {
+    // The segment holding the anchor (t_ may sit at its end, where the next segment begins).
+    if (n_ == 0) anchor_rate_ = profile_.rate_at(anchor_, &anchor_end_);
+    const double r = anchor_rate_;
+    const double end = anchor_end_;
+    const double mass = phase_ + static_cast<double>(n_);
+    if (r > 0 && mass <= r * (end - anchor_)) {
+      ++n_;
+      t_ = anchor_ + mass / r;
+      return time_of(t_);
+    }
+    if (end == kInf) return sim::Time::max();
+    if (r > 0) phase_ = mass - r * (end - anchor_);
+    anchor_ = t_ = end;
+    n_ = 0;
+  }
 }
 
 void RateWindow::reset(const RateProfile& profile, double from, double to) {

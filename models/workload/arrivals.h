@@ -58,6 +58,8 @@ class ArrivalProcess {
  private:
   // The rate at t_ and where its segment ends (cached: recomputed when t_ leaves it).
   double rate_now(double* end);
+  // Evenly spaced arrivals: the next one where the integrated rate has grown by exactly 1.
+  sim::Time next_evenly_spaced();
 
   RateProfile profile_;
   bool poisson_;
@@ -65,6 +67,14 @@ class ArrivalProcess {
   sim::RngStream rng_;
   double segment_rate_ = 0;
   double segment_end_ = -std::numeric_limits<double>::infinity();
+  // Evenly spaced arrivals: the next one is at mass phase_ + n_ past anchor_ (a time in t_'s
+  // segment), placed with one division from the anchor. Adding the gaps one by one drifts: 360,000
+  // gaps of 10 ms summed in doubles end short of the hour, and the last record was lost.
+  double anchor_;
+  double anchor_rate_ = 0;  // the rate of the anchor's segment, and where it ends
+  double anchor_end_ = 0;
+  double phase_ = 1.0;
+  uint64_t n_ = 0;
 };
 
 // The integrated rate of a profile over a window (from, to] of seconds, and its inverse: fast

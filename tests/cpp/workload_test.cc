@@ -186,6 +186,42 @@ TEST(RecordSource, DrawsTheSameRecordsAsDrawingOneAtATime) {
   EXPECT_LT(n, 420u);
 }
 
+// Evenly spaced arrivals sit exactly at k / rate (to the nanosecond), however long the run:
+// adding 10 ms gaps one by one in doubles ended an hour 360,000 records later short of 3,600 s,
+// and the record at exactly the run's end was lost. Across a schedule step the spacing starts
+// afresh from the step at the new rate.
+TEST(ArrivalProcess, EvenlySpacedArrivalsDoNotDriftOverAnHour) {
+  RateConfig rate;
+  rate.profile = RateConfig::Profile::kConstant;
+  rate.records_per_sec = 100;
+  ArrivalProcess one(rate, 1, 0, Duration(), sim::RngStream::derive(1, "a"));
+  for (int64_t k = 1; k <= 360'000; ++k) {
+    ASSERT_EQ(one.next().nanos(), k * 10'000'000) << "arrival " << k;
+  }
+  // 1,500/s from 40 min: the 1,800,000th arrival is at exactly 1 h.
+  rate.records_per_sec = 1500;
+  ArrivalProcess late(rate, 1, 0, Duration::minutes(40), sim::RngStream::derive(1, "b"));
+  sim::Time t;
+  for (int k = 0; k < 1'800'000; ++k) t = late.next();
+  EXPECT_EQ(t, sim::Time::zero() + Duration::hours(1));
+  // Three instances of 300/s together: every 1/300 s, instance 1 a third of its gap later.
+  rate.records_per_sec = 300;
+  ArrivalProcess second(rate, 3, 1, Duration(), sim::RngStream::derive(1, "c"));
+  EXPECT_EQ(second.next().nanos(), 13'333'333);  // (1 + 1/3) / 100 s
+  for (int k = 0; k < 99; ++k) second.next();
+  EXPECT_EQ(second.next().nanos(), 1'013'333'333);  // the 101st, (101 + 1/3) / 100 s
+  // A schedule: 10/s until 1 s, then 4/s: the first arrival after the step at 1.25 s.
+  RateConfig steps;
+  steps.profile = RateConfig::Profile::kSchedule;
+  steps.poisson = false;
+  steps.steps = {{Duration(), 10}, {Duration::seconds(1), 4}};
+  ArrivalProcess stepped(steps, 1, 0, Duration(), sim::RngStream::derive(1, "d"));
+  std::vector<int64_t> ms;
+  for (int k = 0; k < 12; ++k) ms.push_back(stepped.next().nanos() / 1'000'000);
+  EXPECT_EQ(ms,
+            (std::vector<int64_t>{100, 200, 300, 400, 500, 600, 700, 800, 900, 1000, 1250, 1500}));
+}
+
 // Poisson arrivals drawn a window at a time are a Poisson process of the profile's rate: over
 // 400 seeds of a schedule (nothing until 10 s, 500/s until 40 s, 2,000/s until 41 s, then
 // nothing), counts in an interval straddling window boundaries have the Poisson mean and
