@@ -38,6 +38,7 @@ MetricRecorder::MetricRecorder(Duration horizon, std::vector<Duration> resolutio
 
 SeriesId MetricRecorder::add_counter(std::string name) {
   for (Resolution& r : resolutions_) add_rows(r.sums, 0.0);
+  at_horizon_.push_back(0.0);
   counter_names_.push_back(std::move(name));
   return {MetricKind::kCounter, static_cast<uint32_t>(counter_names_.size() - 1)};
 }
@@ -86,15 +87,30 @@ double MetricRecorder::peak_per_second(SeriesId id, std::size_t i, Time from) co
 }
 
 double MetricRecorder::peak_per_second(SeriesId id, std::size_t i, Time from, Time to) const {
+  return peak_per_second(std::span<const SeriesId>(&id, 1), i, from, to);
+}
+
+double MetricRecorder::peak_per_second(std::span<const SeriesId> ids, std::size_t i, Time from,
+                                       Time to) const {
   const Resolution& r = resolutions_.at(i);
   const int64_t w = r.width.count_nanos();
-  double peak = 0;
-  for (Eigen::Index c = 0; c < r.used; ++c) {
+  // Covered for at least half the width: 2 * covered >= w.
+  const auto covered = [&](Eigen::Index c) {
     const int64_t start = std::max(static_cast<int64_t>(c) * w, from.nanos());
     const int64_t stop = std::min(static_cast<int64_t>(c + 1) * w, to.nanos());
-    if (stop <= start) continue;
-    const double seconds = static_cast<double>(stop - start) / 1e9;
-    peak = std::max(peak, r.sums(id.row, c) / seconds);
+    return stop > start ? stop - start : int64_t{0};
+  };
+  bool any_half = false;
+  for (Eigen::Index c = 0; c < r.used && !any_half; ++c) any_half = 2 * covered(c) >= w;
+  double peak = 0;
+  for (Eigen::Index c = 0; c < r.used; ++c) {
+    const int64_t span = covered(c);
+    if (span == 0 || (any_half && 2 * span < w)) continue;
+    double amount = 0;
+    for (const SeriesId id : ids) {
+      amount += r.sums(id.row, c) - (c == r.last_col ? at_horizon_[id.row] : 0.0);
+    }
+    peak = std::max(peak, amount / (static_cast<double>(span) / 1e9));
   }
   return peak;
 }

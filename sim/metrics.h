@@ -9,6 +9,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,9 @@ class MetricRecorder {
       const Eigen::Index col = r.column(at);
       r.sums(id.row, col) += amount;
     }
+    if (at == horizon_time()) [[unlikely]] {
+      at_horizon_[id.row] += amount;
+    }
   }
   // Two counters at the same instant (one bucket lookup per resolution for both).
   void add(SeriesId a, double amount_a, SeriesId b, double amount_b, Time at) {
@@ -46,6 +50,10 @@ class MetricRecorder {
       const Eigen::Index col = r.column(at);
       r.sums(a.row, col) += amount_a;
       r.sums(b.row, col) += amount_b;
+    }
+    if (at == horizon_time()) [[unlikely]] {
+      at_horizon_[a.row] += amount_a;
+      at_horizon_[b.row] += amount_b;
     }
   }
   // The end (exclusive) of the times from `at` on whose writes go to the same bucket as a write
@@ -81,12 +89,18 @@ class MetricRecorder {
   Eigen::Ref<const Eigen::MatrixXd> gauge_max(std::size_t i) const;
   const std::vector<std::string>& counter_names() const { return counter_names_; }
   const std::vector<std::string>& gauge_names() const { return gauge_names_; }
-  // A counter's busiest bucket at resolution i, per second of the bucket that [from, to)
-  // covers: a run (or a shard) that covered 30 s of a 60 s bucket divides by 30. Buckets outside
-  // [from, to) are skipped; 0 when nothing was recorded. Without an end: [from, horizon), or to
-  // the end of the last bucket written when writes went past the horizon.
+  // A counter's busiest bucket at resolution i, per second of the time [from, to) covers of the
+  // bucket: a run (or a shard) that covered 30 s of a 60 s bucket divides by 30. Buckets outside
+  // [from, to) are skipped, and so are buckets it covers for less than half their width, unless
+  // it covers none for half (a run's 3 ms tail is too short for a rate: one request of 60 records
+  // landing in it reads as 20,000/s). Amounts written at exactly the horizon (an event at the
+  // run's last instant) are in the last bucket's sum but in no rate: they cover no time. 0 when
+  // nothing was recorded. Without an end: [from, horizon), or to the end of the last bucket
+  // written when writes went past the horizon.
   double peak_per_second(SeriesId id, std::size_t i = 0, Time from = Time::zero()) const;
   double peak_per_second(SeriesId id, std::size_t i, Time from, Time to) const;
+  // The same for several counters summed bucket by bucket (counters only).
+  double peak_per_second(std::span<const SeriesId> ids, std::size_t i, Time from, Time to) const;
   // Bytes held by the matrices (for memory reports).
   std::size_t bytes() const;
 
@@ -129,8 +143,11 @@ class MetricRecorder {
     }
     void grow(Eigen::Index min_cols);
   };
+  Time horizon_time() const { return Time::zero() + horizon_; }
+
   std::vector<Resolution> resolutions_;
   Duration horizon_;
+  std::vector<double> at_horizon_;  // per counter, the amounts written at exactly the horizon
   std::vector<std::string> counter_names_;
   std::vector<std::string> gauge_names_;
 };

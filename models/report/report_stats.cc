@@ -57,27 +57,28 @@ std::vector<KeyLoad> key_loads(const Result& result) {
     std::map<std::string, const KeyResult*> own;  // a key may be both hottest and named hot
     for (const KeyResult& k : p.hottest_keys) own.emplace(k.key, &k);
     for (const KeyResult& k : p.hot_keys) own.emplace(k.key, &k);
+    // Over the time the producer existed: from its start to the run's end.
+    const double alive = duration_seconds(result) - p.start.to_seconds();
     for (const auto& [name, k] : own) {
       KeyLoad& load = by_name[name];
       load.key = name;
       load.shard_id = k->shard_id;
       load.offered += k->counts.offered;
       load.offered_bytes += k->counts.offered_bytes;
+      if (alive > 0) {
+        load.records_per_sec += static_cast<double>(k->counts.offered) / alive;
+        load.bytes_per_sec += static_cast<double>(k->counts.offered_bytes) / alive;
+      }
       load.accepted += k->counts.accepted;
       load.throttled += k->counts.throttled;
       const auto [it, first] = every_producer_aggregates.emplace(name, aggregates);
       if (!first) it->second = it->second && aggregates;
     }
   }
-  const double secs = duration_seconds(result);
   std::vector<KeyLoad> out;
   out.reserve(by_name.size());
   for (auto& [name, load] : by_name) {
     load.aggregated = every_producer_aggregates[name];
-    if (secs > 0) {
-      load.records_per_sec = static_cast<double>(load.offered) / secs;
-      load.bytes_per_sec = static_cast<double>(load.offered_bytes) / secs;
-    }
     out.push_back(std::move(load));
   }
   std::stable_sort(out.begin(), out.end(),
@@ -145,21 +146,13 @@ std::vector<ShardLoad> shard_loads(const Result& result) {
       l.mean_bytes_per_sec = static_cast<double>(t.accepted_bytes) / span;
     }
     l.peak_offered_records_per_sec = s.peak_records_per_sec;
-    if (result.metrics && res > 0) {
+    const Eigen::Index rows = result.metrics ? result.metrics->counter_sums(0).rows() : 0;
+    if (res > 0 && static_cast<Eigen::Index>(s.series_records) < rows &&
+        static_cast<Eigen::Index>(s.series_throttled) < rows) {
       // Per second of each bucket the shard was open in during the run (see peak_per_second).
-      const auto sums = result.metrics->counter_sums(0);
-      if (sums.cols() > 0 && s.series_records < sums.rows() && s.series_throttled < sums.rows()) {
-        const int64_t width = result.resolution.count_nanos();
-        double peak = 0;
-        for (Eigen::Index c = 0; c < sums.cols(); ++c) {
-          const int64_t from = std::max(static_cast<int64_t>(c) * width, created.nanos());
-          const int64_t to = std::min(static_cast<int64_t>(c + 1) * width, closed.nanos());
-          if (to <= from) continue;
-          const double offered = sums(s.series_records, c) + sums(s.series_throttled, c);
-          peak = std::max(peak, offered / (static_cast<double>(to - from) / 1e9));
-        }
-        l.peak_offered_records_per_sec = peak;
-      }
+      const sim::SeriesId offered[] = {{sim::MetricKind::kCounter, s.series_records},
+                                       {sim::MetricKind::kCounter, s.series_throttled}};
+      l.peak_offered_records_per_sec = result.metrics->peak_per_second(offered, 0, created, closed);
     }
     const double by_records =
         limits.records_per_sec > 0

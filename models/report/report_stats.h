@@ -21,7 +21,9 @@ struct KeyLoad {
   uint64_t offered_bytes = 0;
   uint64_t accepted = 0;
   uint64_t throttled = 0;
-  double records_per_sec = 0;  // offered, mean over the run
+  // Offered, mean over the time each producer offering it existed (from its start), summed over
+  // those producers: the key's rate while they all run.
+  double records_per_sec = 0;
   double bytes_per_sec = 0;
   // Every producer offering the key aggregates (fewer Kinesis records than user records): its
   // records reach the shard inside aggregates, so only its bytes count against a shard.

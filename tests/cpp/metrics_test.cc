@@ -108,6 +108,48 @@ TEST(MetricRecorder, PeakOverALifetimeCountsOnlyTheSecondsItCovered) {
   EXPECT_DOUBLE_EQ(m.peak_per_second(c), 50.0) << "over the whole run each bucket is full";
 }
 
+TEST(MetricRecorder, AnAmountAtTheHorizonIsInTheLastBucketButInNoRate) {
+  // 1,000/s evenly for 10 s at 1 s: the last bucket holds 1,000 and the record at exactly 10 s.
+  // Its sum is 1,001; its rate over the second it covers is 1,000/s.
+  MetricRecorder m(10_s, {1_s});
+  const SeriesId c = m.add_counter("c");
+  const SeriesId d = m.add_counter("d");
+  for (int k = 1; k <= 10'000; ++k) m.add(c, 1.0, d, 2.0, Time::from_nanos(k * 1'000'000LL));
+  EXPECT_EQ(m.counter_sums(0)(0, 9), 1001);
+  EXPECT_DOUBLE_EQ(m.peak_per_second(c), 1000.0);
+  EXPECT_DOUBLE_EQ(m.peak_per_second(d), 2000.0);
+  const SeriesId both[] = {c, d};
+  EXPECT_DOUBLE_EQ(m.peak_per_second(both, 0, Time::zero(), Time::zero() + 10_s), 3000.0);
+}
+
+TEST(MetricRecorder, APeakSkipsBucketsCoveredForLessThanHalfTheirWidth) {
+  // A run of 60.003 s at 1 m: 500/s, then 60 records in the 3 ms tail (one request landing).
+  // 60 / 0.003 s = 20,000/s is no rate; the peak is the full bucket's 500/s.
+  MetricRecorder tail(Duration::millis(60'003), {60_s});
+  const SeriesId c = tail.add_counter("c");
+  tail.add(c, Time::zero() + 30_s, 30'000);
+  tail.add(c, Time::from_nanos(60'001'000'000), 60);
+  EXPECT_DOUBLE_EQ(tail.peak_per_second(c), 500.0);
+  // A 30 s tail at 800/s after a minute at 100/s covers half its bucket: it counts.
+  MetricRecorder half(90_s, {60_s});
+  const SeriesId h = half.add_counter("h");
+  half.add(h, Time::zero() + 30_s, 6'000);
+  half.add(h, Time::zero() + 75_s, 24'000);
+  EXPECT_DOUBLE_EQ(half.peak_per_second(h), 800.0);
+  // When no bucket is covered for half its width, the partial ones are all there is.
+  MetricRecorder short_run(10_s, {60_s});
+  const SeriesId s = short_run.add_counter("s");
+  short_run.add(s, Time::zero() + 5_s, 700);
+  EXPECT_DOUBLE_EQ(short_run.peak_per_second(s), 70.0);
+  // A lifetime from 50 s to 130 s: 10 s, then 60 s (full), then 10 s.
+  MetricRecorder life(3_min, {60_s});
+  const SeriesId l = life.add_counter("l");
+  life.add(l, Time::zero() + 55_s, 10'000);
+  life.add(l, Time::zero() + 90_s, 6'000);
+  life.add(l, Time::zero() + 125_s, 10'000);
+  EXPECT_DOUBLE_EQ(life.peak_per_second(l, 0, Time::zero() + 50_s, Time::zero() + 130_s), 100.0);
+}
+
 TEST(MetricRecorder, RejectsInvalidResolutions) {
   EXPECT_THROW(MetricRecorder(1_min, {}), std::invalid_argument);
   EXPECT_THROW(MetricRecorder(1_min, {0_s}), std::invalid_argument);
