@@ -34,6 +34,7 @@ double fraction(uint64_t a, uint64_t b) {
 struct EfoAlternative {
   std::vector<const ConsumerResult*> moved;
   double per_month = 0;
+  double gb_per_month = 0;  // what the stream accepts, pushed to each moved consumer
 };
 
 EfoAlternative efo_alternative(const Result& r) {
@@ -51,19 +52,43 @@ EfoAlternative efo_alternative(const Result& r) {
   const core::PriceTable& prices = core::kUsEast1Prices;
   const double secs = duration_seconds(r);
   const double month_secs = prices.hours_per_month * 3600.0;
+  // A consumer on enhanced fan-out is pushed every record the stream accepts, however little it
+  // managed to read by polling (a throttled poller reads less than it would be sent).
+  uint64_t accepted_bytes = 0;
+  for (const ShardResult& s : r.shards) accepted_bytes += s.totals.accepted_bytes;
+  alt.gb_per_month = secs > 0 ? static_cast<double>(accepted_bytes) / secs * month_secs /
+                                    static_cast<double>(prices.billing_gb_bytes)
+                              : 0.0;
   for (const ConsumerResult* c : polling) {
     if (calls <= limit + 1e-9) break;
     calls -= c->calls_per_sec_per_shard;
     alt.moved.push_back(c);
-    const double gb_per_month = secs > 0
-                                    ? static_cast<double>(c->counts.bytes_read) / secs *
-                                          month_secs / static_cast<double>(prices.billing_gb_bytes)
-                                    : 0.0;
     alt.per_month += static_cast<double>(max_open_shards(r)) * prices.hours_per_month *
                          prices.provisioned.efo_consumer_shard_hour +
-                     gb_per_month * prices.provisioned.efo_per_gb;
+                     alt.gb_per_month * prices.provisioned.efo_per_gb;
   }
   return alt;
+}
+
+}  // namespace
+
+namespace {
+
+// Why polling calls were throttled: the 5 calls/s a shard takes, when its polling consumers
+// offer more, or else its shared read throughput (2 MiB/s per shard: a call may overdraw it by up
+// to 10 MiB, and the shard then refuses calls until it is repaid).
+std::string read_throttling_cause(const Result& r) {
+  const double calls = polling_calls_per_sec_per_shard(r);
+  const std::string offer = with_thousands(polling_consumer_count(r)) +
+                            " polling consumers offer " + rate_text(calls) +
+                            " calls/s to each shard";
+  if (calls > core::ShardReadLimits{}.get_records_calls_per_sec + 1e-9) {
+    return offer + ", which takes 5 whatever the shard count";
+  }
+  return offer +
+         ", within the 5 it takes: the calls were refused by the shard's shared read "
+         "throughput (2 MiB/s; a call may overdraw it by up to 10 MiB, and the shard "
+         "then refuses calls until it is repaid)";
 }
 
 }  // namespace
@@ -122,10 +147,7 @@ void add_consumer_findings(const Result& r, std::vector<Finding>& out) {
     const EfoAlternative alt = efo_alternative(r);
     std::string text = with_thousands(throttled) + " of " + with_thousands(calls) +
                        " GetRecords calls (" + percent_text(fraction(throttled, calls)) +
-                       ") were throttled (" + worst +
-                       "): " + with_thousands(polling_consumer_count(r)) +
-                       " polling consumers offer " + rate_text(polling_calls_per_sec_per_shard(r)) +
-                       " calls/s to each shard, which takes 5 whatever the shard count";
+                       ") were throttled (" + worst + "): " + read_throttling_cause(r);
     if (!alt.moved.empty()) {
       text += "; enhanced fan-out for " + with_thousands(alt.moved.size()) +
               (alt.moved.size() == 1 ? " of them (" : " of them (");
@@ -134,7 +156,8 @@ void add_consumer_findings(const Result& r, std::vector<Finding>& out) {
       }
       text += ") would give each its own 2 MiB/s per shard for about " + money_text(alt.per_month) +
               "/month in provisioned mode (" + shards_text(max_open_shards(r)) +
-              " x $0.015/consumer-shard-hour + $0.013/GB)";
+              " x $0.015/consumer-shard-hour + $0.013/GB of the " + rate_text(alt.gb_per_month) +
+              " GB/month the stream takes, each)";
     }
     out.push_back({Severity::kWarning, "read_throttling", text});
   }
@@ -239,9 +262,7 @@ std::optional<std::string> consumer_headline(const Result& r) {
   }
   if (fraction(throttled, calls) > kReadThrottlingThreshold) {
     return percent_text(fraction(throttled, calls)) +
-           " of GetRecords calls were throttled: " + with_thousands(polling_consumer_count(r)) +
-           " polling consumers offer " + rate_text(polling_calls_per_sec_per_shard(r)) +
-           " calls/s to each shard, which takes 5";
+           " of GetRecords calls were throttled: " + read_throttling_cause(r);
   }
   return std::nullopt;
 }
