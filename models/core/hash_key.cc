@@ -30,8 +30,8 @@ std::string validation_error(std::string_view value, std::string_view member,
 
 bool is_continuation(unsigned char c) { return (c & 0xC0U) == 0x80U; }
 
-// UTF-16 code units of valid UTF-8 `s`, or nullopt if `s` is not valid UTF-8 (overlong forms,
-// surrogates and code points above U+10FFFF are invalid, as in every strict decoder).
+}  // namespace
+
 std::optional<std::size_t> utf16_units(std::string_view s) {
   std::size_t units = 0;
   std::size_t i = 0;
@@ -70,8 +70,6 @@ std::optional<std::size_t> utf16_units(std::string_view s) {
   }
   return units;
 }
-
-}  // namespace
 
 uint128 hash_key(std::string_view partition_key) {
   const Md5Digest digest = md5(partition_key);

@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -14,6 +15,11 @@ namespace kinesim::core {
 // MD5 of the UTF-8 bytes of `partition_key`, read as an unsigned big-endian 128-bit integer.
 // Does not validate; see validate_partition_key.
 uint128 hash_key(std::string_view partition_key);
+
+// UTF-16 code units of valid UTF-8 `s` (how Kinesis counts a partition key's characters), or
+// nullopt if `s` is not valid UTF-8 (overlong forms, surrogates and code points above U+10FFFF
+// are invalid, as in every strict decoder).
+std::optional<std::size_t> utf16_units(std::string_view s);
 
 // Throws KinesisError("ValidationException", ...) unless `partition_key` is valid UTF-8 of
 // 1 ... 256 characters, counted as AWS counts them (UTF-16 code units).

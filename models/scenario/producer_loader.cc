@@ -5,9 +5,11 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <optional>
 #include <set>
 #include <string_view>
 
+#include "models/core/hash_key.h"
 #include "models/core/uint128.h"
 #include "models/scenario/client_loader.h"
 #include "models/scenario/client_registry.h"
@@ -303,9 +305,10 @@ constexpr std::array kKeyDists = {"uniform"sv, "zipf"sv, "hot"sv, "random"sv,
                                   "explicit_hash_keys"sv};
 constexpr std::array kRestDists = {"uniform"sv, "zipf"sv};
 
+// Characters as Kinesis counts them: UTF-16 code units (a character above U+FFFF counts 2).
 bool valid_partition_key(const std::string& k) {
-  const std::size_t n = utf8_length(k);
-  return n >= 1 && n <= core::PutLimits{}.max_partition_key_chars;
+  const std::optional<std::size_t> n = core::utf16_units(k);
+  return n && *n >= 1 && *n <= core::PutLimits{}.max_partition_key_chars;
 }
 
 void read_keys(IssueList& issues, const Json& node, const std::string& path, KeysConfig& keys) {
@@ -315,7 +318,8 @@ void read_keys(IssueList& issues, const Json& node, const std::string& path, Key
   if (r.has("dist") && !dist) return;
   keys.dist = static_cast<KeysConfig::Dist>(dist.value_or(0));
   const std::string variant = "dist " + quote(kKeyDists[static_cast<std::size_t>(keys.dist)]);
-  const std::string key_expected = "a partition key of 1..256 characters";
+  const std::string key_expected =
+      "a partition key of 1..256 characters (UTF-16 code units, as Kinesis counts them)";
   const auto read_s = [&] {
     keys.s =
         r.number(
@@ -326,7 +330,8 @@ void read_keys(IssueList& issues, const Json& node, const std::string& path, Key
     keys.prefix = r.string("prefix", Need::kOptional, "a string").value_or(keys.prefix);
     // The longest generated key, prefix + (count - 1), must still be a valid partition key.
     const uint64_t last = keys.count > 0 ? keys.count - 1 : 0;
-    const std::size_t longest = utf8_length(keys.prefix) + std::to_string(last).size();
+    const std::size_t longest =
+        core::utf16_units(keys.prefix).value_or(0) + std::to_string(last).size();
     if (longest > core::PutLimits{}.max_partition_key_chars && r.has("prefix")) {
       issues.got(r.path("prefix"), *r.find("prefix"),
                  "a prefix that leaves room for the key number within 256 characters");

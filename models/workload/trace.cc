@@ -152,8 +152,11 @@ std::optional<TraceRow> TraceReader::next() {
   try {
     core::validate_partition_key(fields[1]);  // as Kinesis would refuse it
   } catch (const core::KinesisError&) {
-    fail("got a partition key of " + std::to_string(fields[1].size()) +
-         " bytes, expected 1..256 characters of valid UTF-8");
+    const std::optional<std::size_t> units = core::utf16_units(fields[1]);
+    fail("got a partition key of " +
+         (units ? std::to_string(*units) + " characters (UTF-16 code units)"
+                : std::to_string(fields[1].size()) + " bytes of invalid UTF-8") +
+         ", expected 1..256 characters of valid UTF-8");
   }
   const auto size = parse_int(fields[2]);
   if (!size || *size < 0) fail("got size \"" + fields[2] + "\", expected a byte count >= 0");

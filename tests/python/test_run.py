@@ -443,8 +443,10 @@ def test_money_in_summary_json_is_never_rounded_beyond_the_cent() -> None:
 @pytest.mark.parametrize(
     ("key", "why"),
     [
-        (b"k" * 257, b"257 bytes"),  # Kinesis takes 1..256 characters
-        (b"\xff", b"1 bytes"),  # not UTF-8
+        (b"k" * 257, b"257 characters (UTF-16 code units)"),  # Kinesis takes 1..256
+        # 129 characters above U+FFFF: 516 bytes, 258 UTF-16 code units
+        ("\U0001f600".encode() * 129, b"258 characters (UTF-16 code units)"),
+        (b"\xff", b"1 bytes of invalid UTF-8"),
     ],
 )
 def test_a_trace_row_with_a_key_kinesis_would_refuse_exits_two_at_its_line(
