@@ -74,6 +74,15 @@ void read_stream_read(IssueList& issues, const Json& node, const std::string& pa
   }
 }
 
+// Whether $.stream.mode is absent or a mode's name: else the stream's mode is not known.
+bool mode_read(const Json& stream) {
+  if (!stream.is_object()) return false;
+  const auto mode = stream.find("mode");
+  return mode == stream.end() ||
+         (mode->is_string() && std::find(kCapacityModeApiNames.begin(), kCapacityModeApiNames.end(),
+                                         mode->get<std::string>()) != kCapacityModeApiNames.end());
+}
+
 void read_stream(IssueList& issues, const Json& node, StreamConfig& stream, bool& legacy) {
   const ObjectReader r(issues, node, "$.stream", keys::kStream);
   if (!r.valid()) return;
@@ -228,8 +237,10 @@ Scenario read_scenario(IssueList& issues, const Json& doc, const std::string& ba
     s.duration = saved;
   }
   if (shard_ids) check_named_shards(issues, s, *shard_ids);
-  // The switch_mode actions say which modes the stream has; if they are wrong, so is this check.
-  if (const Json* stream = r.find("stream"); stream != nullptr && modes_valid) {
+  // The stream's mode and the switch_mode actions say which modes the stream has; if they are
+  // wrong, so is this check.
+  if (const Json* stream = r.find("stream");
+      stream != nullptr && modes_valid && mode_read(*stream)) {
     check_capacity_sections(issues, *stream, s);
   }
   if (const Json* output = r.object("output", Need::kOptional)) {

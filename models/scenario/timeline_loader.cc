@@ -216,9 +216,9 @@ bool switch_within_limit(const std::vector<Duration>& earlier, Duration at) {
   return static_cast<uint64_t>(in_window) < core::StreamLimits{}.capacity_mode_switches_per_day;
 }
 
-// The producer must be an agent, and a restart cannot begin while it is still down.
-void check_restart(IssueList& issues, const Json& list, const IndexedAction& ia, const Scenario& s,
-                   std::map<std::string, Duration>& back_up_at) {
+// The producer must be an agent: false (and an issue) when it is not.
+bool names_an_agent(IssueList& issues, const Json& list, const IndexedAction& ia,
+                    const Scenario& s) {
   const TimelineAction& a = ia.action;
   const std::string path = key_path(index_path("$.timeline", ia.index), "producer");
   const auto producer = std::find_if(s.producers.begin(), s.producers.end(),
@@ -235,8 +235,16 @@ void check_restart(IssueList& issues, const Json& list, const IndexedAction& ia,
     issues.got(path, list[ia.index]["producer"],
                "the name of an agent producer (" + found +
                    "; agents: " + (agents.empty() ? "none" : agents) + ")");
-    return;
+    return false;
   }
+  return true;
+}
+
+// The producer must be an agent, and a restart cannot begin while it is still down.
+void check_restart(IssueList& issues, const Json& list, const IndexedAction& ia, const Scenario& s,
+                   std::map<std::string, Duration>& back_up_at) {
+  if (!names_an_agent(issues, list, ia, s)) return;
+  const TimelineAction& a = ia.action;
   const auto [it, first] = back_up_at.try_emplace(a.producer, a.at + a.downtime);
   if (!first && a.at < it->second) {
     issues.got(key_path(index_path("$.timeline", ia.index), "at"), list[ia.index]["at"],
@@ -248,10 +256,9 @@ void check_restart(IssueList& issues, const Json& list, const IndexedAction& ia,
   it->second = std::max(it->second, a.at + a.downtime);
 }
 
-// The consumer must be a kcl consumer and the worker one it has by then (its `workers`, plus
-// those kcl_worker_added earlier in the timeline).
-void check_kcl(IssueList& issues, const Json& list, const IndexedAction& ia, const Scenario& s,
-               std::map<std::string, uint32_t>& added) {
+// The kcl consumer the action names; nullptr (and an issue) when there is none of that name.
+const ConsumerConfig* named_kcl(IssueList& issues, const Json& list, const IndexedAction& ia,
+                                const Scenario& s) {
   const TimelineAction& a = ia.action;
   const std::string path = index_path("$.timeline", ia.index);
   const auto consumer = std::find_if(s.consumers.begin(), s.consumers.end(),
@@ -264,8 +271,27 @@ void check_kcl(IssueList& issues, const Json& list, const IndexedAction& ia, con
     issues.got(
         key_path(path, "consumer"), list[ia.index]["consumer"],
         "the name of a kcl consumer (kcl consumers: " + (kcls.empty() ? "none" : kcls) + ")");
-    return;
+    return nullptr;
   }
+  return &*consumer;
+}
+
+bool is_kcl_action(TimelineAction::Kind kind) {
+  return kind == TimelineAction::Kind::kKclWorkerFailure ||
+         kind == TimelineAction::Kind::kKclWorkerRestart ||
+         kind == TimelineAction::Kind::kKclDeploy ||
+         kind == TimelineAction::Kind::kKclWorkerAdded ||
+         kind == TimelineAction::Kind::kKclWorkerRemoved;
+}
+
+// The consumer must be a kcl consumer and the worker one it has by then (its `workers`, plus
+// those kcl_worker_added earlier in the timeline).
+void check_kcl(IssueList& issues, const Json& list, const IndexedAction& ia, const Scenario& s,
+               std::map<std::string, uint32_t>& added) {
+  const ConsumerConfig* consumer = named_kcl(issues, list, ia, s);
+  if (consumer == nullptr) return;
+  const TimelineAction& a = ia.action;
+  const std::string path = index_path("$.timeline", ia.index);
   uint32_t& extra = added[a.consumer];
   if (a.kind == TimelineAction::Kind::kKclWorkerAdded) ++extra;
   const uint32_t workers = consumer->kcl.workers + extra;
@@ -296,7 +322,18 @@ std::optional<std::size_t> read_timeline(IssueList& issues, const Json& list, Sc
   std::stable_sort(actions.begin(), actions.end(),
                    [](const auto& a, const auto& b) { return a.action.at < b.action.at; });
   for (const IndexedAction& ia : actions) s.timeline.push_back(ia.action);
-  if (!all_valid) return std::nullopt;  // later checks would guess at the invalid actions
+  if (!all_valid) {
+    // Later checks would guess at the invalid actions' times and shards; whom a readable action
+    // names does not depend on them.
+    for (const IndexedAction& ia : actions) {
+      if (ia.action.kind == TimelineAction::Kind::kAgentRestart) {
+        names_an_agent(issues, list, ia, s);
+      } else if (is_kcl_action(ia.action.kind)) {
+        named_kcl(issues, list, ia, s);
+      }
+    }
+    return std::nullopt;
+  }
   modes_valid = true;
 
   const bool switches = std::any_of(actions.begin(), actions.end(), [](const IndexedAction& ia) {

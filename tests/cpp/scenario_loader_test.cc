@@ -602,6 +602,49 @@ TEST(ScenarioErrors, RequirePositiveHistogramWeightsAndOrderedUniformBounds) {
             R"($.producers[0].record_size.max: got "1KiB", expected a value >= min ("2KiB"))");
 }
 
+TEST(ScenarioErrors, CountPartitionKeyCharactersAsKinesisDoes) {
+  // UTF-16 code units: 200 emoji are 200 code points but 400 characters to Kinesis.
+  std::string emoji;
+  for (int i = 0; i < 200; ++i) emoji += "\xF0\x9F\x98\x80";  // U+1F600
+  nlohmann::json doc = minimal();
+  doc["producers"][0]["keys"] = {{"dist", "hot"}, {"hot", {{{"key", emoji}, {"share", 1.0}}}}};
+  EXPECT_NE(issue_of(doc).find("$.producers[0].keys.hot[0].key: got "), std::string::npos);
+  doc["producers"][0]["keys"] = {{"dist", "explicit_hash_keys"}, {"partition_key", emoji}};
+  EXPECT_NE(issue_of(doc).find("$.producers[0].keys.partition_key: got "), std::string::npos);
+  doc["producers"][0]["keys"] = {{"dist", "uniform"}, {"count", 10}, {"prefix", emoji}};
+  EXPECT_NE(issue_of(doc).find("$.producers[0].keys.prefix: got "), std::string::npos);
+  // 128 emoji are 256 characters: a valid key.
+  doc["producers"][0]["keys"] = {{"dist", "hot"},
+                                 {"hot", {{{"key", emoji.substr(0, 128 * 4)}, {"share", 1.0}}}}};
+  EXPECT_NO_THROW(load_scenario(doc));
+}
+
+TEST(ScenarioErrors, ABadModeIsReportedAloneNotAlsoTheSectionsOfAModeGuessed) {
+  // With the mode unreadable, whether "on_demand" applies is not known: one issue, the mode.
+  nlohmann::json doc = minimal();
+  doc["stream"]["mode"] = "bogus";
+  doc["stream"]["on_demand"] = nlohmann::json::object();
+  EXPECT_EQ(issue_of(doc).rfind("$.stream.mode: got \"bogus\"", 0), 0u);
+}
+
+TEST(ScenarioErrors, AnUnreadableTimelineActionDoesNotHideWhomTheOthersName) {
+  // The order and shards wait for the bad action; that "web" is no agent and "zz" no consumer
+  // do not depend on it.
+  nlohmann::json doc = minimal();
+  doc["timeline"] = nlohmann::json::parse(R"([
+      {"at": "3s", "action": "bogus"},
+      {"at": "4s", "action": "agent_restart", "producer": "web"},
+      {"at": "5s", "action": "kcl_deploy", "consumer": "zz"}])");
+  const std::vector<std::string> lines = issues_of(doc);
+  ASSERT_EQ(lines.size(), 3u) << ::testing::PrintToString(lines);
+  EXPECT_EQ(lines[0].rfind("$.timeline[0].action: ", 0), 0u) << lines[0];
+  EXPECT_EQ(lines[1].rfind("$.timeline[1].producer: got \"web\", expected the name of an agent", 0),
+            0u)
+      << lines[1];
+  EXPECT_EQ(lines[2].rfind("$.timeline[2].consumer: got \"zz\", expected the name of a kcl", 0), 0u)
+      << lines[2];
+}
+
 TEST(ScenarioErrors, RejectRecordSizesNoStreamAccepts) {
   // A record is its data plus a partition key of at least one byte.
   nlohmann::json doc = minimal();
