@@ -926,7 +926,8 @@ def plan(
             )
     if isinstance(request.seeds, int):
         first = int(doc_in.get("seed", 1))
-        seed_list = [first + i for i in range(request.seeds)]
+        # Outside 1..1000 the count is reported already: no list of 2**64 seeds is built.
+        seed_list = [first + i for i in range(request.seeds if 1 <= request.seeds <= 1000 else 0)]
         if seed_list and seed_list[-1] > _run.MAX_SEED:
             issues.append(("seeds", f"{request.seeds} seeds from {first} pass 2**64-1"))
     else:

@@ -245,20 +245,25 @@ def _values(raw: Any) -> list[Any]:
     return values
 
 
+# At most this many seeds in a sweep (a list of them is built before any run).
+MAX_SEED_COUNT = 1_000_000
+
+
 def _seed_list(seeds: int | Sequence[int], doc: Any) -> list[int]:
     def whole(x: Any) -> bool:
         return isinstance(x, int) and not isinstance(x, bool)
 
     if whole(seeds):
-        if seeds < 1:  # type: ignore[operator]
-            raise SweepError([f"seeds: expected a number of seeds >= 1, got {seeds}"])
+        if not 1 <= seeds <= MAX_SEED_COUNT:  # type: ignore[operator]
+            raise SweepError(
+                [f"seeds: expected a number of seeds 1..{MAX_SEED_COUNT:,}, got {seeds}"]
+            )
         base = doc.get("seed", DEFAULT_SEED) if isinstance(doc, dict) else DEFAULT_SEED
         if not whole(base) or not 0 <= base <= MAX_SEED:
             base = DEFAULT_SEED  # the loader reports the scenario's bad seed
-        out = list(range(base, base + seeds))  # type: ignore[operator]
-        if out[-1] > MAX_SEED:
+        if base + seeds - 1 > MAX_SEED:  # type: ignore[operator]
             raise SweepError([f"seeds: {seeds} seeds from {base} pass 2**64-1"])
-        return out
+        return list(range(base, base + seeds))  # type: ignore[operator]
     if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Iterable):
         raise SweepError([f"seeds: expected a count or a list of seeds, got {seeds!r}"])
     out = list(seeds)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tempfile
 import time
@@ -25,6 +26,7 @@ EXIT_OK = 0
 EXIT_INTERNAL = 1
 EXIT_INVALID = 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a process stopped by Ctrl-C
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, as shells report a process whose reader went away
 
 #: Keys routed by ``kinesim shards`` when none is given.
 DEMO_KEYS = tuple(f"user-{i}" for i in range(1, 9))
@@ -795,6 +797,8 @@ SWEEP_SUFFIXES = (".csv", ".parquet")
 
 def _sweep_seeds(args: argparse.Namespace, problems: list[str]) -> int | list[int] | None:
     """--seeds or --seed-list; None when wrong (added to ``problems``)."""
+    from . import _sweep
+
     if args.seed_list is not None:
         seeds = []
         for item in args.seed_list.split(","):
@@ -810,10 +814,12 @@ def _sweep_seeds(args: argparse.Namespace, problems: list[str]) -> int | list[in
         return 1
     try:
         count = int(args.seeds)
-        if count < 1:
+        if not 1 <= count <= _sweep.MAX_SEED_COUNT:
             raise ValueError
     except ValueError:
-        problems.append(f"--seeds {args.seeds!r}: expected a whole number >= 1")
+        problems.append(
+            f"--seeds {args.seeds!r}: expected a whole number 1..{_sweep.MAX_SEED_COUNT:,}"
+        )
         return None
     return count
 
@@ -972,6 +978,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:  # Ctrl-C: the run stopped and wrote nothing
         print(f"kinesim {args.command}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader of stdout went away (`kinesim shards 200 | head -1`): stop quietly, as a
+        # command killed by SIGPIPE does. Python would flush stdout again at exit and report the
+        # same error: point stdout at /dev/null first.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return EXIT_BROKEN_PIPE
     except InvalidInput as error:
         for message in error.messages:
             print(f"kinesim {args.command}: error: {message}", file=sys.stderr)

@@ -82,8 +82,11 @@ void register_run(py::module_& m) {
       .def("metrics_consumers_csv",
            [](const PyResult& r) { return models::metrics_consumers_csv(*r.result); })
       .def("timeline_csv", [](const PyResult& r) { return models::timeline_csv(*r.result); })
+      // Divided, not multiplied by 1e-9: the correctly rounded quotient, so 60 s is 60.0.
       .def_property_readonly("resolution_seconds",
-                             [](const PyResult& r) { return r.result->resolution.to_seconds(); })
+                             [](const PyResult& r) {
+                               return static_cast<double>(r.result->resolution.count_nanos()) / 1e9;
+                             })
       .def_property_readonly(
           "resolution_nanos", [](const PyResult& r) { return r.result->resolution.count_nanos(); },
           "The bucket width in integer nanoseconds (exact, for time indexes).")

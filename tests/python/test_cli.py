@@ -139,6 +139,22 @@ def test_internal_failure_exits_1(capsys, monkeypatch) -> None:
     assert "boom" in err
 
 
+def test_a_reader_that_goes_away_ends_the_command_quietly() -> None:
+    # `kinesim shards 5000 | head -1` (more than a pipe holds): exit 141, as SIGPIPE would,
+    # and no "internal error".
+    done = subprocess.run(
+        f'{sys.executable} -m kinesim shards 5000 | head -1; echo "rc=${{PIPESTATUS[0]}}"',
+        shell=True,
+        executable="/bin/bash",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.stdout.splitlines()[-1] == "rc=141", done.stderr
+    assert len(done.stdout.splitlines()) == 2
+    assert done.stderr == ""
+
+
 def test_python_dash_m_runs_the_cli() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "kinesim", "shards", "2", "--key", "k", "--json"],

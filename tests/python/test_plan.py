@@ -342,6 +342,8 @@ def test_a_spent_budget_stops_the_search_and_says_so() -> None:
         ({"vary": ["retention="]}, "vary 'retention': no values given"),
         ({"vary": ["shards=1,2"]}, "vary 'shards': the plan searches the shard count itself"),
         ({"seeds": 0}, "expected 1..1000 seeds"),
+        # Refused before a list of them is built: 2**64 seeds took all the memory there was.
+        ({"seeds": 2**64}, "expected 1..1000 seeds"),
         ({"seeds": [-1]}, f"seeds: expected an integer from 0 to {2**64 - 1}, got -1"),
         ({"seeds": [2**64]}, f"seeds: expected an integer from 0 to {2**64 - 1}, got {2**64}"),
         ({"seeds": ["5"]}, f"seeds: expected an integer from 0 to {2**64 - 1}, got '5'"),

@@ -264,7 +264,13 @@ def test_every_scenario_of_the_grid_is_checked_by_the_loader_naming_the_values()
 
 
 def test_bad_seeds_scheduler_and_workers_raise() -> None:
-    for seeds, message in [(0, "seeds: expected a number of seeds >= 1"), ([-1], "seeds:")]:
+    for seeds, message in [
+        (0, "seeds: expected a number of seeds 1..1,000,000"),
+        ([-1], "seeds:"),
+        # Checked before a list of them is built: 2**64 seeds raised OverflowError.
+        (2**64, "seeds: expected a number of seeds 1..1,000,000, got 18446744073709551616"),
+        (1_000_001, "seeds: expected a number of seeds 1..1,000,000"),
+    ]:
         with pytest.raises(kinesim.SweepError, match=re.escape(message)):
             kinesim.sweep(short(), seeds=seeds, scheduler="serial")
     with pytest.raises(kinesim.SweepError, match="workers: expected a whole number >= 1"):
@@ -488,7 +494,11 @@ def test_cli_default_output_and_failed_runs_exit_0_with_their_count(
             ["--set", "stream.shards=0,4"],
             "  with stream.shards=0: $.stream.shards: got 0, expected an integer 1..10000\n",
         ),
-        (["--seeds", "0"], "--seeds '0': expected a whole number >= 1"),
+        (["--seeds", "0"], "--seeds '0': expected a whole number 1..1,000,000"),
+        (
+            ["--seeds", "18446744073709551616"],
+            "--seeds '18446744073709551616': expected a whole number 1..1,000,000",
+        ),
         (["--seed-list", "1,x"], "--seed-list '1,x': 'x' is not an integer"),
         (["--workers", "two"], "--workers 'two': expected a whole number >= 1"),
         (["--workers", "2", "--scheduler", "serial"], "--workers '2': applies only to the local"),
@@ -568,7 +578,7 @@ def test_bad_knobs_seeds_and_scheduler_are_listed_with_the_loader_s_problems() -
     assert caught.value.problems == [
         "workers: applies only to the local cluster (scheduler None), not to scheduler 'serial'",
         "stream.mode=5..2: range '5..2': START 5 is greater than END 2",
-        "seeds: expected a number of seeds >= 1, got 0",
+        "seeds: expected a number of seeds 1..1,000,000, got 0",
         "the scenario: $.stream.shards: got 0, expected an integer 1..10000",
     ]
 
