@@ -265,6 +265,13 @@ def run_loaded(
         raise ValueError(f"threads: expected an integer from 0 to {MAX_THREADS}, got {threads!r}")
     if seed is not None:
         seed = check_seed(seed)
+    # The core checks the texts; anything else would reach it as a binding's TypeError.
+    if resolution is not None and not isinstance(resolution, str):
+        raise ValueError(
+            f"resolution: expected a duration text such as '1s' or '1m', got {resolution!r}"
+        )
+    if fidelity is not None and not isinstance(fidelity, str):
+        raise ValueError(f"fidelity: expected one of {', '.join(FIDELITIES)}, got {fidelity!r}")
     return Result(_core.run_scenario(loaded, seed, resolution, progress, fidelity, threads))
 
 

@@ -94,6 +94,11 @@ def test_a_second_thread_changes_nothing_but_the_wall_time() -> None:
 def test_run_rejects_a_bad_resolution() -> None:
     with pytest.raises(kinesim.ScenarioError):
         kinesim.run(small_scenario(), resolution="7s")
+    # Not a text: a ValueError naming the argument, not the binding's TypeError.
+    with pytest.raises(ValueError, match="resolution: expected a duration text"):
+        kinesim.run(small_scenario(), resolution=1)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="fidelity: expected one of exact, fast"):
+        kinesim.run(small_scenario(), fidelity=2)  # type: ignore[arg-type]
 
 
 def test_progress_is_reported_up_to_completion() -> None:
