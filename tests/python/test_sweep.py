@@ -553,7 +553,7 @@ def test_cli_lists_bad_arguments_beside_the_scenario_s_problems(capsys, tmp_path
     )
     assert (code, stdout) == (2, "")
     assert err == (
-        "kinesim sweep: error: --seeds '0': expected a whole number >= 1\n"
+        "kinesim sweep: error: --seeds '0': expected a whole number 1..1,000,000\n"
         "kinesim sweep: error: --set 'nothing': expected PATH=VALUES, e.g. stream.shards=2..16\n"
         f"kinesim sweep: error: --out {str(tmp_path / 'table.txt')!r}: expected a file ending in "
         ".csv or .parquet\n"
