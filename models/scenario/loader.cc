@@ -155,16 +155,8 @@ void read_stream(IssueList& issues, const Json& node, StreamConfig& stream, bool
 void read_output(IssueList& issues, const Json& node, OutputConfig& out) {
   const ObjectReader r(issues, node, "$.output", keys::kOutput);
   if (!r.valid()) return;
-  // Coarser than a minute or not dividing it would break the CloudWatch minute buckets; finer
-  // than a millisecond would only burn memory.
-  out.resolution =
-      r.duration(
-           "resolution", Need::kOptional,
-           [](Duration d) {
-             return d >= Duration::millis(1) && Duration::seconds(60) % d == Duration();
-           },
-           R"(a duration of at least 1ms that divides 60s, like "1m", "10s", "1s")")
-          .value_or(out.resolution);
+  out.resolution = r.duration("resolution", Need::kOptional, valid_resolution, kResolutionExpected)
+                       .value_or(out.resolution);
   out.top_n =
       static_cast<uint32_t>(r.integer("top_n", Need::kOptional, 0, 1000).value_or(out.top_n));
 }

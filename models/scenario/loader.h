@@ -27,6 +27,11 @@ Scenario load_scenario_file(const std::string& path);
 // required). Units: ns, us (or µs), ms, s, m (or min), h, d; sums like "1h30m" are accepted.
 // Returns nullopt if malformed, negative, not a whole number of nanoseconds, or beyond int64 ns.
 std::optional<sim::Duration> parse_duration(std::string_view text);
+// A metric resolution a run can keep: at least 1 ms (finer only burns memory) and dividing a
+// minute (else the CloudWatch minute buckets break). `output.resolution` and a run's override.
+bool valid_resolution(sim::Duration resolution);
+inline constexpr std::string_view kResolutionExpected =
+    R"(a duration of at least 1ms that divides 60s, like "1m", "10s", "1s")";
 // "512KiB", "1MiB", "1.5KB" (KB = 1000 bytes, KiB = 1024), "100B", or a bare integer of bytes.
 // Units: B, KB, MB, GB, TB, KiB, MiB, GiB, TiB (case-sensitive, no space). Returns nullopt if
 // malformed, not a whole number of bytes, or beyond uint64.

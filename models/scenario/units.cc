@@ -111,6 +111,11 @@ std::optional<uint64_t> read_unit(std::string_view& text, const std::array<Unit,
 
 }  // namespace
 
+bool valid_resolution(sim::Duration resolution) {
+  return resolution >= sim::Duration::millis(1) &&
+         sim::Duration::seconds(60) % resolution == sim::Duration();
+}
+
 std::optional<sim::Duration> parse_duration(std::string_view text) {
   if (text.empty()) return std::nullopt;
   // Go-style sums such as "1h30m" are accepted: each part is a number followed by its unit.

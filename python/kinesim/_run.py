@@ -57,8 +57,8 @@ def check_seed(seed: Any, where: str = "seed") -> int:
 
 def resolution_ok(text: str) -> bool:
     """Whether the core takes ``text`` as a metric resolution: a duration ("1s", "1m",
-    "500ms") that divides 60 s, as the core reads durations. Checked before a run, so that a
-    bad ``--resolution`` is listed with the scenario's problems."""
+    "500ms") of at least 1 ms that divides 60 s, as the core reads durations. Checked before a
+    run, so that a bad ``--resolution`` is listed with the scenario's problems."""
     return bool(_core.resolution_ok(text))
 
 

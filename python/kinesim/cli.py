@@ -508,8 +508,8 @@ def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     threads = _threads(args.threads, problems)
     if args.resolution is not None and not _run.resolution_ok(args.resolution):
         problems.append(
-            f"--resolution {args.resolution!r}: expected a duration that divides 60s, "
-            'like "1s" or "1m"'
+            f"--resolution {args.resolution!r}: expected a duration of at least 1ms that "
+            'divides 60s, like "1m", "10s", "1s"'
         )
     if args.out is not None:
         problem = _out_dir_problem(Path(args.out))

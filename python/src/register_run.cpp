@@ -25,10 +25,9 @@ using models::Result;
 std::optional<sim::Duration> parse_resolution(const std::optional<std::string>& text) {
   if (!text) return std::nullopt;
   const std::optional<sim::Duration> d = models::parse_duration(*text);
-  if (!d || *d <= sim::Duration() || sim::Duration::seconds(60) % *d != sim::Duration()) {
-    throw models::ScenarioError({{"resolution", "got \"" + *text +
-                                                    "\", expected a duration that divides 60s, "
-                                                    "like \"1s\" or \"1m\""}});
+  if (!d || !models::valid_resolution(*d)) {
+    throw models::ScenarioError({{"resolution", "got \"" + *text + "\", expected " +
+                                                    std::string(models::kResolutionExpected)}});
   }
   return d;
 }
@@ -149,7 +148,7 @@ void register_run(py::module_& m) {
         }
       },
       py::arg("text"),
-      "Whether run_scenario takes `text` as its resolution: a duration that divides 60 s.");
+      "Whether run_scenario takes `text` as its resolution: at least 1 ms, dividing 60 s.");
 
   m.def(
       "run_scenario",

@@ -327,7 +327,18 @@ OUT_OF_RANGE = "scenarios/broken/out-of-range.json"
     [
         (
             ["--resolution", "7s"],
-            ['--resolution \'7s\': expected a duration that divides 60s, like "1s" or "1m"'],
+            [
+                "--resolution '7s': expected a duration of at least 1ms that divides 60s, "
+                'like "1m", "10s", "1s"'
+            ],
+        ),
+        (
+            # Divides 60 s, but finer than the scenario's output.resolution takes.
+            ["--resolution", "500us"],
+            [
+                "--resolution '500us': expected a duration of at least 1ms that divides 60s, "
+                'like "1m", "10s", "1s"'
+            ],
         ),
         (
             ["--seed", "-3", "--out", "{blocker}/x"],
