@@ -241,8 +241,8 @@ Json capacity_json(const Result& r) {
   Json segments = Json::array();
   for (const CapacitySegment& c : r.capacity_segments) {
     Json sj;
-    sj["from_s"] = num(c.from.to_seconds());
-    sj["to_s"] = num(c.to.to_seconds());
+    sj["from_s"] = num(c.from.to_seconds(), 9);  // as the timeline's times
+    sj["to_s"] = num(c.to.to_seconds(), 9);
     sj["mode"] = api_name(c.mode);
     sj["open_shards"] = c.open_shards;
     segments.push_back(std::move(sj));
