@@ -150,8 +150,12 @@ TEST(KclLoader, BadKclTimelineActionsAreReported) {
       "$.timeline[2].worker: key \"worker\" does not apply to action \"kcl_deploy\"; it takes "
       "\"at\", \"action\", \"consumer\", \"downtime\"",
       "$.timeline[3].worker: missing, expected an integer 0..999",
+      "$.timeline[1].consumer: got \"poller\", expected the name of a kcl consumer (kcl "
+      "consumers: \"app\")",
   };
-  EXPECT_EQ(issues, expected);  // checks against the consumers wait for valid actions
+  // Which workers a consumer has by then waits for valid actions (kcl_worker_added counts in
+  // time order); whom an action names does not.
+  EXPECT_EQ(issues, expected);
   const auto later = issues_of(doc_with(nlohmann::json::parse(R"([
     {"name": "app", "type": "kcl", "kcl": {"workers": 2}},
     {"name": "poller", "type": "polling"}])"),
