@@ -70,10 +70,6 @@ EfoAlternative efo_alternative(const Result& r) {
   return alt;
 }
 
-}  // namespace
-
-namespace {
-
 // Why polling calls were throttled: the 5 calls/s a shard takes, when its polling consumers
 // offer more, or else its shared read throughput (2 MiB/s per shard: a call may overdraw it by up
 // to 10 MiB, and the shard then refuses calls until it is repaid).
