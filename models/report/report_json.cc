@@ -89,7 +89,8 @@ Json key_json(const KeyResult& k, double secs) {
   return j;
 }
 
-Json producer_json(const ProducerResult& p, double secs) {
+// `alive`: the seconds the producer existed (alive_seconds).
+Json producer_json(const ProducerResult& p, double alive) {
   const ProducerCounts& c = p.counts;
   Json j;
   j["name"] = p.name;
@@ -109,7 +110,6 @@ Json producer_json(const ProducerResult& p, double secs) {
   j["counts"] = std::move(counts);
   j["throttled_fraction"] = num(throttled_fraction(c));
   j["user_record_throttled_fraction"] = num(user_record_throttled_fraction(c));
-  const double alive = secs - p.start.to_seconds();  // from its start to the run's end
   j["offered_mean_records_per_sec"] = num(alive > 0 ? static_cast<double>(c.produced) / alive : 0);
   j["offered_peak_records_per_sec"] = num(p.offered_peak_records_per_sec);
   j["offered_peak_bytes_per_sec"] = num(p.offered_peak_bytes_per_sec);
@@ -431,7 +431,7 @@ nlohmann::ordered_json summary_json(const Result& r) {
   Json producers = Json::array();
   Json groups = Json::object();
   for (const ProducerResult& p : r.producers) {
-    producers.push_back(producer_json(p, secs));
+    producers.push_back(producer_json(p, alive_seconds(r, p)));
     groups[p.name] = key_groups_json(p);
   }
   j["producers"] = std::move(producers);

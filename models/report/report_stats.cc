@@ -9,6 +9,10 @@ namespace kinesim::models {
 
 double duration_seconds(const Result& result) { return result.duration.to_seconds(); }
 
+double alive_seconds(const Result& result, const ProducerResult& producer) {
+  return duration_seconds(result) - producer.start.to_seconds();
+}
+
 namespace {
 double share(uint64_t part, uint64_t whole) {
   return whole == 0 ? 0.0 : static_cast<double>(part) / static_cast<double>(whole);
@@ -57,8 +61,7 @@ std::vector<KeyLoad> key_loads(const Result& result) {
     std::map<std::string, const KeyResult*> own;  // a key may be both hottest and named hot
     for (const KeyResult& k : p.hottest_keys) own.emplace(k.key, &k);
     for (const KeyResult& k : p.hot_keys) own.emplace(k.key, &k);
-    // Over the time the producer existed: from its start to the run's end.
-    const double alive = duration_seconds(result) - p.start.to_seconds();
+    const double alive = alive_seconds(result, p);
     for (const auto& [name, k] : own) {
       KeyLoad& load = by_name[name];
       load.key = name;

@@ -60,6 +60,8 @@ std::pair<sim::Time, sim::Time> shard_lifetime(const Result& result, const Shard
 std::vector<ShardLoad> shard_loads(const Result& result);
 
 double duration_seconds(const Result& result);
+// The seconds a producer existed: from its `start` to the run's end (<= 0 if it never started).
+double alive_seconds(const Result& result, const ProducerResult& producer);
 // The writes as the stream judged them, in entries (Kinesis records), summed over every shard's
 // books: what summary.json's `stream` and the summary's throttling line give, so that the
 // stream's figures add up with its shards'. The producers keep their counts at the replies, so

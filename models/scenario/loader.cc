@@ -74,16 +74,9 @@ void read_stream_read(IssueList& issues, const Json& node, const std::string& pa
   }
 }
 
-// Whether $.stream.mode is absent or a mode's name: else the stream's mode is not known.
-bool mode_read(const Json& stream) {
-  if (!stream.is_object()) return false;
-  const auto mode = stream.find("mode");
-  return mode == stream.end() ||
-         (mode->is_string() && std::find(kCapacityModeApiNames.begin(), kCapacityModeApiNames.end(),
-                                         mode->get<std::string>()) != kCapacityModeApiNames.end());
-}
-
-void read_stream(IssueList& issues, const Json& node, StreamConfig& stream, bool& legacy) {
+// `mode_known`: false when `mode` is given but cannot be read (the stream's mode is then a guess).
+void read_stream(IssueList& issues, const Json& node, StreamConfig& stream, bool& legacy,
+                 bool& mode_known) {
   const ObjectReader r(issues, node, "$.stream", keys::kStream);
   if (!r.valid()) return;
   const core::StreamLimits limits;
@@ -91,9 +84,9 @@ void read_stream(IssueList& issues, const Json& node, StreamConfig& stream, bool
   stream.name = r.string("name", Need::kOptional, "a stream name of 1..128 of [a-zA-Z0-9_.-]",
                          valid_stream_name)
                     .value_or(stream.name);
-  if (const auto mode = r.choice("mode", Need::kOptional, kCapacityModeApiNames)) {
-    stream.mode = static_cast<CapacityMode>(*mode);
-  }
+  const auto mode = r.choice("mode", Need::kOptional, kCapacityModeApiNames);
+  if (mode) stream.mode = static_cast<CapacityMode>(*mode);
+  mode_known = mode || !r.has("mode");
   if (stream.mode != CapacityMode::kProvisioned) {
     stream.shards = static_cast<uint32_t>(core::OnDemandLimits{}.initial_write_records_per_sec /
                                           core::ShardWriteLimits{}.records_per_sec);
@@ -198,9 +191,10 @@ Scenario read_scenario(IssueList& issues, const Json& doc, const std::string& ba
 
   bool legacy = false;
   bool shards_valid = true;
+  bool mode_known = true;
   if (const Json* stream = r.object("stream", Need::kOptional)) {
     const std::size_t before = issues.size();
-    read_stream(issues, *stream, s.stream, legacy);
+    read_stream(issues, *stream, s.stream, legacy, mode_known);
     shards_valid = issues.size() == before;
   }
   // Later checks compare against the duration; if it is itself wrong, only that is reported.
@@ -231,8 +225,7 @@ Scenario read_scenario(IssueList& issues, const Json& doc, const std::string& ba
   if (shard_ids) check_named_shards(issues, s, *shard_ids);
   // The stream's mode and the switch_mode actions say which modes the stream has; if they are
   // wrong, so is this check.
-  if (const Json* stream = r.find("stream");
-      stream != nullptr && modes_valid && mode_read(*stream)) {
+  if (const Json* stream = r.find("stream"); stream != nullptr && modes_valid && mode_known) {
     check_capacity_sections(issues, *stream, s);
   }
   if (const Json* output = r.object("output", Need::kOptional)) {
