@@ -212,8 +212,16 @@ void read_kcl(IssueList& issues, const Json& node, const std::string& path,
   kcl.workers =
       static_cast<uint32_t>(r.integer("workers", Need::kOptional, 1, 1000).value_or(kcl.workers));
   constexpr std::array kRetrievals = {"fanout"sv, "polling"sv};
-  if (const auto v = r.choice("retrieval", Need::kOptional, kRetrievals)) {
-    kcl.retrieval = static_cast<KclConfig::Retrieval>(*v);
+  const auto retrieval = r.choice("retrieval", Need::kOptional, kRetrievals);
+  if (retrieval) kcl.retrieval = static_cast<KclConfig::Retrieval>(*retrieval);
+  if (kcl.retrieval == KclConfig::Retrieval::kFanout && (retrieval || !r.has("retrieval"))) {
+    // Fan-out pushes: KCL's PollingConfig, which holds these two, is not used.
+    for (const std::string_view key : {"maxRecords"sv, "idleTimeBetweenReadsInMillis"sv}) {
+      if (r.has(key)) {
+        issues.add(r.path(key), "key " + quote(key) +
+                                    " applies only with retrieval \"polling\" (it is \"fanout\")");
+      }
+    }
   }
   const auto position = r.choice("initialPositionInStream", Need::kOptional, kInitialPositionNames);
   if (position) kcl.initial_position = static_cast<InitialPosition>(*position);

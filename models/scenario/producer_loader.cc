@@ -31,6 +31,9 @@ constexpr uint64_t kMaxKeys = 1'000'000'000;
 // About 3 KB of memory per SDK instance and 8 KB per KPL instance (docs/scenarios.md,
 // "instances"): 100,000 instances fit in under 1 GB.
 constexpr uint64_t kMaxInstances = 100'000;
+// A producer's rate in records per second is at most a million shards' worth: beyond it the
+// gaps between records round to nothing on a clock of nanoseconds, and a run would not end.
+constexpr double kMaxRecordsPerSec = 1e9;
 constexpr std::string_view kTraceHeader = "timestamp,partition_key,size";
 
 std::string describe(Duration d) { return sim::to_string(d); }
@@ -226,6 +229,17 @@ void read_rate(IssueList& issues, const Json& node, const std::string& path,
   rate.profile = static_cast<RateConfig::Profile>(profile.value_or(1));
   const std::string variant = "profile " + quote(kProfiles[static_cast<std::size_t>(rate.profile)]);
   const auto positive = [](double x) { return x > 0; };
+  // A rate within its lower bound, then within kMaxRecordsPerSec.
+  const auto read_rate_value = [&](const ObjectReader& o, std::string_view key, bool zero_ok) {
+    std::optional<double> v = o.number(
+        key, Need::kRequired, [=](double x) { return zero_ok ? x >= 0 : x > 0; },
+        zero_ok ? "a number >= 0" : "a number > 0");
+    if (v && *v > kMaxRecordsPerSec) {
+      issues.got(o.path(key), *o.find(key), "a number <= 1e9 (records per second)");
+      v.reset();
+    }
+    return v;
+  };
   const auto read_process = [&] {
     if (const auto p = r.choice("process", Need::kOptional, kProcesses)) rate.poisson = *p == 0;
   };
@@ -233,8 +247,7 @@ void read_rate(IssueList& issues, const Json& node, const std::string& path,
     case RateConfig::Profile::kConstant:
     case RateConfig::Profile::kPoisson:
       r.reject_keys_outside(std::array{"profile"sv, "records_per_sec"sv}, variant);
-      rate.records_per_sec =
-          r.number("records_per_sec", Need::kRequired, positive, "a number > 0").value_or(0);
+      rate.records_per_sec = read_rate_value(r, "records_per_sec", false).value_or(0);
       rate.poisson = rate.profile == RateConfig::Profile::kPoisson;
       break;
     case RateConfig::Profile::kSchedule: {
@@ -250,8 +263,7 @@ void read_rate(IssueList& issues, const Json& node, const std::string& path,
         const auto at = sr.duration(
             "at", Need::kRequired, [&](Duration d) { return d < ctx.scenario_duration; },
             "a time before the end of the scenario (" + describe(ctx.scenario_duration) + ")");
-        const auto rps = sr.number(
-            "records_per_sec", Need::kRequired, [](double x) { return x >= 0; }, "a number >= 0");
+        const auto rps = read_rate_value(sr, "records_per_sec", true);
         if (at && !rate.steps.empty() && *at <= rate.steps.back().at) {
           issues.got(sr.path("at"), *sr.find("at"),
                      "a time after the previous step's (" + describe(rate.steps.back().at) +
@@ -267,8 +279,7 @@ void read_rate(IssueList& issues, const Json& node, const std::string& path,
                                        "peak_at"sv, "period"sv, "process"sv},
                             variant);
       read_process();
-      rate.mean_records_per_sec =
-          r.number("mean_records_per_sec", Need::kRequired, positive, "a number > 0").value_or(0);
+      rate.mean_records_per_sec = read_rate_value(r, "mean_records_per_sec", false).value_or(0);
       rate.peak_factor = r.number(
                               "peak_factor", Need::kOptional,
                               [](double x) { return x >= 1 && x <= 2; }, "a number in [1, 2]")

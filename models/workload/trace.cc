@@ -1,5 +1,6 @@
 #include "models/workload/trace.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <string_view>
@@ -133,7 +134,9 @@ std::optional<TraceRow> TraceReader::next() {
   for (;;) {
     if (!std::getline(in_, line)) {
       if (!loop_ || rows_this_pass_ == 0) return std::nullopt;
-      loop_offset_ += (last_ts_ - *first_ts_) + last_gap_;
+      // Each pass replays at least 1 ns later than the one before, whatever the speed, so
+      // that a loop always moves time on.
+      loop_offset_ += std::max((last_ts_ - *first_ts_) + last_gap_, speed_ * 1e-9);
       open();
       continue;
     }

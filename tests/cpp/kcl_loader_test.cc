@@ -84,7 +84,9 @@ TEST(KclLoader, EveryBadSettingIsReportedWithItsPathValueAndExpectation) {
              "everyBatch": true}, "processingErrorRate": 1.5, "failover": 1}},
     {"name": "b", "type": "kcl", "kcl": {"timestamp": "1m"}},
     {"name": "c", "type": "kcl", "kcl": {"initialPositionInStream": "AT_TIMESTAMP"}},
-    {"name": "d", "type": "polling", "kcl": {}}
+    {"name": "d", "type": "polling", "kcl": {}},
+    {"name": "e", "type": "kcl", "kcl": {"maxRecords": 100, "idleTimeBetweenReadsInMillis": 500}},
+    {"name": "f", "type": "kcl", "kcl": {"retrieval": "fanout", "maxRecords": 100}}
   ])")));
   const std::vector<std::string> expected = {
       "$.consumers[0].kcl.failover: unknown key \"failover\"; did you mean "
@@ -110,6 +112,12 @@ TEST(KclLoader, EveryBadSettingIsReportedWithItsPathValueAndExpectation) {
       "$.consumers[2].kcl.timestamp: missing, expected a time into the run before its end (10m)",
       "$.consumers[3].kcl: key \"kcl\" does not apply to type \"polling\"; it takes \"name\", "
       "\"type\", \"start\", \"read_latency\", \"polling\"",
+      "$.consumers[4].kcl.maxRecords: key \"maxRecords\" applies only with retrieval "
+      "\"polling\" (it is \"fanout\")",
+      "$.consumers[4].kcl.idleTimeBetweenReadsInMillis: key \"idleTimeBetweenReadsInMillis\" "
+      "applies only with retrieval \"polling\" (it is \"fanout\")",
+      "$.consumers[5].kcl.maxRecords: key \"maxRecords\" applies only with retrieval "
+      "\"polling\" (it is \"fanout\")",
   };
   EXPECT_EQ(issues, expected);
 }

@@ -14,6 +14,7 @@
 #include "loader_test_helpers.h"
 #include "models/scenario/json_reader.h"
 #include "models/scenario/loader.h"
+#include "models/workload/trace.h"
 
 namespace kinesim::models {
 namespace {
@@ -338,6 +339,22 @@ TEST(ScenarioErrors, NameAValueOutsideItsRangeWithPathValueAndExpectation) {
   nlohmann::json doc = minimal();
   doc["producers"][0]["rate"]["records_per_sec"] = -5;
   EXPECT_EQ(issue_of(doc), "$.producers[0].rate.records_per_sec: got -5, expected a number > 0");
+  // Beyond 1e9 records/s the gaps round to nothing on a nanosecond clock: a run would not end.
+  doc["producers"][0]["rate"]["records_per_sec"] = 1e308;
+  EXPECT_EQ(issue_of(doc),
+            "$.producers[0].rate.records_per_sec: got 1e+308, expected a number <= 1e9 (records "
+            "per second)");
+  doc["producers"][0]["rate"] = {{"profile", "schedule"},
+                                 {"steps", {{{"at", "0s"}, {"records_per_sec", 2e9}}}}};
+  EXPECT_EQ(issue_of(doc),
+            "$.producers[0].rate.steps[0].records_per_sec: got 2000000000.0, expected a number <= "
+            "1e9 (records per second)");
+  doc["producers"][0]["rate"] = {{"profile", "diurnal"}, {"mean_records_per_sec", 1e10}};
+  EXPECT_EQ(issue_of(doc),
+            "$.producers[0].rate.mean_records_per_sec: got 10000000000.0, expected a number <= "
+            "1e9 (records per second)");
+  doc["producers"][0]["rate"] = {{"profile", "poisson"}, {"records_per_sec", 1e9}};
+  EXPECT_NO_THROW(load_scenario(doc));
   doc = minimal();
   doc["stream"] = {{"shards", 0}};
   EXPECT_EQ(issue_of(doc), "$.stream.shards: got 0, expected an integer 1..10000");
@@ -796,6 +813,23 @@ TEST_F(ScenarioTraceFile, AcceptsATraceWithTheDocumentedHeaderRelativeToTheScena
   EXPECT_EQ(s.producers[0].rate.trace_path, "t.csv");
   EXPECT_EQ(s.base_dir, dir_.string());
   EXPECT_EQ(s.producers[0].rate.profile, RateConfig::Profile::kTrace);
+}
+
+// A loop shifts each pass by the trace's length divided by the speed; however fast the replay,
+// a pass lasts at least 1 ns, so a looped trace always moves time on.
+TEST_F(ScenarioTraceFile, ALoopedTraceMovesOnAtLeastOneNanosecondAPass) {
+  write("t.csv", "timestamp,partition_key,size\n0,a,1\n");
+  TraceReader fast((dir_ / "t.csv").string(), 1e300, true, Duration());
+  for (int64_t pass = 0; pass < 4; ++pass) {
+    const std::optional<TraceRow> row = fast.next();
+    ASSERT_TRUE(row);
+    EXPECT_EQ(row->at, sim::Time::zero() + Duration::nanos(pass));
+  }
+  // At speed 1 a one-row trace, which has no gap to take, repeats every 1 ms.
+  write("u.csv", "timestamp,partition_key,size\n0,a,1\n");
+  TraceReader slow((dir_ / "u.csv").string(), 1, true, Duration());
+  EXPECT_EQ(slow.next()->at, sim::Time::zero());
+  EXPECT_EQ(slow.next()->at, sim::Time::zero() + Duration::millis(1));
 }
 
 TEST_F(ScenarioTraceFile, RejectsATraceWithAnotherHeader) {
