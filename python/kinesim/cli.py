@@ -450,10 +450,13 @@ class _Progress:
             self.bar.stop()
 
 
-def _out_dir_problem(out_dir: Path) -> str | None:
-    """What is wrong with ``out_dir`` as an output folder, or None when it is a folder, or can
+def _out_dir_problem(out: str | Path) -> str | None:
+    """What is wrong with ``out`` as an output folder, or None when it is a folder, or can
     be made one, that we can write in: checked before the run, so that a bad --out costs
     nothing. Leaves nothing behind."""
+    if str(out) == "":
+        return "--out '': expected a folder path (leave --out out for the default)"
+    out_dir = Path(out)
     where = f"--out {str(out_dir)!r}"
     if out_dir.exists() and not out_dir.is_dir():
         return f"{where}: exists and is not a folder"
@@ -512,7 +515,7 @@ def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
             'divides 60s, like "1m", "10s", "1s"'
         )
     if args.out is not None:
-        problem = _out_dir_problem(Path(args.out))
+        problem = _out_dir_problem(args.out)
         if problem:
             problems.append(problem)
     if args.report:
@@ -594,6 +597,8 @@ def _cmd_report(args: argparse.Namespace, out: TextIO) -> int:
             plan = read_plan(folder / "plan.json")
         except (OSError, ValueError) as error:
             raise InvalidInput(f"{where}: cannot read plan.json: {error}") from None
+    if args.out == "":
+        raise InvalidInput("--out '': expected a file path (leave --out out for the default)")
     target = Path(args.out) if args.out else folder / "report.html"
     if target.is_dir() or not target.parent.is_dir():
         raise InvalidInput(f"--out {str(target)!r}: expected a file path in an existing folder")
@@ -666,7 +671,7 @@ def _cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
     workers = _positive_int("--workers", args.workers, 1024, issues)
     _scheduler_problems(args, workers, issues)
     if args.out is not None:
-        problem = _out_dir_problem(Path(args.out))
+        problem = _out_dir_problem(args.out)
         if problem:
             issues.append(problem)
     request = {
@@ -824,10 +829,13 @@ def _sweep_seeds(args: argparse.Namespace, problems: list[str]) -> int | list[in
     return count
 
 
-def _out_file_problem(path: Path) -> str | None:
-    """What is wrong with ``path`` as the sweep's table, or None when it has a known suffix
+def _out_file_problem(out: str | Path) -> str | None:
+    """What is wrong with ``out`` as the sweep's table, or None when it has a known suffix
     and a file can be written there (its folder existing or creatable). Leaves nothing
     behind."""
+    if str(out) == "":
+        return "--out '': expected a file ending in .csv or .parquet"
+    path = Path(out)
     where = f"--out {str(path)!r}"
     if path.suffix.lower() not in SWEEP_SUFFIXES:
         return f"{where}: expected a file ending in .csv or .parquet"
@@ -908,7 +916,7 @@ def _cmd_sweep(args: argparse.Namespace, out: TextIO) -> int:
         else:
             specs.append(knob)
     if args.out is not None:
-        problem = _out_file_problem(Path(args.out))
+        problem = _out_file_problem(args.out)
         if problem:
             problems.append(problem)
     try:

@@ -348,6 +348,11 @@ OUT_OF_RANGE = "scenarios/broken/out-of-range.json"
             ],
         ),
         (
+            # An empty --out is not the default folder.
+            ["--out", ""],
+            ["--out '': expected a folder path (leave --out out for the default)"],
+        ),
+        (
             ["--threads", "x", "--fidelity", "quick"],
             [
                 "--fidelity 'quick': expected one of exact, fast",

@@ -504,6 +504,7 @@ def test_cli_default_output_and_failed_runs_exit_0_with_their_count(
         (["--workers", "2", "--scheduler", "serial"], "--workers '2': applies only to the local"),
         (["--out", "table.txt"], "--out 'table.txt': expected a file ending in .csv or .parquet"),
         (["--out", "short.json/t.csv"], "--out 'short.json/t.csv': 'short.json' is not a folder"),
+        (["--out", ""], "--out '': expected a file ending in .csv or .parquet"),
     ],
 )
 def test_cli_bad_input_exits_2_naming_it_and_writes_nothing(
