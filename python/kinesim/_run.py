@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Union
 
 from . import _core
+from ._errors import ScenarioError
 
 ScenarioLike = Union[dict, str, "os.PathLike[str]"]
 
@@ -27,6 +28,8 @@ MAX_THREADS = 2**32 - 1
 FIDELITIES = ("exact", "fast")
 # Seeds are 64-bit unsigned in the core (``seed``, ``--seed``, a sweep's or a plan's seeds).
 MAX_SEED = 2**64 - 1
+# What a metric resolution must be (the core's rule, models/scenario/loader.h).
+RESOLUTION_EXPECTED = 'a duration of at least 1ms that divides 60s, like "1m", "10s", "1s"'
 
 #: The files a run writes into its folder (README, "Outputs"); metrics_consumers.csv only in
 #: runs with consumers.
@@ -139,8 +142,6 @@ def _scenario_text(scenario: ScenarioLike) -> tuple[str, str]:
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
-            from ._errors import ScenarioError
-
             raise ScenarioError(
                 [("$", f"cannot read scenario file {str(path)!r}: {error}")]
             ) from None
@@ -251,6 +252,43 @@ def validate(scenario: ScenarioLike) -> str:
     return load(scenario).name
 
 
+def _argument_issues(
+    seed: Any, resolution: Any, fidelity: Any, threads: Any
+) -> tuple[list[tuple[str, str]], bool]:
+    """Every problem with ``run``'s arguments as (argument, message), in the order of the
+    signature, and whether one is a resolution text the core refuses (a ScenarioError, as the
+    scenario's own ``output.resolution`` would be)."""
+    issues: list[tuple[str, str]] = []
+    if seed is not None:
+        try:
+            check_seed(seed)
+        except ValueError:
+            issues.append(("seed", f"expected an integer from 0 to {MAX_SEED}, got {seed!r}"))
+    bad_resolution_text = False
+    if resolution is not None:
+        if not isinstance(resolution, str):
+            issues.append(
+                ("resolution", f"expected a duration text such as '1s' or '1m', got {resolution!r}")
+            )
+        elif not resolution_ok(resolution):
+            bad_resolution_text = True
+            issues.append(("resolution", f'got "{resolution}", expected {RESOLUTION_EXPECTED}'))
+    if fidelity is not None and fidelity not in FIDELITIES:
+        issues.append(("fidelity", f"expected one of {', '.join(FIDELITIES)}, got {fidelity!r}"))
+    if isinstance(threads, bool) or not isinstance(threads, int) or not 0 <= threads <= MAX_THREADS:
+        issues.append(("threads", f"expected an integer from 0 to {MAX_THREADS}, got {threads!r}"))
+    return issues, bad_resolution_text
+
+
+def _raise_for(issues: list[tuple[str, str]], as_scenario_error: bool) -> None:
+    """Raises every issue at once: a ScenarioError when the scenario or the resolution text is
+    at fault, else a ValueError, one ``argument: message`` line each."""
+    if as_scenario_error:
+        raise ScenarioError(issues)
+    if issues:
+        raise ValueError("\n".join(f"{name}: {message}" for name, message in issues))
+
+
 def run_loaded(
     loaded: _core.Scenario,
     *,
@@ -261,17 +299,10 @@ def run_loaded(
     threads: int = 0,
 ) -> Result:
     """Simulates a scenario returned by ``load``; see ``run``."""
-    if isinstance(threads, bool) or not isinstance(threads, int) or not 0 <= threads <= MAX_THREADS:
-        raise ValueError(f"threads: expected an integer from 0 to {MAX_THREADS}, got {threads!r}")
+    issues, bad_resolution_text = _argument_issues(seed, resolution, fidelity, threads)
+    _raise_for(issues, bad_resolution_text)
     if seed is not None:
         seed = check_seed(seed)
-    # The core checks the texts; anything else would reach it as a binding's TypeError.
-    if resolution is not None and not isinstance(resolution, str):
-        raise ValueError(
-            f"resolution: expected a duration text such as '1s' or '1m', got {resolution!r}"
-        )
-    if fidelity is not None and not isinstance(fidelity, str):
-        raise ValueError(f"fidelity: expected one of {', '.join(FIDELITIES)}, got {fidelity!r}")
     return Result(_core.run_scenario(loaded, seed, resolution, progress, fidelity, threads))
 
 
@@ -293,9 +324,21 @@ def run(
     the run on the calling thread; the result is the same either way (README, "Fidelity"); any
     other value than an integer from 0 to 2**32 - 1 raises ValueError, as does a ``seed`` that
     is not an integer from 0 to 2**64 - 1.
+    Every problem with the arguments and the scenario is raised at once, arguments first: a
+    ScenarioError when the scenario or the ``resolution`` text is at fault (its ``issues``
+    name the argument, e.g. ``("seed", "expected an integer ...")``, or the JSON path), else a
+    ValueError with one ``argument: message`` line per problem.
     Ctrl-C raises KeyboardInterrupt within a second, however slow the simulation."""
+    issues, bad_resolution_text = _argument_issues(seed, resolution, fidelity, threads)
+    try:
+        loaded = load(scenario)
+    except ScenarioError as error:
+        if not issues:
+            raise
+        raise ScenarioError(issues + error.issues) from None
+    _raise_for(issues, bad_resolution_text)
     return run_loaded(
-        load(scenario),
+        loaded,
         seed=seed,
         resolution=resolution,
         progress=progress,

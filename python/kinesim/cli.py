@@ -510,10 +510,7 @@ def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     fidelity = _fidelity(args.fidelity, problems)
     threads = _threads(args.threads, problems)
     if args.resolution is not None and not _run.resolution_ok(args.resolution):
-        problems.append(
-            f"--resolution {args.resolution!r}: expected a duration of at least 1ms that "
-            'divides 60s, like "1m", "10s", "1s"'
-        )
+        problems.append(f"--resolution {args.resolution!r}: expected {_run.RESOLUTION_EXPECTED}")
     if args.out is not None:
         problem = _out_dir_problem(args.out)
         if problem:

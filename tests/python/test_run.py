@@ -101,6 +101,32 @@ def test_run_rejects_a_bad_resolution() -> None:
         kinesim.run(small_scenario(), fidelity=2)  # type: ignore[arg-type]
 
 
+def test_run_raises_every_argument_problem_at_once_arguments_first() -> None:
+    with pytest.raises(ValueError, match="^seed: ") as raised:
+        kinesim.run(small_scenario(), seed=-1, fidelity="quick", threads=-1)
+    assert type(raised.value) is ValueError
+    assert str(raised.value).splitlines() == [
+        "seed: expected an integer from 0 to 18446744073709551615, got -1",
+        "fidelity: expected one of exact, fast, got 'quick'",
+        "threads: expected an integer from 0 to 4294967295, got -1",
+    ]
+    # A resolution text the core refuses, or a bad scenario, make it a ScenarioError that
+    # names the arguments first, then the scenario's JSON paths.
+    bad = small_scenario()
+    bad["stream"]["shards"] = 0
+    with pytest.raises(kinesim.ScenarioError) as scenario_error:
+        kinesim.run(bad, seed=2**64, resolution="7s")
+    assert scenario_error.value.issues == [
+        ("seed", "expected an integer from 0 to 18446744073709551615, got 18446744073709551616"),
+        (
+            "resolution",
+            'got "7s", expected a duration of at least 1ms that divides 60s, like "1m", "10s", '
+            '"1s"',
+        ),
+        ("$.stream.shards", "got 0, expected an integer 1..10000"),
+    ]
+
+
 def test_progress_is_reported_up_to_completion() -> None:
     seen: list[float] = []
     kinesim.run(small_scenario(), progress=seen.append)
