@@ -102,7 +102,7 @@ def test_run_rejects_a_bad_resolution() -> None:
 
 
 def test_run_raises_every_argument_problem_at_once_arguments_first() -> None:
-    with pytest.raises(ValueError, match="^seed: ") as raised:
+    with pytest.raises(ValueError, match=r"^seed: ") as raised:
         kinesim.run(small_scenario(), seed=-1, fidelity="quick", threads=-1)
     assert type(raised.value) is ValueError
     assert str(raised.value).splitlines() == [
