@@ -50,7 +50,9 @@ def _worst(values: Iterable[float | None]) -> float | None:
 
 
 def _ms_to_s(value: Any) -> float | None:
-    return None if value is None else float(value) / 1000.0
+    # Rounded to the picosecond: 153.3 ms is 0.1533 s, not 0.15330000000000002, and no digit
+    # of summary.json's milliseconds is lost.
+    return None if value is None else round(float(value) / 1000.0, 12)
 
 
 def _put_latency(key: str) -> Callable[[Summary], float | None]:
