@@ -17,7 +17,7 @@ import pytest
 
 import kinesim
 from kinesim import cli
-from kinesim._figures import figures, parse_objective
+from kinesim._figures import FIGURES, figures, parse_objective
 
 SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 
@@ -277,6 +277,14 @@ def test_a_failure_shows_enough_digits_to_tell_the_figure_from_its_bound() -> No
     assert parse_objective("throttled<=0.1%").describe(0.021) == (
         "throttled 2.1 % (needs <= 0.1 %)"
     )
+
+
+def test_latencies_in_seconds_carry_summary_json_s_milliseconds_without_float_noise() -> None:
+    latency = {"count": 10, "p50": 114.7, "p90": 133.1, "p99": 153.3, "p99_9": 153.3, "max": 153.3}
+    summary = {"producers": [{"put_latency_ms": latency}]}
+    got = {name: FIGURES[name].extract(summary) for name in ("put_latency_p50", "put_latency_max")}
+    assert got == {"put_latency_p50": 0.1147, "put_latency_max": 0.1533}
+    assert repr(got["put_latency_max"]) == "0.1533"
 
 
 def test_plan_is_deterministic() -> None:
