@@ -321,25 +321,32 @@ def _cmd_shards(args: argparse.Namespace, out: TextIO) -> int:
                 step = {k: v for k, v in step.items() if v is not None}
                 operations.append({**step, "via": f"update_shard_count {target}"})
 
+    # Keys are independent of one another: every bad one is listed.
     routes: list[dict[str, Any]] = []
+    bad_keys: list[str] = []
     keys = args.key or ([] if args.explicit_hash_key else list(DEMO_KEYS))
     for key in keys:
         where = f"--key {key!r}"
-        routes.append(
-            {
-                "partition_key": key,
-                "hash_key": str(_kinesis_call(where, hash_key, key)),
-                "shard_id": _kinesis_call(where, stream.route, key),
-            }
-        )
+        try:
+            routes.append(
+                {
+                    "partition_key": key,
+                    "hash_key": str(_kinesis_call(where, hash_key, key)),
+                    "shard_id": _kinesis_call(where, stream.route, key),
+                }
+            )
+        except InvalidInput as error:
+            bad_keys += error.messages
     for ehk in args.explicit_hash_key:
-        routes.append(
-            {
-                "explicit_hash_key": ehk,
-                "hash_key": ehk,
-                "shard_id": _kinesis_call(f"--explicit-hash-key {ehk!r}", stream.route, None, ehk),
-            }
-        )
+        where = f"--explicit-hash-key {ehk!r}"
+        try:
+            shard_id = _kinesis_call(where, stream.route, None, ehk)
+        except InvalidInput as error:
+            bad_keys += error.messages
+            continue
+        routes.append({"explicit_hash_key": ehk, "hash_key": ehk, "shard_id": shard_id})
+    if bad_keys:
+        raise InvalidInput(*bad_keys)
 
     shards = [
         {

@@ -116,6 +116,17 @@ def test_invalid_input_exits_2_naming_the_argument(capsys, argv: list[str], name
     assert named in err
 
 
+def test_every_bad_key_is_listed_at_once(capsys) -> None:
+    argv = ["shards", "4", "--key", "", "--key", "ok", "--explicit-hash-key", "-1"]
+    code, out, err = run(capsys, *argv)
+    assert (code, out) == (2, "")
+    lines = err.splitlines()
+    assert [line.split(":")[1].strip() for line in lines] == [
+        "--key ''",
+        "--explicit-hash-key '-1'",
+    ]
+
+
 def test_usage_errors_exit_2(capsys) -> None:
     assert run(capsys, "shards")[0] == 2
     assert run(capsys, "no-such-command")[0] == 2
