@@ -52,6 +52,7 @@ Piece part(const Piece& p, uint64_t from, uint64_t to) {
   const uint64_t n = s.records;
   Piece out;
   out.stride = p.stride;
+  out.queued = p.queued;
   RecordSlice& o = out.slice;
   o.first_sequence = s.first_sequence + from * p.stride;
   o.records = to - from;
@@ -192,18 +193,23 @@ void LambdaConsumer::push_piece(core::ShardIndex shard, uint32_t sub, const Piec
                                 Time now) {
   SubBatcher& s = esm(shard).subs[sub];
   if (piece.slice.records == 0) return;
-  if (s.queue.empty()) {
-    s.window_opened = now;
-    const uint64_t generation = ++s.window_generation;
-    if (lambda_.maximum_batching_window_seconds > 0) {
-      const Time due = now + Duration::seconds(lambda_.maximum_batching_window_seconds);
-      engine().schedule(due,
-                        [this, shard, sub, generation] { window_elapsed(shard, sub, generation); });
-    }
-  }
+  if (s.queue.empty()) open_window(shard, sub, now, now);
   s.queue.push_back(piece);
+  s.queue.back().queued = now;
   s.queued_records += piece.slice.records;
   s.queued_bytes += piece.slice.bytes;
+}
+
+void LambdaConsumer::open_window(core::ShardIndex shard, uint32_t sub, Time opened, Time now) {
+  SubBatcher& s = esm(shard).subs[sub];
+  s.window_opened = opened;
+  const uint64_t generation = ++s.window_generation;
+  if (lambda_.maximum_batching_window_seconds > 0) {
+    const Time due =
+        std::max(now, opened + Duration::seconds(lambda_.maximum_batching_window_seconds));
+    engine().schedule(due,
+                      [this, shard, sub, generation] { window_elapsed(shard, sub, generation); });
+  }
 }
 
 void LambdaConsumer::enqueue(ShardEsm& st, const RecordSlice& slice, Time now,
@@ -277,6 +283,10 @@ void LambdaConsumer::try_dispatch(core::ShardIndex shard, uint32_t sub, Time now
     s.work.push_back(form_batch(s));
     if (s.queue.empty()) {
       ++s.window_generation;  // no window open
+    } else {
+      // The records left behind wait from when they were queued, not from when the batch
+      // that went had opened its window.
+      open_window(shard, sub, s.queue.front().queued, now);
     }
     ShardEsm& st = esm(shard);
     if (st.reader && st.reader->held() && !any_full(st)) st.reader->resume(now);

@@ -56,6 +56,7 @@ class LambdaConsumer final : public Consumer {
   struct Piece {
     RecordSlice slice;
     uint64_t stride = 1;
+    sim::Time queued = sim::Time::zero();  // when it joined its sub-batcher's queue
   };
 
  protected:
@@ -100,6 +101,8 @@ class LambdaConsumer final : public Consumer {
   void resolve_poison(sim::Time now);
   void enqueue(ShardEsm& st, const RecordSlice& slice, sim::Time now, core::ShardIndex shard);
   void push_piece(core::ShardIndex shard, uint32_t sub, const Piece& piece, sim::Time now);
+  // Opens the batching window of the records queued since `opened` (its timer, if any).
+  void open_window(core::ShardIndex shard, uint32_t sub, sim::Time opened, sim::Time now);
   bool any_full(const ShardEsm& st) const;
   void try_dispatch(core::ShardIndex shard, uint32_t sub, sim::Time now, bool window_due);
   void window_elapsed(core::ShardIndex shard, uint32_t sub, uint64_t generation);

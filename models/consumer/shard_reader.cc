@@ -30,6 +30,8 @@ void ShardReader::schedule(Time at, Fn fn) {
 void ShardReader::stop(ShardPosition frontier) {
   ++generation_;
   state_ = State::kWaiting;
+  // A stopped reader pushes no more: the stream's next arrival finds nothing waiting for it.
+  push_blocked_ = waiting_for_arrival_ = false;
   if (frontier.sequence < books_.frontier.sequence) books_.frontier = frontier;
 }
 
@@ -82,8 +84,14 @@ void ShardReader::subscribe() {
 
 void ShardReader::push() {
   const Time now = ctx_.engine.now();
-  if (held_ || in_flight_.size() >= kMaxInFlight || now < busy_until_) {
+  if (held_ || in_flight_.size() >= kMaxInFlight || (now < busy_until_ && !in_flight_.empty())) {
     push_blocked_ = true;  // on_push (or resume) pushes again once the consumer is ready
+    return;
+  }
+  if (now < busy_until_) {
+    // Still processing, and no push on its way whose delivery would push again: the next push
+    // goes when the processing ends.
+    schedule(busy_until_, [this] { push(); });
     return;
   }
   push_blocked_ = false;
@@ -169,6 +177,7 @@ void ShardReader::on_arrival(Time now, core::ShardIndex /*shard*/) {
   // Called from inside the stream: the push is an event of its own, after the request that
   // landed the records.
   listening_ = false;
+  if (!waiting_for_arrival_) return;  // stopped since it listened
   schedule(std::max(now, last_call_ + ctx_.config.push_gap), [this] { wake(); });
 }
 

@@ -152,6 +152,17 @@ void read_flink(IssueList& issues, const Json& node, const std::string& path,
   if (const auto publisher = r.choice(publisher_key, Need::kOptional, kPublishers)) {
     flink.retrieval = *publisher == 1 ? Retrieval::kFanOut : Retrieval::kPolling;
   }
+  if (flink.retrieval == Retrieval::kFanOut) {
+    // Enhanced fan-out pushes: the GetRecords settings have nothing to set.
+    for (const std::string_view key : keys::kFlink) {
+      const bool polling_key =
+          key.starts_with(legacy ? "flink.shard.getrecords." : "source.shard.get-records.");
+      if (polling_key && r.has(key)) {
+        issues.add(r.path(key), "key " + quote(key) + " applies only with " + quote(publisher_key) +
+                                    " \"POLLING\" (it is \"EFO\")");
+      }
+    }
+  }
   const std::string_view position_key = legacy ? "flink.stream.initpos" : "source.init.position";
   const std::string_view timestamp_key =
       legacy ? "flink.stream.initpos.timestamp" : "source.init.timestamp";

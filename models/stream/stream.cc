@@ -34,9 +34,11 @@ std::string rate_text(WriteRate r) {
   return buf;
 }
 
-// The open shards' total write rate, less the headroom on-demand keeps (capacity.h).
+// The open shards' total write rate. On-demand opens shards with headroom over its admission
+// limit (capacity.h), so this caps the limit only while shards are still on their way, as after a
+// switch from provisioned: the shards there take what they always took, their whole rate.
 WriteRate backed_by(const StreamConfig& c, std::size_t open) {
-  const double n = static_cast<double>(open) / kOnDemandShardHeadroom;
+  const auto n = static_cast<double>(open);
   return {n * static_cast<double>(c.write.bytes_per_sec),
           n * static_cast<double>(c.write.records_per_sec)};
 }

@@ -273,6 +273,24 @@ TEST(Capacity, AThirdModeSwitchWithin24HoursIsALimitExceededException) {
   EXPECT_EQ(r.producers[0].counts.throttled_entries, 0u);
 }
 
+// Four provisioned shards carry 3,800 records/s; on-demand admits twice the previous peak,
+// 8,000/s, and the four shards still take their 4,000/s while the shards on-demand wants are on
+// their way. The switch used to cap admission at the shards' rate less on-demand's 25 %
+// headroom, 3,200/s, and throttled a sixth of the traffic for a minute.
+TEST(Capacity, ASwitchToOnDemandKeepsWhatTheShardsCarried) {
+  Scenario s = stepped(CapacityMode::kProvisioned, {{0, 3'800}}, Duration::minutes(15));
+  s.stream.shards = 4;
+  s.producers[0].rate.poisson = false;  // evenly spaced: no burst above 4,000/s
+  s.timeline = {switch_to(5, CapacityMode::kOnDemand)};
+  const Result r = run_scenario(s);
+  const std::vector<TimelineEvent> done = events(r, "switch_mode", "completed");
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_TRUE(contains(done[0].detail, "admission limit 4194304 B/s and 4000 records/s"))
+      << done[0].detail;
+  EXPECT_EQ(r.producers[0].counts.throttled_entries, 0u);
+  EXPECT_GT(r.producers[0].counts.accepted, 3'400'000u);
+}
+
 TEST(Capacity, CostSegmentsSumToTheRunAndPriceEachModesPart) {
   Scenario s = stepped(CapacityMode::kProvisioned, {{0, 200}}, Duration::minutes(40));
   s.stream.shards = 4;

@@ -120,5 +120,28 @@ TEST(FlinkLoader, EveryMistakeIsReportedWithItsPathValueAndExpectation) {
       << issues.back();
 }
 
+// Enhanced fan-out pushes: the GetRecords settings of the job's source are refused, as the
+// polling consumer's and KCL's are.
+TEST(FlinkLoader, GetRecordsSettingsAreRefusedUnderEnhancedFanOut) {
+  const std::vector<std::string> issues = issues_of(with_consumers(nlohmann::json::parse(R"([
+    {"name": "a", "type": "flink", "flink": {"source.reader.type": "EFO",
+     "source.shard.get-records.interval": "1s", "source.shard.get-records.max-record-count": 5}},
+    {"name": "b", "type": "flink", "flink": {"source": "FlinkKinesisConsumer",
+     "flink.stream.recordpublisher": "EFO", "flink.shard.getrecords.intervalmillis": 500}}
+  ])")));
+  const std::vector<std::string> expected = {
+      "$.consumers[0].flink[\"source.shard.get-records.interval\"]: key "
+      "\"source.shard.get-records.interval\" applies only with \"source.reader.type\" "
+      "\"POLLING\" (it is \"EFO\")",
+      "$.consumers[0].flink[\"source.shard.get-records.max-record-count\"]: key "
+      "\"source.shard.get-records.max-record-count\" applies only with \"source.reader.type\" "
+      "\"POLLING\" (it is \"EFO\")",
+      "$.consumers[1].flink[\"flink.shard.getrecords.intervalmillis\"]: key "
+      "\"flink.shard.getrecords.intervalmillis\" applies only with "
+      "\"flink.stream.recordpublisher\" \"POLLING\" (it is \"EFO\")",
+  };
+  EXPECT_EQ(issues, expected);
+}
+
 }  // namespace
 }  // namespace kinesim::models

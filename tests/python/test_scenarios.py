@@ -293,7 +293,7 @@ def test_six_polling_apps_throttle_about_one_call_in_six_on_the_shared_limit() -
     assert 0.12 < throttled / calls < 0.2
     assert "GetRecords calls were throttled" in s["headline"]
     finding = next(f for f in s["findings"] if f["code"] == "read_throttling")
-    assert "6 polling consumers offer 6 calls/s" in finding["message"]
+    assert "6 polling consumers made 6 GetRecords calls/s per shard" in finding["message"]
     assert "enhanced fan-out" in finding["message"]
     assert s["sizing"]["polling_consumers"] == 6
     assert all(c["records"]["lost_to_retention"] == 0 for c in s["consumers"])

@@ -1,0 +1,153 @@
+"""The read side against hand computations: cases an outside tester found wrong, each small
+enough to check by hand (docs/scenarios.md, "consumers[]")."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import kinesim
+
+
+def producer(records_per_sec: float, size: str = "100B") -> dict:
+    return {
+        "name": "p",
+        "rate": {"profile": "constant", "records_per_sec": records_per_sec},
+        "keys": {"dist": "uniform", "count": 100, "prefix": "k"},
+        "record_size": size,
+    }
+
+
+def test_a_fan_out_reader_keeps_up_when_each_batch_takes_time() -> None:
+    # 100 records/s pushed to a consumer that spends 60 ms on each batch: it keeps up (a push
+    # waits for the processing, then goes). It used to stop for good after its second push.
+    result = kinesim.run(
+        {
+            "name": "efo-busy",
+            "duration": "60s",
+            "seed": 5,
+            "stream": {"shards": 1},
+            "producers": [producer(100)],
+            "consumers": [
+                {
+                    "name": "app",
+                    "type": "polling",
+                    "polling": {"retrieval": "fanout", "processing_time_per_batch": "60ms"},
+                }
+            ],
+        }
+    )
+    records = result.summary["consumers"][0]["records"]
+    assert records["in_scope"] == 5_500  # 100/s from the first record to 60 s (55 s read)
+    # Only the last half second's records can still be on their way.
+    assert records["pending"] <= 50
+    assert records["processed"] == records["in_scope"] - records["pending"]
+
+
+def test_a_crashed_kcl_worker_on_fan_out_processes_nothing_until_its_leases_move() -> None:
+    # Two workers, two shards, 100 records/s; worker 1 crashes at 60 s. Its shard is processed by
+    # no one until the survivor takes the lease (failoverTimeMillis, then a lease-taker pass), so
+    # about 50 records/s are processed meanwhile, and the backlog at once after.
+    result = kinesim.run(
+        {
+            "name": "kcl-fanout-crash",
+            "duration": "3m",
+            "seed": 5,
+            "stream": {"shards": 2},
+            "producers": [producer(100)],
+            "consumers": [
+                {
+                    "name": "app",
+                    "type": "kcl",
+                    "read_latency": "20ms",
+                    "kcl": {"version": "2.x", "workers": 2, "checkpoint": {"everySeconds": 30}},
+                }
+            ],
+            "timeline": [
+                {"at": "60s", "action": "kcl_worker_failure", "consumer": "app", "worker": 1}
+            ],
+            "output": {"resolution": "1s"},
+        }
+    )
+    metrics = result.metrics()
+    processed = metrics["app/RecordsProcessed"]
+    taken = int(np.flatnonzero(metrics["app/LeasesTaken"][61:])[0]) + 61
+    assert taken >= 70  # failoverTimeMillis (10 s) at least
+    # Between the crash and the lease moving only the survivor's shard is processed.
+    during = processed[61:taken]
+    assert during.mean() < 70, during
+    # The records the crashed worker left waited: the end-to-end maximum is seconds, not ms.
+    assert result.summary["consumers"][0]["end_to_end_latency_ms"]["max"] > 9_000
+
+
+def test_lambda_s_batching_window_restarts_for_the_records_a_full_batch_leaves() -> None:
+    # 50 records/s, BatchSize 100, a 5 s window: every batch fills in about 2 s, so 3,000 records
+    # make 30 invocations of 100. The records a full batch left behind used to keep the old
+    # window and go as a small batch when it ran out.
+    result = kinesim.run(
+        {
+            "name": "lambda-window",
+            "duration": "61s",
+            "seed": 5,
+            "stream": {"shards": 1},
+            "producers": [producer(50)],
+            "consumers": [
+                {
+                    "name": "fn",
+                    "type": "lambda",
+                    "read_latency": "20ms",
+                    "lambda": {"BatchSize": 100, "MaximumBatchingWindowInSeconds": 5},
+                }
+            ],
+        }
+    )
+    details = result.summary["consumers"][0]["details"]
+    assert (details["Invocations"], details["MeanBatchRecords"]) == (30, 100)
+
+
+def test_read_throttling_names_the_calls_a_consumer_made_not_its_idle_rate() -> None:
+    # One KinesisStreamsSource job on one shard at 100 KiB/s (5 % of the read throughput): it
+    # fetches again at once after every reply with records, more than 5 calls/s, though it calls
+    # an idle shard 3.7 times a second.
+    result = kinesim.run(
+        {
+            "name": "flink-refetch",
+            "duration": "3m",
+            "seed": 5,
+            "stream": {"shards": 1},
+            "producers": [producer(100, "1022B")],
+            "consumers": [{"name": "new", "type": "flink", "read_latency": "20ms"}],
+        }
+    )
+    consumer = result.summary["consumers"][0]
+    calls = consumer["read"]["get_records_calls"]
+    made = calls / 180  # one shard, open the whole run
+    assert made > 5
+    (finding,) = [f for f in result.findings if f["code"] == "read_throttling"]
+    assert f"1 polling consumer made {made:.2g} GetRecords calls/s per shard" in finding["message"]
+    assert "(3.7 on an idle shard), more than the 5 a shard takes" in finding["message"]
+    # Its idle rate fits in 5 calls/s, the calls it made do not: it is the one to move.
+    assert "enhanced fan-out for 1 of them (new)" in finding["message"]
+
+
+def test_the_headline_names_a_read_side_error() -> None:
+    # A poison record blocks Lambda's shard for 20 minutes (MaximumRecordAgeInSeconds): an error
+    # finding, and the run's main problem; the write side is healthy.
+    result = kinesim.run(
+        {
+            "name": "poison",
+            "duration": "40m",
+            "seed": 5,
+            "stream": {"shards": 1},
+            "producers": [producer(5)],
+            "consumers": [
+                {
+                    "name": "fn",
+                    "type": "lambda",
+                    "lambda": {"MaximumRecordAgeInSeconds": 1200, "poison_records": [{"at": "5m"}]},
+                }
+            ],
+        }
+    )
+    errors = [f["message"] for f in result.findings if f["severity"] == "error"]
+    assert result.headline == errors[0]
+    assert result.headline.startswith("consumer fn stopped advancing in shardId-000000000000")
