@@ -36,7 +36,8 @@ from typing import Any
 from . import _run
 from ._errors import ScenarioError
 from ._figures import FIGURES, Objective, ObjectiveError, format_value, parse_objective
-from ._runner import Session, Task, check_scheduler
+from ._runner import Session, Task
+from ._sweep import runner_problems
 
 #: Objectives when none are given.
 DEFAULT_OBJECTIVES = ("throttled<=0.1%", "lost==0")
@@ -57,6 +58,10 @@ KNOBS: dict[str, tuple[Any, ...]] = {
 
 #: Counts below the answer the search checks, where monotonicity may not hold.
 NEIGHBOURS_CHECKED = 2
+
+#: stream.on_demand settings only On-demand Advantage takes (docs/scenarios.md): dropped for the
+#: other modes, with a note.
+ADVANTAGE_ONLY = ("warm_throughput_bytes_per_sec",)
 
 #: Largest shard count a stream may have (SPEC §2).
 MAX_SHARDS = 10_000
@@ -109,8 +114,13 @@ def _parse_vary(vary: Iterable[str] | Mapping[str, Sequence[Any]]) -> dict[str, 
         items = [
             (k.strip(), rest if sep else None) for k, sep, rest in (v.partition("=") for v in vary)
         ]
+    seen: set[str] = set()
     for name, values in items:
         where = f"vary {name!r}"
+        if name in seen:  # as a sweep's knob: one knob, all its values at once
+            issues.append((where, "given twice; give each knob once with all its values"))
+            continue
+        seen.add(name)
         if name == "shards":  # always searched in provisioned mode, up to max_shards
             if values is not None:
                 issues.append(
@@ -166,20 +176,25 @@ def _knob_value(name: str, value: Any) -> Any:
 
 
 def _apply_knobs(scenario: dict[str, Any], knobs: Mapping[str, Any]) -> dict[str, Any]:
-    """A copy of the scenario with the plan's knobs set (shards and mode included)."""
+    """A copy of the scenario with the plan's knobs set (shards and mode included; without
+    ``"mode"`` the stream's mode and capacity are left as the scenario gives them)."""
     doc = copy.deepcopy(scenario)
     stream = doc.setdefault("stream", {})
-    mode = knobs.get("mode", "provisioned")
-    stream["mode"] = MODES[mode][0]
+    mode = knobs.get("mode")
     if mode == "provisioned":
+        stream["mode"] = MODES[mode][0]
         stream.pop("on_demand", None)
         stream["shards"] = int(knobs["shards"])
-    else:
+    elif mode is not None:
+        stream["mode"] = MODES[mode][0]
         stream.pop("shards", None)
         stream.pop("autoscaler", None)
         # An established on-demand stream: its previous peak (measured by the plan unless the
         # scenario gives it) sets the capacity it has at once.
         on_demand = stream.setdefault("on_demand", {})
+        if mode != "advantage":
+            for key in ADVANTAGE_ONLY:
+                on_demand.pop(key, None)
         for key in ("previous_peak_bytes_per_sec", "previous_peak_records_per_sec"):
             if key in knobs:
                 on_demand.setdefault(key, knobs[key])
@@ -467,7 +482,8 @@ class _Search:
         #: The configurations (``_key`` of their knobs without the shard count) whose search
         #: failed at the largest count it may try, ``max_shards``, still closing in on it.
         self.capped: dict[tuple[Any, ...], int] = {}
-        self._measured: dict[str, Any] | None = None
+        #: Runs of the scenario as given, with each knob combination, measuring its peak.
+        self._measured: dict[tuple[Any, ...], dict[str, Any]] = {}
         #: Configurations probed at once while bisecting (one per worker).
         self.parallel = session.parallelism
 
@@ -504,22 +520,27 @@ class _Search:
             self.verify(found)
         return found
 
-    def measured_peak(self) -> dict[str, int]:
+    def measured_peak(self, combo: Mapping[str, Any], shards: int) -> dict[str, int]:
         """The write peak an established on-demand stream would have seen (its "previous
-        peak"): the formula's peak load (``sizing.peak``, Kinesis records and KiB per second)
-        of the first run, a run of the scenario as given when nothing has run yet. Empty when
-        the scenario sets stream.on_demand's previous peak itself."""
+        peak") with the knobs ``combo`` (aggregation, retrieval, retention: aggregation
+        changes the Kinesis records/s 50 times over): the formula's peak load
+        (``sizing.peak``, Kinesis records and KiB per second) of the provisioned run of that
+        combination at ``shards`` (the scenario's own count, the search's first), or, when that
+        did not run, of a run of the scenario as given with those knobs (run once per
+        combination). The same whatever ran before. Empty when the scenario sets
+        stream.on_demand's previous peak itself."""
         given = self.scenario.get("stream", {}).get("on_demand", {})
         if "previous_peak_bytes_per_sec" in given and "previous_peak_records_per_sec" in given:
             return {}
-        summary = next((c.summary() for c in self.order if c.summary()), None)
-        if summary is None:
-            if self._measured is None:
-                row = self.session.execute(
-                    [Task(self.scenario, self.base_dir, self.seeds[0], {})], keep_summary=True
-                )[0]
-                self._measured = row.get("summary") or {}
-            summary = self._measured
+        provisioned = self.tried.get(self._key({"mode": "provisioned", **combo, "shards": shards}))
+        summary = provisioned.summary() if provisioned is not None else {}
+        if not summary:
+            key = self._key(combo)
+            if key not in self._measured:
+                task = Task(_apply_knobs(self.scenario, combo), self.base_dir, self.seeds[0], {})
+                row = self.session.execute([task], keep_summary=True)[0]
+                self._measured[key] = row.get("summary") or {}
+            summary = self._measured[key]
         peak = summary.get("sizing", {}).get("peak", {})
         if not peak:
             return {}
@@ -818,6 +839,13 @@ def _read_request(
     fidelity: str | None,
 ) -> _Request:
     issues: list[tuple[str, str]] = []
+    # A single string is one objective, mode or knob, not a sequence of characters.
+    if isinstance(objectives, str):
+        objectives = [objectives]
+    if isinstance(modes, str):
+        modes = [modes]
+    if isinstance(vary, str):
+        vary = [vary]
     if fidelity is not None and fidelity not in _run.FIDELITIES:
         issues.append(("fidelity", f'expected "exact" or "fast", got {fidelity!r}'))
     parsed: list[Objective] = []
@@ -945,15 +973,20 @@ def plan(
     default_shards = 1 if stream_in.get("mode", "PROVISIONED") == "PROVISIONED" else 4
     given = int(stream_in.get("shards", default_shards))
     cap = max_shards if max_shards is not None else min(MAX_SHARDS, max(64, 8 * given))
-    if _session is None:
-        try:
-            check_scheduler(scheduler, workers)
-        except ValueError as error:
-            issues.append(("scheduler", str(error)))
+    if _session is None:  # the address by Dask's parser, before anything connects
+        for problem in runner_problems(scheduler, workers):
+            where, _, message = problem.partition(": ")
+            issues.append((where, message))
     if issues:
         raise PlanError(issues)
     dropped = _inapplicable(knobs, doc_in)
     notes = [f"{knob}: {why}" for knob, why in dropped.items()]
+    others = [m for m in mode_list if m != "advantage"]
+    for key in ADVANTAGE_ONLY:
+        if key in (stream_in.get("on_demand") or {}) and others:
+            notes.append(
+                f"stream.on_demand.{key}: On-demand Advantage only; dropped in {', '.join(others)}"
+            )
     for knob in dropped:
         del knobs[knob]
 
@@ -1005,7 +1038,7 @@ def plan(
                         base, [min(given, cap), min(max(formula, 1), cap)], cap
                     )
                 else:
-                    peak = search.measured_peak()
+                    peak = search.measured_peak(combo, min(given, cap))
                     found = search.evaluate([{"mode": m, **combo, **peak}])
                     found = found[0] if found and found[0].feasible else None
                 if found is not None:

@@ -603,15 +603,32 @@ def plan(plan_doc: dict[str, Any]) -> Figure:
             )
     formula = (plan_doc.get("formula") or {}).get("shards")
     if formula is not None:
-        ax.axvline(formula, color="0.3", linestyle="--", label=f"formula: {formula} shards")
+        ax.axvline(
+            formula,
+            color="0.3",
+            linestyle="--",
+            label=f"formula: {formula} shard{'' if formula == 1 else 's'}",
+        )
     from matplotlib.ticker import MaxNLocator
 
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel("shards (shards)")
+    ax.set_xlabel("shard count")
     ax.set_ylabel("cost (USD per month)")
     ax.set_ylim(0, max(float(c.get("cost_per_month") or 0.0) for c in candidates) * 1.15 + 1e-9)
-    ax.set_title("Plan: monthly cost against shard count (USD per month), feasibility marked")
-    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    # The figure's title, not the axes': the legend beside the axes narrows them, and a title
+    # centred over them ran off the figure's left edge ("n: monthly cost ...").
+    fig.suptitle("Plan: monthly cost against shard count (USD per month), feasibility marked")
+    # One legend entry per label: several knob combinations of a mode share its entries.
+    handles: dict[str, Any] = {}
+    for handle, label in zip(*ax.get_legend_handles_labels()):
+        handles.setdefault(label, handle)
+    ax.legend(
+        handles.values(),
+        handles.keys(),
+        fontsize="small",
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+    )
     return fig
 
 

@@ -389,11 +389,35 @@ def prepare(scenario: ScenarioLike, set: SetLike = (), seeds: int | Sequence[int
     scenarios: list[tuple[dict[str, Any], dict[str, Any]]] = []
     common: builtins.set[tuple[str, str]] = builtins.set()
     grid_problems: list[str] = []
+    nesting: dict[str, None] = {}  # a knob inside another's value that cannot hold it, once
+    # A knob inside another knob's value (producers[0].rate and producers[0].rate.records_per_sec)
+    # is set after it, whatever order they were given in, into that grid point's copy.
+    order = sorted(range(len(knobs)), key=lambda i: len(knobs[i].steps))
     for combination in itertools.product(*(k.values for k in knobs)):
         variant = copy.deepcopy(doc)
-        for knob, value in zip(knobs, combination):
-            _assign(variant, knob.steps, value)
-        labels = {k.path: v for k, v in zip(knobs, combination)}
+        labels = {k.path: copy.deepcopy(v) for k, v in zip(knobs, combination)}
+        broken = False
+        for n, i in enumerate(order):
+            knob = knobs[i]
+            try:
+                _resolve_parent(variant, list(knob.steps))
+            except ValueError as error:
+                outer = [
+                    knobs[j]
+                    for j in order[:n]
+                    if len(knobs[j].steps) < len(knob.steps)
+                    and knob.steps[: len(knobs[j].steps)] == knobs[j].steps
+                ]
+                given = _label((k.path, combination[knobs.index(k)]) for k in outer)
+                nesting[
+                    f"{knob.path}: cannot be set inside {given or 'the other knobs'}: {error}"
+                ] = None
+                broken = True
+                break
+            # Each grid point its own copy: a knob inside this value changes this point only.
+            _assign(variant, knob.steps, copy.deepcopy(combination[i]))
+        if broken:
+            continue
         try:
             _core.load_scenario(json.dumps(variant), base_dir)
         except ScenarioError as error:
@@ -405,6 +429,7 @@ def prepare(scenario: ScenarioLike, set: SetLike = (), seeds: int | Sequence[int
         except (TypeError, ValueError) as error:  # a value JSON cannot carry (NaN is allowed)
             grid_problems.append(f"with {_label(labels.items())}: {error}")
         scenarios.append((variant, labels))
+    problems += list(nesting)
     problems += [f"the scenario: {p}: {m}" for p, m in sorted(common)] + grid_problems
     if problems:
         raise SweepError(problems)
@@ -458,6 +483,59 @@ def _seed_dtype(rows: list[dict[str, Any]]) -> str:
     return "int64" if all(r["seed"] < 2**63 for r in rows) else "uint64"
 
 
+#: At most this many local worker processes (``workers``), for a sweep as for a plan.
+MAX_WORKERS = 1024
+
+
+def address_problem(scheduler: str) -> str | None:
+    """Why ``scheduler`` (an address, not "serial") cannot be a Dask scheduler's address, or
+    None: Dask's own parsing (the host and port of tcp, tls and ws addresses, and a scheme
+    Dask has a backend for), before anything connects."""
+    from distributed.comm import parse_address
+    from distributed.comm.registry import get_backend
+
+    from ._runner import address_problem as host_port_problem
+
+    problem = host_port_problem(scheduler)
+    if problem:
+        return problem
+    try:
+        scheme, _ = parse_address(
+            scheduler.strip() if "://" in scheduler else f"tcp://{scheduler.strip()}"
+        )
+        get_backend(scheme)
+    except ValueError as error:
+        return f"expected a Dask address HOST:PORT or tcp://HOST:PORT ({error})"
+    return None
+
+
+def runner_problems(scheduler: str | None, workers: int | None) -> list[str]:
+    """What is wrong with a sweep's or a plan's ``scheduler`` and ``workers``, each naming its
+    argument, found without connecting: workers must be 1..MAX_WORKERS and apply to the local
+    cluster only; an address must be one Dask's parser accepts."""
+    from ._runner import SERIAL, check_scheduler
+
+    problems: list[str] = []
+    if workers is not None and (
+        isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= MAX_WORKERS
+    ):
+        problems.append(f"workers: expected a whole number 1..{MAX_WORKERS:,}, got {workers!r}")
+        workers = None
+    try:
+        check_scheduler(scheduler, workers)
+    except ValueError as error:
+        problems.append(str(error))
+    if (
+        not problems
+        and isinstance(scheduler, str)
+        and scheduler.strip()
+        and scheduler.strip() != SERIAL
+        and (problem := address_problem(scheduler))
+    ):
+        problems.append(f"scheduler: {scheduler!r}: {problem}")
+    return problems
+
+
 def sweep(
     scenario: ScenarioLike,
     set: SetLike = (),
@@ -475,16 +553,12 @@ def sweep(
     ``scheduler``/``workers``/``progress`` as in ``kinesim._runner.execute`` (a local Dask
     cluster by default, ``"serial"`` for this process, or a Dask address).
 
-    Raises SweepError (a ValueError) listing every problem before running anything, and
-    ValueError for a bad scheduler or worker count. A run that fails is a row with its
-    ``error``."""
-    from ._runner import check_scheduler
+    ``workers`` (the local cluster's processes) is 1..1024.
 
-    problems: list[str] = []
-    try:
-        check_scheduler(scheduler, workers)
-    except ValueError as error:
-        problems.append(str(error))
+    Raises SweepError (a ValueError) listing every problem before running anything, a bad
+    scheduler address (one Dask's parser refuses) or worker count among them; a scheduler that
+    does not answer raises OSError. A run that fails is a row with its ``error``."""
+    problems = runner_problems(scheduler, workers)
     try:
         plan = prepare(scenario, set, seeds)
     except SweepError as error:

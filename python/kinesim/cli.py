@@ -212,9 +212,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     plan.add_argument(
         "--modes",
-        default="provisioned,on-demand,advantage",
+        action="append",  # to refuse a second --modes, not to join them
         metavar="MODES",
-        help="capacity modes to plan, comma-separated (default: provisioned,on-demand,advantage)",
+        help="capacity modes to plan, comma-separated, given once (default: "
+        "provisioned,on-demand,advantage)",
     )
     plan.add_argument(
         "--vary",
@@ -263,7 +264,7 @@ def _add_scheduler_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--workers",
         metavar="N",
-        help="worker processes of the local cluster (default: one per core)",
+        help="worker processes of the local cluster, 1..1024 (default: one per core)",
     )
 
 
@@ -631,7 +632,7 @@ def _positive_int(option: str, value: str | None, upper: int, issues: list[str])
 def _scheduler_problems(args: argparse.Namespace, workers: int | None, problems: list[str]) -> None:
     """--scheduler and --workers (sweep and plan): an address Dask cannot parse, or a local
     cluster's worker count with another scheduler."""
-    from . import _runner
+    from . import _runner, _sweep
 
     scheduler = args.scheduler
     if scheduler is not None and not scheduler.strip():
@@ -639,7 +640,7 @@ def _scheduler_problems(args: argparse.Namespace, workers: int | None, problems:
     elif (
         scheduler is not None
         and scheduler.strip() != _runner.SERIAL
-        and (problem := _runner.address_problem(scheduler))
+        and (problem := _sweep.address_problem(scheduler))
     ):
         problems.append(f"--scheduler {scheduler!r}: {problem}")
     if workers is not None and scheduler is not None and scheduler.strip():
@@ -668,18 +669,25 @@ def _open_session(scheduler: str | None, workers: int | None) -> Any:
 
 def _cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
     from ._plan import DEFAULT_OBJECTIVES, PlanError, check_request, plan
+    from ._sweep import MAX_WORKERS
 
     issues: list[str] = []
     seeds = _positive_int("--seeds", args.seeds, 1000, issues)
     max_shards = _positive_int("--max-shards", args.max_shards, 10_000, issues)
-    workers = _positive_int("--workers", args.workers, 1024, issues)
+    workers = _positive_int("--workers", args.workers, MAX_WORKERS, issues)
     _scheduler_problems(args, workers, issues)
     if args.out is not None:
         problem = _out_dir_problem(args.out)
         if problem:
             issues.append(problem)
+    modes = args.modes or ["provisioned,on-demand,advantage"]
+    if len(modes) > 1:
+        issues.append(
+            f"--modes given {len(modes)} times ({', '.join(map(repr, modes))}): give every mode "
+            f"in one comma-separated list, e.g. --modes {','.join(modes)}"
+        )
     request = {
-        "modes": [m.strip() for m in args.modes.split(",") if m.strip()],
+        "modes": [m.strip() for m in ",".join(modes).split(",") if m.strip()],
         "vary": args.vary,
         "seeds": seeds or 3,
         "budget": args.budget,
@@ -901,15 +909,7 @@ def _cmd_sweep(args: argparse.Namespace, out: TextIO) -> int:
     # Every problem of the arguments, then of the knobs and the scenario, before any run.
     problems: list[str] = []
     seeds = _sweep_seeds(args, problems)
-    workers = None
-    if args.workers is not None:
-        try:
-            workers = int(args.workers)
-            if workers < 1:
-                raise ValueError
-        except ValueError:
-            problems.append(f"--workers {args.workers!r}: expected a whole number >= 1")
-            workers = None
+    workers = _positive_int("--workers", args.workers, _sweep.MAX_WORKERS, problems)
     _scheduler_problems(args, workers, problems)
     scheduler = args.scheduler
     specs = []

@@ -597,3 +597,236 @@ def test_cli_plan_keeps_a_run_s_outputs_in_its_folder_and_replaces_them_with_rep
     assert "metrics_consumers.csv" not in names
     assert {"notes.txt", "plan.json", "report.html", "summary.json"} <= set(names)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "steady.json"]
+
+
+KPL = {
+    "name": "kpl",
+    "duration": "2m",
+    "seed": 5,
+    "stream": {"shards": 2},
+    "producers": [
+        {
+            "name": "p",
+            "type": "kpl",
+            "rate": {"profile": "poisson", "records_per_sec": 2000},
+            "keys": {"dist": "uniform", "count": 100},
+            "record_size": "200B",
+        }
+    ],
+}
+
+
+def test_on_demand_previous_peak_is_measured_per_knob_combination() -> None:
+    # The previous peak is the load of this combination's own traffic: without aggregation a
+    # KPL sends ~50 times the Kinesis records/s, and an established stream has carried that.
+    expected = {}
+    for aggregation in (True, False):
+        doc = json.loads(json.dumps(KPL))
+        doc["producers"][0]["kpl"] = {"AggregationEnabled": aggregation}
+        peak = kinesim.run(doc, seed=5).summary["sizing"]["peak"]
+        expected[aggregation] = {
+            "previous_peak_bytes_per_sec": math.ceil(peak["write_kib_per_sec"] * 1024),
+            "previous_peak_records_per_sec": math.ceil(peak["records_per_sec"]),
+        }
+    assert expected[False]["previous_peak_records_per_sec"] > (
+        20 * expected[True]["previous_peak_records_per_sec"]
+    )
+    peaks = []
+    for modes in (["on-demand"], ["provisioned", "on-demand"]):
+        result = kinesim.plan(
+            KPL, vary=["aggregation"], modes=modes, seeds=1, scheduler="serial"
+        ).to_dict()
+        on_demand = [c for c in result["candidates"] if c["mode"] == "on-demand"]
+        assert [c["knobs"]["aggregation"] for c in on_demand] == [True, False]
+        for c in on_demand:
+            assert c["feasible"] is True, c["failed"]
+            if modes == ["on-demand"]:  # a run of the scenario as given, with the knobs
+                aggregation = c["knobs"]["aggregation"]
+                assert {k: c["knobs"][k] for k in expected[aggregation]} == expected[aggregation]
+        peaks.append([c["knobs"] for c in on_demand])
+    # Deterministic: the same peaks whether the provisioned runs came first or not.
+    assert peaks[0] == peaks[1]
+
+
+def test_advantage_only_settings_are_dropped_for_the_other_modes_with_a_note() -> None:
+    scenario = {
+        "name": "adv",
+        "duration": "1m",
+        "seed": 5,
+        "stream": {
+            "mode": "ON_DEMAND_ADVANTAGE",
+            "on_demand": {"warm_throughput_bytes_per_sec": "20MiB"},
+        },
+        "producers": [
+            {
+                "name": "p",
+                "rate": {"profile": "constant", "records_per_sec": 100},
+                "keys": {"dist": "uniform", "count": 10, "prefix": "k"},
+                "record_size": "1000B",
+            }
+        ],
+    }
+    kinesim.validate(scenario)  # a valid On-demand Advantage scenario
+    result = kinesim.plan(scenario, seeds=1, scheduler="serial")
+    doc = result.to_dict()
+    assert {m: e["feasible"] for m, e in doc["best"].items()} == {
+        "provisioned": True,
+        "on-demand": True,
+        "advantage": True,
+    }
+    assert doc["notes"] == [
+        "stream.on_demand.warm_throughput_bytes_per_sec: On-demand Advantage only; dropped in "
+        "provisioned, on-demand"
+    ]
+    assert "note: stream.on_demand.warm_throughput_bytes_per_sec: On-demand Advantage" in str(
+        result
+    )
+    on_demand = result.best_scenario("on-demand")["stream"]
+    assert "warm_throughput_bytes_per_sec" not in on_demand["on_demand"]
+    advantage = result.best_scenario("advantage")["stream"]
+    assert advantage["on_demand"]["warm_throughput_bytes_per_sec"] == "20MiB"
+    # Only the Advantage mode planned: nothing dropped, nothing noted.
+    only = kinesim.plan(scenario, modes=["advantage"], seeds=1, scheduler="serial").to_dict()
+    assert only["notes"] == []
+    assert only["best"]["advantage"]["feasible"] is True
+
+
+def test_a_single_string_is_one_objective_mode_or_knob_not_its_characters() -> None:
+    single = kinesim.plan(
+        KPL, "throttled<=0.1%", modes="on-demand", vary="aggregation", seeds=1, scheduler="serial"
+    ).to_dict()
+    listed = kinesim.plan(
+        KPL,
+        ["throttled<=0.1%"],
+        modes=["on-demand"],
+        vary=["aggregation"],
+        seeds=1,
+        scheduler="serial",
+    ).to_dict()
+    assert [o["text"] for o in single["objectives"]] == ["throttled<=0.1%"]
+    assert single["modes"] == ["on-demand"]
+    assert single["vary"] == {"aggregation": [True, False]}
+    for doc in (single, listed):
+        del doc["search"]["wall_s"]
+    assert single == listed
+    # A bad one is one problem, named whole.
+    with pytest.raises(kinesim.PlanError) as caught:
+        kinesim.plan(KPL, "throttled<=1ms", scheduler="serial")
+    assert len(caught.value.issues) == 1
+    assert "throttled is a fraction" in caught.value.issues[0][1]
+
+
+def test_a_knob_given_twice_and_a_repeated_modes_flag_are_refused(tmp_path, capsys) -> None:
+    # The second value silently replaced the first: --vary retention=24 --vary retention=72
+    # planned 72 alone, --modes provisioned --modes advantage advantage alone.
+    with pytest.raises(kinesim.PlanError) as caught:
+        kinesim.plan(KPL, vary=["retention=24", "retention=72"], scheduler="serial")
+    assert caught.value.issues == [
+        ("vary 'retention'", "given twice; give each knob once with all its values")
+    ]
+    path = tmp_path / "kpl.json"
+    path.write_text(json.dumps(KPL))
+    out = tmp_path / "out"
+    argv = ["plan", str(path), "--scheduler", "serial", "--out", str(out)]
+    code = cli.main(
+        [
+            *argv,
+            *("--vary", "retention=24", "--vary", "retention=72"),
+            *("--modes", "provisioned", "--modes", "advantage"),
+        ]
+    )
+    assert code == 2
+    assert capsys.readouterr().err == (
+        f"kinesim plan: error: {path}: cannot plan:\n"
+        "  --modes given 2 times ('provisioned', 'advantage'): give every mode in one "
+        "comma-separated list, e.g. --modes provisioned,advantage\n"
+        "  vary 'retention': given twice; give each knob once with all its values\n"
+    )
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("address", ["xx://??", "nosuch://host:1"])
+def test_an_address_dask_refuses_is_listed_and_no_client_is_made(
+    tmp_path, capsys, monkeypatch, address: str
+) -> None:
+    import distributed
+
+    def no_client(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("a Client was made")
+
+    monkeypatch.setattr(distributed, "Client", no_client)
+    with pytest.raises(kinesim.PlanError) as caught:
+        kinesim.plan(KPL, "foo<1", scheduler=address)
+    assert [where for where, _ in caught.value.issues] == ["objective", "scheduler"]
+    assert caught.value.issues[1][1].startswith(
+        f"{address!r}: expected a Dask address HOST:PORT or tcp://HOST:PORT (unknown address scheme"
+    )
+    path = tmp_path / "kpl.json"
+    path.write_text(json.dumps(KPL))
+    for slo in (["--slo", "foo<1"], []):
+        code = cli.main(["plan", str(path), "--scheduler", address, *slo, "--out", str(tmp_path)])
+        err = capsys.readouterr().err
+        assert code == 2
+        assert f"  --scheduler {address!r}: expected a Dask address" in err
+        assert ("  objective: 'foo<1'" in err) == bool(slo)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kpl.json"]
+
+
+def test_workers_are_1_to_1024_in_python_as_on_the_command_line() -> None:
+    for workers in (1025, 0):
+        # A bad objective too: without the bound, this test must not start 1025 processes.
+        with pytest.raises(kinesim.PlanError) as caught:
+            kinesim.plan(KPL, "foo<1", workers=workers)
+        assert ("workers", f"expected a whole number 1..1,024, got {workers}") in (
+            caught.value.issues
+        )
+
+
+def test_plan_chart_keeps_its_title_and_legend_inside_the_figure() -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    def candidate(mode: str, shards: int | None, feasible: bool | None, cost: float) -> dict:
+        return {
+            "mode": mode,
+            "shards": shards,
+            "knobs": {},
+            "feasible": feasible,
+            "cost_per_month": cost,
+        }
+
+    doc = {
+        "modes": ["provisioned", "on-demand", "advantage"],
+        "candidates": [
+            candidate("provisioned", 2, True, 40.0),
+            # "met on the first seed, not needed further": the legend's longest entry
+            candidate("provisioned", 3, None, 60.0),
+            candidate("provisioned", 1, False, 20.0),
+            candidate("on-demand", None, True, 120.0),
+            candidate("on-demand", None, True, 400.0),  # another knob combination
+            candidate("advantage", None, True, 3000.0),
+        ],
+        "best": {"provisioned": {"feasible": True, "shards": 2, "cost_per_month": 40.0}},
+        "formula": {"shards": 1},
+    }
+    fig = kinesim.Plan(doc, []).plot()
+    FigureCanvasAgg(fig)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    width, height = fig.bbox.width, fig.bbox.height
+    (ax,) = fig.axes
+    texts = [
+        t
+        for t in [*fig.texts, ax.title, ax.xaxis.label, ax.yaxis.label, *ax.get_legend().texts]
+        if t.get_visible() and t.get_text()
+    ]
+    title = "Plan: monthly cost against shard count (USD per month), feasibility marked"
+    assert title in [t.get_text() for t in texts]
+    for text in texts:  # nothing clipped: the title read "n: monthly cost ..."
+        box = text.get_window_extent(renderer)
+        assert 0 <= box.x0 <= box.x1 <= width, text
+        assert 0 <= box.y0 <= box.y1 <= height, text
+    assert ax.get_xlabel() == "shard count"  # not "shards (shards)"
+    assert ax.get_legend_handles_labels()[1].count("on-demand (feasible)") == 2
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels.count("on-demand (feasible)") == 1  # one entry per label
+    assert "formula: 1 shard" in labels

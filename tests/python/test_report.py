@@ -227,7 +227,7 @@ def test_plan_only_report(tmp_path: Path) -> None:
 def test_plan_chart_marks_feasibility_and_the_formula() -> None:
     fig = _plot.plan(SAMPLE_PLAN)
     (ax,) = fig.axes
-    assert ax.get_xlabel() == "shards (shards)"
+    assert ax.get_xlabel() == "shard count"
     assert ax.get_ylabel() == "cost (USD per month)"
     labels = ax.get_legend_handles_labels()[1]
     assert labels == [

@@ -273,7 +273,7 @@ def test_bad_seeds_scheduler_and_workers_raise() -> None:
     ]:
         with pytest.raises(kinesim.SweepError, match=re.escape(message)):
             kinesim.sweep(short(), seeds=seeds, scheduler="serial")
-    with pytest.raises(kinesim.SweepError, match="workers: expected a whole number >= 1"):
+    with pytest.raises(kinesim.SweepError, match=r"workers: expected a whole number 1\.\.1,024"):
         kinesim.sweep(short(), workers=0)
     with pytest.raises(kinesim.SweepError, match="applies only to the local cluster"):
         kinesim.sweep(short(), scheduler="serial", workers=2)
@@ -299,6 +299,113 @@ def test_two_spellings_of_one_knob_are_refused_as_one_knob_given_twice() -> None
         "producers[web].instances: the same knob as producers[0].instances "
         "($.producers[0].instances); give each knob once with all its values",
     ]
+
+
+TINY = {
+    "name": "s1",
+    "duration": "1m",
+    "seed": 5,
+    "stream": {"shards": 2},
+    "producers": [
+        {
+            "name": "p",
+            "rate": {"profile": "constant", "records_per_sec": 100},
+            "keys": {"dist": "uniform", "count": 1, "prefix": "k"},
+            "record_size": "1000B",
+        }
+    ],
+}
+
+
+@pytest.mark.parametrize("inner_first", [False, True])
+def test_a_knob_inside_another_knob_s_value_changes_its_own_grid_point_only(
+    inner_first: bool,
+) -> None:
+    outer = ('producers[0].rate={"profile":"constant","records_per_sec":5}',)
+    inner = ("producers[p].rate.records_per_sec=20,30",)
+    plan = _sweep.prepare(TINY, [*inner, *outer] if inner_first else [*outer, *inner])
+    # Each grid point's scenario has its own copy of the outer value, the inner knob set in it
+    # (whichever order they were given in); the outer label stays the value as given.
+    rates = [t.scenario["producers"][0]["rate"]["records_per_sec"] for t in plan.tasks]
+    assert rates == [20, 30]
+    assert [t.knobs["producers[0].rate"] for t in plan.tasks] == [
+        {"profile": "constant", "records_per_sec": 5}
+    ] * 2
+    frame = kinesim.sweep(TINY, [*outer, *inner], scheduler="serial")
+    offered = [
+        kinesim.run(t.scenario, seed=5).summary["producers"][0]["offered_mean_records_per_sec"]
+        for t in plan.tasks
+    ]
+    assert [round(o) for o in offered] == [20, 30]
+    assert frame["throttled"].tolist() == [0.0, 0.0]
+
+
+@pytest.mark.parametrize(
+    ("settings", "problem"),
+    [
+        (
+            ["producers[0].rate=5", "producers[p].rate.records_per_sec=20"],
+            "producers[p].rate.records_per_sec: cannot be set inside producers[0].rate=5: "
+            "$.producers[0].rate is the value 5, not an object with key 'records_per_sec'",
+        ),
+        (
+            ["stream=[1]", "stream.shards=2"],
+            "stream.shards: cannot be set inside stream=[1]: $.stream is a list, not an object "
+            "with key 'shards'",
+        ),
+    ],
+)
+def test_a_knob_inside_a_value_that_cannot_hold_it_is_listed_before_any_run(
+    capsys, tmp_path, settings: list[str], problem: str
+) -> None:
+    with pytest.raises(kinesim.SweepError) as caught:
+        kinesim.sweep(TINY, settings, seeds=0, scheduler="serial")
+    assert caught.value.problems == [  # with the other problems
+        "seeds: expected a number of seeds 1..1,000,000, got 0",
+        problem,
+    ]
+    path = tmp_path / "s1.json"
+    path.write_text(json.dumps(TINY), encoding="utf-8")
+    argv = [a for s in settings for a in ("--set", s)]
+    code, stdout, err = run(capsys, "sweep", str(path), *argv, "--scheduler", "serial")
+    assert (code, stdout) == (2, "")
+    assert err == f"kinesim sweep: error: {path}: the sweep cannot run:\n  {problem}\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["s1.json"]
+
+
+def test_workers_are_1_to_1024_as_for_a_plan() -> None:
+    for workers in (1025, 0, 2.0):
+        # A bad knob too: without the bound, this test must not start 1025 processes.
+        with pytest.raises(kinesim.SweepError) as caught:
+            kinesim.sweep(TINY, {"stream.shards": 0}, workers=workers)
+        assert caught.value.problems[0] == (
+            f"workers: expected a whole number 1..1,024, got {workers!r}"
+        )
+
+
+@pytest.mark.parametrize("address", ["xx://??", "nosuch://host:1"])
+def test_an_address_scheme_dask_does_not_know_is_a_sweep_error_and_no_client_is_made(
+    capsys, tmp_path, monkeypatch, address: str
+) -> None:
+    import distributed
+
+    def no_client(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("a Client was made")
+
+    monkeypatch.setattr(distributed, "Client", no_client)
+    with pytest.raises(kinesim.SweepError) as caught:
+        kinesim.sweep(TINY, {"stream.shards": 0}, scheduler=address)
+    assert caught.value.problems[0].startswith(
+        f"scheduler: {address!r}: expected a Dask address HOST:PORT or tcp://HOST:PORT (unknown "
+        "address scheme"
+    )
+    assert "stream.shards" in caught.value.problems[1]
+    path = tmp_path / "s1.json"
+    path.write_text(json.dumps(TINY), encoding="utf-8")
+    code, stdout, err = run(capsys, "sweep", str(path), "--scheduler", address, "--seeds", "0")
+    assert (code, stdout) == (2, "")
+    assert f"kinesim sweep: error: --scheduler {address!r}: expected a Dask address" in err
+    assert "--seeds '0'" in err
 
 
 # --- failed runs -------------------------------------------------------------------------------
@@ -500,7 +607,14 @@ def test_cli_default_output_and_failed_runs_exit_0_with_their_count(
             "--seeds '18446744073709551616': expected a whole number 1..1,000,000",
         ),
         (["--seed-list", "1,x"], "--seed-list '1,x': 'x' is not an integer"),
-        (["--workers", "two"], "--workers 'two': expected a whole number >= 1"),
+        (["--workers", "two"], "--workers 'two': expected a whole number 1 ... 1,024"),
+        # As for a plan: 1025 started about a thousand processes. (A bad knob too: without
+        # the bound, this test must not start them.)
+        (
+            ["--workers", "1025", "--set", "stream.shards=0"],
+            "--workers '1025': expected a whole number 1 ... 1,024",
+        ),
+        (["--workers", "0"], "--workers '0': expected a whole number 1 ... 1,024"),
         (["--workers", "2", "--scheduler", "serial"], "--workers '2': applies only to the local"),
         (["--out", "table.txt"], "--out 'table.txt': expected a file ending in .csv or .parquet"),
         (["--out", "short.json/t.csv"], "--out 'short.json/t.csv': 'short.json' is not a folder"),
