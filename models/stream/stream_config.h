@@ -31,10 +31,11 @@ inline Distribution default_put_latency() {
 // once and grows by splitting hot shards after a delay; Advantage adds a committed minimum and
 // optional warm throughput. Values marked assumed in SPEC are parameters here.
 struct OnDemandConfig {
-  // The write peak the stream has already served ("previous 30 days"); the default is the
-  // initial 4 MiB/s and 4,000 records/s.
-  uint64_t previous_peak_bytes_per_sec = core::OnDemandLimits{}.initial_write_bytes_per_sec;
-  uint64_t previous_peak_records_per_sec = core::OnDemandLimits{}.initial_write_records_per_sec;
+  // The write peak the stream has already served ("previous 30 days"). The default is half the
+  // 4 MiB/s and 4,000 records/s a new stream starts with, so that a new stream admits exactly
+  // those at once (peak_multiplier x the previous peak).
+  uint64_t previous_peak_bytes_per_sec = core::OnDemandLimits{}.initial_write_bytes_per_sec / 2;
+  uint64_t previous_peak_records_per_sec = core::OnDemandLimits{}.initial_write_records_per_sec / 2;
   double peak_multiplier = core::OnDemandLimits{}.peak_multiplier;
   Duration surge_window = Duration::minutes(core::OnDemandLimits{}.surge_window_minutes);
   uint64_t shard_split_trigger_bytes_per_sec =

@@ -72,6 +72,21 @@ void set_previous_peak(Scenario& s, double records_per_sec) {
   s.stream.on_demand.previous_peak_bytes_per_sec = static_cast<uint64_t>(records_per_sec * 110);
 }
 
+// A new on-demand stream starts at 4 MiB/s and 4,000 records/s write (SPEC §5): 6,000
+// records/s from the start are throttled by a third until the peak it served counts (15 min).
+TEST(OnDemand, ANewStreamStartsAtFourThousandRecordsPerSecond) {
+  Scenario s = stepped(CapacityMode::kOnDemand, {{0, 6'000}}, Duration::minutes(5));
+  s.producers[0].rate.poisson = false;
+  const Result r = run_scenario(s);
+  const std::vector<TimelineEvent> created = events(r, "capacity");
+  ASSERT_FALSE(created.empty());
+  EXPECT_TRUE(contains(created[0].detail, "admission limit of 4194304 B/s and 4000 records/s"))
+      << created[0].detail;
+  const double offered = static_cast<double>(r.producers[0].counts.produced);
+  const double throttled = static_cast<double>(r.producers[0].counts.throttled_entries);
+  EXPECT_NEAR(throttled / offered, 1.0 / 3.0, 0.01);
+}
+
 TEST(OnDemand, AbsorbsARampToOnePointNineTimesThePreviousPeakWithoutThrottling) {
   // 20 min at the previous peak, a 15-minute ramp to 1.9x, then 20 min there.
   std::vector<std::pair<int64_t, double>> steps{{0, 2000}};

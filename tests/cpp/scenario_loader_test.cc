@@ -1282,8 +1282,9 @@ TEST(ScenarioOnDemand, TakesTheSpecDefaults) {
   doc["stream"] = {{"mode", "ON_DEMAND"}, {"on_demand", nlohmann::json::object()}};
   const Scenario scenario_od = load_scenario(doc);
   const OnDemandConfig& od = scenario_od.stream.on_demand;
-  EXPECT_EQ(od.previous_peak_bytes_per_sec, 4 * core::kMiB);
-  EXPECT_EQ(od.previous_peak_records_per_sec, 4'000u);
+  // A new stream starts at 4 MiB/s and 4,000 records/s: twice a previous peak of half that.
+  EXPECT_EQ(od.previous_peak_bytes_per_sec, 2 * core::kMiB);
+  EXPECT_EQ(od.previous_peak_records_per_sec, 2'000u);
   EXPECT_DOUBLE_EQ(od.peak_multiplier, 2);
   EXPECT_EQ(od.surge_window, Duration::minutes(15));
   EXPECT_EQ(od.shard_split_trigger_bytes_per_sec, 500'000u);
