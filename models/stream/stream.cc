@@ -81,11 +81,17 @@ Stream::Stream(const StreamConfig& config, sim::Engine& engine, sim::MetricRecor
   if (mode_ != CapacityMode::kProvisioned) {
     admission_on_ = true;
     apply_on_demand_limit(Time::zero());
+    char multiplier[32];
+    std::snprintf(multiplier, sizeof multiplier, "%g", config_.on_demand.peak_multiplier);
+    const std::string advantage =
+        mode_ == CapacityMode::kOnDemandAdvantage
+            ? " or, if higher, On-demand Advantage's committed minimum or warm throughput"
+            : "";
     log(Time::zero(), "capacity", "completed",
         std::string(api_name(mode_)) + ": " + std::to_string(map_.open_count()) +
             " shards back the admission limit of " + rate_text(admission_.limit()) + " (" +
-            std::to_string(config_.on_demand.peak_multiplier) + " x the previous peak " +
-            rate_text(peak_.previous()) + ", shards with " +
+            multiplier + " x the previous peak " + rate_text(peak_.previous()) + advantage +
+            ", shards with " +
             std::to_string(static_cast<int>(std::lround((kOnDemandShardHeadroom - 1) * 100))) +
             " % headroom)");
   }

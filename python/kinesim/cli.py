@@ -950,6 +950,7 @@ def _cmd_sweep(args: argparse.Namespace, out: TextIO) -> int:
         raise InvalidInput(f"--out {str(out_path)!r}: cannot write the table: {error}") from None
 
     failed = [r for r in rows if r["error"] is not None]
+    runs = f"{len(rows)} run" + ("" if len(rows) == 1 else "s")
     if not args.quiet:
         header = [*knobs, "seed", *SWEEP_PRINTED_FIGURES, "error"]
         table = [
@@ -962,9 +963,9 @@ def _cmd_sweep(args: argparse.Namespace, out: TextIO) -> int:
             for r in rows
         ]
         _table(out, header, table, right={"seed", *SWEEP_PRINTED_FIGURES})
-        out.write(f"\n{len(rows)} runs, {len(failed)} failed; table in {out_path}\n")
+        out.write(f"\n{runs}, {len(failed)} failed; table in {out_path}\n")
     elif failed:
-        print(f"kinesim sweep: {len(failed)} of {len(rows)} runs failed", file=sys.stderr)
+        print(f"kinesim sweep: {len(failed)} of {runs} failed", file=sys.stderr)
     return EXIT_OK
 
 
