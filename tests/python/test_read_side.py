@@ -8,33 +8,51 @@ import numpy as np
 import kinesim
 
 
-def producer(records_per_sec: float, size: str = "100B") -> dict:
-    return {
+def run(
+    name: str,
+    duration: str,
+    records_per_sec: float,
+    consumers: list[dict],
+    *,
+    shards: int = 1,
+    size: str = "100B",
+    **more: object,
+) -> kinesim.Result:
+    """One producer of evenly spaced records over 100 keys into `shards` shards, read by
+    `consumers`, seed 5; `more` adds top-level keys (timeline, output)."""
+    producer = {
         "name": "p",
         "rate": {"profile": "constant", "records_per_sec": records_per_sec},
         "keys": {"dist": "uniform", "count": 100, "prefix": "k"},
         "record_size": size,
     }
+    return kinesim.run(
+        {
+            "name": name,
+            "duration": duration,
+            "seed": 5,
+            "stream": {"shards": shards},
+            "producers": [producer],
+            "consumers": consumers,
+            **more,
+        }
+    )
 
 
 def test_a_fan_out_reader_keeps_up_when_each_batch_takes_time() -> None:
     # 100 records/s pushed to a consumer that spends 60 ms on each batch: it keeps up (a push
     # waits for the processing, then goes). It used to stop for good after its second push.
-    result = kinesim.run(
-        {
-            "name": "efo-busy",
-            "duration": "60s",
-            "seed": 5,
-            "stream": {"shards": 1},
-            "producers": [producer(100)],
-            "consumers": [
-                {
-                    "name": "app",
-                    "type": "polling",
-                    "polling": {"retrieval": "fanout", "processing_time_per_batch": "60ms"},
-                }
-            ],
-        }
+    result = run(
+        "efo-busy",
+        "60s",
+        100,
+        [
+            {
+                "name": "app",
+                "type": "polling",
+                "polling": {"retrieval": "fanout", "processing_time_per_batch": "60ms"},
+            }
+        ],
     )
     records = result.summary["consumers"][0]["records"]
     assert records["in_scope"] == 5_500  # 100/s from the first record to 60 s (55 s read)
@@ -47,26 +65,21 @@ def test_a_crashed_kcl_worker_on_fan_out_processes_nothing_until_its_leases_move
     # Two workers, two shards, 100 records/s; worker 1 crashes at 60 s. Its shard is processed by
     # no one until the survivor takes the lease (failoverTimeMillis, then a lease-taker pass), so
     # about 50 records/s are processed meanwhile, and the backlog at once after.
-    result = kinesim.run(
-        {
-            "name": "kcl-fanout-crash",
-            "duration": "3m",
-            "seed": 5,
-            "stream": {"shards": 2},
-            "producers": [producer(100)],
-            "consumers": [
-                {
-                    "name": "app",
-                    "type": "kcl",
-                    "read_latency": "20ms",
-                    "kcl": {"version": "2.x", "workers": 2, "checkpoint": {"everySeconds": 30}},
-                }
-            ],
-            "timeline": [
-                {"at": "60s", "action": "kcl_worker_failure", "consumer": "app", "worker": 1}
-            ],
-            "output": {"resolution": "1s"},
-        }
+    result = run(
+        "kcl-fanout-crash",
+        "3m",
+        100,
+        [
+            {
+                "name": "app",
+                "type": "kcl",
+                "read_latency": "20ms",
+                "kcl": {"version": "2.x", "workers": 2, "checkpoint": {"everySeconds": 30}},
+            }
+        ],
+        shards=2,
+        timeline=[{"at": "60s", "action": "kcl_worker_failure", "consumer": "app", "worker": 1}],
+        output={"resolution": "1s"},
     )
     metrics = result.metrics()
     processed = metrics["app/RecordsProcessed"]
@@ -83,22 +96,18 @@ def test_lambda_s_batching_window_restarts_for_the_records_a_full_batch_leaves()
     # 50 records/s, BatchSize 100, a 5 s window: every batch fills in about 2 s, so 3,000 records
     # make 30 invocations of 100. The records a full batch left behind used to keep the old
     # window and go as a small batch when it ran out.
-    result = kinesim.run(
-        {
-            "name": "lambda-window",
-            "duration": "61s",
-            "seed": 5,
-            "stream": {"shards": 1},
-            "producers": [producer(50)],
-            "consumers": [
-                {
-                    "name": "fn",
-                    "type": "lambda",
-                    "read_latency": "20ms",
-                    "lambda": {"BatchSize": 100, "MaximumBatchingWindowInSeconds": 5},
-                }
-            ],
-        }
+    result = run(
+        "lambda-window",
+        "61s",
+        50,
+        [
+            {
+                "name": "fn",
+                "type": "lambda",
+                "read_latency": "20ms",
+                "lambda": {"BatchSize": 100, "MaximumBatchingWindowInSeconds": 5},
+            }
+        ],
     )
     details = result.summary["consumers"][0]["details"]
     assert (details["Invocations"], details["MeanBatchRecords"]) == (30, 100)
@@ -108,15 +117,12 @@ def test_read_throttling_names_the_calls_a_consumer_made_not_its_idle_rate() -> 
     # One KinesisStreamsSource job on one shard at 100 KiB/s (5 % of the read throughput): it
     # fetches again at once after every reply with records, more than 5 calls/s, though it calls
     # an idle shard 3.7 times a second.
-    result = kinesim.run(
-        {
-            "name": "flink-refetch",
-            "duration": "3m",
-            "seed": 5,
-            "stream": {"shards": 1},
-            "producers": [producer(100, "1022B")],
-            "consumers": [{"name": "new", "type": "flink", "read_latency": "20ms"}],
-        }
+    result = run(
+        "flink-refetch",
+        "3m",
+        100,
+        [{"name": "new", "type": "flink", "read_latency": "20ms"}],
+        size="1022B",
     )
     consumer = result.summary["consumers"][0]
     calls = consumer["read"]["get_records_calls"]
@@ -132,21 +138,17 @@ def test_read_throttling_names_the_calls_a_consumer_made_not_its_idle_rate() -> 
 def test_the_headline_names_a_read_side_error() -> None:
     # A poison record blocks Lambda's shard for 20 minutes (MaximumRecordAgeInSeconds): an error
     # finding, and the run's main problem; the write side is healthy.
-    result = kinesim.run(
-        {
-            "name": "poison",
-            "duration": "40m",
-            "seed": 5,
-            "stream": {"shards": 1},
-            "producers": [producer(5)],
-            "consumers": [
-                {
-                    "name": "fn",
-                    "type": "lambda",
-                    "lambda": {"MaximumRecordAgeInSeconds": 1200, "poison_records": [{"at": "5m"}]},
-                }
-            ],
-        }
+    result = run(
+        "poison",
+        "40m",
+        5,
+        [
+            {
+                "name": "fn",
+                "type": "lambda",
+                "lambda": {"MaximumRecordAgeInSeconds": 1200, "poison_records": [{"at": "5m"}]},
+            }
+        ],
     )
     errors = [f["message"] for f in result.findings if f["severity"] == "error"]
     assert result.headline == errors[0]
