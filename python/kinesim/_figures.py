@@ -288,9 +288,11 @@ _OPS: dict[str, Callable[[float, float], bool]] = {
     ">": lambda a, b: a > b,
 }
 _SECONDS_SUFFIX = {"ms": 1e-3, "s": 1.0, "m": 60.0, "min": 60.0, "h": 3600.0}
-_OBJECTIVE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(<=|>=|==|<|>)\s*(.+?)\s*$")
+_OBJECTIVE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(<=|>=|==|<|>)\s*(.+?)\s*$", re.ASCII)
 # A decimal number; `,` or `_` may group the integer part's digits in threes (1,000 or 1_000).
-_NUMBER = re.compile(r"^[+-]?(([1-9]\d{0,2}([,_]\d{3})+|\d+)(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+_NUMBER = re.compile(
+    r"^[+-]?(([1-9]\d{0,2}([,_]\d{3})+|\d+)(\.\d*)?|\.\d+)([eE][+-]?\d+)?", re.ASCII
+)
 
 
 class ObjectiveError(ValueError):

@@ -20,6 +20,7 @@ run ran.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import copy
 import itertools
@@ -27,6 +28,7 @@ import json
 import math
 import numbers
 import os
+import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -80,6 +82,10 @@ class PlanError(ValueError):
 # --- request ----------------------------------------------------------------------------------
 
 
+#: A number as a duration may write it: ASCII digits, a decimal point, an exponent.
+_DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?", re.ASCII)
+
+
 def _parse_duration(text: str | float, where: str) -> float:
     """Seconds from 600, "90s", "10m" or "1h"; PlanError unless > 0."""
     units = {"ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
@@ -93,10 +99,8 @@ def _parse_duration(text: str | float, where: str) -> float:
             if raw.endswith(suffix):
                 raw, scale = raw[: -len(suffix)], units[suffix]
                 break
-        try:
+        if _DECIMAL.fullmatch(raw.strip()):
             seconds = float(raw) * scale
-        except ValueError:
-            seconds = math.nan
     if not math.isfinite(seconds) or seconds <= 0:
         raise PlanError([(where, f"{text!r}: expected a duration > 0 such as 90s, 10m or 1h")])
     return seconds
@@ -167,8 +171,8 @@ def _knob_value(name: str, value: Any) -> Any:
             return value
         raise ValueError(f"{value!r}: expected polling or fanout")
     try:
-        hours = int(value)
-    except (TypeError, ValueError):
+        hours = _run.parse_whole(value)
+    except ValueError:
         raise ValueError(f"{value!r}: expected whole hours 24..8760") from None
     if not 24 <= hours <= 8760:
         raise ValueError(f"{value!r}: expected whole hours 24..8760")
@@ -884,6 +888,9 @@ def _read_request(
                 seed_arg.append(_run.check_seed(seed, "seeds"))
             except ValueError as error:
                 issues.append(("seeds", str(error).removeprefix("seeds: ")))
+        twice = sorted(s for s, n in collections.Counter(seed_arg).items() if n > 1)
+        if twice:
+            issues.append(("seeds", f"{', '.join(map(str, twice))} given more than once"))
     try:
         budget_s = _parse_duration(budget, "budget")
     except PlanError as error:

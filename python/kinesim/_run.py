@@ -10,6 +10,7 @@ import contextlib
 import json
 import numbers
 import os
+import re
 import secrets
 import shutil
 from collections.abc import Callable, Iterable
@@ -47,6 +48,20 @@ RUN_FILES = (
 RUN_OUTPUT_FILES = (*RUN_FILES, "report.html")
 #: Every file `kinesim run` and `kinesim plan` write into an output folder.
 OUTPUT_FILES = (*RUN_OUTPUT_FILES, "plan.json")
+
+
+_WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+", re.ASCII)
+
+
+def parse_whole(value: Any) -> int:
+    """An int (not a bool), or a string of ASCII digits with an optional sign, as an int;
+    ValueError for anything else. ``int()`` alone would also take "1_000", digits of other
+    scripts (full-width digits) and, from a float, only its whole part."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return int(value)
+    if isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value.strip()):
+        return int(value.strip())
+    raise ValueError(f"{value!r}: not a whole number")
 
 
 def check_seed(seed: Any, where: str = "seed") -> int:

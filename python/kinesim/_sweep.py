@@ -10,6 +10,7 @@ run: paths, values, and every scenario of the grid against the loader.
 from __future__ import annotations
 
 import builtins
+import collections
 import copy
 import itertools
 import json
@@ -98,7 +99,7 @@ def parse_path(path: str) -> list[_Step]:
             inner = bracket.strip()
             if not inner:
                 raise ValueError("empty brackets []: give an index or an element's name")
-            if re.fullmatch(r"\d+", inner):
+            if re.fullmatch(r"[0-9]+", inner, re.ASCII):
                 steps.append(_Step(index=int(inner)))
             else:
                 steps.append(_Step(name=inner))
@@ -165,8 +166,8 @@ def _assign(doc: dict[str, Any], steps: list[_Step], value: Any) -> None:
 
 # --- knob values -------------------------------------------------------------------------------
 
-_INT = re.compile(r"[+-]?\d+")
-_RANGE_LIKE = re.compile(r"[+-]?[\d.]+\.\.[+-]?[\d.]+(\.\.[+-]?[\d.]+)?")
+_INT = re.compile(r"[+-]?[0-9]+", re.ASCII)
+_RANGE_LIKE = re.compile(r"[+-]?[0-9.]+\.\.[+-]?[0-9.]+(\.\.[+-]?[0-9.]+)?", re.ASCII)
 
 
 def _item(text: str) -> Any:
@@ -272,6 +273,9 @@ def _seed_list(seeds: int | Sequence[int], doc: Any) -> list[int]:
         raise SweepError(
             [f"seeds: expected integers 0 ... 2**64-1, got {', '.join(map(repr, bad)) or 'none'}"]
         )
+    twice = sorted(s for s, n in collections.Counter(out).items() if n > 1)
+    if twice:
+        raise SweepError([f"seeds: {', '.join(map(str, twice))} given more than once"])
     return out
 
 

@@ -44,7 +44,7 @@ class InvalidInput(Exception):
 def _threads(value: str, problems: list[str]) -> int:
     """--threads: an integer from 0 to 2**32 - 1; else a problem, listed with the others."""
     try:
-        n = int(value)
+        n = _run.parse_whole(value)
     except ValueError:
         n = -1
     if not 0 <= n <= _run.MAX_THREADS:
@@ -284,7 +284,7 @@ def _two_parts(option: str, value: str, what: str) -> tuple[str, str]:
 
 def _cmd_shards(args: argparse.Namespace, out: TextIO) -> int:
     try:
-        n = int(args.n)
+        n = _run.parse_whole(args.n)
     except ValueError:
         raise InvalidInput(f"N {args.n!r}: expected a whole number of shards") from None
     stream = _kinesis_call(f"N {args.n!r}", ShardMap.uniform, n)
@@ -311,7 +311,7 @@ def _cmd_shards(args: argparse.Namespace, out: TextIO) -> int:
             )
         else:
             try:
-                target = int(value)
+                target = _run.parse_whole(value)
             except ValueError:
                 raise InvalidInput(f"{where}: expected a whole number of shards") from None
             for op in _kinesis_call(where, stream.update_shard_count, target):
@@ -512,7 +512,7 @@ def _cmd_run(args: argparse.Namespace, out: TextIO) -> int:
     seed = None
     if args.seed is not None:
         try:
-            seed = _run.check_seed(int(args.seed))
+            seed = _run.check_seed(_run.parse_whole(args.seed))
         except ValueError:
             problems.append(f"--seed {args.seed!r}: expected an integer 0 ... 2**64-1")
     fidelity = _fidelity(args.fidelity, problems)
@@ -620,7 +620,7 @@ def _positive_int(option: str, value: str | None, upper: int, issues: list[str])
     if value is None:
         return None
     try:
-        number = int(value)
+        number = _run.parse_whole(value)
     except ValueError:
         number = 0
     if not 1 <= number <= upper:
@@ -820,7 +820,7 @@ def _sweep_seeds(args: argparse.Namespace, problems: list[str]) -> int | list[in
         seeds = []
         for item in args.seed_list.split(","):
             try:
-                seeds.append(_run.check_seed(int(item.strip())))
+                seeds.append(_run.check_seed(_run.parse_whole(item)))
             except ValueError:
                 problems.append(
                     f"--seed-list {args.seed_list!r}: {item.strip()!r} is not an integer "
@@ -830,7 +830,7 @@ def _sweep_seeds(args: argparse.Namespace, problems: list[str]) -> int | list[in
     if args.seeds is None:
         return 1
     try:
-        count = int(args.seeds)
+        count = _run.parse_whole(args.seeds)
         if not 1 <= count <= _sweep.MAX_SEED_COUNT:
             raise ValueError
     except ValueError:

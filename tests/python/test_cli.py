@@ -107,6 +107,10 @@ def test_operations_apply_in_command_line_order(capsys) -> None:
         (["shards", "4", "--merge", "shardId-000000000000:shardId-000000000002"], "--merge"),
         (["shards", "4", "--update-shard-count", "9"], "--update-shard-count '9'"),
         (["shards", "4", "--update-shard-count", "many"], "--update-shard-count 'many'"),
+        # Whole numbers are ASCII digits: int() alone also reads "1_0" and full-width digits.
+        (["shards", "1_0"], "N '1_0'"),
+        (["shards", "\uff14"], "N '\uff14'"),
+        (["shards", "4", "--update-shard-count", "\uff18"], "--update-shard-count"),
     ],
 )
 def test_invalid_input_exits_2_naming_the_argument(capsys, argv: list[str], named: str) -> None:

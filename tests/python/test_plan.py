@@ -830,3 +830,22 @@ def test_plan_chart_keeps_its_title_and_legend_inside_the_figure() -> None:
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels.count("on-demand (feasible)") == 1  # one entry per label
     assert "formula: 1 shard" in labels
+
+
+def test_a_repeated_seed_and_numbers_in_other_scripts_or_fractions_are_refused() -> None:
+    # seeds=[11, 11] ran seed 11 twice and called the answer verified on "every seed"; int()
+    # read a fractional retention as its whole part and float() read full-width digits.
+    with pytest.raises(kinesim.PlanError) as caught:
+        kinesim.plan(
+            KPL,
+            "throttled<=\uff11%",
+            vary={"retention": [24.5]},
+            seeds=[11, 12, 11],
+            budget="\uff11\uff10m",
+            scheduler="serial",
+        )
+    named = dict(caught.value.issues)
+    assert "is not a number" in named["objective"]
+    assert named["vary 'retention'"] == "24.5: expected whole hours 24..8760"
+    assert named["seeds"] == "11 given more than once"
+    assert "expected a duration > 0" in named["budget"]

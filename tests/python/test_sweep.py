@@ -270,6 +270,8 @@ def test_bad_seeds_scheduler_and_workers_raise() -> None:
         # Checked before a list of them is built: 2**64 seeds raised OverflowError.
         (2**64, "seeds: expected a number of seeds 1..1,000,000, got 18446744073709551616"),
         (1_000_001, "seeds: expected a number of seeds 1..1,000,000"),
+        # The same seed twice would give two identical rows.
+        ([11, 12, 11], "seeds: 11 given more than once"),
     ]:
         with pytest.raises(kinesim.SweepError, match=re.escape(message)):
             kinesim.sweep(short(), seeds=seeds, scheduler="serial")
