@@ -95,7 +95,9 @@ std::string KeySpace::name(uint64_t key) const {
     if (key < hot_count_) return config_.hot[key].key;
     return config_.prefix + std::to_string(key - hot_count_);
   }
-  return config_.explicit_partition_key;
+  // Every record carries the one partition key; what tells the keys apart (and routes them) is
+  // the ExplicitHashKey.
+  return core::to_decimal(config_.explicit_hash_keys[key].hash_key);
 }
 
 uint32_t KeySpace::partition_key_bytes(uint64_t key) const {

@@ -72,6 +72,8 @@ class KeySpace {
   uint64_t size() const { return size_; }
 
   core::uint128 hash(uint64_t key);
+  // A key's name; for explicit hash keys, its ExplicitHashKey in decimal (the records all carry
+  // the one partition key).
   std::string name(uint64_t key) const;
   uint32_t partition_key_bytes(uint64_t key) const;
   // Keys given by name (traces): returns the id, adding it on first sight.

@@ -57,6 +57,18 @@ TEST(KeySpace, ExplicitHashKeyRecordsCarryTheDocumentedPartitionKey) {
   EXPECT_EQ(listed.partition_key_bytes(0), 8u);
 }
 
+TEST(KeySpace, ExplicitHashKeysAreNamedByTheirHashKeyNotTheSharedPartitionKey) {
+  // hottest_keys listed "pk" once per hash key: every record carries the one partition key, and
+  // what tells the keys apart is the ExplicitHashKey.
+  KeysConfig c;
+  c.dist = KeysConfig::Dist::kExplicitHashKeys;
+  c.explicit_hash_keys = {{core::uint128{1}, 1.0}, {core::uint128{1} << 127, 1.0}};
+  const KeySpace keys(c);
+  EXPECT_EQ(keys.name(0), "1");
+  EXPECT_EQ(keys.name(1), "170141183460469231731687303715884105728");
+  EXPECT_EQ(keys.partition_key_bytes(1), 2u);  // "pk"
+}
+
 TEST(SizeSampler, HoldsALognormalTailDrawAtTheLargestSizeNotBelowIt) {
   // Sigma 4 around 10 MiB: about one draw in 4,000 lies beyond 4 GiB.
   Distribution d;
