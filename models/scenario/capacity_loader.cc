@@ -2,6 +2,7 @@
 // (on-demand) and amazon-kinesis-scaling-utils' style (autoscaler), see config.h.
 #include "models/scenario/capacity_loader.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <limits>
@@ -57,6 +58,10 @@ void read_on_demand(IssueList& issues, const Json& node, const std::string& path
     } else {
       od.previous_peak_bytes_per_sec = *peak;
     }
+  } else {
+    // The default (a new stream's) above a lower ceiling is the ceiling: never served more.
+    od.previous_peak_bytes_per_sec =
+        std::min(od.previous_peak_bytes_per_sec, od.stream_write_ceiling_bytes_per_sec);
   }
   od.previous_peak_records_per_sec =
       r.integer("previous_peak_records_per_sec", Need::kOptional, 1, kNoLimit)

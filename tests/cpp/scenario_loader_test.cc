@@ -1330,6 +1330,13 @@ TEST(ScenarioOnDemand, ChecksPeaksAgainstTheCeilingAndTheTriggerAgainstAShard) {
           R"($.stream.on_demand.warm_throughput_bytes_per_sec: got "11GiB", expected a size 0B..10GiB)"}));
 }
 
+TEST(ScenarioOnDemand, TheDefaultPeakUnderALowerCeilingIsTheCeiling) {
+  nlohmann::json doc = minimal();
+  doc["stream"] = {{"mode", "ON_DEMAND"},
+                   {"on_demand", {{"stream_write_ceiling_bytes_per_sec", "1MiB"}}}};
+  EXPECT_EQ(load_scenario(doc).stream.on_demand.previous_peak_bytes_per_sec, core::kMiB);
+}
+
 TEST(ScenarioAutoscaler, LoadsEveryPolicySettingAndIsOnOnceWritten) {
   nlohmann::json doc = minimal();
   doc["stream"] = {{"shards", 4},
