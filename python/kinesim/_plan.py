@@ -37,7 +37,14 @@ from typing import Any
 
 from . import _run
 from ._errors import ScenarioError
-from ._figures import FIGURES, Objective, ObjectiveError, format_value, parse_objective
+from ._figures import (
+    FIGURES,
+    USD_PER_MONTH,
+    Objective,
+    ObjectiveError,
+    format_value,
+    parse_objective,
+)
 from ._runner import Session, Task
 from ._sweep import runner_problems
 
@@ -594,7 +601,24 @@ class _Search:
         while not self.exhausted:
             passing = [n for n in range(1, cap + 1) if (c := known(n)) and c.met]
             if not passing:
-                largest = max(n for n in range(1, cap + 1) if known(n))
+                tried = [n for n in range(1, cap + 1) if known(n)]
+                too_dear = [n for n in tried if _only_cost_failed(known(n), self.objectives)]
+                if too_dear:
+                    # Only a cost bound failed there: more shards cost more, so the search goes
+                    # down, towards the largest count that failed something else (which needs
+                    # more shards); with no count between the two, none meets every objective.
+                    dear = min(too_dear)
+                    short = max((n for n in tried if n < dear), default=0)
+                    if dear - short <= 1:
+                        return None
+                    k = min(self.parallel, dear - short - 1)
+                    if short == 0:
+                        probes = sorted({max(1, dear - 2**i) for i in range(k)})
+                    else:
+                        probes = [short + (dear - short) * (i + 1) // (k + 1) for i in range(k)]
+                    self.evaluate([at(n) for n in probes], verify=False)
+                    continue
+                largest = max(tried)
                 if self._stalled(base, cap):
                     return None
                 if largest >= cap:
@@ -680,7 +704,18 @@ def _describe(knobs: Mapping[str, Any]) -> str:
 # --- diagnosis --------------------------------------------------------------------------------
 
 
-def _remedies(candidate: Candidate, scenario: dict[str, Any]) -> list[str]:
+def _only_cost_failed(candidate: Candidate | None, objectives: Sequence[Objective]) -> bool:
+    """Whether every objective the candidate failed is an upper bound on a cost, which more
+    shards only raise (a run that errored failed no objective by its figure: False)."""
+    if candidate is None or not candidate.failed:
+        return False
+    failed = [o for o in objectives if any(f.startswith(o.figure + " ") for f in candidate.failed)]
+    return len(failed) > 0 and all(o.unit == USD_PER_MONTH and o.op in ("<", "<=") for o in failed)
+
+
+def _remedies(
+    candidate: Candidate, scenario: dict[str, Any], tried: Sequence[Candidate] = ()
+) -> list[str]:
     """What would meet the objectives the largest configuration tried still failed."""
     summary = candidate.summary()
     codes = {f["code"]: f for f in summary.get("findings", [])}
@@ -728,6 +763,33 @@ def _remedies(candidate: Candidate, scenario: dict[str, Any]) -> list[str]:
         remedies.append(
             "enhanced fan-out: more polling consumers than a shard's 5 GetRecords calls/s share "
             "each shard; fan-out gives each consumer its own 2 MiB/s per shard (vary retrieval)"
+        )
+    dear = [c for c in tried if _only_cost_failed(c, c.objectives) and c.cost_per_month]
+    if dear:
+        cheapest = min(dear, key=lambda c: c.cost_per_month or 0.0)
+        bounds = ", ".join(
+            o.text
+            for o in cheapest.objectives
+            if any(f.startswith(o.figure + " ") for f in cheapest.failed)
+        )
+        remedies.append(
+            f"a higher cost bound: the cheapest configuration tried that met every other "
+            f"objective, {_describe(cheapest.knobs)}, costs "
+            f"{format_value('cost', cheapest.cost_per_month)} and failed only {bounds}"
+            + ("; more shards cost more" if cheapest.shards else "")
+            + (
+                ", and fewer failed another objective"
+                if any(
+                    c.shards is not None
+                    and cheapest.shards is not None
+                    and c.shards < cheapest.shards
+                    and {**c.knobs, "shards": 0} == {**cheapest.knobs, "shards": 0}
+                    and c.failed
+                    and not _only_cost_failed(c, c.objectives)
+                    for c in tried
+                )
+                else ""
+            )
         )
     if not remedies:
         # Provisioned candidates differ by their shard count; on-demand modes choose their own.
@@ -1133,7 +1195,7 @@ def _best_entry(
     entry: dict[str, Any] = {"feasible": False, "reason": reason}
     if largest is not None:
         entry["failed"] = largest.failed
-        entry["remedies"] = _remedies(largest, scenario)
+        entry["remedies"] = _remedies(largest, scenario, tried)
         base = {k: v for k, v in largest.knobs.items() if k != "shards"}
         cap = search.capped.get(search._key(base))
         if cap is not None and all(r.startswith("none found") for r in entry["remedies"]):

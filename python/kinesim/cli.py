@@ -758,10 +758,13 @@ def _cmd_plan(args: argparse.Namespace, out: TextIO) -> int:
     try:
         # Into a temporary folder beside it. Without --report only plan.json is replaced, so a
         # run's outputs there stay beside it (`kinesim report` then adds the plan's section);
-        # with --report the answer's outputs and the page replace a run's too.
-        _run.write_folder(
-            out_dir, fill, replaces=_run.OUTPUT_FILES if args.report else ("plan.json",)
-        )
+        # with --report the answer's outputs and the page replace a run's too. With nothing
+        # feasible there is no answer to replace them with: they stay, and the page (of the plan
+        # alone) replaces an earlier one.
+        replaces = ("plan.json",)
+        if args.report:
+            replaces = _run.OUTPUT_FILES if answer is not None else ("plan.json", "report.html")
+        _run.write_folder(out_dir, fill, replaces=replaces)
     except OSError as error:
         raise InvalidInput(f"--out {str(out_dir)!r}: cannot write the plan: {error}") from None
     if not args.quiet:

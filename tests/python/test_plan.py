@@ -242,14 +242,22 @@ def test_a_poison_record_is_not_fixed_by_shards_and_the_plan_names_what_is() -> 
 
 def test_a_mode_without_shard_counts_that_fails_says_so_in_its_remedy() -> None:
     scenario = shipped("steady", duration="2m")
-    plan = kinesim.plan(scenario, ["cost<=$1"], modes=["advantage"], seeds=1, scheduler="serial")
+    objectives = ["put_latency_p50<=1ms"]
+    plan = kinesim.plan(scenario, objectives, modes=["advantage"], seeds=1, scheduler="serial")
     best = plan.best["advantage"]
     assert best["feasible"] is False
-    assert best["reason"] == "no run meets cost<=$1"
+    assert best["reason"] == "no run meets put_latency_p50<=1ms"
     remedy = best["remedies"][0]
-    assert remedy.startswith("none found: advantage, which chooses its own shards, failed cost $")
+    assert remedy.startswith(
+        "none found: advantage, which chooses its own shards, failed put_latency_p50 "
+    )
     assert "shard count" not in remedy
     assert "findings" in remedy  # the run's findings, or that it had none
+    # A cost bound it fails names the cost the mode came to instead.
+    plan = kinesim.plan(scenario, ["cost<=$1"], modes=["advantage"], seeds=1, scheduler="serial")
+    (remedy,) = plan.best["advantage"]["remedies"]
+    assert remedy.startswith("a higher cost bound: the cheapest configuration tried that met")
+    assert remedy.endswith("failed only cost<=$1")  # no shard count to lower
 
 
 def test_a_search_stopped_at_max_shards_says_more_shards_would_do() -> None:
@@ -597,6 +605,15 @@ def test_cli_plan_keeps_a_run_s_outputs_in_its_folder_and_replaces_them_with_rep
     assert "metrics_consumers.csv" not in names
     assert {"notes.txt", "plan.json", "report.html", "summary.json"} <= set(names)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "steady.json"]
+    # With nothing feasible there is no answer to replace the run's outputs with: they stay,
+    # and only plan.json and the page (of the plan alone) are replaced.
+    summary = (out / "summary.json").read_bytes()
+    (out / "report.html").write_text("an earlier page")
+    assert cli.main([*argv, "--report", "--slo", "cost<=$0.01"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == names
+    assert (out / "summary.json").read_bytes() == summary
+    assert json.loads((out / "plan.json").read_text())["best"]["provisioned"]["feasible"] is False
+    assert "an earlier page" not in (out / "report.html").read_text()
 
 
 KPL = {
@@ -849,3 +866,23 @@ def test_a_repeated_seed_and_numbers_in_other_scripts_or_fractions_are_refused()
     assert named["vary 'retention'"] == "24.5: expected whole hours 24..8760"
     assert named["seeds"] == "11 given more than once"
     assert "expected a duration > 0" in named["budget"]
+
+
+def test_a_cost_bound_is_searched_downwards_and_its_remedy_names_the_cheapest_cost() -> None:
+    # A count failing only cost<= was doubled (4, 8, 16 shards, each dearer) and the remedy said
+    # "even the largest shard count tried failed"; more shards only cost more.
+    doc = shipped("steady", duration="3m")
+    alone = kinesim.plan(doc, "cost<=$100", modes="provisioned", seeds=1, scheduler="serial")
+    tried = [c["shards"] for c in alone.to_dict()["candidates"]]
+    assert max(tried) == 4  # the scenario's own count; nothing above it
+    assert alone.to_dict()["best"]["provisioned"]["shards"] == 1  # cost alone: the cheapest
+    both = kinesim.plan(
+        doc, ["cost<=$120", "throttled<=0.1%"], modes="provisioned", seeds=1, scheduler="serial"
+    ).to_dict()
+    entry = both["best"]["provisioned"]
+    assert entry["feasible"] is False
+    assert max(c["shards"] for c in both["candidates"]) == 4
+    (remedy,) = entry["remedies"]
+    assert remedy.startswith("a higher cost bound: the cheapest configuration tried that met")
+    assert "provisioned 3 shards, costs $124.58/month and failed only cost<=$120" in remedy
+    assert remedy.endswith("more shards cost more, and fewer failed another objective")
