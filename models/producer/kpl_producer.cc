@@ -358,13 +358,20 @@ class KplProducer::Pipeline final : public EpochListener {
     Stats& st = p_.stats_;
     double buffering_ms = 0;
     uint64_t first_sends = 0;
+    uint64_t resends = 0;  // RetriedEntries: user records sent again (a requeued one may expire)
     for (PutEntry* e : req->entries) {
       for (HeldUserRecord& u : e->users) {
         if (u.attempts++ == 0) {
           buffering_ms += (now - u.created).to_millis();
           ++first_sends;
+        } else {
+          ++resends;
         }
       }
+    }
+    if (resends > 0) {
+      p_.counts_.retried_entries += resends;
+      p_.metrics_.add(p_.s_.retried, now, static_cast<double>(resends));
     }
     st.buffering_ms_sum += buffering_ms;
     st.buffering_count += first_sends;
@@ -581,10 +588,6 @@ class KplProducer::Pipeline final : public EpochListener {
       p_.metrics_.add(p_.s_.expired, now, static_cast<double>(r.expired));
       p_.metrics_.add(p_.s_.failed, now, static_cast<double>(r.expired));
       p_.metrics_.add(p_.s_.retries_count, now, static_cast<double>(r.expired));
-    }
-    if (r.requeued > 0) {
-      p_.counts_.retried_entries += r.requeued;
-      p_.metrics_.add(p_.s_.retried, now, static_cast<double>(r.requeued));
     }
   }
 

@@ -116,6 +116,10 @@ TEST(KplProducer, AThrottledRecordIsRetriedWithoutBackoffUntilRecordTtlAndThenEx
   const double spacing_ms = 30'000.0 / (retries + 1);
   EXPECT_GT(spacing_ms, 50.0);
   EXPECT_LT(spacing_ms, 120.0);
+  // RetriedEntries counts sends after the first: a record requeued that expires before it goes
+  // again is not sent again (it was counted as retried once per requeue).
+  EXPECT_NEAR(static_cast<double>(c.retried_entries), retries * static_cast<double>(c.produced),
+              1e-6 * static_cast<double>(c.retried_entries));
   // Records retried together are aggregated together: at least one error per attempt.
   const double errors = detail(p, "ErrorsByCode.ProvisionedThroughputExceededException");
   EXPECT_GE(errors, retries + 1);
