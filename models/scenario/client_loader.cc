@@ -125,14 +125,21 @@ void read_kpl(IssueList& issues, const Json& node, const std::string& path,
   kpl.aggregation_max_count = r.integer("AggregationMaxCount", Need::kOptional, 1, kJavaLongMax)
                                   .value_or(kpl.aggregation_max_count);
   constexpr uint64_t kKplMaxAggregate = 10 * core::kMiB;  // 10485760
+  // An aggregate goes with partition key "a" (1 byte), which counts towards the record limit
+  // beside the aggregate's data, which AggregationMaxSize bounds.
+  const uint64_t largest_aggregate = ctx.max_record_bytes - 1;
   if (const auto size = r.size("AggregationMaxSize", Need::kOptional, 64, kKplMaxAggregate)) {
-    if (*size > ctx.max_record_bytes) {
+    if (*size > largest_aggregate) {
       issues.got(r.path("AggregationMaxSize"), *r.find("AggregationMaxSize"),
-                 "at most stream.max_record_size (" + format_size(ctx.max_record_bytes) +
-                     "): the stream rejects larger records");
+                 "at most stream.max_record_size - 1 byte (" + format_size(largest_aggregate) +
+                     "): an aggregate's data and its partition key \"a\" make one record, and "
+                     "the stream rejects larger records");
     } else {
       kpl.aggregation_max_size = *size;
     }
+  } else {
+    // The default (51200) on a stream whose records are smaller: the largest that fits.
+    kpl.aggregation_max_size = std::min(kpl.aggregation_max_size, largest_aggregate);
   }
   kpl.collection_max_count =
       r.integer("CollectionMaxCount", Need::kOptional, 1, core::PutLimits{}.max_records_per_request)

@@ -466,9 +466,11 @@ void reject_other_types_keys(const ObjectReader& r, ProducerConfig::Type type) {
 void read_client(IssueList& issues, const ObjectReader& r, ProducerConfig& p,
                  const ProducerContext& ctx) {
   const ProducerType& type = producer_type(p.type);
-  if (const Json* settings = r.object(type.settings_key, Need::kOptional)) {
-    type.read(issues, *settings, r.path(type.settings_key), ctx, p);
-  }
+  // Without the object its defaults still apply, checked against the stream as given ones are
+  // (the KPL's default AggregationMaxSize on a stream with smaller records).
+  static const Json kNone = Json::object();
+  const Json* settings = r.object(type.settings_key, Need::kOptional);
+  type.read(issues, settings != nullptr ? *settings : kNone, r.path(type.settings_key), ctx, p);
 }
 
 // Whether an agent's (or a flow's) settings ask for RANDOM partition keys: written so, or by

@@ -945,13 +945,29 @@ TEST(ScenarioKpl, CapsAggregatesAtTheRecordLimitAndRequestsAtTheRequestLimit) {
   EXPECT_EQ(
       issues_of(doc),
       (std::vector<std::string>{
-          R"($.producers[0].kpl.AggregationMaxSize: got "2MiB", expected at most stream.max_record_size (1MiB): the stream rejects larger records)",
+          R"($.producers[0].kpl.AggregationMaxSize: got "2MiB", expected at most stream.max_record_size - 1 byte (1048575B): an aggregate's data and its partition key "a" make one record, and the stream rejects larger records)",
           R"($.producers[0].kpl.CollectionMaxSize: got "6MiB", expected at most the PutRecords request limit 5MiB (stream.legacy_request_limit is true))"}));
   doc["stream"] = {{"max_record_size", "2MiB"}};
+  doc["producers"][0]["kpl"]["AggregationMaxSize"] = 2 * core::kMiB - 1;
   const Scenario scenario_k = load_scenario(doc);
   const KplConfig& k = scenario_k.producers[0].kpl;
-  EXPECT_EQ(k.aggregation_max_size, 2 * core::kMiB);
+  EXPECT_EQ(k.aggregation_max_size, 2 * core::kMiB - 1);
   EXPECT_EQ(k.collection_max_size, 6 * core::kMiB);
+}
+
+TEST(ScenarioKpl, AnAggregateAndItsKeyFitTheRecordLimitAlsoByDefault) {
+  // With max_record_size 1000B, AggregationMaxSize 1000 made 1,001-byte records (data and the
+  // key "a") and the default 51200 was not checked at all: the stream took 5,105-byte records.
+  nlohmann::json doc = kpl_doc({{"AggregationMaxSize", 1000}});
+  doc["stream"] = {{"max_record_size", "1000B"}};
+  doc["producers"][0]["record_size"] = "100B";
+  EXPECT_EQ(
+      issue_of(doc),
+      R"($.producers[0].kpl.AggregationMaxSize: got 1000, expected at most stream.max_record_size - 1 byte (999B): an aggregate's data and its partition key "a" make one record, and the stream rejects larger records)");
+  doc["producers"][0]["kpl"] = nlohmann::json::object();
+  EXPECT_EQ(load_scenario(doc).producers[0].kpl.aggregation_max_size, 999u);
+  doc["producers"][0].erase("kpl");
+  EXPECT_EQ(load_scenario(doc).producers[0].kpl.aggregation_max_size, 999u);
 }
 
 TEST(ScenarioKpl, SuggestsTheKplNameForAMisspeltOrSnakeCaseSetting) {
