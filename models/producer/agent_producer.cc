@@ -273,6 +273,8 @@ class AgentProducer::Flow {
   bool add_line(Time line_written, Time read_at);
   void preread();
   void close_buffer();
+  void count_truncated(uint64_t lines);
+  void count_written_ahead(Time by);  // the truncated lines taken ahead written by `by`
 
   // ---- the publisher: PutRecords, retries with backoff --------------------------------------
 
@@ -293,6 +295,9 @@ class AgentProducer::Flow {
   // ahead for the tailer; trace_lines_ the trace rows of lines [trace_first_, ...), written or
   // drawn ahead.
   agent::LogFiles files_;
+  // When the lines taken ahead into the filling buffer that were truncated are written: each
+  // counts (records_truncated) once it is, as the agent reads it then (not if a stop drops it).
+  std::vector<Time> truncated_ahead_;
   std::deque<Time> future_;
   std::deque<TraceLine> trace_lines_;
   uint64_t trace_first_ = 0;
@@ -444,13 +449,16 @@ void AgentProducer::Flow::write_until(Time t) {
 void AgentProducer::Flow::reset_after_stop() {
   p_.engine_.cancel(close_event_);
   publisher_.drop_all();
-  // Lines taken ahead into the lost buffer were not written yet: they were never read.
+  // Lines taken ahead into the lost buffer were not written yet: they were never read. Those
+  // written by now were, and count (again, when read after the restart).
+  count_written_ahead(p_.engine_.now());
   tailer_.resume_from_checkpoint(files_.written());
   skip_to(files_.first_line());
 }
 
 void AgentProducer::Flow::finish(Time end, ProducerCounts& counts) {
   write_until(end);
+  count_written_ahead(end);
   counts.pending += tailer_.pending(files_.written());
 }
 
@@ -508,8 +516,11 @@ bool AgentProducer::Flow::add_line(Time line_written, Time read_at) {
   const bool too_large = r.bytes() > limit;
   if (!publisher_.fits(r, too_large)) return false;
   if (truncated) {
-    ++p_.totals_.records_truncated;
-    ++spec_.totals.records_truncated;
+    if (line_written > p_.engine_.now()) {
+      truncated_ahead_.push_back(line_written);
+    } else {
+      count_truncated(1);
+    }
   }
   if (tailer_.read()) ++p_.totals_.lines_reread;
   publisher_.add(r, too_large);
@@ -539,7 +550,21 @@ void AgentProducer::Flow::preread() {
 }
 
 // The buffer goes to the publish queue; records still over the record size are dropped here.
+void AgentProducer::Flow::count_truncated(uint64_t lines) {
+  p_.totals_.records_truncated += lines;
+  spec_.totals.records_truncated += lines;
+}
+
+void AgentProducer::Flow::count_written_ahead(Time by) {
+  count_truncated(static_cast<uint64_t>(std::count_if(
+      truncated_ahead_.begin(), truncated_ahead_.end(), [&](Time t) { return t <= by; })));
+  truncated_ahead_.clear();
+}
+
 void AgentProducer::Flow::close_buffer() {
+  // Every line taken ahead into it is written by its close.
+  count_truncated(truncated_ahead_.size());
+  truncated_ahead_.clear();
   RecordBuffer* b = publisher_.close();
   p_.engine_.cancel(close_event_);
   const uint64_t max_bytes = max_record_bytes();

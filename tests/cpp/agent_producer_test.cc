@@ -334,6 +334,19 @@ TEST(AgentProducer, OverSizeLinesAreTruncatedToExactlyTheRecordSizeLimitAndSent)
   expect_conserved(rnd.producers[0].counts);
 }
 
+TEST(AgentProducer, OnlyTruncatedLinesWrittenByTheEndCount) {
+  // A buffer takes the coming lines ahead, up to its age: 10 lines/s of 2,000 B with a 1 s age
+  // counted the lines of the second after the end as well (110 truncated of 100 written).
+  Scenario s = agent_scenario(10, Duration::seconds(10), 1);
+  s.stream.max_record_bytes = 1000;
+  s.producers[0].record_size.value = 2000;
+  s.producers[0].agent.max_buffer_age = Duration::seconds(1);
+  s.producers[0].agent.partition_key_option = AgentConfig::PartitionKeyOption::kDeterministic;
+  const Result r = run_scenario(s);
+  EXPECT_EQ(r.producers[0].counts.produced, 100u);
+  EXPECT_EQ(detail(r.producers[0], "records_truncated"), 100.0);
+}
+
 TEST(AgentProducer, LinesWithinTheLimitAreNotTruncated) {
   Scenario s = agent_scenario(10, Duration::minutes(1), 4);
   s.producers[0].record_size.value = 1024 * 1024 - kAgentRandomKeyBytes;  // exactly the limit
