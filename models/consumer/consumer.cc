@@ -157,8 +157,11 @@ void Consumer::on_served(ShardReader& reader, Time now, const ReadBatch& batch) 
     if (!parents_done(reader.shard())) child_records_before_parents_ += fresh;
   }
   held_ += fresh;
-  behind_ms_.record(static_cast<uint64_t>(batch.behind_latest.count_nanos() / 1'000'000));
-  metrics_.set(series_behind_, now, batch.behind_latest.to_millis());
+  // MillisBehindLatest is whole milliseconds (a long in the GetRecords reply), in the summary's
+  // histogram and in the metric series alike.
+  const uint64_t behind_ms = static_cast<uint64_t>(batch.behind_latest.count_nanos() / 1'000'000);
+  behind_ms_.record(behind_ms);
+  metrics_.set(series_behind_, now, static_cast<double>(behind_ms));
   if (n > 0) {
     metrics_.add(series_read_, now, static_cast<double>(n));
     metrics_.add(series_bytes_, now, static_cast<double>(batch.bytes));

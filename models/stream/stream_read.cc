@@ -253,7 +253,8 @@ SubscribeToShardEvent Stream::efo_read(Time now, ConsumerId consumer, core::Shar
     metrics_.add(c.event_bytes, now, static_cast<double>(event.batch.bytes));
     metrics_.add(c.event_records, now, static_cast<double>(event.batch.records));
   }
-  metrics_.set(c.event_millis_behind, now, event.batch.behind_latest.to_millis());
+  metrics_.set(c.event_millis_behind, now,  // whole milliseconds, as the event carries it
+               static_cast<double>(event.batch.behind_latest.count_nanos() / 1'000'000));
   return event;
 }
 

@@ -3,6 +3,10 @@ enough to check by hand (docs/scenarios.md, "consumers[]")."""
 
 from __future__ import annotations
 
+import csv
+import json
+from pathlib import Path
+
 import numpy as np
 
 import kinesim
@@ -153,3 +157,23 @@ def test_the_headline_names_a_read_side_error() -> None:
     errors = [f["message"] for f in result.findings if f["severity"] == "error"]
     assert result.headline == errors[0]
     assert result.headline.startswith("consumer fn stopped advancing in shardId-000000000000")
+
+
+def test_millis_behind_latest_is_whole_milliseconds_in_the_csv_as_in_the_summary(
+    tmp_path,
+) -> None:
+    # The CSV's MillisBehindLatestMax had fractions (53.380) above the summary's max (53).
+    scenario = Path(__file__).resolve().parents[2] / "scenarios" / "polling-fan-in.json"
+    doc = json.loads(scenario.read_text())
+    out = kinesim.run(doc).write(tmp_path / "out")
+    rows = list(csv.DictReader((out / "metrics_consumers.csv").open()))
+    summary = json.loads((out / "summary.json").read_text())
+    for consumer in summary["consumers"]:
+        values = [
+            float(r["MillisBehindLatestMax"])
+            for r in rows
+            if r["consumer"] == consumer["name"] and r["MillisBehindLatestMax"]
+        ]
+        assert values
+        assert all(v.is_integer() for v in values)
+        assert max(values) == consumer["millis_behind_latest_ms"]["max"]
