@@ -209,8 +209,9 @@ class Result:
     def write(self, out_dir: str | os.PathLike[str]) -> Path:
         """Writes summary.json, metrics_*.csv and timeline.csv into ``out_dir`` (created if
         missing), replacing the files of an earlier run there (a metrics_consumers.csv this run
-        has not is removed; other files stay); nothing partial is left behind on failure."""
-        return write_folder(out_dir, self.write_files, replaces=RUN_FILES)
+        has not is removed, and so is an earlier run's report.html, which describes that run; a
+        plan.json and other files stay); nothing partial is left behind on failure."""
+        return write_folder(out_dir, self.write_files, replaces=RUN_OUTPUT_FILES)
 
     def write_files(self, folder: str | os.PathLike[str]) -> None:
         """Writes this run's files into ``folder`` beside whatever it holds (``write``

@@ -467,8 +467,10 @@ def test_result_write_removes_an_earlier_run_s_consumer_metrics_only(tmp_path: P
     out = kinesim.run(with_consumer()).write(tmp_path / "out")
     assert (out / "metrics_consumers.csv").is_file()
     (out / "plan.json").write_text("{}")
+    (out / "report.html").write_text("the earlier run's page")
     kinesim.run(small_scenario()).write(out)
     assert not (out / "metrics_consumers.csv").exists()
+    assert not (out / "report.html").exists()  # it described the earlier run (as the CLI's)
     assert (out / "plan.json").read_text() == "{}"
 
 
