@@ -605,7 +605,12 @@ def _cmd_report(args: argparse.Namespace, out: TextIO) -> int:
     if args.out == "":
         raise InvalidInput("--out '': expected a file path (leave --out out for the default)")
     target = Path(args.out) if args.out else folder / "report.html"
-    if target.is_dir() or not target.parent.is_dir():
+    if target.is_dir():
+        raise InvalidInput(
+            f"--out {str(target)!r} is a folder: expected the page's file path, such as "
+            f"{str(target / 'report.html')!r}"
+        )
+    if not target.parent.is_dir():
         raise InvalidInput(f"--out {str(target)!r}: expected a file path in an existing folder")
     try:
         write_report(data, target, plan)

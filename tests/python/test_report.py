@@ -391,6 +391,9 @@ def test_kinesim_report_out_in_a_missing_folder_exits_2(hot_key, tmp_path, capsy
     target = tmp_path / "nowhere" / "r.html"
     assert cli.main(["report", str(folder), "--out", str(target)]) == 2
     assert f"--out {str(target)!r}" in capsys.readouterr().err
+    # An existing folder is named as one, with the file path it could have been.
+    assert cli.main(["report", str(folder), "--out", str(tmp_path)]) == 2
+    assert "is a folder: expected the page's file path, such as" in capsys.readouterr().err
     assert sorted(p.name for p in folder.iterdir()) == sorted(
         [
             "summary.json",
