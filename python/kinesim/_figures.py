@@ -243,8 +243,9 @@ FIGURES: dict[str, Figure] = {
         Figure(
             "iterator_age_max",
             SECONDS,
-            "the worst consumer's largest MillisBehindLatest, or the longest a failing batch held "
-            "one of its shards (Lambda's blocked_shards longest_s, when no call reports the age)",
+            "the larger of the worst consumer's largest MillisBehindLatest and the longest a "
+            "failing batch held one of its shards (Lambda's blocked_shards longest_s: a held "
+            "shard is served no call, so none reports its age)",
             _iterator_age_max,
             consumer=True,
         ),
