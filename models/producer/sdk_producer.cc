@@ -306,9 +306,12 @@ class SdkProducer::Instance {
     // The inner records (1 ... cut - 1, or all after the first) at iid uniform mass positions.
     const std::size_t inner_end = how == End::kCount ? records.size() - 1 : records.size();
     if (f.window.constant()) {
-      // At a constant rate, uniform in mass is uniform in time: no inversion per record.
+      // At a constant rate, uniform in mass is uniform in time: no inversion per record. The
+      // rate may fall to 0 within the window (a schedule's step): the records lie where it is
+      // positive, up to where the mass reaches end_mass.
       const Time from = std::clamp(time_of(f.window.start()), first.created, close_at);
-      const auto span = static_cast<double>((close_at - from).count_nanos());
+      const Time to = std::clamp(time_of(f.window.time_at(end_mass)), from, close_at);
+      const auto span = static_cast<double>((to - from).count_nanos());
       for (std::size_t i = 1; i < inner_end; ++i) {
         records[i].created = from + Duration::nanos(static_cast<int64_t>(f.rng.uniform() * span));
       }

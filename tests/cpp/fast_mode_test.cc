@@ -551,6 +551,34 @@ Scenario zipf_until_90s(double rps, uint32_t instances, double mean_bytes, doubl
   return s;
 }
 
+TEST(FastMode, NoRecordIsCreatedWhereAScheduleHasSteppedDownToZero) {
+  // A batch's window that runs past a step to 0 records/s placed its records uniformly over the
+  // whole window (the rate is one constant where it is positive): about 650 records were created
+  // in the second after the step with a 1 s linger. They lie where the rate is positive.
+  Scenario s = one_producer(4, 8000, Duration::seconds(45));
+  ProducerConfig& p = s.producers[0];
+  p.instances = 2;
+  p.rate.profile = RateConfig::Profile::kSchedule;
+  p.rate.steps = {{Duration(), 0}, {Duration::seconds(10), 8000}, {Duration::seconds(40), 0}};
+  p.sdk.linger = Duration::seconds(1);
+  s.output.resolution = Duration::millis(100);
+  const Result r = run_scenario(s);
+  const std::vector<double> produced = testing::counter(r, "p/UserRecordsProduced");
+  ASSERT_GE(produced.size(), 400u);  // buckets up to the last with data of any series
+  double before = 0;
+  double during = 0;
+  double after = 0;
+  for (std::size_t b = 0; b < produced.size(); ++b) {
+    (b < 100 ? before : b < 400 ? during : after) += produced[b];
+  }
+  EXPECT_EQ(before, 0.0);
+  EXPECT_EQ(after, 0.0);
+  // 240,000 records expected; 5 standard deviations of the Poisson count.
+  EXPECT_NEAR(during, 240'000.0, 5 * std::sqrt(240'000.0));
+  // The last 100 ms before the step holds its share, 800 expected (within 5 sigma).
+  EXPECT_NEAR(produced[399], 800.0, 5 * std::sqrt(800.0));
+}
+
 TEST(FastMode, KplRecordsDrawnAheadGiveTheSameResultToTheByte) {
   // With a shard map that cannot change, a fast KPL instance draws its records sixteen ahead
   // (to prefetch what they will touch); the draws are the same in the same order as one at a
