@@ -41,19 +41,45 @@ core::ShardIndex KeyRouter::route(KeySpace& keys, const Stream& stream, uint64_t
   return r.shard;
 }
 
+namespace {
+
+// A key's tallies: a hot key's with those of its twin among the rest's keys (KeySpace::twins);
+// the twin itself has none of its own.
+KeyCounts merged(uint64_t id, const std::vector<KeyCounts>& counts,
+                 const std::vector<std::pair<uint64_t, uint64_t>>& twins) {
+  KeyCounts k = counts[id];
+  for (const auto& [hot, rest] : twins) {
+    if (rest == id) return {};
+    if (hot == id) {
+      k.offered += counts[rest].offered;
+      k.offered_bytes += counts[rest].offered_bytes;
+      k.throttled += counts[rest].throttled;
+      k.accepted += counts[rest].accepted;
+    }
+  }
+  return k;
+}
+
+}  // namespace
+
 std::vector<KeyResult> hottest_keys(const std::vector<KeyCounts>& counts, KeySpace& keys,
                                     const Stream& stream, uint32_t n) {
+  const auto twins = keys.twins();
+  // The offered count each key ranks by (only hot keys and their twins differ from counts').
+  const auto offered = [&](uint64_t id) {
+    return twins.empty() ? counts[id].offered : merged(id, counts, twins).offered;
+  };
   std::vector<uint64_t> ids(counts.size());
   std::iota(ids.begin(), ids.end(), uint64_t{0});
   const std::size_t k = std::min<std::size_t>(n, ids.size());
   std::partial_sort(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(k), ids.end(),
                     [&](uint64_t a, uint64_t b) {
-                      return counts[a].offered != counts[b].offered
-                                 ? counts[a].offered > counts[b].offered
-                                 : a < b;
+                      const uint64_t oa = offered(a);
+                      const uint64_t ob = offered(b);
+                      return oa != ob ? oa > ob : a < b;
                     });
   std::vector<KeyResult> out;
-  for (std::size_t i = 0; i < k && counts[ids[i]].offered > 0; ++i) {
+  for (std::size_t i = 0; i < k && offered(ids[i]) > 0; ++i) {
     out.push_back(key_result(ids[i], counts, keys, stream));
   }
   return out;
@@ -61,7 +87,8 @@ std::vector<KeyResult> hottest_keys(const std::vector<KeyCounts>& counts, KeySpa
 
 KeyResult key_result(uint64_t id, const std::vector<KeyCounts>& counts, KeySpace& keys,
                      const Stream& stream) {
-  return {keys.name(id), core::ShardMap::shard_id(stream.route(keys.hash(id))), counts[id]};
+  return {keys.name(id), core::ShardMap::shard_id(stream.route(keys.hash(id))),
+          merged(id, counts, keys.twins())};
 }
 
 ProducerResult common_result(const ProducerConfig& config, const char* type,
@@ -79,7 +106,7 @@ ProducerResult common_result(const ProducerConfig& config, const char* type,
   pr.backoff_us = t.backoff_us;
   pr.attempts = t.attempts;
   pr.random_keys = keys.random_keys();
-  pr.distinct_keys = keys.size();
+  pr.distinct_keys = keys.size() - keys.twins().size();  // a hot key and its twin are one
   if (!pr.random_keys) {
     pr.hottest_keys = hottest_keys(t.key_counts, keys, stream, top_n);
     if (config.keys.dist == KeysConfig::Dist::kHot) {

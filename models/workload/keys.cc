@@ -1,10 +1,12 @@
 #include "models/workload/keys.h"
 
+#include <algorithm>
 #include <array>
 #include <bit>
 #include <cmath>
 #include <memory>
 #include <stdexcept>
+#include <string_view>
 
 #include "models/core/hash_key.h"
 
@@ -98,6 +100,26 @@ std::string KeySpace::name(uint64_t key) const {
   // Every record carries the one partition key; what tells the keys apart (and routes them) is
   // the ExplicitHashKey.
   return core::to_decimal(config_.explicit_hash_keys[key].hash_key);
+}
+
+std::vector<std::pair<uint64_t, uint64_t>> KeySpace::twins() const {
+  std::vector<std::pair<uint64_t, uint64_t>> out;
+  const uint64_t rest = size_ - hot_count_;
+  const std::string& prefix = config_.prefix;
+  for (uint64_t h = 0; h < hot_count_ && names_.empty(); ++h) {
+    const std::string& name = config_.hot[h].key;
+    if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0) continue;
+    const std::string_view digits = std::string_view(name).substr(prefix.size());
+    // As the rest's names are written: decimal, no sign, no leading zero.
+    if (digits.size() > 19 || (digits.size() > 1 && digits[0] == '0') ||
+        !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      continue;
+    }
+    uint64_t n = 0;
+    for (const char c : digits) n = n * 10 + static_cast<uint64_t>(c - '0');
+    if (n < rest) out.emplace_back(h, hot_count_ + n);
+  }
+  return out;
 }
 
 uint32_t KeySpace::partition_key_bytes(uint64_t key) const {

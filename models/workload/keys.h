@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "models/core/uint128.h"
@@ -80,6 +81,10 @@ class KeySpace {
   uint64_t intern(std::string_view name);
   // Which group a key reports under: a hot key's own name, else "other keys".
   bool is_hot(uint64_t key) const { return key < hot_count_; }
+  // Hot keys named like one of the rest's keys (prefix + a number below count, written as the
+  // rest's are): {hot id, rest id} pairs. Both draw the same name, so the same hash and shard:
+  // one key, whose tallies are the two ids' together.
+  std::vector<std::pair<uint64_t, uint64_t>> twins() const;
   // The probability that a record carries numbered key `key` (0 for random keys and for keys a
   // trace names).
   double probability(uint64_t key) const;

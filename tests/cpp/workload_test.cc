@@ -44,6 +44,20 @@ TEST(KeySpace, PartitionKeyBytesIsTheLengthOfTheKeyName) {
   EXPECT_EQ(keys.name(100'002), "user-100000");
 }
 
+TEST(KeySpace, AHotKeyNamedLikeOneOfTheRestsKeysIsItsTwin) {
+  // hot "user-17" beside the rest's "user-0" ... "user-19999": the same name, hash and shard.
+  KeysConfig c;
+  c.dist = KeysConfig::Dist::kHot;
+  c.hot = {{"user-17", 0.2}, {"user-017", 0.1}, {"user-20000", 0.1}, {"celebrity", 0.1}};
+  c.count = 20'000;
+  c.prefix = "user-";
+  KeySpace keys(c);
+  using Twin = std::pair<uint64_t, uint64_t>;
+  EXPECT_EQ(keys.twins(), (std::vector<Twin>{{0, 4 + 17}}));
+  EXPECT_EQ(keys.name(0), keys.name(4 + 17));
+  EXPECT_EQ(keys.hash(0), keys.hash(4 + 17));
+}
+
 TEST(KeySpace, ExplicitHashKeyRecordsCarryTheDocumentedPartitionKey) {
   // docs/scenarios.md: records carry `partition_key` ("pk" by default), also when no hash keys
   // are listed and each record draws its hash key uniformly; its bytes count towards the limits.

@@ -553,3 +553,40 @@ def test_a_scenario_name_that_is_not_one_folder_name_needs_out(
     assert message in capsys.readouterr().err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.json"]
     assert not (tmp_path.parent / "escaped").exists()
+
+
+def test_a_hot_key_named_like_one_of_the_rest_s_keys_is_one_key() -> None:
+    # Hot "u-5" beside the rest's "u-0" ... "u-9" was listed twice (59,551 and 6,021 records),
+    # 11 distinct keys were counted, and its 1,093 records/s together found no hot key.
+    doc = {
+        "name": "twin",
+        "duration": "60s",
+        "stream": {"shards": 2},
+        "producers": [
+            {
+                "name": "p",
+                "rate": {"profile": "poisson", "records_per_sec": 2000},
+                "record_size": "100B",
+                "keys": {
+                    "dist": "hot",
+                    "hot": [{"key": "u-5", "share": 0.5}],
+                    "rest": "uniform",
+                    "count": 10,
+                    "prefix": "u-",
+                },
+            }
+        ],
+    }
+    for fidelity in ("exact", "fast"):
+        summary = kinesim.run(doc, fidelity=fidelity).summary
+        producer = summary["producers"][0]
+        assert producer["distinct_keys"] == 10
+        names = [k["key"] for k in producer["hottest_keys"]]
+        assert names.count("u-5") == 1
+        hot = producer["hot_keys"][0]
+        assert hot == producer["hottest_keys"][0]
+        # Half the records plus a tenth of the other half: 1,100 records/s expected.
+        assert 1050 < hot["offered_records_per_sec"] < 1150
+        groups = summary["key_groups"]["p"]
+        assert sum(g["offered"] for g in groups) == producer["counts"]["produced"]
+        assert "hot_key" in [f["code"] for f in summary["findings"]]
