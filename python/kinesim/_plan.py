@@ -1241,6 +1241,11 @@ def _headline(doc: Mapping[str, Any]) -> str:
     return text
 
 
+def _budget_text(seconds: float) -> str:
+    """600 as "600", 0.3 as "0.3" (not "0")."""
+    return f"{seconds:.0f}" if seconds >= 100 else f"{seconds:g}"
+
+
 def render_text(doc: Mapping[str, Any]) -> str:
     """The plan as the CLI prints it."""
     lines = [f"plan for {doc['scenario']['name']}: {doc['headline']}", ""]
@@ -1264,7 +1269,11 @@ def render_text(doc: Mapping[str, Any]) -> str:
                 if c.get("per_month"):
                     lines.append(f"  {'':<12}   {c['name']}: ${c['per_month']:,.2f}")
         else:
-            lines.append(f"  {mode:<12} infeasible: {entry['reason']}")
+            # A mode the budget ran out on is not known to be infeasible: not settled.
+            unsettled = entry["reason"].startswith("the wall-time budget ran out")
+            lines.append(
+                f"  {mode:<12} {'not settled' if unsettled else 'infeasible'}: {entry['reason']}"
+            )
             for remedy in entry.get("remedies", []):
                 lines.append(f"  {'':<12}   what would: {remedy}")
     formula = doc.get("formula")
@@ -1288,7 +1297,7 @@ def render_text(doc: Mapping[str, Any]) -> str:
     lines.append("")
     lines.append(
         f"{search['runs']} run{'' if search['runs'] == 1 else 's'} in {search['wall_s']:.1f} s "
-        f"(budget {search['budget_s']:.0f} s"
+        f"(budget {_budget_text(search['budget_s'])} s"
         + (", exhausted" if search["budget_exhausted"] else "")
         + ")"
     )

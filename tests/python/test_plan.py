@@ -886,3 +886,12 @@ def test_a_cost_bound_is_searched_downwards_and_its_remedy_names_the_cheapest_co
     assert remedy.startswith("a higher cost bound: the cheapest configuration tried that met")
     assert "provisioned 3 shards, costs $124.58/month and failed only cost<=$120" in remedy
     assert remedy.endswith("more shards cost more, and fewer failed another objective")
+
+
+def test_a_mode_the_budget_ran_out_before_is_printed_as_not_settled() -> None:
+    # It was printed "infeasible", and a budget of 0.3 s as "budget 0 s".
+    doc = shipped("steady", duration="3m")
+    text = str(kinesim.plan(doc, seeds=2, budget="1ms", scheduler="serial"))
+    assert "on-demand    not settled: the wall-time budget ran out before this mode" in text
+    assert "infeasible: the wall-time budget" not in text
+    assert "(budget 0.001 s, exhausted)" in text
