@@ -208,6 +208,24 @@ std::string metrics_stream_csv(const Result& r) {
   return out;
 }
 
+namespace {
+
+// Whether any read series has a value in bucket b (a gauge: a call was served in it).
+bool has_read_data(const std::vector<ReadColumn>& cols,
+                   const Eigen::Ref<const Eigen::MatrixXd>& sums,
+                   const Eigen::Ref<const Eigen::MatrixXd>& max, Eigen::Index b) {
+  for (const ReadColumn& c : cols) {
+    if (c.kind == ReadColumn::Kind::kCounter && cell(sums, c.row, b) != 0) return true;
+    if (c.kind == ReadColumn::Kind::kGaugeMax && b < max.cols() &&
+        std::isfinite(max(static_cast<Eigen::Index>(c.row), b))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 std::string metrics_shards_csv(const Result& r) {
   std::string out =
       "time_s,shard_id,IncomingBytes,IncomingRecords,WriteProvisionedThroughputExceeded";
@@ -238,7 +256,11 @@ std::string metrics_shards_csv(const Result& r) {
       const double records = cell(sums, s.series_records, b);
       const double throttled = cell(sums, s.series_throttled, b);
       const bool existed = from < lifetimes[i].second && to > lifetimes[i].first;
-      if (!existed && bytes == 0 && records == 0 && throttled == 0) continue;
+      // A closed shard is read until it is drained or expires: its reads are data too.
+      if (!existed && bytes == 0 && records == 0 && throttled == 0 &&
+          !has_read_data(reads[i], sums, max, b)) {
+        continue;
+      }
       append_time(out, r, b);
       out += "," + s.shard_id + ",";
       append_number(out, bytes);

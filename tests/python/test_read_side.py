@@ -177,3 +177,41 @@ def test_millis_behind_latest_is_whole_milliseconds_in_the_csv_as_in_the_summary
         assert values
         assert all(v.is_integer() for v in values)
         assert max(values) == consumer["millis_behind_latest_ms"]["max"]
+
+
+def test_a_closed_shard_s_reads_have_rows_in_the_shard_csv(tmp_path) -> None:
+    # A consumer that read a parent after it closed: the shard CSV had no row for that bucket,
+    # so its OutgoingRecords summed to 11,946 against the stream's 17,941.
+    doc = {
+        "name": "late-reader",
+        "duration": "3m",
+        "seed": 1,
+        "stream": {"shards": 1},
+        "producers": [
+            {
+                "name": "p",
+                "rate": {"profile": "constant", "records_per_sec": 100},
+                "record_size": "500B",
+            }
+        ],
+        "consumers": [
+            {
+                "name": "late",
+                "type": "polling",
+                "start": "2m",
+                "polling": {"initial_position": "TRIM_HORIZON"},
+            }
+        ],
+        "timeline": [{"at": "30s", "action": "split", "shard": "shardId-000000000000"}],
+        "output": {"resolution": "10s"},
+    }
+    result = kinesim.run(doc)
+    out = result.write(tmp_path / "out")
+    shards = list(csv.DictReader((out / "metrics_shards.csv").open()))
+    stream = list(csv.DictReader((out / "metrics_stream.csv").open()))
+    outgoing = sum(float(r["OutgoingRecords"] or 0) for r in shards)
+    served = sum(float(r["GetRecords.Records"] or 0) for r in stream)
+    assert outgoing == served == result.summary["consumers"][0]["read"]["records"]
+    parent = [r for r in shards if r["shard_id"] == "shardId-000000000000"]
+    assert parent[-1]["time_s"] == "120"
+    assert float(parent[-1]["OutgoingRecords"]) > 0
