@@ -100,7 +100,8 @@ void Consumer::open_readers() {
   const bool latest = reader_.initial_position == InitialPosition::kLatest;
   // Index order is parents first: a shard's parents always have lower indices.
   for (const core::Shard& s : stream_.map().shards()) {
-    const RetentionLog& log = stream_.retention(s.index);
+    // A trim due at this instant comes first: its records are gone when the reader starts.
+    const RetentionLog& log = stream_.retention_at(s.index, now);
     const bool in_scope =
         s.open || (!latest && !stream_.expired(s.index) && log.retained_records() > 0);
     if (!in_scope) {

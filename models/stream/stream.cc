@@ -555,6 +555,7 @@ void Stream::on_demand_tick(Time now, Duration period, WriteRate served) {
 }
 
 void Stream::start_housekeeping(Duration period) {
+  housekeeping_period_ = period;
   engine_.schedule_in(
       period,
       [this, period] {

@@ -190,6 +190,11 @@ class Stream {
   // first, hence not const).
   const ShardTotals& totals(core::ShardIndex shard) { return settled(shard).totals; }
   const RetentionLog& retention(core::ShardIndex shard) { return settled(shard).retention; }
+  // The shard's retention as a reader that starts at `now` finds it: when housekeeping trims at
+  // `now` (a whole period), that trim comes first (it runs last among the instant's events).
+  const RetentionLog& retention_at(core::ShardIndex shard, sim::Time now) {
+    return trimmed_at(shard, now).retention;
+  }
   uint64_t next_sequence(core::ShardIndex shard) { return settled(shard).next_sequence; }
   // Keeps every shard's deferred books (put_all): the run calls it when it ends, before its
   // metric series are read.
@@ -342,6 +347,12 @@ class Stream {
     settle(s);
     return s;
   }
+  ShardState& trimmed_at(core::ShardIndex shard, sim::Time now) {
+    ShardState& s = settled(shard);
+    const int64_t period = housekeeping_period_.count_nanos();
+    if (period > 0 && now.nanos() % period == 0) s.retention.trim(now);
+    return s;
+  }
   void finish_update(sim::Time now);
   // Tells the shard's waiting listeners (each once).
   void wake(sim::Time now, core::ShardIndex shard);
@@ -378,8 +389,9 @@ class Stream {
   ApiSeries put_record_{}, put_records_{};
   // Capacity modes.
   CapacityMode mode_;
-  bool admission_on_ = false;    // on-demand modes: the stream-level admission applies
-  bool capacity_ticks_ = false;  // the minute tick runs capacity decisions
+  bool admission_on_ = false;          // on-demand modes: the stream-level admission applies
+  bool capacity_ticks_ = false;        // the minute tick runs capacity decisions
+  sim::Duration housekeeping_period_;  // retention trims at its multiples (0: none)
   StreamAdmission admission_;
   OnDemandPeak peak_;
   Autoscaler autoscaler_;
