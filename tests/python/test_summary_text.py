@@ -30,12 +30,12 @@ EXPECTED_LINES = {
     ],
     "hot-key": [
         "scenario hot-key: 30m simulated, seed 17; stream events (provisioned, 8 shards)",
-        "hottest keys (20,001 distinct): user-17 -> shardId-000000000003 1,500 records/s "
-        "(25 % of records, 79.9 % throttled); user-0 -> shardId-000000000005 257 records/s "
+        "hottest keys (20,000 distinct): user-17 -> shardId-000000000003 1,520 records/s "
+        "(25.3 % of records, 79.9 % throttled); user-0 -> shardId-000000000005 257 records/s "
         "(4.3 % of records); user-1 -> shardId-000000000006 138 records/s (2.3 % of records)",
         "sizing: the formula asks for 7 shards at peak (6 on the mean load); with 8 shards "
         "(1 more than the formula asks) the simulation throttled 44.3 % of writes because key "
-        "user-17 alone exceeds one shard (1,500 records/s, 889.5 KiB/s), whatever the shard "
+        "user-17 alone exceeds one shard (1,520 records/s, 900.9 KiB/s), whatever the shard "
         "count.",
     ],
     "autoscaler-diurnal": [
